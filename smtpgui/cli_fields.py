@@ -1,0 +1,222 @@
+"""The field options shared by ``smtpgui add`` and ``smtpgui edit`` (CLI.md, "Fields").
+
+Options are declared with ``default=SUPPRESS`` so that ``edit`` changes only what was given.
+``apply_field_options`` turns them into a new connection plus the secrets to store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from smtpgui.core.addresses import normalize_pin, parse_proxy_url, split_from_field
+from smtpgui.core.errors import Problem, ValidationError
+from smtpgui.core.model import (
+    DEFAULT_PORTS,
+    AuthMode,
+    Connection,
+    IpFamily,
+    Kind,
+    Mechanism,
+    Security,
+    TlsVersion,
+)
+from smtpgui.core.presets import find_preset
+from smtpgui.core.validation import validate
+from smtpgui.storage.secrets import Slot
+
+S = argparse.SUPPRESS
+
+# model field -> the option a user types, so problems are reported in the user's words
+OPTION_FOR_FIELD = {
+    "host": "--host", "port": "--port", "security": "--security", "timeout_s": "--timeout",
+    "ehlo_name": "--ehlo-name", "source_address": "--source-address", "ip_family": "--ip-family",
+    "from_address": "--from", "from_name": "--from-name", "reply_to": "--reply-to",
+    "return_path": "--return-path", "read_receipt_to": "--read-receipt-to",
+    "force_sender": "--force-sender", "description": "--description",
+    "signature": "--signature", "auth_mode": "--auth", "username": "--username",
+    "domain": "--domain", "mechanism": "--mechanism", "tls_min": "--tls-min",
+    "tls_max": "--tls-max", "ca_file": "--ca-file", "pinned_sha256": "--pin-sha256",
+    "client_cert": "--client-cert", "client_key": "--client-key", "proxy_host": "--proxy",
+    "proxy_port": "--proxy", "proxy_type": "--proxy", "proxy_domain": "--proxy-domain",
+    "tenant_id": "--tenant-id", "client_id": "--client-id", "mailbox": "--mailbox",
+    "authority_url": "--authority-url", "graph_url": "--graph-url", "name": "NAME",
+    "is_default": "--default", "charset": "--charset",
+}
+
+
+def _choices(enum_type: Any) -> list[str]:
+    return [member.value for member in enum_type]
+
+
+def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
+    """Declare every field option on ``parser``."""
+    g = parser.add_argument_group("connection")
+    if for_edit:
+        g.add_argument("--name", dest="new_name", default=S, metavar="NEW", help="rename the connection")
+    g.add_argument("--preset", default=S, metavar="ID", help="start from a provider preset (see 'smtpgui presets')")
+    g.add_argument("--kind", default=S, choices=_choices(Kind))
+    g.add_argument("--description", default=S)
+    g.add_argument("--signature", default=S)
+    g.add_argument("--append-signature", action=argparse.BooleanOptionalAction, default=S)
+    g.add_argument("--enabled", dest="enabled", action="store_true", default=S)
+    g.add_argument("--disabled", dest="enabled", action="store_false", default=S)
+    g.add_argument("--default", dest="is_default", action="store_true", default=S, help="make this the default connection")
+    m = parser.add_argument_group("server")
+    m.add_argument("--host", default=S)
+    m.add_argument("--port", type=int, default=S)
+    m.add_argument("--security", default=S, choices=_choices(Security))
+    m.add_argument("--timeout", dest="timeout_s", type=int, default=S, metavar="SECONDS")
+    m.add_argument("--ehlo-name", default=S)
+    m.add_argument("--charset", default=S)
+    m.add_argument("--source-address", default=S)
+    m.add_argument("--ip-family", default=S, choices=_choices(IpFamily))
+    s = parser.add_argument_group("sender")
+    s.add_argument("--from", dest="from_address", default=S, metavar="ADDR",
+                   help='sender address; "Name <addr@example.com>" also sets --from-name')
+    s.add_argument("--from-name", default=S, metavar="NAME")
+    s.add_argument("--reply-to", default=S)
+    s.add_argument("--return-path", default=S)
+    s.add_argument("--read-receipt-to", default=S)
+    s.add_argument("--force-sender", action=argparse.BooleanOptionalAction, default=S)
+    a = parser.add_argument_group("authentication")
+    a.add_argument("--auth", dest="auth_mode", default=S, choices=_choices(AuthMode))
+    a.add_argument("--username", default=S)
+    a.add_argument("--domain", default=S)
+    a.add_argument("--mechanism", default=S, choices=_choices(Mechanism))
+    a.add_argument("--allow-insecure-auth", action=argparse.BooleanOptionalAction, default=S)
+    a.add_argument("--password-stdin", action="store_true", default=S, help="read the password from the first line of standard input")
+    a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    e = parser.add_argument_group("encryption")
+    e.add_argument("--tls-min", default=S, choices=_choices(TlsVersion))
+    e.add_argument("--tls-max", default=S, choices=_choices(TlsVersion))
+    e.add_argument("--verify", action=argparse.BooleanOptionalAction, default=S)
+    e.add_argument("--ca-file", default=S, metavar="PATH")
+    e.add_argument("--pin-sha256", dest="pinned_sha256", default=S, metavar="HEX")
+    e.add_argument("--client-cert", default=S, metavar="PATH")
+    e.add_argument("--client-key", default=S, metavar="PATH")
+    p = parser.add_argument_group("proxy")
+    p.add_argument("--proxy", default=S, metavar="URL", help="socks5://[user@]host:port, socks4://…, http://…, or none")
+    p.add_argument("--proxy-password-env", default=S, metavar="VAR")
+    p.add_argument("--proxy-domain", default=S)
+    p.add_argument("--proxy-remote-dns", action=argparse.BooleanOptionalAction, default=S)
+    gr = parser.add_argument_group("Microsoft Graph")
+    gr.add_argument("--tenant-id", default=S)
+    gr.add_argument("--client-id", default=S)
+    gr.add_argument("--client-secret-env", default=S, metavar="VAR")
+    gr.add_argument("--mailbox", default=S)
+    gr.add_argument("--authority-url", default=S)
+    gr.add_argument("--graph-url", default=S)
+
+
+_PLAIN_FIELDS = (
+    "kind", "description", "signature", "append_signature", "enabled", "is_default", "host",
+    "port", "security", "timeout_s", "ehlo_name", "charset", "source_address", "ip_family",
+    "from_name", "reply_to", "return_path", "read_receipt_to", "force_sender", "auth_mode",
+    "username", "domain", "mechanism", "allow_insecure_auth", "tls_min", "tls_max", "verify",
+    "ca_file", "client_cert", "client_key", "proxy_domain", "proxy_remote_dns", "tenant_id",
+    "client_id", "mailbox", "authority_url", "graph_url",
+)
+_ENUMS = {"kind": Kind, "security": Security, "ip_family": IpFamily, "auth_mode": AuthMode,
+          "mechanism": Mechanism, "tls_min": TlsVersion, "tls_max": TlsVersion}
+
+
+@dataclass
+class FieldChanges:
+    """What the options ask for: the new connection and the secrets to store."""
+
+    connection: Connection
+    secrets: dict[Slot, str] = field(default_factory=dict)
+
+
+def apply_field_options(base: Connection, options: argparse.Namespace) -> FieldChanges:
+    """The connection ``base`` with every given option applied, plus secrets from stdin/env."""
+    given = vars(options)
+    problems: list[Problem] = []
+    connection = base
+    if "preset" in given:
+        try:
+            connection = find_preset(given["preset"]).apply(connection)
+        except KeyError as exc:
+            raise ValidationError(str(exc.args[0]), "--preset") from None
+    changes: dict[str, Any] = {}
+    for name in _PLAIN_FIELDS:
+        if name in given:
+            value = given[name]
+            changes[name] = _ENUMS[name](value) if name in _ENUMS else value
+    if "new_name" in given:
+        changes["name"] = given["new_name"]
+    if "from_address" in given:
+        try:
+            display, address = split_from_field(given["from_address"]) if given["from_address"] else ("", "")
+        except ValueError as exc:
+            problems.append(Problem("from_address", str(exc)))
+        else:
+            changes["from_address"] = address
+            if display and "from_name" not in given:
+                changes["from_name"] = display
+    if "pinned_sha256" in given:
+        try:
+            changes["pinned_sha256"] = normalize_pin(given["pinned_sha256"]) if given["pinned_sha256"] else ""
+        except ValueError as exc:
+            problems.append(Problem("pinned_sha256", str(exc)))
+    if "proxy" in given:
+        try:
+            spec = parse_proxy_url(given["proxy"])
+        except ValueError as exc:
+            problems.append(Problem("proxy_host", str(exc)))
+        else:
+            changes.update(proxy_type=spec.proxy_type, proxy_host=spec.host,
+                           proxy_port=spec.port or connection.proxy_port, proxy_username=spec.username)
+    if "security" in given and "port" not in given and "preset" not in given:
+        # The usual port for the new mode, unless the user chose one.
+        if connection.port == DEFAULT_PORTS.get(connection.security, connection.port):
+            changes["port"] = DEFAULT_PORTS[Security(given["security"])]
+    for option in ("ehlo_name", "host", "username", "proxy_domain", "domain"):
+        if isinstance(changes.get(option), str):
+            changes[option] = changes[option].strip()
+    connection = connection.replace(**changes)
+    if problems:
+        # Report what could not be parsed together with everything else that is wrong.
+        parsed_fields = {p.field for p in problems}
+        rest = [p for p in validate(connection) if p.field not in parsed_fields]
+        raise ValidationError(problems + rest)
+    return FieldChanges(connection, read_secrets(options))
+
+
+def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:
+    """Secrets named by --password-stdin / --*-env options; never from the command line."""
+    given = vars(options)
+    secrets: dict[Slot, str] = {}
+    if given.get("password_stdin"):
+        if "password_env" in given:
+            raise ValidationError("Use either --password-stdin or --password-env, not both.", "--password-stdin")
+        secrets[Slot.PASSWORD] = read_stdin_secret("password")
+    for option, slot in (("password_env", Slot.PASSWORD),
+                         ("proxy_password_env", Slot.PROXY_PASSWORD),
+                         ("client_secret_env", Slot.CLIENT_SECRET)):
+        if option in given:
+            variable = given[option]
+            value = os.environ.get(variable)
+            if value is None:
+                flag = "--" + option.replace("_", "-")
+                raise ValidationError(f"The environment variable {variable!r} named by {flag} is not set.", flag)
+            secrets[slot] = value
+    return secrets
+
+
+def read_stdin_secret(what: str) -> str:
+    line = sys.stdin.readline()
+    value = line.rstrip("\r\n")
+    if not value:
+        raise ValidationError(f"No {what} was given on standard input (it reads the first line).", "--password-stdin")
+    return value
+
+
+def describe_problems(problems: list[Problem]) -> list[str]:
+    """One line per problem, naming the option the user typed."""
+    return [f"{OPTION_FOR_FIELD.get(p.field, p.field)}: {p.message}" if p.field else p.message
+            for p in problems]

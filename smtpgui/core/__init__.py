@@ -1,0 +1,1 @@
+"""Plain-Python heart of smtpgui: the connection model, validation, presets, messages."""

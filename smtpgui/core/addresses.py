@@ -1,0 +1,241 @@
+"""Parsers for the things users type: host names, e-mail addresses, From fields, pins, proxy URLs.
+
+Each parser either returns a normalised value or raises ``ValueError`` with a sentence that
+says what is wrong, so the GUI, the CLI and the store can all show the same words.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from smtpgui.core.model import ProxyType
+
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# RFC 5322 atext, plus any non-ASCII character (RFC 6531, SMTPUTF8).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010FFFF]"
+_DOT_ATOM = re.compile(rf"^{_ATEXT}+(\.{_ATEXT}+)*$")
+_QUOTED = re.compile(r'^"([^"\\\r\n]|\\[^\r\n])*"$')
+_PIN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def has_line_break(text: str) -> bool:
+    """True when text holds a character that would end a header line."""
+    return any(ch in text for ch in ("\r", "\n", "\x00"))
+
+
+def has_control_character(text: str) -> bool:
+    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+
+
+def idna_host(host: str) -> str:
+    """The ASCII (punycode) form of a DNS name; raises ``ValueError`` if it cannot be one."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{host!r} is not a valid internationalised domain name") from None
+
+
+def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address from text (IPv6 may be in brackets), or None when it is not one."""
+    candidate = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    try:
+        return ipaddress.ip_address(candidate)
+    except ValueError:
+        return None
+
+
+def normalize_host(text: str) -> str:
+    """Check a server name: a DNS name (IDN allowed), an IPv4 or an IPv6 literal.
+
+    Returns the host as the user should see it stored (IPv6 without brackets).
+    """
+    host = text.strip()
+    if not host:
+        raise ValueError("Enter the server's name or address, for example smtp.example.com.")
+    if has_control_character(host) or " " in host:
+        raise ValueError("A host name cannot contain spaces or control characters.")
+    address = parse_ip(host)
+    if address is not None:
+        return str(address)
+    if ":" in host:
+        raise ValueError(
+            f"{host!r} is not a valid host: put the port in the port field, not after a colon."
+        )
+    if "@" in host or "/" in host:
+        raise ValueError(f"{host!r} is not a host name: enter only the server's name.")
+    ascii_host = idna_host(host.rstrip("."))
+    if len(ascii_host) > 253:
+        raise ValueError("A host name can be at most 253 characters long.")
+    labels = ascii_host.split(".")
+    if not all(_LABEL.match(label) for label in labels):
+        raise ValueError(
+            f"{host!r} is not a valid host name: use letters, digits, hyphens and dots."
+        )
+    if labels[-1].isdigit():
+        raise ValueError(f"{host!r} is neither a valid IPv4 address nor a host name.")
+    return host
+
+
+def is_loopback_host(host: str) -> bool:
+    address = parse_ip(host)
+    if address is not None:
+        return address.is_loopback
+    return host.lower().rstrip(".") in ("localhost", "localhost.localdomain")
+
+
+def normalize_ehlo_name(text: str) -> str:
+    """Check an EHLO name: a fully-qualified domain name or an address literal."""
+    name = text.strip()
+    if name.startswith("[") and name.endswith("]"):
+        inner = name[1:-1]
+        if inner.lower().startswith("ipv6:"):
+            inner = inner[5:]
+            literal = parse_ip(inner)
+            if literal is None or literal.version != 6:
+                raise ValueError(f"{name!r} is not a valid IPv6 address literal.")
+            return f"[IPv6:{literal}]"
+        literal = parse_ip(inner)
+        if literal is None or literal.version != 4:
+            raise ValueError(
+                f"{name!r} is not a valid address literal: use [192.0.2.1] or [IPv6:2001:db8::1]."
+            )
+        return f"[{literal}]"
+    if parse_ip(name) is not None:
+        raise ValueError(
+            f"An address in EHLO must be written as a literal in brackets, like [{name}]."
+        )
+    host = normalize_host(name)
+    if "." not in host.strip("."):
+        raise ValueError(
+            f"{name!r} is not fully qualified: use a full name such as mail.example.com."
+        )
+    return host
+
+
+def normalize_address(text: str) -> str:
+    """Check a bare e-mail address (``local@domain``); non-ASCII parts are allowed."""
+    address = text.strip()
+    if not address:
+        raise ValueError("Enter an e-mail address.")
+    if has_control_character(address):
+        raise ValueError("An e-mail address cannot contain line breaks or control characters.")
+    if "<" in address or ">" in address:
+        raise ValueError(f"{address!r} has angle brackets: enter only the address itself.")
+    local, sep, domain = address.rpartition("@")
+    if not sep or not local or not domain:
+        raise ValueError(f"{address!r} is not an e-mail address: it needs a name, @ and a domain.")
+    if len(local.encode("utf-8")) > 64:
+        raise ValueError("The part before @ can be at most 64 bytes long.")
+    if not (_DOT_ATOM.match(local) or _QUOTED.match(local)):
+        raise ValueError(f"{address!r} is not a valid e-mail address (check the part before @).")
+    if domain.startswith("[") and domain.endswith("]"):
+        try:
+            normalize_ehlo_name(domain)
+        except ValueError:
+            raise ValueError(f"{address!r} has an invalid address literal after @.") from None
+    else:
+        try:
+            normalize_host(domain)
+        except ValueError:
+            raise ValueError(f"{address!r} is not a valid e-mail address (check the domain).") from None
+        if parse_ip(domain) is not None:
+            raise ValueError(
+                f"{address!r}: an address after @ must be in brackets, like user@[{domain}]."
+            )
+    return address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True when the address's local part is not ASCII (a non-ASCII domain can use punycode)."""
+    local = address.rpartition("@")[0]
+    return not local.isascii()
+
+
+def split_from_field(text: str) -> tuple[str, str]:
+    """Split a pasted From field into (display name, address).
+
+    Accepts ``"Sender Name" <addr@example.com>``, ``Sender Name <addr@example.com>``,
+    ``<addr@example.com>`` and a bare address. The address is validated.
+    """
+    value = text.strip()
+    match = re.fullmatch(r'(?s)(.*?)\s*<([^<>]*)>', value)
+    if not match:
+        return "", normalize_address(value)
+    name = match.group(1).strip()
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    if has_line_break(name):
+        raise ValueError("A display name cannot contain line breaks.")
+    return name, normalize_address(match.group(2))
+
+
+def normalize_pin(text: str) -> str:
+    """A SHA-256 fingerprint as 64 lowercase hex digits (colons and spaces are dropped)."""
+    pin = re.sub(r"[\s:]", "", text).lower()
+    if pin.startswith("sha256/") or pin.startswith("sha256="):
+        pin = pin[7:]
+    if not _PIN.match(pin):
+        raise ValueError(
+            "A certificate pin is a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed."
+        )
+    return pin
+
+
+def format_fingerprint(pin: str) -> str:
+    """``AB:CD:…`` form of a 64-digit fingerprint, the way certificate viewers show it."""
+    return ":".join(pin[i : i + 2] for i in range(0, len(pin), 2)).upper()
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """A proxy as a URL describes it (no password: that lives in the keyring)."""
+
+    proxy_type: ProxyType
+    host: str = ""
+    port: int = 0
+    username: str = ""
+
+
+_PROXY_DEFAULT_PORTS = {ProxyType.SOCKS4: 1080, ProxyType.SOCKS5: 1080, ProxyType.HTTP: 8080}
+
+
+def parse_proxy_url(text: str) -> ProxySpec:
+    """Parse ``socks5://[user@]host:port``, ``socks4://…``, ``http://…`` or ``none``."""
+    value = text.strip()
+    if value.lower() in ("", "none"):
+        return ProxySpec(ProxyType.NONE)
+    if "://" not in value:
+        raise ValueError(
+            "Write the proxy as a URL: socks5://[user@]host:port, socks4://…, http://… or none."
+        )
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme in ("socks5h", "socks5"):
+        proxy_type = ProxyType.SOCKS5
+    elif scheme in ("socks4", "socks4a"):
+        proxy_type = ProxyType.SOCKS4
+    elif scheme == "http":
+        proxy_type = ProxyType.HTTP
+    else:
+        raise ValueError(f"Unknown proxy type {parts.scheme!r}: use socks5, socks4 or http.")
+    if parts.password:
+        raise ValueError(
+            "Do not put the proxy password in the URL; pass it with --proxy-password-env."
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("A proxy URL has only a user, a host and a port.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("The proxy port must be a number from 1 to 65535.") from None
+    host = normalize_host(parts.hostname or "")
+    if port is None:
+        port = _PROXY_DEFAULT_PORTS[proxy_type]
+    if not 1 <= port <= 65535:
+        raise ValueError("The proxy port must be a number from 1 to 65535.")
+    return ProxySpec(proxy_type, host, port, unquote(parts.username or ""))

@@ -1,0 +1,37 @@
+"""App-wide settings: the default sender used by every connection that leaves its own empty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smtpgui.core.addresses import has_line_break, normalize_address
+from smtpgui.core.errors import Problem
+from smtpgui.core.model import Connection
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Defaults that apply to every connection that leaves its own value empty."""
+
+    default_from_address: str = ""
+    default_from_name: str = ""
+
+    def validate(self) -> list[Problem]:
+        problems = []
+        if self.default_from_address:
+            try:
+                normalize_address(self.default_from_address)
+            except ValueError as exc:
+                problems.append(Problem("default_from_address", str(exc)))
+        if has_line_break(self.default_from_name):
+            problems.append(Problem("default_from_name", "The name cannot contain line breaks."))
+        return problems
+
+    def sender_for(self, connection: Connection) -> tuple[str, str]:
+        """(display name, address) for a connection: its own values win over these defaults."""
+        address = connection.from_address or self.default_from_address
+        if connection.from_address:
+            name = connection.from_name
+        else:
+            name = connection.from_name or self.default_from_name
+        return name, address

@@ -1,0 +1,45 @@
+"""The small, typed hierarchy of errors smtpgui raises on purpose.
+
+Every error carries a sentence meant for a person; callers show ``str(error)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SmtpguiError(Exception):
+    """Base of every expected failure; its text is a sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: the field it concerns and a sentence explaining it."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationError(SmtpguiError):
+    """Input that breaks a rule of the model; carries every problem found."""
+
+    def __init__(self, problems: list[Problem] | str, field: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(field, problems)]
+        self.problems = problems
+        super().__init__("; ".join(p.message if not p.field else str(p) for p in problems))
+
+
+class NotFoundError(ValidationError):
+    """A connection name that does not exist."""
+
+
+class StorageError(SmtpguiError):
+    """The config folder or one of its files cannot be read or written safely."""
+
+
+class SecretStoreUnavailable(StorageError):
+    """The operating system's keyring cannot be used right now."""

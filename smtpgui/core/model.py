@@ -1,0 +1,229 @@
+"""The connection model: one immutable dataclass with every field of DESIGN.md §2.
+
+Conversion to and from plain JSON-able dictionaries lives here too, so the store, the
+export file and ``show --json`` all speak the same keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Kind(str, enum.Enum):
+    """What carries the mail: an SMTP server or Microsoft Graph."""
+
+    SMTP = "smtp"
+    GRAPH = "graph"
+
+
+class Security(str, enum.Enum):
+    """How the link is encrypted: not at all, STARTTLS (required), or implicit TLS."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class AuthMode(str, enum.Enum):
+    """How we prove who we are to the server."""
+
+    NONE = "none"
+    PASSWORD = "password"
+    OAUTH2 = "oauth2"
+
+
+class Mechanism(str, enum.Enum):
+    """SASL mechanism; ``auto`` picks the strongest the server offers."""
+
+    AUTO = "auto"
+    PLAIN = "plain"
+    LOGIN = "login"
+    CRAM_MD5 = "cram-md5"
+    XOAUTH2 = "xoauth2"
+    OAUTHBEARER = "oauthbearer"
+
+
+class TlsVersion(str, enum.Enum):
+    """TLS protocol versions a connection may allow."""
+
+    V1_0 = "1.0"
+    V1_1 = "1.1"
+    V1_2 = "1.2"
+    V1_3 = "1.3"
+
+    @property
+    def rank(self) -> int:
+        return list(TlsVersion).index(self)
+
+
+class ProxyType(str, enum.Enum):
+    """The proxy the connection goes through, if any."""
+
+    NONE = "none"
+    SOCKS4 = "socks4"
+    SOCKS5 = "socks5"
+    HTTP = "http"
+
+
+class IpFamily(str, enum.Enum):
+    """Which address family to try first when the host has both."""
+
+    AUTO = "auto"
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+
+PASSWORD_MECHANISMS = (Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5)
+TOKEN_MECHANISMS = (Mechanism.XOAUTH2, Mechanism.OAUTHBEARER)
+DEFAULT_PORTS = {Security.TLS: 465, Security.STARTTLS: 587, Security.NONE: 25}
+PUBLIC_AUTHORITY_URL = "https://login.microsoftonline.com"
+PUBLIC_GRAPH_URL = "https://graph.microsoft.com"
+
+
+def new_id() -> str:
+    """A fresh, stable connection id."""
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One named SMTP (or Graph) connection. Secrets are never part of it."""
+
+    # identity
+    name: str
+    id: str = field(default_factory=new_id)
+    kind: Kind = Kind.SMTP
+    enabled: bool = True
+    is_default: bool = False
+    description: str = ""
+    signature: str = ""
+    append_signature: bool = False
+    # main
+    host: str = ""
+    port: int = 587
+    timeout_s: int = 30
+    ehlo_name: str = ""
+    charset: str = "utf-8"
+    source_address: str = ""
+    ip_family: IpFamily = IpFamily.AUTO
+    # sender
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    return_path: str = ""
+    read_receipt_to: str = ""
+    force_sender: bool = False
+    # authentication
+    auth_mode: AuthMode = AuthMode.NONE
+    username: str = ""
+    domain: str = ""
+    mechanism: Mechanism = Mechanism.AUTO
+    allow_insecure_auth: bool = False
+    # encryption
+    security: Security = Security.STARTTLS
+    tls_min: TlsVersion = TlsVersion.V1_2
+    tls_max: TlsVersion = TlsVersion.V1_3
+    verify: bool = True
+    ca_file: str = ""
+    pinned_sha256: str = ""
+    client_cert: str = ""
+    client_key: str = ""
+    # proxy
+    proxy_type: ProxyType = ProxyType.NONE
+    proxy_host: str = ""
+    proxy_port: int = 1080
+    proxy_username: str = ""
+    proxy_domain: str = ""
+    proxy_remote_dns: bool = True
+    # graph
+    tenant_id: str = ""
+    client_id: str = ""
+    mailbox: str = ""
+    authority_url: str = PUBLIC_AUTHORITY_URL
+    graph_url: str = PUBLIC_GRAPH_URL
+
+    def replace(self, **changes: Any) -> Connection:
+        """A copy with some fields changed (the model is immutable)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def login_name(self) -> str:
+        """The user name as sent to the server: ``DOMAIN\\user`` when a domain is set."""
+        if self.domain and self.username:
+            return f"{self.domain}\\{self.username}"
+        return self.username
+
+    @property
+    def proxy_login_name(self) -> str:
+        """The proxy user name as sent: ``DOMAIN\\user`` when a proxy domain is set."""
+        if self.proxy_domain and self.proxy_username:
+            return f"{self.proxy_domain}\\{self.proxy_username}"
+        return self.proxy_username
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Connection))
+_FIELDS = {f.name: f for f in dataclasses.fields(Connection)}
+_ENUM_FIELDS: dict[str, type[enum.Enum]] = {
+    "kind": Kind,
+    "ip_family": IpFamily,
+    "auth_mode": AuthMode,
+    "mechanism": Mechanism,
+    "security": Security,
+    "tls_min": TlsVersion,
+    "tls_max": TlsVersion,
+    "proxy_type": ProxyType,
+}
+_BOOL_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("bool", bool)}
+_INT_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("int", int)}
+
+
+def connection_to_dict(connection: Connection) -> dict[str, Any]:
+    """Plain JSON-able dictionary with the model's field names as keys."""
+    out: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        value = getattr(connection, name)
+        out[name] = value.value if isinstance(value, enum.Enum) else value
+    return out
+
+
+def connection_from_dict(data: Any) -> Connection:
+    """Build a connection from a dictionary; missing keys take their defaults.
+
+    Unknown keys are ignored (files written by tools that add keys still load). Values of the
+    wrong type raise ``ValueError`` with a sentence naming the field.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("a connection must be a JSON object")
+    kwargs: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        if name not in data or data[name] is None:
+            continue
+        value = data[name]
+        if name in _ENUM_FIELDS:
+            enum_type = _ENUM_FIELDS[name]
+            try:
+                kwargs[name] = enum_type(str(value).lower())
+            except ValueError:
+                allowed = ", ".join(str(m.value) for m in enum_type)
+                raise ValueError(f"{name} must be one of {allowed}, not {value!r}") from None
+        elif name in _BOOL_FIELDS:
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false, not {value!r}")
+            kwargs[name] = value
+        elif name in _INT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, not {value!r}")
+            kwargs[name] = value
+        else:
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be text, not {value!r}")
+            kwargs[name] = value
+    if "name" not in kwargs:
+        raise ValueError("a connection needs a name")
+    if not kwargs.get("id"):
+        kwargs.pop("id", None)
+    return Connection(**kwargs)

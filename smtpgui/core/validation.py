@@ -1,0 +1,170 @@
+"""Validation of a connection: every problem, keyed by field, with a sentence each.
+
+The GUI shows these inline, the CLI prints them and the store refuses to save a connection
+that has any. Nothing here raises for bad input; ``validate`` returns the list.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from smtpgui.core.addresses import (
+    has_control_character,
+    has_line_break,
+    is_loopback_host,
+    normalize_address,
+    normalize_ehlo_name,
+    normalize_host,
+    normalize_pin,
+    parse_ip,
+)
+from smtpgui.core.errors import Problem, ValidationError
+from smtpgui.core.model import (
+    PASSWORD_MECHANISMS,
+    TOKEN_MECHANISMS,
+    AuthMode,
+    Connection,
+    Kind,
+    Mechanism,
+    ProxyType,
+)
+
+NAME_MAX = 50
+DESCRIPTION_MAX = 1000
+SIGNATURE_MAX = 250
+TIMEOUT_MIN, TIMEOUT_MAX = 1, 600
+# Fields that end up in a header or on an SMTP command line: a line break there is an injection.
+SINGLE_LINE_FIELDS = (
+    "name", "host", "ehlo_name", "charset", "source_address", "from_address", "from_name",
+    "reply_to", "return_path", "read_receipt_to", "username", "domain", "ca_file",
+    "pinned_sha256", "client_cert", "client_key", "proxy_host", "proxy_username", "proxy_domain",
+    "tenant_id", "client_id", "mailbox", "authority_url", "graph_url",
+)
+
+
+def _check(problems: list[Problem], field: str, check: Callable[[str], object], value: str) -> None:
+    try:
+        check(value)
+    except ValueError as exc:
+        problems.append(Problem(field, str(exc)))
+
+
+def validate_name(name: str, others: Iterable[Connection] = (), own_id: str = "") -> list[Problem]:
+    """Name rules: 1–50 characters, no control characters, unique ignoring case."""
+    problems: list[Problem] = []
+    stripped = name.strip()
+    if not stripped:
+        problems.append(Problem("name", "Give the connection a name."))
+    elif len(name) > NAME_MAX:
+        problems.append(Problem("name", f"A name can be at most {NAME_MAX} characters long."))
+    if has_control_character(name):
+        problems.append(Problem("name", "A name cannot contain line breaks or control characters."))
+    elif stripped != name:
+        problems.append(Problem("name", "A name cannot start or end with a space."))
+    folded = name.casefold()
+    for other in others:
+        if other.id != own_id and other.name.casefold() == folded:
+            problems.append(
+                Problem("name", f"Another connection is already called {other.name!r}.")
+            )
+            break
+    return problems
+
+
+def _validate_url(problems: list[Problem], field: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
+        return
+    problems.append(
+        Problem(field, "Use an https:// address (plain http only for a server on this computer).")
+    )
+
+
+def validate(connection: Connection, others: Iterable[Connection] = ()) -> list[Problem]:
+    """Every problem with ``connection``; ``others`` are the rest of the store (for names)."""
+    c = connection
+    problems = validate_name(c.name, others, c.id)
+    for field in SINGLE_LINE_FIELDS:
+        if field != "name" and has_line_break(getattr(c, field)):
+            problems.append(Problem(field, "This field cannot contain line breaks."))
+    if len(c.description) > DESCRIPTION_MAX:
+        problems.append(Problem("description", f"Keep the description within {DESCRIPTION_MAX} characters."))
+    if len(c.signature) > SIGNATURE_MAX:
+        problems.append(Problem("signature", f"Keep the signature within {SIGNATURE_MAX} characters."))
+    if not TIMEOUT_MIN <= c.timeout_s <= TIMEOUT_MAX:
+        problems.append(Problem("timeout_s", f"The timeout must be {TIMEOUT_MIN} to {TIMEOUT_MAX} seconds."))
+    if c.kind is Kind.SMTP:
+        _validate_smtp(c, problems)
+    else:
+        _validate_graph(c, problems)
+    for field in ("from_address", "reply_to", "return_path", "read_receipt_to"):
+        value = getattr(c, field)
+        if value:
+            _check(problems, field, normalize_address, value)
+    if c.force_sender and not c.from_address:
+        problems.append(Problem("force_sender", "Set a From address to force it on every message."))
+    try:
+        codecs.lookup(c.charset)
+    except LookupError:
+        problems.append(Problem("charset", f"{c.charset!r} is not a character set Python knows."))
+    return problems
+
+
+def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
+    _check(problems, "host", normalize_host, c.host)
+    if not 1 <= c.port <= 65535:
+        problems.append(Problem("port", "The port must be a number from 1 to 65535."))
+    if c.ehlo_name:
+        _check(problems, "ehlo_name", normalize_ehlo_name, c.ehlo_name)
+    if c.source_address and parse_ip(c.source_address) is None:
+        problems.append(Problem("source_address", "The source address must be an IPv4 or IPv6 address of this computer."))
+    # authentication
+    if c.auth_mode is not AuthMode.NONE and not c.username.strip():
+        problems.append(Problem("username", "Enter the user name to sign in with."))
+    if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS:
+        problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs OAuth2 sign-in, not a password."))
+    if c.auth_mode is AuthMode.OAUTH2 and c.mechanism in PASSWORD_MECHANISMS:
+        problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs a password; with OAuth2 use XOAUTH2, OAUTHBEARER or auto."))
+    if c.domain and has_control_character(c.domain):
+        problems.append(Problem("domain", "The domain cannot contain control characters."))
+    # encryption
+    if c.tls_min.rank > c.tls_max.rank:
+        problems.append(Problem("tls_max", "The highest TLS version cannot be below the lowest."))
+    if c.pinned_sha256:
+        _check(problems, "pinned_sha256", normalize_pin, c.pinned_sha256)
+    if c.client_key and not c.client_cert:
+        problems.append(Problem("client_cert", "A client key needs its client certificate."))
+    # proxy
+    if c.proxy_type is not ProxyType.NONE:
+        _check(problems, "proxy_host", normalize_host, c.proxy_host)
+        if not 1 <= c.proxy_port <= 65535:
+            problems.append(Problem("proxy_port", "The proxy port must be a number from 1 to 65535."))
+        target = parse_ip(c.host)
+        if c.proxy_type is ProxyType.SOCKS4 and target is not None and target.version == 6:
+            problems.append(Problem("proxy_type", "SOCKS4 cannot reach an IPv6 address; use SOCKS5."))
+
+
+def _validate_graph(c: Connection, problems: list[Problem]) -> None:
+    if not c.tenant_id.strip():
+        problems.append(Problem("tenant_id", "Enter the directory (tenant) ID of your Microsoft 365 organisation."))
+    if not c.client_id.strip():
+        problems.append(Problem("client_id", "Enter the application (client) ID of the app registration."))
+    if not c.mailbox.strip():
+        problems.append(Problem("mailbox", "Enter the mailbox to send as (its user principal name)."))
+    else:
+        _check(problems, "mailbox", normalize_address, c.mailbox)
+    _validate_url(problems, "authority_url", c.authority_url)
+    _validate_url(problems, "graph_url", c.graph_url)
+    if c.mechanism is not Mechanism.AUTO and c.mechanism not in TOKEN_MECHANISMS:
+        problems.append(Problem("mechanism", "Graph connections sign in with a token, not a password."))
+
+
+def ensure_valid(connection: Connection, others: Iterable[Connection] = ()) -> None:
+    """Raise ``ValidationError`` with every problem when the connection is not valid."""
+    problems = validate(connection, others)
+    if problems:
+        raise ValidationError(problems)

@@ -1,0 +1,1 @@
+"""Where smtpgui keeps things: paths, the connections file, keyring secrets, settings."""

@@ -1,0 +1,151 @@
+"""Crash-safe file writing and the cross-process lock around read-modify-write."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from smtpgui.core.errors import StorageError
+
+_THREAD_LOCKS: dict[str, threading.RLock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def describe_os_error(exc: OSError, path: Path, action: str) -> str:
+    """A sentence about a failed file operation that a user can act on."""
+    if exc.errno == errno.ENOSPC:
+        reason = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        reason = "permission was denied"
+    elif exc.errno == errno.EROFS:
+        reason = "the disk is read-only"
+    elif exc.errno == errno.ENOTDIR:
+        reason = "part of the path is a file, not a folder"
+    elif exc.errno == errno.EISDIR:
+        reason = "a folder stands where the file should be"
+    else:
+        reason = exc.strerror or str(exc)
+    return f"Could not {action} {path}: {reason}."
+
+
+def ensure_dir(path: Path) -> None:
+    """Create the config folder (private to the user) or explain why it cannot be used."""
+    if path.exists() and not path.is_dir():
+        raise StorageError(f"Could not use {path} as the config folder: it is a file, not a folder.")
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StorageError(describe_os_error(exc, path, "create the config folder")) from exc
+    if not path.is_dir():
+        raise StorageError(f"Could not use {path} as the config folder: it is a file, not a folder.")
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, name: str, data: bytes) -> Path:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> None:
+    """Replace ``path`` with ``document`` so that a crash leaves the old or the new file, whole.
+
+    With ``keep_backup`` the file being replaced (the last good one) is kept as ``<name>.bak``.
+    """
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    folder = path.parent
+    ensure_dir(folder)
+    tmp: Path | None = None
+    try:
+        if keep_backup and path.exists():
+            bak_tmp = folder / f".{path.name}.bak.tmp"
+            shutil.copyfile(path, bak_tmp)
+            with open(bak_tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+        tmp = _write_temp(folder, path.name, data)
+        if sys.platform != "win32":
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(folder)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise StorageError(
+            describe_os_error(exc, path, "save") + " Your previous file is unchanged."
+        ) from exc
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` across processes (and threads of this one)."""
+    key = str(lock_path.resolve())
+    with _THREAD_LOCKS_GUARD:
+        thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
+    with thread_lock:
+        ensure_dir(lock_path.parent)
+        try:
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
+        try:
+            _lock(handle.fileno())
+            try:
+                yield
+            finally:
+                _unlock(handle.fileno())
+        finally:
+            handle.close()
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised by the Windows build only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                continue
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

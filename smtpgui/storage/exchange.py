@@ -1,0 +1,114 @@
+"""Export and import files: connections as JSON, never with secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from smtpgui.core.errors import StorageError, ValidationError
+from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
+from smtpgui.storage.atomic import atomic_write_json, describe_os_error
+from smtpgui.storage.migrations import SCHEMA_VERSION
+from smtpgui.storage.store import ConnectionStore, find_by_name
+
+FORMAT = "smtpgui-connections"
+
+
+def export_document(connections: list[Connection]) -> dict[str, Any]:
+    """The export file's content. The model holds no secrets, so none can slip in."""
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "connections": [connection_to_dict(c) for c in connections],
+    }
+
+
+def select_by_names(connections: list[Connection], names: list[str]) -> list[Connection]:
+    """The named connections, in the order given; an unknown name is an error."""
+    return [find_by_name(connections, name) for name in names]
+
+
+def write_export(path: Path, connections: list[Connection]) -> None:
+    atomic_write_json(path, export_document(connections), keep_backup=False)
+
+
+def read_import(path: Path) -> list[Connection]:
+    """Connections from an export file; missing keys take their defaults, ids are optional."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(describe_os_error(exc, path, "read")) from exc
+    except UnicodeDecodeError:
+        raise ValidationError(f"{path} is not a text file; choose an smtpgui export (.json).") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from None
+    return parse_import(document, str(path))
+
+
+def parse_import(document: Any, source: str = "the file") -> list[Connection]:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValidationError(f"{source} is not an smtpgui export (its format is not {FORMAT!r}).")
+    version = document.get("schema_version", SCHEMA_VERSION)
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise ValidationError(
+            f"{source} was exported by a newer smtpgui (schema {version}); update smtpgui to import it."
+        )
+    items = document.get("connections")
+    if not isinstance(items, list):
+        raise ValidationError(f"{source} has no list of connections.")
+    connections = []
+    for index, item in enumerate(items, start=1):
+        try:
+            connections.append(connection_from_dict(item))
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(f"Connection #{index} in {source}: {exc}.") from None
+    return connections
+
+
+def import_connections(
+    store: ConnectionStore, incoming: list[Connection], replace: bool = False
+) -> tuple[list[Connection], list[Connection]]:
+    """Add ``incoming`` to the store; returns (imported, replaced).
+
+    A name that exists already is an error unless ``replace``; a replaced connection keeps its
+    secrets only when the imported one carries the same id (a restored backup), so a stranger's
+    file can never borrow a stored password. The store's default stays the default.
+    """
+    folded = [c.name.casefold() for c in incoming]
+    duplicates = {n for n in folded if folded.count(n) > 1}
+    if duplicates:
+        raise ValidationError(f"The file holds the name {sorted(duplicates)[0]!r} more than once.", "name")
+    replaced: list[Connection] = []
+    imported: list[Connection] = []
+
+    def change(connections: list[Connection]) -> list[Connection]:
+        replaced.clear()
+        imported.clear()
+        by_name = {c.name.casefold(): c for c in connections}
+        clashes = [c.name for c in incoming if c.name.casefold() in by_name]
+        if clashes and not replace:
+            raise ValidationError(
+                f"A connection called {clashes[0]!r} exists already; use --replace to overwrite it.",
+                "name",
+            )
+        kept = [c for c in connections if c.name.casefold() not in set(folded)]
+        replaced.extend(c for c in connections if c.name.casefold() in set(folded))
+        has_default = any(c.is_default for c in kept)
+        taken_ids = {c.id for c in kept}
+        for connection in incoming:
+            if connection.id in taken_ids:
+                connection = connection.replace(id=new_id())
+            if has_default and connection.is_default:
+                connection = connection.replace(is_default=False)
+            has_default = has_default or connection.is_default
+            taken_ids.add(connection.id)
+            imported.append(connection)
+        return [*kept, *imported]
+
+    store.update(change)
+    return list(imported), list(replaced)

@@ -1,0 +1,185 @@
+"""Secrets in the operating system's keyring, one entry per connection and slot.
+
+Entries use service ``smtpgui`` and username ``<connection-id>:<slot>``, so renaming a
+connection keeps its secrets. Any failure of the keyring becomes ``SecretStoreUnavailable``
+with a sentence naming the keyring; nothing secret ever falls back to a file. A window may
+ask for ``session_fallback``: secrets are then kept in this process's memory only, and
+``session_only`` says so.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import TypeVar
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from smtpgui import APP_NAME
+from smtpgui.core.errors import SecretStoreUnavailable
+
+SERVICE = APP_NAME
+T = TypeVar("T")
+
+
+class Slot(str, enum.Enum):
+    """The kinds of secret a connection can have."""
+
+    PASSWORD = "password"
+    PROXY_PASSWORD = "proxy-password"
+    CLIENT_SECRET = "client-secret"
+    OAUTH_REFRESH_TOKEN = "oauth-refresh-token"
+
+
+def backend_label(backend: KeyringBackend) -> str:
+    """A human name for a keyring backend, such as 'Secret Service (keyring.backends...)'."""
+    name = getattr(backend, "name", "") or type(backend).__name__
+    return f"{name}"
+
+
+def _is_unusable(backend: KeyringBackend) -> bool:
+    from keyring.backends import fail
+
+    if isinstance(backend, fail.Keyring):
+        return True
+    chained = getattr(backend, "backends", None)
+    return chained is not None and not chained
+
+
+class SecretStore:
+    """Reads and writes connection secrets through keyring."""
+
+    def __init__(self, backend: KeyringBackend | None = None, session_fallback: bool = False) -> None:
+        self._backend = backend
+        self._session_fallback = session_fallback
+        self._memory: dict[str, str] = {}
+        self.session_only = False
+        self.unavailable_reason = ""
+
+    @property
+    def backend(self) -> KeyringBackend:
+        if self._backend is None:
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    @property
+    def backend_name(self) -> str:
+        try:
+            return backend_label(self.backend)
+        except Exception:  # noqa: BLE001 - naming must never fail
+            return "unknown keyring"
+
+    def is_absent(self) -> bool:
+        """True when there is no keyring at all, so no secret can have been stored in one."""
+        if self.session_only:
+            return False
+        try:
+            return _is_unusable(self.backend)
+        except Exception:  # noqa: BLE001 - a backend that fails to load is as good as absent
+            return True
+
+    def check(self) -> None:
+        """Raise ``SecretStoreUnavailable`` when no usable keyring is present."""
+        self._call(lambda backend: None, "reach")
+
+    def get(self, connection_id: str, slot: Slot) -> str | None:
+        key = _key(connection_id, slot)
+        if self.session_only:
+            return self._memory.get(key)
+        return self._call(lambda b: b.get_password(SERVICE, key), "read a secret from")
+
+    def has(self, connection_id: str, slot: Slot) -> bool:
+        return self.get(connection_id, slot) is not None
+
+    def set(self, connection_id: str, slot: Slot, value: str) -> None:
+        key = _key(connection_id, slot)
+        if self.session_only:
+            self._memory[key] = value
+            return
+        self._call(lambda b: b.set_password(SERVICE, key, value), "store a secret in")
+
+    def delete(self, connection_id: str, slot: Slot) -> None:
+        """Forget one secret; forgetting one that does not exist is fine."""
+        key = _key(connection_id, slot)
+        self._memory.pop(key, None)
+        if self.session_only:
+            return
+
+        def remove(backend: KeyringBackend) -> None:
+            try:
+                backend.delete_password(SERVICE, key)
+            except keyring.errors.PasswordDeleteError:
+                if backend.get_password(SERVICE, key) is not None:
+                    raise
+        self._call(remove, "delete a secret from")
+
+    def delete_all(self, connection_id: str) -> None:
+        for slot in Slot:
+            self.delete(connection_id, slot)
+
+    def _call(self, action: Callable[[KeyringBackend], T], verb: str) -> T:
+        try:
+            backend = self.backend
+            if _is_unusable(backend):
+                raise SecretStoreUnavailable(
+                    "No system keyring is available (keyring found no usable backend), so "
+                    "passwords cannot be stored safely. Install or unlock a keyring such as "
+                    "GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager."
+                )
+            return action(backend)
+        except SecretStoreUnavailable as exc:
+            return self._fallback(exc, action)
+        except keyring.errors.KeyringLocked as exc:
+            return self._fallback(SecretStoreUnavailable(
+                f"The keyring ({self.backend_name}) is locked; unlock it and try again."
+            ), action, exc)
+        except keyring.errors.NoKeyringError as exc:
+            return self._fallback(SecretStoreUnavailable(
+                "No system keyring is available, so passwords cannot be stored safely."
+            ), action, exc)
+        except (keyring.errors.KeyringError, OSError, RuntimeError) as exc:
+            detail = str(exc).strip() or type(exc).__name__
+            return self._fallback(SecretStoreUnavailable(
+                f"Could not {verb} the keyring ({self.backend_name}): {detail}. "
+                "Your secret was not saved anywhere else."
+            ), action, exc)
+        except Exception as exc:  # noqa: BLE001 - third-party backends raise anything
+            detail = str(exc).strip() or type(exc).__name__
+            return self._fallback(SecretStoreUnavailable(
+                f"The keyring ({self.backend_name}) failed: {detail}."
+            ), action, exc)
+
+    def _fallback(
+        self, error: SecretStoreUnavailable, action: Callable[[KeyringBackend], T],
+        cause: BaseException | None = None,
+    ) -> T:
+        if not self._session_fallback:
+            raise error from cause
+        self.session_only = True
+        self.unavailable_reason = str(error)
+        return action(_MemoryBackend(self._memory))
+
+
+def _key(connection_id: str, slot: Slot) -> str:
+    return f"{connection_id}:{Slot(slot).value}"
+
+
+class _MemoryBackend(KeyringBackend):
+    """This process's memory, used only when the user was told the keyring is unusable."""
+
+    priority = 0  # type: ignore[assignment]
+
+    def __init__(self, memory: dict[str, str]) -> None:
+        super().__init__()
+        self._memory = memory
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._memory.get(username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._memory[username] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._memory.pop(username, None)

@@ -1,0 +1,255 @@
+"""The connections file: load, validate, change under a lock, write atomically.
+
+``ConnectionStore`` is the one place that enforces the store's invariants: every connection
+valid, names unique ignoring case, ids unique, and exactly one default while any exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smtpgui.core.errors import NotFoundError, Problem, StorageError, ValidationError
+from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
+from smtpgui.core.validation import validate
+from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock
+from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
+
+FILE_NAME = "connections.json"
+
+Change = Callable[[list[Connection]], list[Connection]]
+
+
+@dataclass
+class ConnectionStore:
+    """Connections kept in ``<config_dir>/connections.json``.
+
+    Every change goes through ``update``: lock, read the file as it is now, apply the change,
+    check the invariants, write atomically, unlock. Two processes therefore never lose each
+    other's change. ``notices`` collects things the user must be told (a corrupt file moved
+    aside), for the CLI or the window to show.
+    """
+
+    config_dir: Path
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.config_dir / FILE_NAME
+
+    @property
+    def backup_path(self) -> Path:
+        return self.config_dir / (FILE_NAME + ".bak")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.config_dir / (FILE_NAME + ".lock")
+
+    # reading -------------------------------------------------------------------------------
+
+    def load(self) -> list[Connection]:
+        """All connections, in file order. A missing file is an empty store."""
+        with file_lock(self.lock_path):
+            return self._read()
+
+    def _read(self) -> list[Connection]:
+        if self.config_dir.exists() and not self.config_dir.is_dir():
+            raise StorageError(
+                f"Could not use {self.config_dir} as the config folder: it is a file, not a folder."
+            )
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return self._recover_from_corrupt_file()
+        return self._parse(document, self.path)
+
+    def _parse(self, document: Any, source: Path) -> list[Connection]:
+        if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
+            raise StorageError(
+                f"{source} is not an smtpgui connections file (no connections list); "
+                "it was left untouched."
+            )
+        version = document.get("schema_version")
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{source} was written by a newer smtpgui (schema {version}, this version reads "
+                f"up to {SCHEMA_VERSION}); it was left untouched. Update smtpgui to use it."
+            )
+        try:
+            document = migrate(document)
+        except ValueError as exc:
+            raise StorageError(f"{source} cannot be read: {exc}; it was left untouched.") from exc
+        connections = []
+        for index, item in enumerate(document["connections"], start=1):
+            try:
+                connections.append(connection_from_dict(item))
+            except (ValueError, TypeError) as exc:
+                raise StorageError(
+                    f"Connection #{index} in {source} cannot be read ({exc}); the file was left "
+                    f"untouched: fix it, or restore {self.backup_path.name}."
+                ) from exc
+        return connections
+
+    def _recover_from_corrupt_file(self) -> list[Connection]:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
+        counter = 1
+        while aside.exists():
+            counter += 1
+            aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{counter}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path} is damaged and could not be moved aside: "
+                + describe_os_error(exc, aside, "write")
+            ) from exc
+        notice = f"{self.path.name} was damaged; it was moved aside as {aside.name}."
+        restored: list[Connection] = []
+        if self.backup_path.exists():
+            try:
+                backup = json.loads(self.backup_path.read_text(encoding="utf-8"))
+                restored = self._parse(backup, self.backup_path)
+                atomic_write_json(self.path, self._document(restored), keep_backup=False)
+                notice += f" The last good copy ({self.backup_path.name}) was restored."
+            except (OSError, ValueError, StorageError):
+                restored = []
+                notice += " The backup could not be read either; starting with no connections."
+        self.notices.append(notice)
+        return restored
+
+    def get(self, name: str) -> Connection:
+        """The connection with this name (ignoring case)."""
+        return find_by_name(self.load(), name)
+
+    # writing -------------------------------------------------------------------------------
+
+    def update(self, change: Change) -> list[Connection]:
+        """Apply ``change`` to the current connections under the lock and save the result."""
+        ensure_dir(self.config_dir)
+        with file_lock(self.lock_path):
+            before = self._read()
+            after = enforce_invariants(change(list(before)))
+            if after != before or not self.path.exists():
+                atomic_write_json(self.path, self._document(after))
+            return after
+
+    @staticmethod
+    def _document(connections: list[Connection]) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "connections": [connection_to_dict(c) for c in connections],
+        }
+
+    def add(self, connection: Connection) -> Connection:
+        """Add a new connection; with ``is_default`` set it becomes the default."""
+        def change(connections: list[Connection]) -> list[Connection]:
+            if connection.is_default:
+                connections = [c.replace(is_default=False) for c in connections]
+            return [*connections, connection]
+        return find_by_id(self.update(change), connection.id)
+
+    def put(self, connection: Connection) -> Connection:
+        """Replace the stored connection that has the same id (a save from an editor)."""
+        def change(connections: list[Connection]) -> list[Connection]:
+            index = _index_of(connections, connection.id)
+            result = list(connections)
+            if connection.is_default:
+                result = [c.replace(is_default=False) for c in result]
+            result[index] = connection
+            return result
+        return find_by_id(self.update(change), connection.id)
+
+    def set_default(self, connection_id: str) -> None:
+        def change(connections: list[Connection]) -> list[Connection]:
+            _index_of(connections, connection_id)
+            return [c.replace(is_default=c.id == connection_id) for c in connections]
+        self.update(change)
+
+    def delete(self, connection_id: str, new_default_id: str | None = None) -> Connection:
+        """Delete a connection; deleting the default while others remain needs a new default."""
+        removed: list[Connection] = []
+
+        def change(connections: list[Connection]) -> list[Connection]:
+            victim = connections[_index_of(connections, connection_id)]
+            rest = [c for c in connections if c.id != connection_id]
+            if new_default_id is not None:
+                if new_default_id == connection_id:
+                    raise ValidationError("The new default cannot be the connection being deleted.", "is_default")
+                _index_of(rest, new_default_id)
+                rest = [c.replace(is_default=c.id == new_default_id) for c in rest]
+            elif victim.is_default and rest:
+                raise ValidationError(
+                    f"{victim.name!r} is the default connection: choose which connection becomes "
+                    "the new default.",
+                    "is_default",
+                )
+            removed.append(victim)
+            return rest
+        self.update(change)
+        return removed[0]
+
+
+def find_by_name(connections: list[Connection], name: str) -> Connection:
+    folded = name.casefold()
+    for connection in connections:
+        if connection.name.casefold() == folded:
+            return connection
+    raise NotFoundError(f"There is no connection called {name!r}; 'smtpgui list' shows them.")
+
+
+def find_by_id(connections: list[Connection], connection_id: str) -> Connection:
+    return connections[_index_of(connections, connection_id)]
+
+
+def _index_of(connections: list[Connection], connection_id: str) -> int:
+    for index, connection in enumerate(connections):
+        if connection.id == connection_id:
+            return index
+    raise NotFoundError("That connection no longer exists; another window or command may have deleted it.")
+
+
+def enforce_invariants(connections: list[Connection]) -> list[Connection]:
+    """Check every rule of the store; fix the one thing that can be fixed safely.
+
+    Raises ``ValidationError`` for invalid connections, duplicate names or ids, or more than one
+    default. When connections exist and none is the default, the first one becomes it.
+    """
+    problems: list[Problem] = []
+    seen_ids: set[str] = set()
+    for index, connection in enumerate(connections):
+        if connection.id in seen_ids:
+            problems.append(Problem("id", f"Two connections share the id {connection.id}."))
+        seen_ids.add(connection.id)
+        # Names are compared with the earlier connections only, so a clash is reported once.
+        problems.extend(validate(connection, connections[:index]))
+    defaults = [c for c in connections if c.is_default]
+    if len(defaults) > 1:
+        names = ", ".join(repr(c.name) for c in defaults)
+        problems.append(Problem("is_default", f"Only one connection can be the default, not {names}."))
+    if problems:
+        raise ValidationError(_dedupe(problems))
+    if connections and not defaults:
+        connections = [connections[0].replace(is_default=True), *connections[1:]]
+    return connections
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    result = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            result.append(problem)
+    return result

@@ -1,0 +1,1 @@
+"""The one SMTP session engine: stages, TLS policy, proxies, authentication, probe."""
