@@ -361,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         say(f"unexpected internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         return EXIT_INTERNAL
 

@@ -68,7 +68,7 @@ class SecretStore:
     def backend_name(self) -> str:
         try:
             return backend_label(self.backend)
-        except Exception:  # noqa: BLE001 - naming must never fail
+        except Exception:
             return "unknown keyring"
 
     def is_absent(self) -> bool:
@@ -77,7 +77,7 @@ class SecretStore:
             return False
         try:
             return _is_unusable(self.backend)
-        except Exception:  # noqa: BLE001 - a backend that fails to load is as good as absent
+        except Exception:
             return True
 
     def check(self) -> None:
@@ -145,7 +145,7 @@ class SecretStore:
                 f"Could not {verb} the keyring ({self.backend_name}): {detail}. "
                 "Your secret was not saved anywhere else."
             ), action, exc)
-        except Exception as exc:  # noqa: BLE001 - third-party backends raise anything
+        except Exception as exc:
             detail = str(exc).strip() or type(exc).__name__
             return self._fallback(SecretStoreUnavailable(
                 f"The keyring ({self.backend_name}) failed: {detail}."

@@ -1,0 +1,196 @@
+"""Why a session failed, and what to do about it: a table from failure to cause and fix.
+
+The engine describes a failure as a ``Failure`` (stage, kind, reply code, enhanced code,
+server text); ``explain`` walks the rules in order and returns the first match. Every failure
+gets an explanation and a fix: the last rules are catch-alls per stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong, in the engine's terms."""
+
+    stage: str
+    kind: str = "smtp"  # smtp, dns, refused, unreachable, timeout, proxy, mismatch-implicit, …
+    code: int | None = None
+    enhanced: str | None = None
+    text: str = ""
+    host: str = ""
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class Explanation:
+    cause: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    explanation: Explanation
+    stages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    codes: tuple[int, ...] = ()
+    enhanced: tuple[str, ...] = ()
+    pattern: str = ""
+
+    def matches(self, f: Failure) -> bool:
+        if self.stages and f.stage not in self.stages:
+            return False
+        if self.kinds and f.kind not in self.kinds:
+            return False
+        if self.codes and f.code not in self.codes:
+            return False
+        if self.enhanced and not (f.enhanced and any(f.enhanced.startswith(e) for e in self.enhanced)):
+            return False
+        return not (self.pattern and not re.search(self.pattern, f.text, re.IGNORECASE))
+
+
+def _r(cause: str, fix: str, **match: object) -> Rule:
+    return Rule(Explanation(cause, fix), **match)  # type: ignore[arg-type]
+
+
+AUTH = ("auth",)
+MESSAGE = ("mail", "rcpt", "data")
+
+RULES: tuple[Rule, ...] = (
+    # network
+    _r("The server's name could not be found in DNS.",
+       "Check the spelling and use the full DNS name (for example smtp.example.com, not just smtp).",
+       kinds=("dns",)),
+    _r("Nothing is listening on that port, or a firewall actively refused the connection.",
+       "Check the port (465 for SSL/TLS, 587 for STARTTLS, 25 for server-to-server) and that the server is running.",
+       kinds=("refused",)),
+    _r("The server could not be reached: the network or a firewall dropped the connection.",
+       "Check the host and port; many networks and cloud providers block outgoing port 25, so try 587 or 465.",
+       kinds=("unreachable",)),
+    _r("The proxy refused the user name or password.",
+       "Check the proxy user name and password (Proxy tab).", kinds=("proxy-auth",)),
+    _r("The proxy could not be reached.",
+       "Check the proxy's host, port and type, and that it is running.", kinds=("proxy-connect",)),
+    _r("The proxy was reached but would not connect to the mail server.",
+       "Check that the proxy allows connections to this host and port (HTTP proxies often allow only 443).",
+       kinds=("proxy",)),
+    # port / mode mismatch
+    _r("This port expects implicit TLS (the connection starts encrypted), but the connection is set to "
+       "STARTTLS or none, so the server is waiting for a TLS handshake and never greets.",
+       "Set security to SSL/TLS for this port (usually 465), or use port 587 with STARTTLS.",
+       kinds=("mismatch-implicit",)),
+    _r("This port speaks plain SMTP first, but the connection is set to implicit SSL/TLS.",
+       "Set security to STARTTLS for this port (usually 587 or 25), or use port 465 with SSL/TLS.",
+       kinds=("mismatch-plain",)),
+    # TLS
+    _r("The server's certificate does not match the pinned fingerprint: it changed, or someone is "
+       "intercepting the connection.",
+       "Compare the new fingerprint with your provider's; only if it is expected, trust the new certificate.",
+       kinds=("pin",)),
+    _r("The certificate is valid but issued for another name than the host you connect to.",
+       "Connect using one of the names on the certificate (see its subject), or ask the administrator for the right host name.",
+       kinds=("hostname",)),
+    _r("The server's certificate has expired.",
+       "Tell the server's administrator; you can trust this exact certificate meanwhile if you are sure it is the right server.",
+       kinds=("certificate",), pattern=r"expired"),
+    _r("The server's certificate is not trusted: it is self-signed or signed by an unknown authority.",
+       "If this is your own server, trust this certificate (pin it) or set a CA file; otherwise do not send through it.",
+       kinds=("certificate",)),
+    _r("The server and smtpgui have no TLS version in common.",
+       "Check the TLS minimum and maximum on the Encryption tab; the server may only offer versions outside them.",
+       kinds=("tls-version",)),
+    _r("The server refused TLS 1.0/1.1.",
+       "Set the minimum TLS version to 1.2.", codes=(421,), enhanced=("4.7.66",)),
+    _r("The server does not offer STARTTLS, so the connection cannot be encrypted as required.",
+       "Use SSL/TLS on port 465 if the server offers it; choose no encryption only for a trusted local relay.",
+       kinds=("no-starttls",)),
+    _r("The client certificate or key could not be used.",
+       "Check the client certificate and key files: PEM format, matching each other, readable.",
+       kinds=("client-cert",)),
+    _r("The TLS handshake failed.",
+       "Check the security mode and port, and the TLS versions allowed on the Encryption tab.",
+       stages=("tls", "starttls"), kinds=("tls",)),
+    # greeting
+    _r("The server did not greet with a valid SMTP reply: this may not be a mail server.",
+       "Check the host and port; a web or other service may be listening there.",
+       kinds=("protocol",), stages=("greeting",)),
+    _r("The server refused the connection at its greeting (it may block your address or be overloaded).",
+       "Read the server's words; try again later, or ask the administrator whether your IP address is blocked.",
+       stages=("greeting",)),
+    # authentication
+    _r("SMTP AUTH is disabled for this Microsoft 365 tenant or mailbox.",
+       "Enable Authenticated SMTP for the mailbox (Microsoft 365 admin centre), or use OAuth2 or a Graph connection.",
+       stages=AUTH, enhanced=("5.7.139",)),
+    _r("Microsoft 365 no longer accepts passwords (basic authentication) for SMTP.",
+       "Switch the connection to OAuth2 sign-in, or send through a Microsoft Graph connection.",
+       enhanced=("5.7.30",)),
+    _r("Google wants an app password (or OAuth2) instead of your account password.",
+       "Create an app password at Google Account › Security › App passwords and use it here.",
+       stages=AUTH, codes=(534, 535), pattern=r"application-specific password|app password|InvalidSecondFactor|5\.7\.9"),
+    _r("The server refused the user name or password.",
+       "Check the user name (often the full e-mail address) and the password; some providers need an app password.",
+       stages=AUTH, codes=(535,)),
+    _r("The server requires an encrypted connection before signing in.",
+       "Set security to STARTTLS or SSL/TLS.", stages=AUTH, codes=(530, 538), pattern=r"STARTTLS|TLS|encrypt"),
+    _r("The OAuth2 access token was refused.",
+       "Sign in again to get a fresh token, and check that the app has the SMTP scope.",
+       kinds=("oauth",)),
+    _r("The server and smtpgui have no sign-in method in common.",
+       "Choose another mechanism, or try without authentication (anonymous) if the server relays for your address.",
+       kinds=("no-mechanism",)),
+    _r("The server offers no sign-in at all on this connection (no AUTH in its EHLO reply).",
+       "Try without authentication, or use STARTTLS/SSL: many servers offer AUTH only after encryption.",
+       kinds=("no-auth",)),
+    _r("smtpgui will not send a password over an unencrypted connection.",
+       "Use STARTTLS or SSL/TLS; only for a trusted local server turn on 'allow password over unencrypted link'.",
+       kinds=("insecure-auth",)),
+    _r("No password (or token) is stored for this connection.",
+       "Enter the password on the Authentication tab, or with 'smtpgui edit NAME --password-stdin'.",
+       kinds=("missing-secret",)),
+    _r("Authentication is temporarily unavailable on the server.",
+       "Wait a little and try again.", stages=AUTH, codes=(454,)),
+    _r("The server refused to sign you in.", "Read the server's words; check the user name, password and mechanism.",
+       stages=AUTH),
+    # message
+    _r("The server needs you to issue STARTTLS first.",
+       "Set security to STARTTLS or SSL/TLS.", codes=(530,), enhanced=("5.7.0",)),
+    _r("The server needs you to sign in before sending.",
+       "Set authentication to password (or OAuth2) with your account's credentials.", stages=MESSAGE,
+       codes=(530, 550, 553, 554), pattern=r"auth|authenticat|sign in|login"),
+    _r("The server refused to relay: it will not deliver mail for this sender or recipient from you.",
+       "Sign in, send from an address the account owns, or ask the administrator to allow relaying for your address.",
+       stages=MESSAGE, codes=(550, 551, 553, 554), enhanced=("5.7.1",)),
+    _r("The sender address is not allowed for this account.",
+       "Send from the account's own address, or one it may send as.", stages=("mail",), codes=(550, 553, 554, 501)),
+    _r("The recipient does not exist or is not accepted.", "Check the recipient address.", stages=("rcpt",),
+       codes=(550, 551, 553, 501)),
+    _r("The server or the account is over a limit (rate, quota or size).", "Wait and try again, or send fewer/smaller messages.",
+       stages=MESSAGE, codes=(421, 451, 452, 552)),
+    _r("The server needs SMTPUTF8 for these non-ASCII addresses but does not offer it.",
+       "Use addresses with an ASCII part before @, or a server that supports SMTPUTF8.", kinds=("smtputf8",)),
+    _r("The server refused the message.", "Read the server's words; the message content or size may be refused.",
+       stages=("data",)),
+    _r("The server refused the message.", "Read the server's words for the reason.", stages=MESSAGE),
+    # general
+    _r("The server stopped answering and the time limit ran out.",
+       "Check the host and port, or raise the timeout if the server is known to be slow.", kinds=("timeout",)),
+    _r("The server closed the connection unexpectedly.",
+       "The server may be overloaded or blocking you; check the port and security mode and try again.",
+       kinds=("disconnected",)),
+    _r("The test was cancelled.", "Run the test again when you are ready.", kinds=("cancelled",)),
+    _r("The server's reply was not valid SMTP.", "Check the host and port: this may not be a mail server.",
+       kinds=("protocol",)),
+    _r("The connection failed.", "Check the host, port and network, then try again.",
+       stages=("resolve", "proxy", "connect")),
+    _r("The session failed.", "Read the server's words and the transcript for details."),
+)
+
+
+def explain(failure: Failure) -> Explanation:
+    """The cause and fix for a failure; never None."""
+    for rule in RULES:
+        if rule.matches(failure):
+            return rule.explanation
+    return RULES[-1].explanation  # pragma: no cover - the last rule matches everything

@@ -1,0 +1,101 @@
+"""smtplib, with a transcript, bounded replies and hidden secrets.
+
+``SmtpClient`` keeps smtplib's EHLO parsing, MAIL/RCPT/DATA and dot-stuffing, but sends and
+reads through methods that write every line to the transcript (a secret line is written in
+the form the caller chose to show) and refuse replies that would never end.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+
+from smtpgui.transport.transcript import Transcript
+
+MAX_LINE = 8192  # as smtplib
+MAX_REPLY_LINES = 500
+MESSAGE_LINES_SHOWN = 100
+
+
+class SmtpClient(smtplib.SMTP):
+    """One SMTP conversation on a socket the engine connected (and maybe wrapped in TLS)."""
+
+    def __init__(self, transcript: Transcript, local_hostname: str, timeout: float) -> None:
+        super().__init__(local_hostname=local_hostname, timeout=timeout)
+        self.transcript = transcript
+        self.in_tls = False
+        self._shown: str | None = None
+        self.ehlo_msg = "EHLO"
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        """Commands in upper case, as servers' logs and RFC 5321's examples write them."""
+        super().putcmd(cmd.upper(), args)
+
+    def attach(self, sock: socket.socket, host: str, in_tls: bool) -> None:
+        """Talk over ``sock`` from now on (after connecting, or after STARTTLS)."""
+        self.sock = sock
+        self.file = None
+        self._host = host
+        self.in_tls = in_tls
+
+    def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]:
+        """Send one command line and read the reply; ``shown`` replaces it in the transcript."""
+        self._shown = shown
+        try:
+            self.send(line + "\r\n")
+        finally:
+            self._shown = None
+        return self.getreply()
+
+    def send(self, s: str | bytes) -> None:  # type: ignore[override]
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        if self._shown is not None:
+            self.transcript.sent(self._shown, self.in_tls)
+        else:
+            self._log_sent(data)
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        self.sock.sendall(data)
+
+    def _log_sent(self, data: bytes) -> None:
+        lines = data.decode("utf-8", "replace").split("\r\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for line in lines[:MESSAGE_LINES_SHOWN]:
+            self.transcript.sent(line, self.in_tls)
+        if len(lines) > MESSAGE_LINES_SHOWN:
+            self.transcript.info(f"({len(lines) - MESSAGE_LINES_SHOWN} more lines of the message not shown)")
+
+    def getreply(self) -> tuple[int, bytes]:
+        """Read one (multi-line) reply; bounded in line length and number of lines."""
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        lines: list[bytes] = []
+        while True:
+            line = self.file.readline(MAX_LINE + 1)
+            if not line:
+                raise smtplib.SMTPServerDisconnected("the server closed the connection")
+            self.transcript.received(line.decode("utf-8", "replace").rstrip("\r\n"), self.in_tls)
+            if len(line) > MAX_LINE:
+                raise smtplib.SMTPResponseException(-1, b"reply line longer than 8192 bytes")
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                code = int(line[:3])
+            except ValueError:
+                return -1, line.strip()
+            if line[3:4] != b"-":
+                break
+            if len(lines) >= MAX_REPLY_LINES:
+                raise smtplib.SMTPResponseException(-1, b"more than 500 reply lines")
+        message = b"\n".join(lines)
+        if not 200 <= code <= 599:
+            return -1, message
+        return code, message
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            pass

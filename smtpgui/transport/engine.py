@@ -1,0 +1,486 @@
+"""The one SMTP session engine: stages, timings, TLS policy, proxy, auth, diagnosis.
+
+``SessionEngine.run`` is synchronous; the GUI runs it in a worker thread, the CLI directly.
+Another thread may call ``CancelToken.cancel()`` at any time: the session's sockets are shut
+down and ``run`` returns a cancelled result within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import select
+import smtplib
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from smtpgui.core.addresses import idna_host, parse_ip
+from smtpgui.core.explanations import Failure, explain
+from smtpgui.core.message import OutgoingMessage
+from smtpgui.core.model import AuthMode, Connection, ProxyType, Security
+from smtpgui.transport import network
+from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
+from smtpgui.transport.client import SmtpClient
+from smtpgui.transport.network import Cancelled, CancelToken, NetworkError
+from smtpgui.transport.result import Stage, TestResult, TlsInfo
+from smtpgui.transport.tlspolicy import (
+    ClientCertificateError,
+    build_context,
+    certificate_lines,
+    describe_certificate,
+    fingerprint,
+    tls_error_kind,
+)
+from smtpgui.transport.transcript import Transcript
+
+MISMATCH_WAIT_S = 3.0
+_ENHANCED = re.compile(rb"^([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+@dataclass(frozen=True)
+class SessionSecrets:
+    """Secrets for one session, read from the keyring by the caller (never by the engine)."""
+
+    password: str | None = None
+    proxy_password: str | None = None
+    bearer_token: str | None = None
+
+    def values(self) -> list[str]:
+        return [v for v in (self.password, self.proxy_password, self.bearer_token) if v]
+
+
+class _Failed(Exception):
+    """A failure the engine recognised; carries what the explanation table needs."""
+
+    def __init__(self, kind: str, message: str, code: int | None = None, reply: bytes = b"") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.reply = reply
+
+
+StageListener = Callable[[Stage], None]
+LineListener = Callable[[str], None]
+
+
+class SessionEngine:
+    """Runs sessions. Holds no per-session state, so one engine serves every thread."""
+
+    def run(
+        self,
+        connection: Connection,
+        secrets: SessionSecrets,
+        message: OutgoingMessage | None,
+        *,
+        token: CancelToken | None = None,
+        on_line: LineListener | None = None,
+        on_stage: StageListener | None = None,
+        deadline_s: float | None = None,
+    ) -> TestResult:
+        """Send ``message`` (or with None: connect, TLS, EHLO, AUTH, QUIT) and report."""
+        session = _Session(connection, secrets, token or CancelToken(), on_line, on_stage)
+        return session.run(message, deadline_s)
+
+
+class _Session:
+    def __init__(self, connection: Connection, secrets: SessionSecrets, token: CancelToken,
+                 on_line: LineListener | None, on_stage: StageListener | None) -> None:
+        self.c = connection
+        self.secrets = secrets
+        self.token = token
+        self.on_stage = on_stage
+        self.transcript = Transcript(secrets.values(), on_line)
+        self.result = TestResult()
+        self.timeout = float(connection.timeout_s)
+        self.handles: list[socket.socket] = []
+        self.client: SmtpClient | None = None
+
+    # ------------------------------------------------------------------ life cycle
+
+    def run(self, message: OutgoingMessage | None, deadline_s: float | None) -> TestResult:
+        deadline = deadline_s or max(self.timeout * 3, self.timeout + 30)
+        timer = threading.Timer(deadline, self.token.cancel, args=("deadline",))
+        timer.daemon = True
+        timer.start()
+        started = time.monotonic()
+        try:
+            self._converse(message)
+            self.result.ok = True
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a result
+            self._record_failure(exc, deadline)
+            if isinstance(exc, KeyboardInterrupt):
+                self.result.cancelled = True
+        finally:
+            timer.cancel()
+            self._close()
+        self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
+        self.result.transcript = self.transcript.lines
+        return self.result
+
+    def _close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        for handle in self.handles:
+            self.token.unregister(handle)
+            with contextlib.suppress(OSError):
+                handle.close()
+
+    @contextlib.contextmanager
+    def _stage(self, stage: Stage) -> Iterator[None]:
+        self.token.check()
+        self.result.stage = stage
+        if self.on_stage is not None:
+            self.on_stage(stage)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            elapsed = (time.monotonic() - started) * 1000
+            self.result.timings_ms[stage.value] = self.result.timings_ms.get(stage.value, 0.0) + elapsed
+
+    # ------------------------------------------------------------------ the conversation
+
+    def _converse(self, message: OutgoingMessage | None) -> None:
+        c = self.c
+        if not c.verify and c.security is not Security.NONE and not c.pinned_sha256:
+            self._warn("certificate verification is off: the server's identity is not checked")
+        if c.security is Security.NONE:
+            self._warn("this connection is not encrypted")
+        sock = self._open_socket(record=True)
+        host = self._tls_host()
+        if c.security is Security.TLS:
+            with self._stage(Stage.TLS):
+                sock = self._handshake(sock, host)
+        client = SmtpClient(self.transcript, self._ehlo_name(sock), self.timeout)
+        self.client = client
+        client.attach(sock, host, in_tls=c.security is Security.TLS)
+        with self._stage(Stage.GREETING):
+            if c.security is not Security.TLS:
+                self._await_greeting(sock)
+            code, text = client.getreply()
+            if code != 220:
+                raise _Failed("protocol" if code == -1 else "smtp", "the server did not greet with 220", code, text)
+        with self._stage(Stage.EHLO):
+            self._ehlo(client)
+        self.result.capabilities_before_tls = list(self.result.capabilities)
+        if c.security is Security.STARTTLS:
+            with self._stage(Stage.STARTTLS):
+                if not client.has_extn("starttls"):
+                    raise _Failed("no-starttls", "the server does not offer STARTTLS (refusing to continue unencrypted)")
+                code, text = client.command("STARTTLS")
+                if code != 220:
+                    raise _Failed("tls", "the server refused STARTTLS", code, text)
+                tls_sock = self._handshake(sock, host)
+                client.attach(tls_sock, host, in_tls=True)
+            with self._stage(Stage.EHLO):
+                self._ehlo(client)
+        if c.auth_mode is not AuthMode.NONE:
+            with self._stage(Stage.AUTH):
+                self._authenticate(client)
+        if message is not None:
+            self._send(client, message)
+        with self._stage(Stage.QUIT):
+            try:
+                client.command("QUIT")
+            except (OSError, smtplib.SMTPException) as exc:
+                self.transcript.info(f"the server closed without answering QUIT ({exc}); this does not affect the result")
+
+    def _open_socket(self, record: bool) -> socket.socket:
+        """A connected TCP socket to the server, directly or through the proxy."""
+        c = self.c
+        attempt = self.transcript.info if record else (lambda _line: None)
+        if c.proxy_type is not ProxyType.NONE:
+            target = c.host
+            if not c.proxy_remote_dns and parse_ip(c.host) is None:
+                with self._maybe_stage(Stage.RESOLVE, record):
+                    infos = network.resolve(c.host, c.port, c.ip_family, self.timeout, self.token)
+                    target = str(infos[0][4][0])
+            with self._maybe_stage(Stage.PROXY, record):
+                attempt(f"Connecting to {c.host}:{c.port} through {c.proxy_type.value} proxy "
+                        f"{c.proxy_host}:{c.proxy_port}...")
+                sock = network.connect_via_proxy(c, target, self.secrets.proxy_password, self.timeout, self.token)
+        else:
+            with self._maybe_stage(Stage.RESOLVE, record):
+                infos = network.resolve(c.host, c.port, c.ip_family, self.timeout, self.token)
+            with self._maybe_stage(Stage.CONNECT, record):
+                sock = network.connect(infos, c.source_address, self.timeout, self.token, attempt)
+        # A duplicate handle lets cancel() shut the connection down even after TLS wraps it.
+        handle = sock.dup()
+        self.handles += [handle, sock]
+        self.token.register(handle)
+        self.token.unregister(sock)
+        if record:
+            peer = sock.getpeername()
+            attempt(f"Connected to {peer[0]}:{peer[1]}." if c.proxy_type is ProxyType.NONE else "Connected through the proxy.")
+        return sock
+
+    @contextlib.contextmanager
+    def _maybe_stage(self, stage: Stage, record: bool) -> Iterator[None]:
+        if record:
+            with self._stage(stage):
+                yield
+        else:
+            self.token.check()
+            yield
+
+    def _tls_host(self) -> str:
+        host = self.c.host.strip("[]")
+        return host if parse_ip(host) is not None else idna_host(host.rstrip("."))
+
+    def _ehlo_name(self, sock: socket.socket) -> str:
+        if self.c.ehlo_name:
+            return self.c.ehlo_name
+        name = socket.gethostname()
+        if "." in name.strip("."):
+            return name
+        if self.c.proxy_type is not ProxyType.NONE:
+            return "[127.0.0.1]"
+        local = parse_ip(str(sock.getsockname()[0]))
+        if local is None:
+            return "[127.0.0.1]"
+        return f"[IPv6:{local}]" if local.version == 6 else f"[{local}]"
+
+    def _warn(self, text: str) -> None:
+        self.result.warnings.append(text)
+        self.transcript.info(f"warning: {text}")
+
+    # ------------------------------------------------------------------ TLS
+
+    def _handshake(self, sock: socket.socket, host: str) -> ssl.SSLSocket:
+        c = self.c
+        try:
+            context = build_context(c)
+        except ClientCertificateError as exc:
+            raise _Failed("client-cert", str(exc)) from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise _Failed("certificate", f"cannot load the CA file {c.ca_file}: {exc}") from exc
+        sock.settimeout(self.timeout)
+        self.transcript.info("Starting TLS...")
+        tls = context.wrap_socket(sock, server_hostname=host)
+        der = tls.getpeercert(binary_form=True) or b""
+        trusted: bool | None = True if context.verify_mode == ssl.CERT_REQUIRED else None
+        if c.pinned_sha256:
+            trusted = fingerprint(der) == c.pinned_sha256
+        info = describe_certificate(der, trusted) if der else None
+        cipher = tls.cipher()
+        self.result.tls = TlsInfo(tls.version() or "", cipher[0] if cipher else "")
+        self.result.certificate = info
+        self.transcript.info(f"TLS started: {self.result.tls.version}, {self.result.tls.cipher}")
+        if info is not None:
+            for line in certificate_lines(info):
+                self.transcript.info(line)
+        if c.pinned_sha256 and not trusted:
+            raise _Failed("pin", "the certificate does not match the pinned SHA-256 fingerprint")
+        if c.pinned_sha256:
+            self.transcript.info("The certificate matches the pinned fingerprint.")
+        return tls
+
+    def _fetch_certificate_for_display(self) -> None:
+        """After a verification failure: fetch the certificate unverified, to show it."""
+        c = self.c.replace(verify=False, pinned_sha256="", client_cert="", client_key="", timeout_s=min(self.c.timeout_s, 10))
+        quiet = _Session(c, self.secrets, self.token, None, None)
+        try:
+            sock = quiet._open_socket(record=False)
+            quiet.handles.append(sock)
+            host = quiet._tls_host()
+            if c.security is Security.STARTTLS:
+                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
+                quiet.client = client
+                client.attach(sock, host, in_tls=False)
+                client.getreply()
+                client.ehlo()
+                if client.command("STARTTLS")[0] != 220:
+                    return
+            tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
+            quiet.handles.append(tls)
+            der = tls.getpeercert(binary_form=True)
+            if der:
+                self.result.certificate = describe_certificate(der, trusted=False)
+                for line in certificate_lines(self.result.certificate):
+                    self.transcript.info(line)
+        except (OSError, smtplib.SMTPException, NetworkError, ValueError):
+            pass
+        finally:
+            quiet._close()
+
+    # ------------------------------------------------------------------ port / mode mismatch
+
+    def _await_greeting(self, sock: socket.socket) -> None:
+        """Wait for the greeting; if the server stays silent, check whether it speaks TLS."""
+        first_wait = min(MISMATCH_WAIT_S, self.timeout / 2)
+        if self._readable(sock, first_wait):
+            return
+        self.transcript.info(f"No greeting after {first_wait:g} s; checking whether this port expects implicit TLS...")
+        if self._port_speaks_tls():
+            raise _Failed("mismatch-implicit", "the server answered a TLS handshake: this port expects implicit TLS")
+        if not self._readable(sock, self.timeout - first_wait):
+            raise TimeoutError(f"no greeting within {self.timeout:g} seconds")
+
+    def _readable(self, sock: socket.socket, seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        while True:
+            self.token.check()
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                readable, _, _ = select.select([sock], [], [], min(network.SLICE, remaining))
+            except (OSError, ValueError):
+                self.token.check()
+                raise
+            if readable:
+                return True
+
+    def _port_speaks_tls(self) -> bool:
+        probe_conn = self.c.replace(timeout_s=max(1, min(self.c.timeout_s, int(MISMATCH_WAIT_S))))
+        probe = _Session(probe_conn, self.secrets, self.token, None, None)
+        try:
+            sock = probe._open_socket(record=False)
+            probe.handles.append(sock)
+            tls = build_context(probe_conn, verify=False).wrap_socket(sock, server_hostname=self._tls_host())
+            probe.handles.append(tls)
+            return True
+        except ssl.SSLError:
+            return False
+        except (OSError, NetworkError, ValueError, ClientCertificateError):
+            return False
+        finally:
+            probe._close()
+
+    # ------------------------------------------------------------------ SMTP steps
+
+    def _ehlo(self, client: SmtpClient) -> None:
+        code, text = client.ehlo()
+        if code == -1 and not text:
+            raise smtplib.SMTPServerDisconnected("the server closed the connection")
+        if code != 250:
+            if self.c.security is Security.NONE and self.c.auth_mode is AuthMode.NONE:
+                code, text = client.helo()
+                if code == 250:
+                    self.result.capabilities = []
+                    return
+            raise _Failed("smtp", "the server refused EHLO", code, text)
+        lines = (client.ehlo_resp or b"").decode("utf-8", "replace").splitlines()[1:]
+        self.result.capabilities = [line.strip() for line in lines if line.strip()]
+        auth = client.esmtp_features.get("auth", "")
+        self.result.auth_mechanisms = auth.upper().split()
+        size = client.esmtp_features.get("size", "").strip()
+        self.result.size_limit = int(size) if size.isdigit() else None
+        self.result.smtputf8 = client.has_extn("smtputf8")
+
+    def _authenticate(self, client: SmtpClient) -> None:
+        c = self.c
+        secret = self.secrets.bearer_token if c.auth_mode is AuthMode.OAUTH2 else self.secrets.password
+        if not secret:
+            what = "access token" if c.auth_mode is AuthMode.OAUTH2 else "password"
+            raise AuthFailure("missing-secret", f"no {what} is available for this connection")
+        encrypted = client.in_tls
+        mechanism = choose_mechanism(c, self.result.auth_mechanisms, encrypted)
+        self.result.auth_mechanism = mechanism.value.upper()
+        self.transcript.info(f"Signing in as {c.login_name} with {mechanism.value.upper()}.")
+        code, text = authenticate(client, c, mechanism, secret, self._tls_host(), c.port)
+        if code not in (235, 250):
+            raise _Failed("smtp", "the server refused the sign-in", code, text)
+
+    def _send(self, client: SmtpClient, message: OutgoingMessage) -> None:
+        with self._stage(Stage.MAIL):
+            options: list[str] = []
+            if message.smtputf8:
+                if not client.has_extn("smtputf8"):
+                    raise _Failed("smtputf8", "the addresses need SMTPUTF8, which the server does not offer")
+                options += ["SMTPUTF8", "BODY=8BITMIME"]
+                client.command_encoding = "utf-8"
+            data = message.as_bytes()
+            if client.has_extn("size"):
+                options.append(f"SIZE={len(data)}")
+            code, text = client.mail(message.envelope_from, options)
+            if code != 250:
+                raise _Failed("smtp", "the server refused the sender", code, text)
+        with self._stage(Stage.RCPT):
+            accepted = 0
+            last = (0, b"")
+            for recipient in message.recipients:
+                code, text = client.rcpt(recipient)
+                if code in (250, 251):
+                    accepted += 1
+                else:
+                    last = (code, text)
+                    self.result.refused_recipients[recipient] = {"code": code, "error": text.decode("utf-8", "replace")}
+            if not accepted:
+                raise _Failed("smtp", "the server refused every recipient", last[0], last[1])
+        with self._stage(Stage.DATA):
+            try:
+                code, text = client.data(data)
+            except smtplib.SMTPDataError as exc:
+                raise _Failed("smtp", "the server refused DATA", exc.smtp_code, _as_bytes(exc.smtp_error)) from exc
+            if code != 250:
+                raise _Failed("smtp", "the server refused the message", code, text)
+            self.result.message_id = message.message_id
+            self.transcript.info(f"The server accepted the message ({message.message_id}).")
+
+    # ------------------------------------------------------------------ failures
+
+    def _record_failure(self, exc: BaseException, deadline: float) -> None:
+        r = self.result
+        stage = r.stage
+        code: int | None = None
+        reply = b""
+        if isinstance(exc, _Failed):
+            kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply
+        elif isinstance(exc, AuthFailure):
+            kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply.encode()
+        elif isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
+            if self.token.reason == "deadline":
+                kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"
+                r.timed_out = True
+            else:
+                kind, error = "cancelled", "the test was cancelled"
+                r.cancelled = True
+        elif isinstance(exc, NetworkError):
+            kind, error = exc.kind, str(exc)
+            r.timed_out = kind == "timeout"
+        elif isinstance(exc, (TimeoutError, socket.timeout)):
+            kind, error = "timeout", str(exc) or f"no answer within {self.timeout:g} seconds"
+            r.timed_out = True
+        elif isinstance(exc, ssl.SSLError):
+            kind, error = tls_error_kind(exc), _ssl_text(exc)
+            if kind in ("certificate", "hostname"):
+                self.transcript.error(error)
+                self._fetch_certificate_for_display()
+        elif isinstance(exc, smtplib.SMTPServerDisconnected):
+            kind, error = "disconnected", str(exc)
+        elif isinstance(exc, smtplib.SMTPResponseException):
+            kind, error, code = "protocol", _as_bytes(exc.smtp_error).decode("utf-8", "replace"), None
+        elif isinstance(exc, (ConnectionError, OSError)):
+            kind, error = "disconnected", exc.strerror or str(exc)
+        else:
+            kind, error = "internal", f"unexpected error ({type(exc).__name__}: {exc})"
+        server_words = reply.decode("utf-8", "replace").strip()
+        match = _ENHANCED.match(reply)
+        r.failure_kind = kind
+        r.reply_code = code if code and code > 0 else None
+        r.enhanced_code = match.group(1).decode() if match else None
+        r.error = f"{code} {server_words}" if r.reply_code and server_words else (server_words or error)
+        if r.reply_code and error and not server_words:
+            r.error = f"{code} ({error})"
+        explanation = explain(Failure(stage.value, kind, r.reply_code, r.enhanced_code, server_words or error,
+                                      self.c.host, self.c.port))
+        r.explanation, r.fix = explanation.cause, explanation.fix
+        if kind != "certificate" and kind != "hostname":
+            self.transcript.error(f"{error}" if not server_words else f"{error}: {server_words}")
+        self.transcript.error(f"{r.explanation} {r.fix}")
+
+
+def _as_bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _ssl_text(exc: ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate verification failed: {exc.verify_message}"
+    reason = getattr(exc, "reason", None)
+    return f"TLS handshake failed: {reason or exc}"

@@ -1,0 +1,256 @@
+"""Getting a TCP connection to the server: resolve, connect (or go through a proxy), cancel.
+
+Every blocking step waits in short slices so that ``CancelToken.cancel()`` from another thread
+ends it within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import errno
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
+from python_socks import ProxyType as SocksType
+from python_socks.sync import Proxy
+
+from smtpgui.core.model import Connection, IpFamily, ProxyType
+
+T = TypeVar("T")
+SLICE = 0.1
+_SOCKS_TYPES = {ProxyType.SOCKS4: SocksType.SOCKS4, ProxyType.SOCKS5: SocksType.SOCKS5, ProxyType.HTTP: SocksType.HTTP}
+
+
+class Cancelled(Exception):
+    """The session was cancelled (by the user, or by its overall deadline)."""
+
+
+@dataclass
+class NetworkError(Exception):
+    """A failure to reach the server, sorted for the explanation table."""
+
+    kind: str  # dns, refused, unreachable, timeout, proxy, proxy-auth, proxy-connect
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CancelToken:
+    """Lets another thread stop a session: it closes every socket the session registered."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self.reason = ""
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        with self._lock:
+            if self._event.is_set():
+                return
+            self.reason = reason
+            self._event.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _force_close(sock)
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+            cancelled = self._event.is_set()
+        if cancelled:
+            _force_close(sock)
+            raise Cancelled(self.reason)
+
+    def unregister(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled(self.reason)
+
+
+def _force_close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+def run_cancellable(work: Callable[[], T], timeout: float, token: CancelToken,
+                    on_late_result: Callable[[T], None] | None = None) -> T:
+    """Run a blocking call that cannot be interrupted in a helper thread, waiting in slices.
+
+    When cancelled or out of time we stop waiting; a result that arrives later is handed to
+    ``on_late_result`` (to close a socket nobody will use).
+    """
+    box: dict[str, object] = {}
+    done = threading.Event()
+    abandoned = threading.Event()
+
+    def runner() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = exc
+        done.set()
+        if abandoned.is_set() and "value" in box and on_late_result is not None:
+            on_late_result(box["value"])  # type: ignore[arg-type]
+
+    threading.Thread(target=runner, name="smtpgui-blocking-call", daemon=True).start()
+    end = time.monotonic() + timeout
+    while not done.wait(SLICE):
+        if token.cancelled or time.monotonic() >= end:
+            abandoned.set()
+            if done.is_set() and "value" in box and on_late_result is not None:
+                on_late_result(box["value"])  # type: ignore[arg-type]
+            token.check()
+            raise NetworkError("timeout", f"no answer within {timeout:g} seconds")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[object, ...]]
+
+
+def resolve(host: str, port: int, family: IpFamily, timeout: float, token: CancelToken) -> list[AddrInfo]:
+    """Addresses for host, in the order to try them (the preferred family first)."""
+    lookup_host = host[1:-1] if host.startswith("[") else host
+
+    def lookup() -> list[AddrInfo]:
+        return socket.getaddrinfo(lookup_host, port, type=socket.SOCK_STREAM)  # type: ignore[return-value]
+
+    try:
+        infos = run_cancellable(lookup, timeout, token)
+    except socket.gaierror as exc:
+        raise NetworkError("dns", f"cannot resolve {host}: {exc.strerror}") from exc
+    except UnicodeError as exc:
+        raise NetworkError("dns", f"cannot resolve {host}: not a valid name") from exc
+    if family is IpFamily.IPV4:
+        infos.sort(key=lambda info: info[0] != socket.AF_INET)
+    elif family is IpFamily.IPV6:
+        infos.sort(key=lambda info: info[0] != socket.AF_INET6)
+    return infos
+
+
+def connect(infos: list[AddrInfo], source_address: str, timeout: float, token: CancelToken,
+            on_attempt: Callable[[str], None]) -> socket.socket:
+    """Connect to the first address that answers; falls back to the next on failure."""
+    last: NetworkError | None = None
+    for family, kind, proto, _, sockaddr in infos:
+        if source_address and (":" in source_address) != (family == socket.AF_INET6):
+            continue
+        address = str(sockaddr[0])
+        on_attempt(f"Trying {address}:{sockaddr[1]}...")
+        sock = socket.socket(family, kind, proto)
+        token.register(sock)
+        try:
+            if source_address:
+                sock.bind((source_address, 0))
+            _connect_in_slices(sock, sockaddr, timeout, token)
+        except NetworkError as exc:
+            token.unregister(sock)
+            _force_close(sock)
+            last = exc
+            on_attempt(f"{address}: {exc}")
+            continue
+        except OSError as exc:
+            token.unregister(sock)
+            _force_close(sock)
+            token.check()
+            last = NetworkError("unreachable", f"cannot use source address {source_address}: {exc.strerror}")
+            continue
+        except BaseException:
+            token.unregister(sock)
+            _force_close(sock)
+            raise
+        sock.setblocking(True)
+        sock.settimeout(timeout)
+        return sock
+    if last is None:
+        raise NetworkError("unreachable", "no address of the server matches the source address's family")
+    raise last
+
+
+def _connect_in_slices(sock: socket.socket, sockaddr: tuple[object, ...], timeout: float, token: CancelToken) -> None:
+    sock.setblocking(False)
+    code = sock.connect_ex(sockaddr)
+    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+        raise _connect_error(code)
+    end = time.monotonic() + timeout
+    while True:
+        token.check()
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise NetworkError("timeout", f"no answer within {timeout:g} seconds (the port may be filtered)")
+        try:
+            _, writable, failed = select.select([], [sock], [sock], min(SLICE, remaining))
+        except (OSError, ValueError):
+            token.check()
+            raise
+        if writable or failed:
+            break
+    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code:
+        raise _connect_error(code)
+
+
+def _connect_error(code: int) -> NetworkError:
+    text = errno.errorcode.get(code, str(code))
+    try:
+        import os
+
+        text = os.strerror(code)
+    except ValueError:
+        pass
+    if code == errno.ECONNREFUSED:
+        return NetworkError("refused", f"connection refused ({text})")
+    if code == errno.ETIMEDOUT:
+        return NetworkError("timeout", f"connection timed out ({text})")
+    return NetworkError("unreachable", text)
+
+
+def connect_via_proxy(connection: Connection, target_host: str, proxy_password: str | None,
+                      timeout: float, token: CancelToken) -> socket.socket:
+    """A socket to target through the connection's proxy (SOCKS4, SOCKS5 or HTTP CONNECT)."""
+    proxy = Proxy(
+        _SOCKS_TYPES[connection.proxy_type], connection.proxy_host, connection.proxy_port,
+        username=connection.proxy_login_name or None, password=proxy_password or None,
+        rdns=connection.proxy_remote_dns,
+    )
+    local_addr = (connection.source_address, 0) if connection.source_address else None
+
+    def work() -> socket.socket:
+        return proxy.connect(target_host, connection.port, timeout=timeout, local_addr=local_addr)
+
+    try:
+        sock = run_cancellable(work, timeout + 1, token, on_late_result=_force_close)
+    except ProxyTimeoutError as exc:
+        raise NetworkError("timeout", f"the proxy did not answer in time: {exc}") from exc
+    except ProxyConnectionError as exc:
+        raise NetworkError("proxy-connect", str(exc)) from exc
+    except ProxyError as exc:
+        text = str(exc)
+        kind = "proxy-auth" if any(w in text.lower() for w in ("auth", "407", "username", "password")) else "proxy"
+        raise NetworkError(kind, f"the proxy said: {text}") from exc
+    except OSError as exc:
+        raise NetworkError("proxy-connect", f"proxy: {exc}") from exc
+    token.register(sock)
+    sock.settimeout(timeout)
+    return sock

@@ -1,0 +1,108 @@
+"""TLS contexts built explicitly from a connection, and certificates described for people."""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
+
+from smtpgui.core.addresses import format_fingerprint
+from smtpgui.core.model import Connection, TlsVersion
+from smtpgui.transport.result import CertificateInfo
+
+_VERSIONS = {
+    TlsVersion.V1_0: ssl.TLSVersion.TLSv1,
+    TlsVersion.V1_1: ssl.TLSVersion.TLSv1_1,
+    TlsVersion.V1_2: ssl.TLSVersion.TLSv1_2,
+    TlsVersion.V1_3: ssl.TLSVersion.TLSv1_3,
+}
+
+
+class ClientCertificateError(Exception):
+    """The client certificate or key file cannot be loaded."""
+
+
+def build_context(connection: Connection, verify: bool | None = None) -> ssl.SSLContext:
+    """An explicit client context: versions, trust, client certificate from the connection.
+
+    ``verify`` overrides the connection (False to fetch a certificate for display). A pinned
+    connection trusts its pin instead of the CA system, so the handshake does not verify and
+    the engine compares the fingerprint right after it.
+    """
+    check = connection.verify if verify is None else verify
+    if connection.pinned_sha256 and verify is None:
+        check = False
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if connection.tls_min.rank < TlsVersion.V1_2.rank:
+        # OpenSSL 3 refuses TLS 1.0/1.1 at its default security level.
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.minimum_version = _VERSIONS[connection.tls_min]
+    context.maximum_version = _VERSIONS[connection.tls_max]
+    if check:
+        context.check_hostname = True
+        context.verify_mode = ssl.CERT_REQUIRED
+        if connection.ca_file:
+            context.load_verify_locations(cafile=connection.ca_file)
+        else:
+            context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    else:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if connection.client_cert:
+        try:
+            context.load_cert_chain(connection.client_cert, connection.client_key or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ClientCertificateError(f"cannot load the client certificate: {exc}") from exc
+    return context
+
+
+def fingerprint(der: bytes) -> str:
+    """SHA-256 of a DER certificate as 64 lowercase hex digits."""
+    return hashlib.sha256(der).hexdigest()
+
+
+def describe_certificate(der: bytes, trusted: bool | None) -> CertificateInfo:
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        names = tuple(str(n) for n in san.get_values_for_type(x509.DNSName)) + tuple(
+            str(ip) for ip in san.get_values_for_type(x509.IPAddress))
+    except x509.ExtensionNotFound:
+        names = ()
+    return CertificateInfo(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        not_before=cert.not_valid_before_utc.isoformat(),
+        not_after=cert.not_valid_after_utc.isoformat(),
+        sha256=fingerprint(der),
+        names=names,
+        trusted=trusted,
+    )
+
+
+def certificate_lines(info: CertificateInfo) -> list[str]:
+    """The certificate as transcript lines."""
+    return [
+        f"TLS peer certificate: subject {info.subject}",
+        f"  issuer {info.issuer}",
+        f"  valid {info.not_before} to {info.not_after}",
+        f"  SHA-256 {format_fingerprint(info.sha256)}",
+    ]
+
+
+def tls_error_kind(exc: ssl.SSLError) -> str:
+    """Sort a handshake error into the explanation table's kinds."""
+    reason = (getattr(exc, "reason", None) or "").upper()
+    text = str(exc).upper()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        message = (exc.verify_message or "").lower()
+        return "hostname" if "hostname" in message or "ip address mismatch" in message else "certificate"
+    if any(r in reason or r in text for r in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE",
+                                               "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "UNKNOWN_PROTOCOL")):
+        return "mismatch-plain"
+    if any(r in reason or r in text for r in ("UNSUPPORTED_PROTOCOL", "PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE",
+                                               "VERSION_TOO_LOW", "VERSION_TOO_HIGH")):
+        return "tls-version"
+    return "tls"
