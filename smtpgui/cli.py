@@ -329,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--default-from", metavar="ADDR", help='default From address ("Name <addr>" also sets the name); empty clears it')
     p.add_argument("--default-from-name", metavar="NAME", help="default From display name")
     p.add_argument("--json", action="store_true")
+    from smtpgui import cli_send  # noqa: PLC0415 - loads the engine only when the parser is built
+
+    cli_send.add_commands(command)
     return parser
 
 

@@ -220,7 +220,7 @@ def _connect_error(code: int) -> NetworkError:
     except ValueError:
         pass
     if code == errno.ECONNREFUSED:
-        return NetworkError("refused", f"connection refused ({text})")
+        return NetworkError("refused", "the server refused the connection (nothing listens on that port)")
     if code == errno.ETIMEDOUT:
         return NetworkError("timeout", f"connection timed out ({text})")
     return NetworkError("unreachable", text)

@@ -85,6 +85,7 @@ class TestResult:
     cancelled: bool = False
     timed_out: bool = False
     warnings: list[str] = field(default_factory=list)
+    warnings_for_probe: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

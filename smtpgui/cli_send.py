@@ -1,0 +1,162 @@
+"""``smtpgui test`` and ``smtpgui probe``: the engine on the command line (CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from smtpgui.core.addresses import normalize_host
+from smtpgui.core.errors import ValidationError
+from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
+from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
+from smtpgui.storage.secrets import Slot
+from smtpgui.storage.services import Services
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from smtpgui.transport.probe import probe
+from smtpgui.transport.result import Stage, TestResult
+
+Command = Callable[[str, Callable[[Services, argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def add_commands(command: Command) -> None:
+    p = command("test", cmd_test, "send a test message (or with --verify-only: connect, TLS, EHLO, AUTH, QUIT)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeat, or separate with commas)")
+    p.add_argument("--subject", default=DEFAULT_SUBJECT)
+    p.add_argument("--body", default=DEFAULT_BODY)
+    p.add_argument("--verify-only", action="store_true", help="stop before MAIL FROM")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--transcript", action="store_true", help="print the session transcript (secrets hidden)")
+    p.add_argument("--access-token-env", metavar="VAR", help="OAuth2 access token for this test, from variable VAR")
+    p = command("probe", cmd_probe, "report what a server supports on each port and security mode")
+    p.add_argument("host", metavar="HOST", nargs="?")
+    p.add_argument("--port", type=int)
+    p.add_argument("--connection", metavar="NAME", help="probe this connection's host, through its proxy")
+    p.add_argument("--timeout", type=int, default=10, metavar="SECONDS", help="per-operation timeout (default 10)")
+    p.add_argument("--json", action="store_true")
+
+
+def _say(text: str) -> None:
+    print(f"smtpgui: {text}", file=sys.stderr)
+
+
+def session_secrets(services: Services, connection: Connection, token_env: str | None = None) -> SessionSecrets:
+    """Read only the secrets this connection will use (the keyring is not touched otherwise)."""
+    password = token = proxy_password = None
+    if connection.auth_mode is AuthMode.PASSWORD:
+        password = services.secrets.get(connection.id, Slot.PASSWORD)
+    elif connection.auth_mode is AuthMode.OAUTH2:
+        if token_env:
+            token = os.environ.get(token_env)
+            if token is None:
+                raise ValidationError(f"The environment variable {token_env!r} is not set.", "--access-token-env")
+    if connection.proxy_type is not ProxyType.NONE and connection.proxy_username:
+        proxy_password = services.secrets.get(connection.id, Slot.PROXY_PASSWORD)
+    return SessionSecrets(password=password, proxy_password=proxy_password, bearer_token=token)
+
+
+def _recipients(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(a.strip() for v in values or [] for a in v.split(",") if a.strip())
+
+
+def cmd_test(services: Services, args: argparse.Namespace) -> int:
+    connection = services.store.get(args.name)
+    if connection.kind is Kind.GRAPH:
+        raise ValidationError("Sending through Microsoft Graph is not available in this version; test an SMTP connection.", "kind")
+    recipients = _recipients(args.to)
+    message = None
+    if not args.verify_only:
+        if not recipients:
+            raise ValidationError("Say who receives the test with --to ADDR (or use --verify-only).", "--to")
+        request = TestRequest(to=recipients, subject=args.subject, body=args.body)
+        message = build_test_message(connection, request, services.settings.load())
+    secrets = session_secrets(services, connection, args.access_token_env)
+    if not connection.enabled:
+        _say(f"{connection.name!r} is disabled; testing it anyway.")
+    live = args.transcript and not args.json
+    result = SessionEngine().run(connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None)
+    if args.json:
+        import json
+
+        print(json.dumps(result.to_json(with_transcript=args.transcript), indent=2, ensure_ascii=False))
+    _report_test(connection, result, args.verify_only)
+    return result.exit_code
+
+
+def _report_test(connection: Connection, result: TestResult, verify_only: bool) -> None:
+    total = result.timings_ms.get("total", 0.0)
+    for warning in result.warnings:
+        _say(f"warning: {warning}.")
+    if result.ok:
+        how = [connection.security.value.upper() if connection.security.value != "none" else "unencrypted"]
+        if result.tls:
+            how.append(result.tls.version)
+        if result.auth_mechanism:
+            how.append(f"signed in with {result.auth_mechanism}")
+        what = "verified the connection to" if verify_only else "the test message was accepted by"
+        _say(f"{what} {connection.host}:{connection.port} ({', '.join(how)}) in {total:.0f} ms.")
+        for recipient, reply in result.refused_recipients.items():
+            _say(f"but {recipient} was refused: {reply['code']} {reply['error']}")
+        return
+    if result.cancelled:
+        _say("the test was cancelled.")
+        return
+    _say(f"the test failed at {result.stage.value}: {result.error}")
+    _say(f"why: {result.explanation}")
+    _say(f"fix: {result.fix}")
+    if result.certificate and result.failure_kind in ("certificate", "hostname", "pin"):
+        cert = result.certificate
+        _say(f"certificate: {cert.subject}, issued by {cert.issuer}, valid {cert.not_before} to {cert.not_after}")
+        _say(f"SHA-256: {cert.sha256}  (trust it with: smtpgui edit {connection.name!r} --pin-sha256 {cert.sha256})")
+
+
+def cmd_probe(services: Services, args: argparse.Namespace) -> int:
+    if args.connection:
+        base = services.store.get(args.connection)
+        secrets = session_secrets(services, base.replace(auth_mode=AuthMode.NONE))
+        if args.host:
+            raise ValidationError("Give either HOST or --connection NAME, not both.", "--connection")
+    elif args.host:
+        try:
+            host = normalize_host(args.host)
+        except ValueError as exc:
+            raise ValidationError(str(exc), "HOST") from None
+        base = Connection(name="probe", host=host, timeout_s=max(1, min(args.timeout, 600)))
+        secrets = SessionSecrets()
+    else:
+        raise ValidationError("Say what to probe: HOST, or --connection NAME.", "HOST")
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise ValidationError("The port must be a number from 1 to 65535.", "--port")
+    report = probe(base, args.port, secrets)
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_probe(report)
+    return report.exit_code
+
+
+def _print_probe(report) -> None:  # type: ignore[no-untyped-def]
+    print(f"{report.host}:")
+    for o in report.outcomes:
+        r = o.result
+        label = f"{o.port}/{o.security.value}"
+        if r.ok:
+            tls = f"{r.tls.version}" if r.tls else "no TLS"
+            trust = "" if not r.certificate else (" trusted" if o.trusted else " NOT trusted")
+            auth = " ".join(r.auth_mechanisms) or "no AUTH"
+            size = f", size limit {r.size_limit}" if r.size_limit else ""
+            utf8 = ", SMTPUTF8" if r.smtputf8 else ""
+            print(f"  {label:<14} ok    {tls}{trust}; AUTH {auth}{size}{utf8}")
+        else:
+            reached = r.stage.value if r.stage is not Stage.RESOLVE else "resolve"
+            print(f"  {label:<14} no    at {reached}: {r.error}")
+    best = report.recommended()
+    if best:
+        mech = f", sign in with {best['mechanism'].upper()}" if best["mechanism"] else ""
+        print(f"Recommended: port {best['port']}, security {best['security']}{mech}.")
+    else:
+        print("No combination worked; see the errors above.")
