@@ -118,7 +118,7 @@ RULES: tuple[Rule, ...] = (
        kinds=("protocol",), stages=("greeting",)),
     _r("The server refused the connection at its greeting (it may block your address or be overloaded).",
        "Read the server's words; try again later, or ask the administrator whether your IP address is blocked.",
-       stages=("greeting",)),
+       stages=("greeting", "ehlo"), kinds=("smtp",)),
     # authentication
     _r("SMTP AUTH is disabled for this Microsoft 365 tenant or mailbox.",
        "Enable Authenticated SMTP for the mailbox (Microsoft 365 admin centre), or use OAuth2 or a Graph connection.",
@@ -152,7 +152,7 @@ RULES: tuple[Rule, ...] = (
     _r("Authentication is temporarily unavailable on the server.",
        "Wait a little and try again.", stages=AUTH, codes=(454,)),
     _r("The server refused to sign you in.", "Read the server's words; check the user name, password and mechanism.",
-       stages=AUTH),
+       stages=AUTH, kinds=("smtp",)),
     # message
     _r("The server needs you to issue STARTTLS first.",
        "Set security to STARTTLS or SSL/TLS.", codes=(530,), enhanced=("5.7.0",)),
@@ -171,8 +171,8 @@ RULES: tuple[Rule, ...] = (
     _r("The server needs SMTPUTF8 for these non-ASCII addresses but does not offer it.",
        "Use addresses with an ASCII part before @, or a server that supports SMTPUTF8.", kinds=("smtputf8",)),
     _r("The server refused the message.", "Read the server's words; the message content or size may be refused.",
-       stages=("data",)),
-    _r("The server refused the message.", "Read the server's words for the reason.", stages=MESSAGE),
+       stages=("data",), kinds=("smtp",)),
+    _r("The server refused the message.", "Read the server's words for the reason.", stages=MESSAGE, kinds=("smtp",)),
     # general
     _r("The server stopped answering and the time limit ran out.",
        "Check the host and port, or raise the timeout if the server is known to be slow.", kinds=("timeout",)),

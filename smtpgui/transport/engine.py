@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
-from smtpgui.core.model import AuthMode, Connection, ProxyType, Security
+from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, TlsVersion
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient
@@ -279,13 +279,13 @@ class _Session:
             self.transcript.info("The certificate matches the pinned fingerprint.")
         return tls
 
-    def _fetch_certificate_for_display(self) -> None:
-        """After a verification failure: fetch the certificate unverified, to show it."""
-        c = self.c.replace(verify=False, pinned_sha256="", client_cert="", client_key="", timeout_s=min(self.c.timeout_s, 10))
+    def _side_handshake(self, **changes: object) -> tuple[str, bytes] | None:
+        """A separate, unverified handshake (TLS version and certificate) for diagnosis only."""
+        c = self.c.replace(verify=False, pinned_sha256="", client_cert="", client_key="",
+                           timeout_s=min(self.c.timeout_s, 10), **changes)
         quiet = _Session(c, self.secrets, self.token, None, None)
         try:
             sock = quiet._open_socket(record=False)
-            quiet.handles.append(sock)
             host = quiet._tls_host()
             if c.security is Security.STARTTLS:
                 client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
@@ -294,18 +294,33 @@ class _Session:
                 client.getreply()
                 client.ehlo()
                 if client.command("STARTTLS")[0] != 220:
-                    return
+                    return None
             tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
             quiet.handles.append(tls)
-            der = tls.getpeercert(binary_form=True)
-            if der:
-                self.result.certificate = describe_certificate(der, trusted=False)
-                for line in certificate_lines(self.result.certificate):
-                    self.transcript.info(line)
-        except (OSError, smtplib.SMTPException, NetworkError, ValueError):
-            pass
+            return tls.version() or "", tls.getpeercert(binary_form=True) or b""
+        except (OSError, smtplib.SMTPException, NetworkError, ValueError, ClientCertificateError):
+            return None
         finally:
             quiet._close()
+
+    def _fetch_certificate_for_display(self) -> None:
+        """After a verification failure: fetch the certificate unverified, to show it."""
+        found = self._side_handshake()
+        if found and found[1]:
+            self.result.certificate = describe_certificate(found[1], trusted=False)
+            for line in certificate_lines(self.result.certificate):
+                self.transcript.info(line)
+
+    def _diagnose_tls_versions(self) -> str | None:
+        """After an unexplained handshake failure: does the server speak a version we excluded?"""
+        found = self._side_handshake(tls_min=TlsVersion.V1_0, tls_max=TlsVersion.V1_3)
+        if not found or not found[0]:
+            return None
+        allowed = f"{self.c.tls_min.value}–{self.c.tls_max.value}"
+        spoken = found[0].replace("TLSv", "")
+        if spoken in [v.value for v in TlsVersion if self.c.tls_min.rank <= v.rank <= self.c.tls_max.rank]:
+            return None
+        return f"the server speaks TLS {spoken}, outside the allowed {allowed}"
 
     # ------------------------------------------------------------------ port / mode mismatch
 
@@ -451,6 +466,10 @@ class _Session:
             if kind in ("certificate", "hostname"):
                 self.transcript.error(error)
                 self._fetch_certificate_for_display()
+            elif kind == "tls" and not self.token.cancelled:
+                versions = self._diagnose_tls_versions()
+                if versions:
+                    kind, error = "tls-version", f"{error}; {versions}"
         elif isinstance(exc, smtplib.SMTPServerDisconnected):
             kind, error = "disconnected", str(exc)
         elif isinstance(exc, smtplib.SMTPResponseException):

@@ -1,0 +1,202 @@
+"""Misbehaving servers, timeouts, deadlines and cancellation from another thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from smtpgui.core.message import TestRequest, build_test_message
+from smtpgui.core.model import Security
+from smtpgui.transport import network
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from smtpgui.transport.network import CancelToken, NetworkError
+from smtpgui.transport.result import Stage
+from tests.integration.conftest import connection_for
+from tests.support.servers import ScriptedServer, read_line
+
+engine = SessionEngine()
+
+
+def plain(port: int, **changes: object):  # type: ignore[no-untyped-def]
+    return connection_for(port, None, security=Security.NONE, auth_mode="none", **changes).replace()
+
+
+def _conn(port: int, **changes: object):  # type: ignore[no-untyped-def]
+    from smtpgui.core.model import AuthMode
+
+    return connection_for(port, None, security=Security.NONE, **changes).replace(auth_mode=AuthMode.NONE)
+
+
+def silent(conn: socket.socket) -> None:
+    ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+
+def test_silent_server_times_out_with_the_stage() -> None:
+    with ScriptedServer(silent) as server:
+        started = time.monotonic()
+        result = engine.run(_conn(server.port, timeout_s=2), SessionSecrets(), None)
+        assert not result.ok and result.timed_out and result.exit_code == 15
+        assert result.stage is Stage.GREETING
+        assert time.monotonic() - started < 8
+        assert "time limit" in (result.explanation or "")
+
+
+def test_garbage_greeting() -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+    with ScriptedServer(script) as server:
+        result = engine.run(_conn(server.port), SessionSecrets(), None)
+        assert not result.ok and result.stage is Stage.GREETING and result.exit_code == 12
+        assert result.failure_kind == "protocol" and "not be a mail server" in (result.explanation or "")
+
+
+def _smtp_until(conn: socket.socket, on_data: bytes) -> None:
+    conn.sendall(b"220 ready\r\n")
+    while line := read_line(conn):
+        verb = line[:4].upper()
+        if verb == b"EHLO":
+            conn.sendall(b"250-hi\r\n250 8BITMIME\r\n")
+        elif verb == b"DATA":
+            conn.sendall(on_data)
+            if not on_data.startswith(b"354"):
+                return
+            while read_line(conn) not in (b".\r\n", b""):
+                pass
+            conn.close()
+            return
+        elif verb == b"QUIT":
+            conn.sendall(b"221 bye\r\n")
+            return
+        else:
+            conn.sendall(b"250 ok\r\n")
+
+
+def test_server_closing_after_data() -> None:
+    with ScriptedServer(lambda c: _smtp_until(c, b"354 go ahead\r\n")) as server:
+        conn = _conn(server.port)
+        msg = build_test_message(conn, TestRequest(to=("r@example.com",)))
+        result = engine.run(conn, SessionSecrets(), msg)
+        assert not result.ok and result.stage is Stage.DATA and result.exit_code == 14
+        assert result.failure_kind == "disconnected"
+
+
+def test_over_long_reply_line_and_continuation_flood_end_cleanly() -> None:
+    def long_line(conn: socket.socket) -> None:
+        conn.sendall(b"220 " + b"x" * 20000 + b"\r\n")
+        ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+    def flood(conn: socket.socket) -> None:
+        conn.sendall(b"220 hi\r\n")
+        read_line(conn)
+        conn.sendall(b"250-more\r\n" * 2000 + b"250 end\r\n")
+        ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+    for script, stage in ((long_line, Stage.GREETING), (flood, Stage.EHLO)):
+        with ScriptedServer(script) as server:
+            started = time.monotonic()
+            result = engine.run(_conn(server.port), SessionSecrets(), None)
+            assert not result.ok and result.stage is stage and result.failure_kind == "protocol"
+            assert time.monotonic() - started < 5
+
+
+def test_non_utf8_reply_is_shown_not_crashed() -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"554 \xff\xfe refused \xc3\r\n")
+        ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+    with ScriptedServer(script) as server:
+        result = engine.run(_conn(server.port), SessionSecrets(), None)
+        assert result.reply_code == 554 and "refused" in (result.error or "")
+
+
+def test_cancel_from_another_thread_returns_within_a_second() -> None:
+    with ScriptedServer(silent) as server:
+        token = CancelToken()
+        reached = threading.Event()
+        outcome: dict[str, object] = {}
+
+        def on_stage(stage: Stage) -> None:
+            if stage is Stage.GREETING:
+                reached.set()
+
+        def run() -> None:
+            outcome["result"] = engine.run(_conn(server.port, timeout_s=60), SessionSecrets(), None,
+                                           token=token, on_stage=on_stage)
+            outcome["done"] = time.monotonic()
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert reached.wait(10)
+        cancelled_at = time.monotonic()
+        token.cancel()
+        worker.join(5)
+        assert not worker.is_alive()
+        assert float(outcome["done"]) - cancelled_at < 1.0  # type: ignore[arg-type]
+        result = outcome["result"]
+        assert result.cancelled and result.exit_code == 130  # type: ignore[attr-defined]
+
+
+def test_overall_deadline() -> None:
+    def drip(conn: socket.socket) -> None:
+        conn.sendall(b"220-slow\r\n")
+        ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
+
+    with ScriptedServer(drip) as server:
+        result = engine.run(_conn(server.port, timeout_s=30), SessionSecrets(), None, deadline_s=1.5)
+        assert result.timed_out and result.exit_code == 15 and "longer than" in (result.error or "")
+
+
+def test_refused_port_and_unknown_host() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = engine.run(_conn(port), SessionSecrets(), None)
+    assert result.failure_kind == "refused" and result.stage is Stage.CONNECT and result.exit_code == 10
+    unknown = engine.run(_conn(25).replace(host="no-such-host.invalid"), SessionSecrets(), None)
+    assert unknown.failure_kind == "dns" and unknown.stage is Stage.RESOLVE and unknown.exit_code == 10
+    assert "full DNS name" in (unknown.fix or "")
+
+
+def test_fallback_to_the_next_address() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]
+    with ScriptedServer(silent) as server:
+        infos = [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead_port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", server.port)),
+        ]
+        lines: list[str] = []
+        sock = network.connect(infos, "", 5, CancelToken(), lines.append)  # type: ignore[arg-type]
+        assert sock.getpeername()[1] == server.port
+        sock.close()
+        assert any(str(dead_port) in line for line in lines)
+
+
+def test_source_address_is_used() -> None:
+    peers: list[str] = []
+
+    def script(conn: socket.socket) -> None:
+        peers.append(conn.getpeername()[0])
+        conn.sendall(b"220 hi\r\n")
+        while line := read_line(conn):
+            conn.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
+
+    with ScriptedServer(script) as server:
+        result = engine.run(_conn(server.port, source_address="127.0.0.2"), SessionSecrets(), None)
+        assert result.ok, result.error
+        assert peers == ["127.0.0.2"]
+
+
+def test_ehlo_name_is_sent() -> None:
+    with ScriptedServer(lambda c: _smtp_until(c, b"554 no\r\n")) as server:
+        result = engine.run(_conn(server.port, ehlo_name="client.example.org"), SessionSecrets(), None)
+        assert "-> EHLO client.example.org" in result.transcript
+
+
+def test_network_error_is_typed() -> None:
+    error = NetworkError("dns", "cannot resolve x")
+    assert str(error) == "cannot resolve x" and error.kind == "dns"
