@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ssl
+import warnings
 
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
@@ -38,8 +39,11 @@ def build_context(connection: Connection, verify: bool | None = None) -> ssl.SSL
     if connection.tls_min.rank < TlsVersion.V1_2.rank:
         # OpenSSL 3 refuses TLS 1.0/1.1 at its default security level.
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    context.minimum_version = _VERSIONS[connection.tls_min]
-    context.maximum_version = _VERSIONS[connection.tls_max]
+    with warnings.catch_warnings():
+        # Python deprecates TLS 1.0/1.1; users may still need them for old servers, on purpose.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = _VERSIONS[connection.tls_min]
+        context.maximum_version = _VERSIONS[connection.tls_max]
     if check:
         context.check_hostname = True
         context.verify_mode = ssl.CERT_REQUIRED

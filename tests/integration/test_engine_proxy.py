@@ -1,0 +1,68 @@
+"""Sessions through real proxies: microsocks (SOCKS5 with a password) and tinyproxy (HTTP CONNECT)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smtpgui.core.message import TestRequest, build_test_message
+from smtpgui.core.model import ProxyType
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from smtpgui.transport.result import Stage
+from tests.integration.conftest import connection_for
+from tests.support.proxies import microsocks, tinyproxy
+from tests.support.servers import PASSWORD, Pki, smtp_server
+
+engine = SessionEngine()
+
+
+def via(proxy, port, pki, proxy_type, **changes):  # type: ignore[no-untyped-def]
+    return connection_for(port, pki, proxy_type=proxy_type, proxy_host=proxy.host, proxy_port=proxy.port,
+                          proxy_username=proxy.username, **changes)
+
+
+@pytest.mark.parametrize("remote_dns", [True, False])
+def test_send_through_socks5_with_password(pki: Pki, remote_dns: bool) -> None:
+    with smtp_server("starttls", pki) as server, microsocks() as proxy:
+        conn = via(proxy, server.port, pki, ProxyType.SOCKS5, proxy_remote_dns=remote_dns, host="localhost")
+        msg = build_test_message(conn, TestRequest(to=("r@example.com",)))
+        result = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password=proxy.password), msg)
+        assert result.ok, result.error
+        assert "proxy" in result.timings_ms and ("resolve" in result.timings_ms) is (not remote_dns)
+        assert len(server.handler.messages) == 1
+        assert proxy.password not in "\n".join(result.transcript)
+
+
+def test_wrong_socks_password(pki: Pki) -> None:
+    with smtp_server("starttls", pki) as server, microsocks() as proxy:
+        conn = via(proxy, server.port, pki, ProxyType.SOCKS5)
+        result = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password="nope"), None)
+        assert not result.ok and result.stage is Stage.PROXY and result.exit_code == 10
+        assert result.failure_kind == "proxy-auth" and "proxy user name" in (result.fix or "")
+
+
+def test_send_through_http_connect(pki: Pki, tmp_path: Path) -> None:
+    with smtp_server("starttls", pki) as server, tinyproxy(tmp_path) as proxy:
+        conn = via(proxy, server.port, pki, ProxyType.HTTP)
+        msg = build_test_message(conn, TestRequest(to=("r@example.com",)))
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), msg)
+        assert result.ok, result.error
+        assert len(server.handler.messages) == 1
+
+
+def test_http_proxy_with_basic_auth(pki: Pki, tmp_path: Path) -> None:
+    with smtp_server("starttls", pki) as server, tinyproxy(tmp_path, with_auth=True) as proxy:
+        conn = via(proxy, server.port, pki, ProxyType.HTTP)
+        good = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password=proxy.password), None)
+        assert good.ok, good.error
+        bad = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password="wrong"), None)
+        assert bad.failure_kind == "proxy-auth" and bad.exit_code == 10
+
+
+def test_proxy_not_running() -> None:
+    from tests.support.servers import free_port
+
+    conn = connection_for(25, None, proxy_type=ProxyType.SOCKS5, proxy_host="127.0.0.1", proxy_port=free_port())
+    result = engine.run(conn, SessionSecrets(), None)
+    assert result.stage is Stage.PROXY and result.failure_kind == "proxy-connect" and result.exit_code == 10
