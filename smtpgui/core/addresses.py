@@ -168,7 +168,7 @@ def split_from_field(text: str) -> tuple[str, str]:
         return "", normalize_address(value)
     name = match.group(1).strip()
     if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
-        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+        name = re.sub(r"\\(.)", r"\1", name[1:-1]).strip()
     if has_line_break(name):
         raise ValueError("A display name cannot contain line breaks.")
     return name, normalize_address(match.group(2))

@@ -13,7 +13,6 @@ import select
 import smtplib
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from smtpgui.transport.tlspolicy import (
     tls_error_kind,
 )
 from smtpgui.transport.transcript import Transcript
+from smtpgui.transport.watchdog import Watchdog
 
 MISMATCH_WAIT_S = 3.0
 _ENHANCED = re.compile(rb"^([245]\.\d{1,3}\.\d{1,3})\b")
@@ -70,6 +70,9 @@ LineListener = Callable[[str], None]
 class SessionEngine:
     """Runs sessions. Holds no per-session state, so one engine serves every thread."""
 
+    def __init__(self) -> None:
+        self._watchdog = Watchdog()
+
     def run(
         self,
         connection: Connection,
@@ -82,8 +85,14 @@ class SessionEngine:
         deadline_s: float | None = None,
     ) -> TestResult:
         """Send ``message`` (or with None: connect, TLS, EHLO, AUTH, QUIT) and report."""
-        session = _Session(connection, secrets, token or CancelToken(), on_line, on_stage)
-        return session.run(message, deadline_s)
+        token = token or CancelToken()
+        timeout = float(connection.timeout_s)
+        deadline = deadline_s or max(timeout * 3, timeout + 30)
+        key = self._watchdog.watch(token, deadline)
+        try:
+            return _Session(connection, secrets, token, on_line, on_stage).run(message, deadline)
+        finally:
+            self._watchdog.release(key)
 
 
 class _Session:
@@ -101,11 +110,7 @@ class _Session:
 
     # ------------------------------------------------------------------ life cycle
 
-    def run(self, message: OutgoingMessage | None, deadline_s: float | None) -> TestResult:
-        deadline = deadline_s or max(self.timeout * 3, self.timeout + 30)
-        timer = threading.Timer(deadline, self.token.cancel, args=("deadline",))
-        timer.daemon = True
-        timer.start()
+    def run(self, message: OutgoingMessage | None, deadline: float) -> TestResult:
         started = time.monotonic()
         try:
             self._converse(message)
@@ -115,7 +120,6 @@ class _Session:
             if isinstance(exc, KeyboardInterrupt):
                 self.result.cancelled = True
         finally:
-            timer.cancel()
             self._close()
         self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
         self.result.transcript = self.transcript.lines

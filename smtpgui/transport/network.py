@@ -7,6 +7,7 @@ ends it within a fraction of a second.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import select
 import socket
 import threading
@@ -132,6 +133,9 @@ AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[object
 def resolve(host: str, port: int, family: IpFamily, timeout: float, token: CancelToken) -> list[AddrInfo]:
     """Addresses for host, in the order to try them (the preferred family first)."""
     lookup_host = host[1:-1] if host.startswith("[") else host
+    if _is_ip_literal(lookup_host):
+        # A literal needs no DNS, so no helper thread either.
+        return socket.getaddrinfo(lookup_host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)  # type: ignore[return-value]
 
     def lookup() -> list[AddrInfo]:
         return socket.getaddrinfo(lookup_host, port, type=socket.SOCK_STREAM)  # type: ignore[return-value]
@@ -147,6 +151,14 @@ def resolve(host: str, port: int, family: IpFamily, timeout: float, token: Cance
     elif family is IpFamily.IPV6:
         infos.sort(key=lambda info: info[0] != socket.AF_INET6)
     return infos
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def connect(infos: list[AddrInfo], source_address: str, timeout: float, token: CancelToken,

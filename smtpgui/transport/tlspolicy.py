@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ssl
 import warnings
@@ -68,6 +69,13 @@ def fingerprint(der: bytes) -> str:
 
 
 def describe_certificate(der: bytes, trusted: bool | None) -> CertificateInfo:
+    """Subject, issuer, validity, names and fingerprint of a DER certificate."""
+    return _describe(der, trusted)
+
+
+@functools.lru_cache(maxsize=64)
+def _describe(der: bytes, trusted: bool | None) -> CertificateInfo:
+    # Servers present the same certificate session after session; parse it once.
     cert = x509.load_der_x509_certificate(der)
     try:
         san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
