@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smtpgui.core.message import TestRequest, build_test_message  # noqa: E402
-from smtpgui.core.model import AuthMode, Connection, Mechanism, Security  # noqa: E402
-from smtpgui.transport.engine import SessionEngine, SessionSecrets  # noqa: E402
-from tests.support.servers import PASSWORD, USER, make_pki, smtp_server  # noqa: E402
+from smtpgui.core.message import TestRequest, build_test_message
+from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from tests.support.servers import PASSWORD, USER, make_pki, smtp_server
 
 BUDGET = 1.15
 
@@ -38,8 +38,10 @@ def raw_send(host: str, port: int, ca_file: str) -> None:
     msg["From"], msg["To"], msg["Subject"] = "sender@example.com", "r@example.com", "TEST MESSAGE!"
     msg["Date"], msg["Message-ID"] = formatdate(localtime=True), make_msgid(domain="example.com")
     msg["X-Mailer"] = "smtpgui test"
-    msg.set_content("ATTENTION: THIS IS A TEST MESSAGE!\n\nThis test was sent through:\nHost: 127.0.0.1\n"
-                    "Port: 0\nSecurity: starttls\nKind: smtp\nUsername: " + USER + "\n")
+    msg.set_content(
+        "ATTENTION: THIS IS A TEST MESSAGE!\n\nThis test was sent through:\nHost: 127.0.0.1\n"
+        "Port: 0\nSecurity: starttls\nKind: smtp\nUsername: " + USER + "\n"
+    )
     with smtplib.SMTP(host, port, local_hostname="[127.0.0.1]", timeout=30) as client:
         client.starttls(context=context)
         client.ehlo("[127.0.0.1]")
@@ -61,9 +63,16 @@ def measure(runs: int, sends: int) -> dict[str, object]:
     engine_times: list[float] = []
     with smtp_server("starttls", pki) as server:
         connection = Connection(
-            name="bench", host="127.0.0.1", port=server.port, security=Security.STARTTLS,
-            ca_file=str(pki.ca_file), auth_mode=AuthMode.PASSWORD, username=USER,
-            mechanism=Mechanism.CRAM_MD5, from_address="sender@example.com", ehlo_name="[127.0.0.1]",
+            name="bench",
+            host="127.0.0.1",
+            port=server.port,
+            security=Security.STARTTLS,
+            ca_file=str(pki.ca_file),
+            auth_mode=AuthMode.PASSWORD,
+            username=USER,
+            mechanism=Mechanism.CRAM_MD5,
+            from_address="sender@example.com",
+            ehlo_name="[127.0.0.1]",
         )
         raw_send(server.host, server.port, str(pki.ca_file))  # warm both paths up
         engine_send(engine, connection)
@@ -78,9 +87,16 @@ def measure(runs: int, sends: int) -> dict[str, object]:
             engine_times.append((time.perf_counter() - start) / sends * 1000)
     raw_ms, engine_ms = statistics.median(raw_times), statistics.median(engine_times)
     ratio = engine_ms / raw_ms
-    return {"name": "engine send vs raw smtplib (STARTTLS + AUTH, loopback)", "baseline_ms": round(raw_ms, 2),
-            "measured_ms": round(engine_ms, 2), "ratio": round(ratio, 3), "budget": BUDGET,
-            "within_budget": ratio <= BUDGET, "runs": runs, "sends_per_run": sends}
+    return {
+        "name": "engine send vs raw smtplib (STARTTLS + AUTH, loopback)",
+        "baseline_ms": round(raw_ms, 2),
+        "measured_ms": round(engine_ms, 2),
+        "ratio": round(ratio, 3),
+        "budget": BUDGET,
+        "within_budget": ratio <= BUDGET,
+        "runs": runs,
+        "sends_per_run": sends,
+    }
 
 
 def main() -> int:
@@ -92,8 +108,10 @@ def main() -> int:
     args = parser.parse_args()
     runs, sends = (2, 3) if args.quick else (args.runs, args.sends)
     figure = measure(runs, sends)
-    print(f"{figure['name']}: raw {figure['baseline_ms']} ms, engine {figure['measured_ms']} ms, "
-          f"ratio {figure['ratio']} (budget {BUDGET}) {'OK' if figure['within_budget'] else 'OVER BUDGET'}")
+    print(
+        f"{figure['name']}: raw {figure['baseline_ms']} ms, engine {figure['measured_ms']} ms, "
+        f"ratio {figure['ratio']} (budget {BUDGET}) {'OK' if figure['within_budget'] else 'OVER BUDGET'}"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figure, indent=2) + "\n")

@@ -50,12 +50,16 @@ def emit_json(data: Any) -> None:
 
 # output ------------------------------------------------------------------------------------
 
+
 def secret_flags(services: Services, connection: Connection) -> dict[str, bool]:
     flags = {"password_set": False, "proxy_password_set": False, "client_secret_set": False}
     if services.secrets.is_absent():
         return flags  # with no keyring at all, nothing can be stored in one
-    slots = {"password_set": Slot.PASSWORD, "proxy_password_set": Slot.PROXY_PASSWORD,
-             "client_secret_set": Slot.CLIENT_SECRET}
+    slots = {
+        "password_set": Slot.PASSWORD,
+        "proxy_password_set": Slot.PROXY_PASSWORD,
+        "client_secret_set": Slot.CLIENT_SECRET,
+    }
     for key, slot in slots.items():
         flags[key] = services.secrets.has(connection.id, slot)
     return flags
@@ -70,7 +74,9 @@ def connection_json(services: Services, connection: Connection, *, with_secrets:
 
 def list_line(connection: Connection) -> str:
     mark = "*" if connection.is_default else " "
-    target = f"{connection.host}:{connection.port}" if connection.kind.value == "smtp" else f"graph:{connection.mailbox}"
+    target = (
+        f"{connection.host}:{connection.port}" if connection.kind.value == "smtp" else f"graph:{connection.mailbox}"
+    )
     state = "enabled" if connection.enabled else "disabled"
     extra = "  (certificate not verified)" if not connection.verify and connection.security.value != "none" else ""
     return f"{mark} {connection.name:<24} {target:<36} {connection.security.value:<9} {state}{extra}"
@@ -81,14 +87,18 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
     if flags is not None:
         data.update(flags)
     width = max(len(k) for k in data)
-    lines = [f"{k:<{width}}  {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
-             for k, v in data.items()]
+    lines = [
+        f"{k:<{width}}  {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in data.items()
+    ]
     if not connection.verify and connection.security.value != "none":
-        lines.append("warning: certificate verification is off: anyone on the path can read this connection's mail and password.")
+        lines.append(
+            "warning: certificate verification is off: anyone on the path can read this connection's mail and password."
+        )
     return "\n".join(lines)
 
 
 # commands ----------------------------------------------------------------------------------
+
 
 def cmd_list(services: Services, args: argparse.Namespace) -> int:
     connections = services.store.load()
@@ -182,7 +192,9 @@ def cmd_delete(services: Services, args: argparse.Namespace) -> int:
     victim = find_by_name(connections, args.name)
     new_default = find_by_name(connections, args.new_default).id if args.new_default else None
     if victim.is_default and len(connections) > 1 and new_default is None:
-        raise UsageError(f"{victim.name!r} is the default connection: say which becomes the new default with --new-default OTHER.")
+        raise UsageError(
+            f"{victim.name!r} is the default connection: say which becomes the new default with --new-default OTHER."
+        )
     if not args.yes:
         if not sys.stdin.isatty():
             raise UsageError(f"Deleting {victim.name!r} needs confirmation: add --yes.")
@@ -196,8 +208,10 @@ def cmd_delete(services: Services, args: argparse.Namespace) -> int:
         try:
             services.secrets.delete_all(victim.id)
         except SecretStoreUnavailable as exc:
-            say(f"its secrets could not be removed from the keyring: {exc} Remove the entries "
-                f"'{victim.id}:*' of service 'smtpgui' when the keyring works again.")
+            say(
+                f"its secrets could not be removed from the keyring: {exc} Remove the entries "
+                f"'{victim.id}:*' of service 'smtpgui' when the keyring works again."
+            )
     return EXIT_OK
 
 
@@ -210,9 +224,21 @@ def cmd_set_default(services: Services, args: argparse.Namespace) -> int:
 
 def cmd_presets(services: Services, args: argparse.Namespace) -> int:
     if args.json:
-        emit_json([{"id": p.id, "label": p.label, "host": p.host, "port": p.port,
-                    "security": p.security.value, "auth_mode": p.auth_mode.value,
-                    "mechanism": p.mechanism.value, "advice": p.advice} for p in PRESETS])
+        emit_json(
+            [
+                {
+                    "id": p.id,
+                    "label": p.label,
+                    "host": p.host,
+                    "port": p.port,
+                    "security": p.security.value,
+                    "auth_mode": p.auth_mode.value,
+                    "mechanism": p.mechanism.value,
+                    "advice": p.advice,
+                }
+                for p in PRESETS
+            ]
+        )
         return EXIT_OK
     for p in PRESETS:
         print(f"{p.id:<22} {p.label:<38} {p.host}:{p.port} {p.security.value} ({p.auth_mode.value})")
@@ -282,16 +308,24 @@ def cmd_settings(services: Services, args: argparse.Namespace) -> int:
 
 # parser ------------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="smtpgui", description="Manage SMTP connections and prove they work. "
-                     "With no command, opens the window.")
+    parser = _Parser(
+        prog="smtpgui", description="Manage SMTP connections and prove they work. With no command, opens the window."
+    )
     parser.add_argument("--version", action="version", version=f"smtpgui {__version__}")
-    parser.add_argument("--config-dir", metavar="DIR", help="use DIR instead of the per-user config folder (also SMTPGUI_CONFIG_DIR)")
-    parser.add_argument("--self-test", action="store_true", help="open the window, wait for its first paint, close, exit 0")
+    parser.add_argument(
+        "--config-dir", metavar="DIR", help="use DIR instead of the per-user config folder (also SMTPGUI_CONFIG_DIR)"
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="open the window, wait for its first paint, close, exit 0"
+    )
     parser.add_argument("--report", metavar="FILE", help="with --self-test: write a JSON report to FILE")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, handler: Callable[[Services, argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[Services, argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
@@ -326,10 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="overwrite connections with the same name")
     p = command("settings", cmd_settings, "show or change the app-wide sender defaults")
-    p.add_argument("--default-from", metavar="ADDR", help='default From address ("Name <addr>" also sets the name); empty clears it')
+    p.add_argument(
+        "--default-from",
+        metavar="ADDR",
+        help='default From address ("Name <addr>" also sets the name); empty clears it',
+    )
     p.add_argument("--default-from-name", metavar="NAME", help="default From display name")
     p.add_argument("--json", action="store_true")
-    from smtpgui import cli_send  # noqa: PLC0415 - loads the engine only when the parser is built
+    from smtpgui import cli_send
 
     cli_send.add_commands(command)
     return parser

@@ -32,19 +32,43 @@ S = argparse.SUPPRESS
 
 # model field -> the option a user types, so problems are reported in the user's words
 OPTION_FOR_FIELD = {
-    "host": "--host", "port": "--port", "security": "--security", "timeout_s": "--timeout",
-    "ehlo_name": "--ehlo-name", "source_address": "--source-address", "ip_family": "--ip-family",
-    "from_address": "--from", "from_name": "--from-name", "reply_to": "--reply-to",
-    "return_path": "--return-path", "read_receipt_to": "--read-receipt-to",
-    "force_sender": "--force-sender", "description": "--description",
-    "signature": "--signature", "auth_mode": "--auth", "username": "--username",
-    "domain": "--domain", "mechanism": "--mechanism", "tls_min": "--tls-min",
-    "tls_max": "--tls-max", "ca_file": "--ca-file", "pinned_sha256": "--pin-sha256",
-    "client_cert": "--client-cert", "client_key": "--client-key", "proxy_host": "--proxy",
-    "proxy_port": "--proxy", "proxy_type": "--proxy", "proxy_domain": "--proxy-domain",
-    "tenant_id": "--tenant-id", "client_id": "--client-id", "mailbox": "--mailbox",
-    "authority_url": "--authority-url", "graph_url": "--graph-url", "name": "NAME",
-    "is_default": "--default", "charset": "--charset",
+    "host": "--host",
+    "port": "--port",
+    "security": "--security",
+    "timeout_s": "--timeout",
+    "ehlo_name": "--ehlo-name",
+    "source_address": "--source-address",
+    "ip_family": "--ip-family",
+    "from_address": "--from",
+    "from_name": "--from-name",
+    "reply_to": "--reply-to",
+    "return_path": "--return-path",
+    "read_receipt_to": "--read-receipt-to",
+    "force_sender": "--force-sender",
+    "description": "--description",
+    "signature": "--signature",
+    "auth_mode": "--auth",
+    "username": "--username",
+    "domain": "--domain",
+    "mechanism": "--mechanism",
+    "tls_min": "--tls-min",
+    "tls_max": "--tls-max",
+    "ca_file": "--ca-file",
+    "pinned_sha256": "--pin-sha256",
+    "client_cert": "--client-cert",
+    "client_key": "--client-key",
+    "proxy_host": "--proxy",
+    "proxy_port": "--proxy",
+    "proxy_type": "--proxy",
+    "proxy_domain": "--proxy-domain",
+    "tenant_id": "--tenant-id",
+    "client_id": "--client-id",
+    "mailbox": "--mailbox",
+    "authority_url": "--authority-url",
+    "graph_url": "--graph-url",
+    "name": "NAME",
+    "is_default": "--default",
+    "charset": "--charset",
 }
 
 
@@ -64,7 +88,9 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     g.add_argument("--append-signature", action=argparse.BooleanOptionalAction, default=S)
     g.add_argument("--enabled", dest="enabled", action="store_true", default=S)
     g.add_argument("--disabled", dest="enabled", action="store_false", default=S)
-    g.add_argument("--default", dest="is_default", action="store_true", default=S, help="make this the default connection")
+    g.add_argument(
+        "--default", dest="is_default", action="store_true", default=S, help="make this the default connection"
+    )
     m = parser.add_argument_group("server")
     m.add_argument("--host", default=S)
     m.add_argument("--port", type=int, default=S)
@@ -75,8 +101,13 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     m.add_argument("--source-address", default=S)
     m.add_argument("--ip-family", default=S, choices=_choices(IpFamily))
     s = parser.add_argument_group("sender")
-    s.add_argument("--from", dest="from_address", default=S, metavar="ADDR",
-                   help='sender address; "Name <addr@example.com>" also sets --from-name')
+    s.add_argument(
+        "--from",
+        dest="from_address",
+        default=S,
+        metavar="ADDR",
+        help='sender address; "Name <addr@example.com>" also sets --from-name',
+    )
     s.add_argument("--from-name", default=S, metavar="NAME")
     s.add_argument("--reply-to", default=S)
     s.add_argument("--return-path", default=S)
@@ -88,7 +119,12 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     a.add_argument("--domain", default=S)
     a.add_argument("--mechanism", default=S, choices=_choices(Mechanism))
     a.add_argument("--allow-insecure-auth", action=argparse.BooleanOptionalAction, default=S)
-    a.add_argument("--password-stdin", action="store_true", default=S, help="read the password from the first line of standard input")
+    a.add_argument(
+        "--password-stdin",
+        action="store_true",
+        default=S,
+        help="read the password from the first line of standard input",
+    )
     a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
     e = parser.add_argument_group("encryption")
     e.add_argument("--tls-min", default=S, choices=_choices(TlsVersion))
@@ -113,15 +149,53 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
 
 
 _PLAIN_FIELDS = (
-    "kind", "description", "signature", "append_signature", "enabled", "is_default", "host",
-    "port", "security", "timeout_s", "ehlo_name", "charset", "source_address", "ip_family",
-    "from_name", "reply_to", "return_path", "read_receipt_to", "force_sender", "auth_mode",
-    "username", "domain", "mechanism", "allow_insecure_auth", "tls_min", "tls_max", "verify",
-    "ca_file", "client_cert", "client_key", "proxy_domain", "proxy_remote_dns", "tenant_id",
-    "client_id", "mailbox", "authority_url", "graph_url",
+    "kind",
+    "description",
+    "signature",
+    "append_signature",
+    "enabled",
+    "is_default",
+    "host",
+    "port",
+    "security",
+    "timeout_s",
+    "ehlo_name",
+    "charset",
+    "source_address",
+    "ip_family",
+    "from_name",
+    "reply_to",
+    "return_path",
+    "read_receipt_to",
+    "force_sender",
+    "auth_mode",
+    "username",
+    "domain",
+    "mechanism",
+    "allow_insecure_auth",
+    "tls_min",
+    "tls_max",
+    "verify",
+    "ca_file",
+    "client_cert",
+    "client_key",
+    "proxy_domain",
+    "proxy_remote_dns",
+    "tenant_id",
+    "client_id",
+    "mailbox",
+    "authority_url",
+    "graph_url",
 )
-_ENUMS = {"kind": Kind, "security": Security, "ip_family": IpFamily, "auth_mode": AuthMode,
-          "mechanism": Mechanism, "tls_min": TlsVersion, "tls_max": TlsVersion}
+_ENUMS = {
+    "kind": Kind,
+    "security": Security,
+    "ip_family": IpFamily,
+    "auth_mode": AuthMode,
+    "mechanism": Mechanism,
+    "tls_min": TlsVersion,
+    "tls_max": TlsVersion,
+}
 
 
 @dataclass
@@ -169,12 +243,16 @@ def apply_field_options(base: Connection, options: argparse.Namespace) -> FieldC
         except ValueError as exc:
             problems.append(Problem("proxy_host", str(exc)))
         else:
-            changes.update(proxy_type=spec.proxy_type, proxy_host=spec.host,
-                           proxy_port=spec.port or connection.proxy_port, proxy_username=spec.username)
-    if "security" in given and "port" not in given and "preset" not in given:
-        # The usual port for the new mode, unless the user chose one.
-        if connection.port == DEFAULT_PORTS.get(connection.security, connection.port):
-            changes["port"] = DEFAULT_PORTS[Security(given["security"])]
+            changes.update(
+                proxy_type=spec.proxy_type,
+                proxy_host=spec.host,
+                proxy_port=spec.port or connection.proxy_port,
+                proxy_username=spec.username,
+            )
+    # The usual port for the new mode, unless the user chose one.
+    usual_port = connection.port == DEFAULT_PORTS.get(connection.security, connection.port)
+    if "security" in given and "port" not in given and "preset" not in given and usual_port:
+        changes["port"] = DEFAULT_PORTS[Security(given["security"])]
     for option in ("ehlo_name", "host", "username", "proxy_domain", "domain"):
         if isinstance(changes.get(option), str):
             changes[option] = changes[option].strip()
@@ -195,9 +273,11 @@ def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:
         if "password_env" in given:
             raise ValidationError("Use either --password-stdin or --password-env, not both.", "--password-stdin")
         secrets[Slot.PASSWORD] = read_stdin_secret("password")
-    for option, slot in (("password_env", Slot.PASSWORD),
-                         ("proxy_password_env", Slot.PROXY_PASSWORD),
-                         ("client_secret_env", Slot.CLIENT_SECRET)):
+    for option, slot in (
+        ("password_env", Slot.PASSWORD),
+        ("proxy_password_env", Slot.PROXY_PASSWORD),
+        ("client_secret_env", Slot.CLIENT_SECRET),
+    ):
         if option in given:
             variable = given[option]
             value = os.environ.get(variable)
@@ -218,5 +298,4 @@ def read_stdin_secret(what: str) -> str:
 
 def describe_problems(problems: list[Problem]) -> list[str]:
     """One line per problem, naming the option the user typed."""
-    return [f"{OPTION_FOR_FIELD.get(p.field, p.field)}: {p.message}" if p.field else p.message
-            for p in problems]
+    return [f"{OPTION_FOR_FIELD.get(p.field, p.field)}: {p.message}" if p.field else p.message for p in problems]

@@ -47,11 +47,10 @@ def session_secrets(services: Services, connection: Connection, token_env: str |
     password = token = proxy_password = None
     if connection.auth_mode is AuthMode.PASSWORD:
         password = services.secrets.get(connection.id, Slot.PASSWORD)
-    elif connection.auth_mode is AuthMode.OAUTH2:
-        if token_env:
-            token = os.environ.get(token_env)
-            if token is None:
-                raise ValidationError(f"The environment variable {token_env!r} is not set.", "--access-token-env")
+    elif connection.auth_mode is AuthMode.OAUTH2 and token_env:
+        token = os.environ.get(token_env)
+        if token is None:
+            raise ValidationError(f"The environment variable {token_env!r} is not set.", "--access-token-env")
     if connection.proxy_type is not ProxyType.NONE and connection.proxy_username:
         proxy_password = services.secrets.get(connection.id, Slot.PROXY_PASSWORD)
     return SessionSecrets(password=password, proxy_password=proxy_password, bearer_token=token)
@@ -64,7 +63,9 @@ def _recipients(values: list[str] | None) -> tuple[str, ...]:
 def cmd_test(services: Services, args: argparse.Namespace) -> int:
     connection = services.store.get(args.name)
     if connection.kind is Kind.GRAPH:
-        raise ValidationError("Sending through Microsoft Graph is not available in this version; test an SMTP connection.", "kind")
+        raise ValidationError(
+            "Sending through Microsoft Graph is not available in this version; test an SMTP connection.", "kind"
+        )
     recipients = _recipients(args.to)
     message = None
     if not args.verify_only:
@@ -76,7 +77,9 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
     if not connection.enabled:
         _say(f"{connection.name!r} is disabled; testing it anyway.")
     live = args.transcript and not args.json
-    result = SessionEngine().run(connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None)
+    result = SessionEngine().run(
+        connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None
+    )
     if args.json:
         import json
 

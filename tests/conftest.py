@@ -58,8 +58,14 @@ class CliRunner:
         executable = Path(sys.executable).with_name("smtpgui")
         command = [str(executable)] if executable.exists() else [sys.executable, "-m", "smtpgui"]
         done = subprocess.run(
-            [*command, *args], input=stdin, capture_output=True, text=True,
-            env=self.env(), timeout=timeout, cwd=self.config_dir.parent, check=False,
+            [*command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env(),
+            timeout=timeout,
+            cwd=self.config_dir.parent,
+            check=False,
         )
         return CliResult(done.returncode, done.stdout, done.stderr)
 
@@ -83,4 +89,5 @@ def make_cli(tmp_path: Path) -> Callable[[str], CliRunner]:
         folder = tmp_path / name
         folder.mkdir()
         return CliRunner(folder / "config", folder / "keyring.json", {})
+
     return make

@@ -63,9 +63,7 @@ def normalize_host(text: str) -> str:
     if address is not None:
         return str(address)
     if ":" in host:
-        raise ValueError(
-            f"{host!r} is not a valid host: put the port in the port field, not after a colon."
-        )
+        raise ValueError(f"{host!r} is not a valid host: put the port in the port field, not after a colon.")
     if "@" in host or "/" in host:
         raise ValueError(f"{host!r} is not a host name: enter only the server's name.")
     ascii_host = idna_host(host.rstrip("."))
@@ -73,9 +71,7 @@ def normalize_host(text: str) -> str:
         raise ValueError("A host name can be at most 253 characters long.")
     labels = ascii_host.split(".")
     if not all(_LABEL.match(label) for label in labels):
-        raise ValueError(
-            f"{host!r} is not a valid host name: use letters, digits, hyphens and dots."
-        )
+        raise ValueError(f"{host!r} is not a valid host name: use letters, digits, hyphens and dots.")
     if labels[-1].isdigit():
         raise ValueError(f"{host!r} is neither a valid IPv4 address nor a host name.")
     return host
@@ -101,19 +97,13 @@ def normalize_ehlo_name(text: str) -> str:
             return f"[IPv6:{literal}]"
         literal = parse_ip(inner)
         if literal is None or literal.version != 4:
-            raise ValueError(
-                f"{name!r} is not a valid address literal: use [192.0.2.1] or [IPv6:2001:db8::1]."
-            )
+            raise ValueError(f"{name!r} is not a valid address literal: use [192.0.2.1] or [IPv6:2001:db8::1].")
         return f"[{literal}]"
     if parse_ip(name) is not None:
-        raise ValueError(
-            f"An address in EHLO must be written as a literal in brackets, like [{name}]."
-        )
+        raise ValueError(f"An address in EHLO must be written as a literal in brackets, like [{name}].")
     host = normalize_host(name)
     if "." not in host.strip("."):
-        raise ValueError(
-            f"{name!r} is not fully qualified: use a full name such as mail.example.com."
-        )
+        raise ValueError(f"{name!r} is not fully qualified: use a full name such as mail.example.com.")
     return host
 
 
@@ -144,9 +134,7 @@ def normalize_address(text: str) -> str:
         except ValueError:
             raise ValueError(f"{address!r} is not a valid e-mail address (check the domain).") from None
         if parse_ip(domain) is not None:
-            raise ValueError(
-                f"{address!r}: an address after @ must be in brackets, like user@[{domain}]."
-            )
+            raise ValueError(f"{address!r}: an address after @ must be in brackets, like user@[{domain}].")
     return address
 
 
@@ -163,7 +151,7 @@ def split_from_field(text: str) -> tuple[str, str]:
     ``<addr@example.com>`` and a bare address. The address is validated.
     """
     value = text.strip()
-    match = re.fullmatch(r'(?s)(.*?)\s*<([^<>]*)>', value)
+    match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]*)>", value)
     if not match:
         return "", normalize_address(value)
     name = match.group(1).strip()
@@ -180,9 +168,7 @@ def normalize_pin(text: str) -> str:
     if pin.startswith("sha256/") or pin.startswith("sha256="):
         pin = pin[7:]
     if not _PIN.match(pin):
-        raise ValueError(
-            "A certificate pin is a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed."
-        )
+        raise ValueError("A certificate pin is a SHA-256 fingerprint: 64 hexadecimal digits, colons allowed.")
     return pin
 
 
@@ -210,9 +196,7 @@ def parse_proxy_url(text: str) -> ProxySpec:
     if value.lower() in ("", "none"):
         return ProxySpec(ProxyType.NONE)
     if "://" not in value:
-        raise ValueError(
-            "Write the proxy as a URL: socks5://[user@]host:port, socks4://…, http://… or none."
-        )
+        raise ValueError("Write the proxy as a URL: socks5://[user@]host:port, socks4://…, http://… or none.")
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if scheme in ("socks5h", "socks5"):
@@ -224,9 +208,7 @@ def parse_proxy_url(text: str) -> ProxySpec:
     else:
         raise ValueError(f"Unknown proxy type {parts.scheme!r}: use socks5, socks4 or http.")
     if parts.password:
-        raise ValueError(
-            "Do not put the proxy password in the URL; pass it with --proxy-password-env."
-        )
+        raise ValueError("Do not put the proxy password in the URL; pass it with --proxy-password-env.")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError("A proxy URL has only a user, a host and a port.")
     try:

@@ -29,9 +29,6 @@ class AppSettings:
 
     def sender_for(self, connection: Connection) -> tuple[str, str]:
         """(display name, address) for a connection: its own values win over these defaults."""
-        address = connection.from_address or self.default_from_address
         if connection.from_address:
-            name = connection.from_name
-        else:
-            name = connection.from_name or self.default_from_name
-        return name, address
+            return connection.from_name, connection.from_address
+        return connection.from_name or self.default_from_name, self.default_from_address

@@ -90,7 +90,9 @@ def build_test_message(
     if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
         sender = connection.username
     if not sender:
-        problems.append(Problem("from_address", "Set a From address on the connection or a default sender in the app settings."))
+        problems.append(
+            Problem("from_address", "Set a From address on the connection or a default sender in the app settings.")
+        )
     else:
         try:
             sender = normalize_address(sender)

@@ -33,22 +33,37 @@ class Preset:
 
 # Amazon SES regions with an SMTP endpoint (email-smtp.<region>.amazonaws.com).
 SES_REGIONS = (
-    ("us-east-1", "US East (N. Virginia)"), ("us-east-2", "US East (Ohio)"),
-    ("us-west-1", "US West (N. California)"), ("us-west-2", "US West (Oregon)"),
-    ("af-south-1", "Africa (Cape Town)"), ("ap-east-1", "Asia Pacific (Hong Kong)"),
-    ("ap-south-1", "Asia Pacific (Mumbai)"), ("ap-south-2", "Asia Pacific (Hyderabad)"),
-    ("ap-northeast-1", "Asia Pacific (Tokyo)"), ("ap-northeast-2", "Asia Pacific (Seoul)"),
-    ("ap-northeast-3", "Asia Pacific (Osaka)"), ("ap-southeast-1", "Asia Pacific (Singapore)"),
-    ("ap-southeast-2", "Asia Pacific (Sydney)"), ("ap-southeast-3", "Asia Pacific (Jakarta)"),
+    ("us-east-1", "US East (N. Virginia)"),
+    ("us-east-2", "US East (Ohio)"),
+    ("us-west-1", "US West (N. California)"),
+    ("us-west-2", "US West (Oregon)"),
+    ("af-south-1", "Africa (Cape Town)"),
+    ("ap-east-1", "Asia Pacific (Hong Kong)"),
+    ("ap-south-1", "Asia Pacific (Mumbai)"),
+    ("ap-south-2", "Asia Pacific (Hyderabad)"),
+    ("ap-northeast-1", "Asia Pacific (Tokyo)"),
+    ("ap-northeast-2", "Asia Pacific (Seoul)"),
+    ("ap-northeast-3", "Asia Pacific (Osaka)"),
+    ("ap-southeast-1", "Asia Pacific (Singapore)"),
+    ("ap-southeast-2", "Asia Pacific (Sydney)"),
+    ("ap-southeast-3", "Asia Pacific (Jakarta)"),
     ("ap-southeast-5", "Asia Pacific (Malaysia)"),
-    ("ca-central-1", "Canada (Central)"), ("ca-west-1", "Canada West (Calgary)"),
-    ("eu-central-1", "Europe (Frankfurt)"), ("eu-central-2", "Europe (Zurich)"),
-    ("eu-west-1", "Europe (Ireland)"), ("eu-west-2", "Europe (London)"),
-    ("eu-west-3", "Europe (Paris)"), ("eu-north-1", "Europe (Stockholm)"),
-    ("eu-south-1", "Europe (Milan)"), ("eu-south-2", "Europe (Spain)"),
-    ("il-central-1", "Israel (Tel Aviv)"), ("me-south-1", "Middle East (Bahrain)"),
-    ("me-central-1", "Middle East (UAE)"), ("sa-east-1", "South America (São Paulo)"),
-    ("us-gov-east-1", "AWS GovCloud (US-East)"), ("us-gov-west-1", "AWS GovCloud (US-West)"),
+    ("ca-central-1", "Canada (Central)"),
+    ("ca-west-1", "Canada West (Calgary)"),
+    ("eu-central-1", "Europe (Frankfurt)"),
+    ("eu-central-2", "Europe (Zurich)"),
+    ("eu-west-1", "Europe (Ireland)"),
+    ("eu-west-2", "Europe (London)"),
+    ("eu-west-3", "Europe (Paris)"),
+    ("eu-north-1", "Europe (Stockholm)"),
+    ("eu-south-1", "Europe (Milan)"),
+    ("eu-south-2", "Europe (Spain)"),
+    ("il-central-1", "Israel (Tel Aviv)"),
+    ("me-south-1", "Middle East (Bahrain)"),
+    ("me-central-1", "Middle East (UAE)"),
+    ("sa-east-1", "South America (São Paulo)"),
+    ("us-gov-east-1", "AWS GovCloud (US-East)"),
+    ("us-gov-west-1", "AWS GovCloud (US-West)"),
 )
 
 _SES_ADVICE = (
@@ -57,56 +72,153 @@ _SES_ADVICE = (
 )
 
 PRESETS: tuple[Preset, ...] = (
-    Preset("gmail", "Gmail", "smtp.gmail.com", 587, Security.STARTTLS, AuthMode.PASSWORD,
-           "With 2-Step Verification on, Gmail needs an app password (Google Account › Security › "
-           "App passwords), or sign in with OAuth2."),
-    Preset("google-workspace-relay", "Google Workspace SMTP relay", "smtp-relay.gmail.com", 587,
-           Security.STARTTLS, AuthMode.NONE,
-           "An admin must allow your server's IP address (or SMTP auth) under Apps › Google "
-           "Workspace › Gmail › Routing › SMTP relay service."),
-    Preset("office365", "Microsoft 365 (Office 365)", "smtp.office365.com", 587,
-           Security.STARTTLS, AuthMode.OAUTH2,
-           "Microsoft is retiring password sign-in for SMTP: use OAuth2 or a Graph connection, "
-           "and make sure SMTP AUTH is enabled for the mailbox.", Mechanism.XOAUTH2),
-    Preset("outlook", "Outlook.com / Hotmail", "smtp-mail.outlook.com", 587, Security.STARTTLS,
-           AuthMode.OAUTH2,
-           "Outlook.com no longer accepts plain passwords for SMTP; sign in with OAuth2.",
-           Mechanism.XOAUTH2),
-    Preset("exchange", "Exchange (on-premises)", "mail.example.com", 587, Security.STARTTLS,
-           AuthMode.PASSWORD,
-           "Replace the host with your Exchange server's name; sign in as DOMAIN\\user by "
-           "setting the domain, and use the Client Frontend connector on port 587."),
+    Preset(
+        "gmail",
+        "Gmail",
+        "smtp.gmail.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "With 2-Step Verification on, Gmail needs an app password (Google Account › Security › "
+        "App passwords), or sign in with OAuth2.",
+    ),
+    Preset(
+        "google-workspace-relay",
+        "Google Workspace SMTP relay",
+        "smtp-relay.gmail.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.NONE,
+        "An admin must allow your server's IP address (or SMTP auth) under Apps › Google "
+        "Workspace › Gmail › Routing › SMTP relay service.",
+    ),
+    Preset(
+        "office365",
+        "Microsoft 365 (Office 365)",
+        "smtp.office365.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.OAUTH2,
+        "Microsoft is retiring password sign-in for SMTP: use OAuth2 or a Graph connection, "
+        "and make sure SMTP AUTH is enabled for the mailbox.",
+        Mechanism.XOAUTH2,
+    ),
+    Preset(
+        "outlook",
+        "Outlook.com / Hotmail",
+        "smtp-mail.outlook.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.OAUTH2,
+        "Outlook.com no longer accepts plain passwords for SMTP; sign in with OAuth2.",
+        Mechanism.XOAUTH2,
+    ),
+    Preset(
+        "exchange",
+        "Exchange (on-premises)",
+        "mail.example.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "Replace the host with your Exchange server's name; sign in as DOMAIN\\user by "
+        "setting the domain, and use the Client Frontend connector on port 587.",
+    ),
     *(
-        Preset(f"ses-{region}", f"Amazon SES — {label}", f"email-smtp.{region}.amazonaws.com",
-               587, Security.STARTTLS, AuthMode.PASSWORD, _SES_ADVICE)
+        Preset(
+            f"ses-{region}",
+            f"Amazon SES — {label}",
+            f"email-smtp.{region}.amazonaws.com",
+            587,
+            Security.STARTTLS,
+            AuthMode.PASSWORD,
+            _SES_ADVICE,
+        )
         for region, label in SES_REGIONS
     ),
-    Preset("icloud", "iCloud Mail", "smtp.mail.me.com", 587, Security.STARTTLS, AuthMode.PASSWORD,
-           "iCloud needs an app-specific password (appleid.apple.com › Sign-In and Security) and "
-           "your full iCloud address as the user name."),
-    Preset("yahoo", "Yahoo Mail", "smtp.mail.yahoo.com", 465, Security.TLS, AuthMode.PASSWORD,
-           "Generate an app password in Yahoo Account Security; your normal password is refused."),
-    Preset("zoho", "Zoho Mail", "smtp.zoho.com", 465, Security.TLS, AuthMode.PASSWORD,
-           "Accounts in the EU or India data centres use smtp.zoho.eu or smtp.zoho.in; use an "
-           "app-specific password when two-factor sign-in is on."),
-    Preset("fastmail", "Fastmail", "smtp.fastmail.com", 465, Security.TLS, AuthMode.PASSWORD,
-           "Create an app password with SMTP access under Settings › Privacy & Security."),
-    Preset("sendgrid", "SendGrid", "smtp.sendgrid.net", 587, Security.STARTTLS, AuthMode.PASSWORD,
-           "The user name is literally 'apikey' and the password is your API key."),
-    Preset("mailgun", "Mailgun (US)", "smtp.mailgun.org", 587, Security.STARTTLS,
-           AuthMode.PASSWORD,
-           "Use the SMTP credentials of your sending domain; EU domains use smtp.eu.mailgun.org."),
-    Preset("postmark", "Postmark", "smtp.postmarkapp.com", 587, Security.STARTTLS,
-           AuthMode.PASSWORD,
-           "Use your Server API token as both the user name and the password."),
-    Preset("brevo", "Brevo (Sendinblue)", "smtp-relay.brevo.com", 587, Security.STARTTLS,
-           AuthMode.PASSWORD,
-           "Use the SMTP login and the SMTP key from Brevo's SMTP & API page, not your account "
-           "password."),
-    Preset("mailtrap", "Mailtrap (sandbox)", "sandbox.smtp.mailtrap.io", 587, Security.STARTTLS,
-           AuthMode.PASSWORD,
-           "The sandbox catches mail for testing; copy the user name and password from your "
-           "inbox's SMTP settings. Sending for real uses live.smtp.mailtrap.io."),
+    Preset(
+        "icloud",
+        "iCloud Mail",
+        "smtp.mail.me.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "iCloud needs an app-specific password (appleid.apple.com › Sign-In and Security) and "
+        "your full iCloud address as the user name.",
+    ),
+    Preset(
+        "yahoo",
+        "Yahoo Mail",
+        "smtp.mail.yahoo.com",
+        465,
+        Security.TLS,
+        AuthMode.PASSWORD,
+        "Generate an app password in Yahoo Account Security; your normal password is refused.",
+    ),
+    Preset(
+        "zoho",
+        "Zoho Mail",
+        "smtp.zoho.com",
+        465,
+        Security.TLS,
+        AuthMode.PASSWORD,
+        "Accounts in the EU or India data centres use smtp.zoho.eu or smtp.zoho.in; use an "
+        "app-specific password when two-factor sign-in is on.",
+    ),
+    Preset(
+        "fastmail",
+        "Fastmail",
+        "smtp.fastmail.com",
+        465,
+        Security.TLS,
+        AuthMode.PASSWORD,
+        "Create an app password with SMTP access under Settings › Privacy & Security.",
+    ),
+    Preset(
+        "sendgrid",
+        "SendGrid",
+        "smtp.sendgrid.net",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "The user name is literally 'apikey' and the password is your API key.",
+    ),
+    Preset(
+        "mailgun",
+        "Mailgun (US)",
+        "smtp.mailgun.org",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "Use the SMTP credentials of your sending domain; EU domains use smtp.eu.mailgun.org.",
+    ),
+    Preset(
+        "postmark",
+        "Postmark",
+        "smtp.postmarkapp.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "Use your Server API token as both the user name and the password.",
+    ),
+    Preset(
+        "brevo",
+        "Brevo (Sendinblue)",
+        "smtp-relay.brevo.com",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "Use the SMTP login and the SMTP key from Brevo's SMTP & API page, not your account password.",
+    ),
+    Preset(
+        "mailtrap",
+        "Mailtrap (sandbox)",
+        "sandbox.smtp.mailtrap.io",
+        587,
+        Security.STARTTLS,
+        AuthMode.PASSWORD,
+        "The sandbox catches mail for testing; copy the user name and password from your "
+        "inbox's SMTP settings. Sending for real uses live.smtp.mailtrap.io.",
+    ),
 )
 
 PRESETS_BY_ID = {preset.id: preset for preset in PRESETS}
@@ -117,6 +229,4 @@ def find_preset(preset_id: str) -> Preset:
     try:
         return PRESETS_BY_ID[preset_id.lower()]
     except KeyError:
-        raise KeyError(
-            f"There is no preset {preset_id!r}; 'smtpgui presets' lists them."
-        ) from None
+        raise KeyError(f"There is no preset {preset_id!r}; 'smtpgui presets' lists them.") from None

@@ -37,10 +37,30 @@ SIGNATURE_MAX = 250
 TIMEOUT_MIN, TIMEOUT_MAX = 1, 600
 # Fields that end up in a header or on an SMTP command line: a line break there is an injection.
 SINGLE_LINE_FIELDS = (
-    "name", "host", "ehlo_name", "charset", "source_address", "from_address", "from_name",
-    "reply_to", "return_path", "read_receipt_to", "username", "domain", "ca_file",
-    "pinned_sha256", "client_cert", "client_key", "proxy_host", "proxy_username", "proxy_domain",
-    "tenant_id", "client_id", "mailbox", "authority_url", "graph_url",
+    "name",
+    "host",
+    "ehlo_name",
+    "charset",
+    "source_address",
+    "from_address",
+    "from_name",
+    "reply_to",
+    "return_path",
+    "read_receipt_to",
+    "username",
+    "domain",
+    "ca_file",
+    "pinned_sha256",
+    "client_cert",
+    "client_key",
+    "proxy_host",
+    "proxy_username",
+    "proxy_domain",
+    "tenant_id",
+    "client_id",
+    "mailbox",
+    "authority_url",
+    "graph_url",
 )
 
 
@@ -66,9 +86,7 @@ def validate_name(name: str, others: Iterable[Connection] = (), own_id: str = ""
     folded = name.casefold()
     for other in others:
         if other.id != own_id and other.name.casefold() == folded:
-            problems.append(
-                Problem("name", f"Another connection is already called {other.name!r}.")
-            )
+            problems.append(Problem("name", f"Another connection is already called {other.name!r}."))
             break
     return problems
 
@@ -79,9 +97,7 @@ def _validate_url(problems: list[Problem], field: str, url: str) -> None:
         return
     if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
         return
-    problems.append(
-        Problem(field, "Use an https:// address (plain http only for a server on this computer).")
-    )
+    problems.append(Problem(field, "Use an https:// address (plain http only for a server on this computer)."))
 
 
 def validate(connection: Connection, others: Iterable[Connection] = ()) -> list[Problem]:
@@ -121,14 +137,21 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
     if c.ehlo_name:
         _check(problems, "ehlo_name", normalize_ehlo_name, c.ehlo_name)
     if c.source_address and parse_ip(c.source_address) is None:
-        problems.append(Problem("source_address", "The source address must be an IPv4 or IPv6 address of this computer."))
+        problems.append(
+            Problem("source_address", "The source address must be an IPv4 or IPv6 address of this computer.")
+        )
     # authentication
     if c.auth_mode is not AuthMode.NONE and not c.username.strip():
         problems.append(Problem("username", "Enter the user name to sign in with."))
     if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS:
         problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs OAuth2 sign-in, not a password."))
     if c.auth_mode is AuthMode.OAUTH2 and c.mechanism in PASSWORD_MECHANISMS:
-        problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs a password; with OAuth2 use XOAUTH2, OAUTHBEARER or auto."))
+        problems.append(
+            Problem(
+                "mechanism",
+                f"{c.mechanism.value.upper()} needs a password; with OAuth2 use XOAUTH2, OAUTHBEARER or auto.",
+            )
+        )
     if c.domain and has_control_character(c.domain):
         problems.append(Problem("domain", "The domain cannot contain control characters."))
     # encryption

@@ -98,9 +98,7 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
     except OSError as exc:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        raise StorageError(
-            describe_os_error(exc, path, "save") + " Your previous file is unchanged."
-        ) from exc
+        raise StorageError(describe_os_error(exc, path, "save") + " Your previous file is unchanged.") from exc
 
 
 @contextlib.contextmanager

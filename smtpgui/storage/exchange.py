@@ -44,9 +44,7 @@ def read_import(path: Path) -> list[Connection]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from None
+        raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     return parse_import(document, str(path))
 
 
@@ -100,9 +98,8 @@ def import_connections(
         replaced.extend(c for c in connections if c.name.casefold() in set(folded))
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
-        for connection in incoming:
-            if connection.id in taken_ids:
-                connection = connection.replace(id=new_id())
+        for original in incoming:
+            connection = original.replace(id=new_id()) if original.id in taken_ids else original
             if has_default and connection.is_default:
                 connection = connection.replace(is_default=False)
             has_default = has_default or connection.is_default

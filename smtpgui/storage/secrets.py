@@ -113,6 +113,7 @@ class SecretStore:
             except keyring.errors.PasswordDeleteError:
                 if backend.get_password(SERVICE, key) is not None:
                     raise
+
         self._call(remove, "delete a secret from")
 
     def delete_all(self, connection_id: str) -> None:
@@ -132,27 +133,37 @@ class SecretStore:
         except SecretStoreUnavailable as exc:
             return self._fallback(exc, action)
         except keyring.errors.KeyringLocked as exc:
-            return self._fallback(SecretStoreUnavailable(
-                f"The keyring ({self.backend_name}) is locked; unlock it and try again."
-            ), action, exc)
+            return self._fallback(
+                SecretStoreUnavailable(f"The keyring ({self.backend_name}) is locked; unlock it and try again."),
+                action,
+                exc,
+            )
         except keyring.errors.NoKeyringError as exc:
-            return self._fallback(SecretStoreUnavailable(
-                "No system keyring is available, so passwords cannot be stored safely."
-            ), action, exc)
+            return self._fallback(
+                SecretStoreUnavailable("No system keyring is available, so passwords cannot be stored safely."),
+                action,
+                exc,
+            )
         except (keyring.errors.KeyringError, OSError, RuntimeError) as exc:
             detail = str(exc).strip() or type(exc).__name__
-            return self._fallback(SecretStoreUnavailable(
-                f"Could not {verb} the keyring ({self.backend_name}): {detail}. "
-                "Your secret was not saved anywhere else."
-            ), action, exc)
+            return self._fallback(
+                SecretStoreUnavailable(
+                    f"Could not {verb} the keyring ({self.backend_name}): {detail}. "
+                    "Your secret was not saved anywhere else."
+                ),
+                action,
+                exc,
+            )
         except Exception as exc:
             detail = str(exc).strip() or type(exc).__name__
-            return self._fallback(SecretStoreUnavailable(
-                f"The keyring ({self.backend_name}) failed: {detail}."
-            ), action, exc)
+            return self._fallback(
+                SecretStoreUnavailable(f"The keyring ({self.backend_name}) failed: {detail}."), action, exc
+            )
 
     def _fallback(
-        self, error: SecretStoreUnavailable, action: Callable[[KeyringBackend], T],
+        self,
+        error: SecretStoreUnavailable,
+        action: Callable[[KeyringBackend], T],
         cause: BaseException | None = None,
     ) -> T:
         if not self._session_fallback:
@@ -169,10 +180,10 @@ def _key(connection_id: str, slot: Slot) -> str:
 class _MemoryBackend(KeyringBackend):
     """This process's memory, used only when the user was told the keyring is unusable."""
 
-    priority = 0  # type: ignore[assignment]
+    priority = 0
 
     def __init__(self, memory: dict[str, str]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._memory = memory
 
     def get_password(self, service: str, username: str) -> str | None:

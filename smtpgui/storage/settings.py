@@ -31,9 +31,7 @@ class SettingsStore:
         except (OSError, ValueError) as exc:
             if isinstance(exc, OSError):
                 raise StorageError(describe_os_error(exc, self.path, "read")) from exc
-            raise StorageError(
-                f"{self.path} is not valid JSON; fix or delete it to reset the app settings."
-            ) from exc
+            raise StorageError(f"{self.path} is not valid JSON; fix or delete it to reset the app settings.") from exc
         if not isinstance(document, dict):
             raise StorageError(f"{self.path} is not an smtpgui settings file.")
         values = {

@@ -59,9 +59,7 @@ class ConnectionStore:
 
     def _read(self) -> list[Connection]:
         if self.config_dir.exists() and not self.config_dir.is_dir():
-            raise StorageError(
-                f"Could not use {self.config_dir} as the config folder: it is a file, not a folder."
-            )
+            raise StorageError(f"Could not use {self.config_dir} as the config folder: it is a file, not a folder.")
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -77,8 +75,7 @@ class ConnectionStore:
     def _parse(self, document: Any, source: Path) -> list[Connection]:
         if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
             raise StorageError(
-                f"{source} is not an smtpgui connections file (no connections list); "
-                "it was left untouched."
+                f"{source} is not an smtpgui connections file (no connections list); it was left untouched."
             )
         version = document.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
@@ -112,8 +109,7 @@ class ConnectionStore:
             os.replace(self.path, aside)
         except OSError as exc:
             raise StorageError(
-                f"{self.path} is damaged and could not be moved aside: "
-                + describe_os_error(exc, aside, "write")
+                f"{self.path} is damaged and could not be moved aside: " + describe_os_error(exc, aside, "write")
             ) from exc
         notice = f"{self.path.name} was damaged; it was moved aside as {aside.name}."
         restored: list[Connection] = []
@@ -154,14 +150,17 @@ class ConnectionStore:
 
     def add(self, connection: Connection) -> Connection:
         """Add a new connection; with ``is_default`` set it becomes the default."""
+
         def change(connections: list[Connection]) -> list[Connection]:
             if connection.is_default:
                 connections = [c.replace(is_default=False) for c in connections]
             return [*connections, connection]
+
         return find_by_id(self.update(change), connection.id)
 
     def put(self, connection: Connection) -> Connection:
         """Replace the stored connection that has the same id (a save from an editor)."""
+
         def change(connections: list[Connection]) -> list[Connection]:
             index = _index_of(connections, connection.id)
             result = list(connections)
@@ -169,12 +168,14 @@ class ConnectionStore:
                 result = [c.replace(is_default=False) for c in result]
             result[index] = connection
             return result
+
         return find_by_id(self.update(change), connection.id)
 
     def set_default(self, connection_id: str) -> None:
         def change(connections: list[Connection]) -> list[Connection]:
             _index_of(connections, connection_id)
             return [c.replace(is_default=c.id == connection_id) for c in connections]
+
         self.update(change)
 
     def delete(self, connection_id: str, new_default_id: str | None = None) -> Connection:
@@ -191,12 +192,12 @@ class ConnectionStore:
                 rest = [c.replace(is_default=c.id == new_default_id) for c in rest]
             elif victim.is_default and rest:
                 raise ValidationError(
-                    f"{victim.name!r} is the default connection: choose which connection becomes "
-                    "the new default.",
+                    f"{victim.name!r} is the default connection: choose which connection becomes the new default.",
                     "is_default",
                 )
             removed.append(victim)
             return rest
+
         self.update(change)
         return removed[0]
 

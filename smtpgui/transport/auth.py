@@ -46,11 +46,15 @@ def choose_mechanism(connection: Connection, offered: list[str], encrypted: bool
     usable = [m for m in candidates if m.value.upper() in offered_set]
     if not usable:
         wanted = ", ".join(m.value.upper() for m in candidates)
-        raise AuthFailure("no-mechanism", f"the server offers {' '.join(sorted(offered_set))}; smtpgui would use {wanted}")
+        raise AuthFailure(
+            "no-mechanism", f"the server offers {' '.join(sorted(offered_set))}; smtpgui would use {wanted}"
+        )
     if not encrypted and not connection.allow_insecure_auth:
         safe = [m for m in usable if m not in CLEARTEXT]
         if not safe:
-            raise AuthFailure("insecure-auth", f"{usable[0].value.upper()} would send the secret over an unencrypted connection")
+            raise AuthFailure(
+                "insecure-auth", f"{usable[0].value.upper()} would send the secret over an unencrypted connection"
+            )
         usable = safe
     return usable[0]
 
@@ -59,8 +63,9 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def authenticate(client: AuthClient, connection: Connection, mechanism: Mechanism, secret: str,
-                 host: str, port: int) -> tuple[int, bytes]:
+def authenticate(
+    client: AuthClient, *, connection: Connection, mechanism: Mechanism, secret: str, host: str, port: int
+) -> tuple[int, bytes]:
     """Run one AUTH exchange; returns the final reply (235 on success)."""
     user = connection.login_name
     if mechanism is Mechanism.PLAIN:

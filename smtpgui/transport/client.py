@@ -7,6 +7,7 @@ the form the caller chose to show) and refuse replies that would never end.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import socket
 
@@ -95,7 +96,5 @@ class SmtpClient(smtplib.SMTP):
         return code, message
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             super().close()
-        except OSError:
-            pass

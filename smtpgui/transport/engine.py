@@ -96,8 +96,14 @@ class SessionEngine:
 
 
 class _Session:
-    def __init__(self, connection: Connection, secrets: SessionSecrets, token: CancelToken,
-                 on_line: LineListener | None, on_stage: StageListener | None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        secrets: SessionSecrets,
+        token: CancelToken,
+        on_line: LineListener | None,
+        on_stage: StageListener | None,
+    ) -> None:
         self.c = connection
         self.secrets = secrets
         self.token = token
@@ -115,7 +121,7 @@ class _Session:
         try:
             self._converse(message)
             self.result.ok = True
-        except BaseException as exc:  # noqa: BLE001 - every failure becomes a result
+        except BaseException as exc:
             self._record_failure(exc, deadline)
             if isinstance(exc, KeyboardInterrupt):
                 self.result.cancelled = True
@@ -174,7 +180,9 @@ class _Session:
         if c.security is Security.STARTTLS:
             with self._stage(Stage.STARTTLS):
                 if not client.has_extn("starttls"):
-                    raise _Failed("no-starttls", "the server does not offer STARTTLS (refusing to continue unencrypted)")
+                    raise _Failed(
+                        "no-starttls", "the server does not offer STARTTLS (refusing to continue unencrypted)"
+                    )
                 code, text = client.command("STARTTLS")
                 if code != 220:
                     raise _Failed("tls", "the server refused STARTTLS", code, text)
@@ -191,7 +199,9 @@ class _Session:
             try:
                 client.command("QUIT")
             except (OSError, smtplib.SMTPException) as exc:
-                self.transcript.info(f"the server closed without answering QUIT ({exc}); this does not affect the result")
+                self.transcript.info(
+                    f"the server closed without answering QUIT ({exc}); this does not affect the result"
+                )
 
     def _open_socket(self, record: bool) -> socket.socket:
         """A connected TCP socket to the server, directly or through the proxy."""
@@ -204,8 +214,10 @@ class _Session:
                     infos = network.resolve(c.host, c.port, c.ip_family, self.timeout, self.token)
                     target = str(infos[0][4][0])
             with self._maybe_stage(Stage.PROXY, record):
-                attempt(f"Connecting to {c.host}:{c.port} through {c.proxy_type.value} proxy "
-                        f"{c.proxy_host}:{c.proxy_port}...")
+                attempt(
+                    f"Connecting to {c.host}:{c.port} through {c.proxy_type.value} proxy "
+                    f"{c.proxy_host}:{c.proxy_port}..."
+                )
                 sock = network.connect_via_proxy(c, target, self.secrets.proxy_password, self.timeout, self.token)
         else:
             with self._maybe_stage(Stage.RESOLVE, record):
@@ -219,7 +231,11 @@ class _Session:
         self.token.unregister(sock)
         if record:
             peer = sock.getpeername()
-            attempt(f"Connected to {peer[0]}:{peer[1]}." if c.proxy_type is ProxyType.NONE else "Connected through the proxy.")
+            attempt(
+                f"Connected to {peer[0]}:{peer[1]}."
+                if c.proxy_type is ProxyType.NONE
+                else "Connected through the proxy."
+            )
         return sock
 
     @contextlib.contextmanager
@@ -265,6 +281,7 @@ class _Session:
         sock.settimeout(self.timeout)
         self.transcript.info("Starting TLS...")
         tls = context.wrap_socket(sock, server_hostname=host)
+        self.handles.append(tls)  # closed at the end even if a check below fails
         der = tls.getpeercert(binary_form=True) or b""
         trusted: bool | None = True if context.verify_mode == ssl.CERT_REQUIRED else None
         if c.pinned_sha256:
@@ -285,8 +302,14 @@ class _Session:
 
     def _side_handshake(self, **changes: object) -> tuple[str, bytes] | None:
         """A separate, unverified handshake (TLS version and certificate) for diagnosis only."""
-        c = self.c.replace(verify=False, pinned_sha256="", client_cert="", client_key="",
-                           timeout_s=min(self.c.timeout_s, 10), **changes)
+        c = self.c.replace(
+            verify=False,
+            pinned_sha256="",
+            client_cert="",
+            client_key="",
+            timeout_s=min(self.c.timeout_s, 10),
+            **changes,
+        )
         quiet = _Session(c, self.secrets, self.token, None, None)
         try:
             sock = quiet._open_socket(record=False)
@@ -401,7 +424,9 @@ class _Session:
         mechanism = choose_mechanism(c, self.result.auth_mechanisms, encrypted)
         self.result.auth_mechanism = mechanism.value.upper()
         self.transcript.info(f"Signing in as {c.login_name} with {mechanism.value.upper()}.")
-        code, text = authenticate(client, c, mechanism, secret, self._tls_host(), c.port)
+        code, text = authenticate(
+            client, connection=c, mechanism=mechanism, secret=secret, host=self._tls_host(), port=c.port
+        )
         if code not in (235, 250):
             raise _Failed("smtp", "the server refused the sign-in", code, text)
 
@@ -490,10 +515,11 @@ class _Session:
         r.error = f"{code} {server_words}" if r.reply_code and server_words else (server_words or error)
         if r.reply_code and error and not server_words:
             r.error = f"{code} ({error})"
-        explanation = explain(Failure(stage.value, kind, r.reply_code, r.enhanced_code, server_words or error,
-                                      self.c.host, self.c.port))
+        explanation = explain(
+            Failure(stage.value, kind, r.reply_code, r.enhanced_code, server_words or error, self.c.host, self.c.port)
+        )
         r.explanation, r.fix = explanation.cause, explanation.fix
-        if kind != "certificate" and kind != "hostname":
+        if kind not in ("certificate", "hostname"):
             self.transcript.error(f"{error}" if not server_words else f"{error}: {server_words}")
         self.transcript.error(f"{r.explanation} {r.fix}")
 

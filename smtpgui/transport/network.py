@@ -6,6 +6,8 @@ ends it within a fraction of a second.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import errno
 import ipaddress
 import select
@@ -83,18 +85,15 @@ class CancelToken:
 
 
 def _force_close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
 
 
-def run_cancellable(work: Callable[[], T], timeout: float, token: CancelToken,
-                    on_late_result: Callable[[T], None] | None = None) -> T:
+def run_cancellable(
+    work: Callable[[], T], timeout: float, token: CancelToken, on_late_result: Callable[[T], None] | None = None
+) -> T:
     """Run a blocking call that cannot be interrupted in a helper thread, waiting in slices.
 
     When cancelled or out of time we stop waiting; a result that arrives later is handed to
@@ -107,7 +106,7 @@ def run_cancellable(work: Callable[[], T], timeout: float, token: CancelToken,
     def runner() -> None:
         try:
             box["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+        except BaseException as exc:
             box["error"] = exc
         done.set()
         if abandoned.is_set() and "value" in box and on_late_result is not None:
@@ -161,8 +160,9 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def connect(infos: list[AddrInfo], source_address: str, timeout: float, token: CancelToken,
-            on_attempt: Callable[[str], None]) -> socket.socket:
+def connect(
+    infos: list[AddrInfo], source_address: str, timeout: float, token: CancelToken, on_attempt: Callable[[str], None]
+) -> socket.socket:
     """Connect to the first address that answers; falls back to the next on failure."""
     last: NetworkError | None = None
     for family, kind, proto, _, sockaddr in infos:
@@ -238,12 +238,18 @@ def _connect_error(code: int) -> NetworkError:
     return NetworkError("unreachable", text)
 
 
-def connect_via_proxy(connection: Connection, target_host: str, proxy_password: str | None,
-                      timeout: float, token: CancelToken) -> socket.socket:
+def connect_via_proxy(
+    connection: Connection, target_host: str, proxy_password: str | None, timeout: float, token: CancelToken
+) -> socket.socket:
     """A socket to target through the connection's proxy (SOCKS4, SOCKS5 or HTTP CONNECT)."""
+    if connection.proxy_type is ProxyType.HTTP:
+        return _http_connect(connection, target_host, proxy_password, timeout, token)
     proxy = Proxy(
-        _SOCKS_TYPES[connection.proxy_type], connection.proxy_host, connection.proxy_port,
-        username=connection.proxy_login_name or None, password=proxy_password or None,
+        _SOCKS_TYPES[connection.proxy_type],
+        connection.proxy_host,
+        connection.proxy_port,
+        username=connection.proxy_login_name or None,
+        password=proxy_password or None,
         rdns=connection.proxy_remote_dns,
     )
     local_addr = (connection.source_address, 0) if connection.source_address else None
@@ -259,10 +265,72 @@ def connect_via_proxy(connection: Connection, target_host: str, proxy_password: 
         raise NetworkError("proxy-connect", str(exc)) from exc
     except ProxyError as exc:
         text = str(exc)
-        kind = "proxy-auth" if any(w in text.lower() for w in ("auth", "407", "username", "password")) else "proxy"
+        kind = "proxy-auth" if any(w in text.lower() for w in ("auth", "username", "password")) else "proxy"
         raise NetworkError(kind, f"the proxy said: {text}") from exc
     except OSError as exc:
         raise NetworkError("proxy-connect", f"proxy: {exc}") from exc
     token.register(sock)
     sock.settimeout(timeout)
     return sock
+
+
+MAX_PROXY_REPLY = 16384
+
+
+def _http_connect(
+    connection: Connection, target_host: str, proxy_password: str | None, timeout: float, token: CancelToken
+) -> socket.socket:
+    """HTTP CONNECT, reading the proxy's reply exactly up to its blank line.
+
+    SMTP servers speak first: their greeting can arrive in the same packet as the proxy's
+    ``200``, so nothing after the reply's headers may be consumed here (python-socks' HTTP
+    connector reads a whole buffer and would swallow the greeting).
+    """
+    try:
+        infos = resolve(connection.proxy_host, connection.proxy_port, connection.ip_family, timeout, token)
+        sock = connect(infos, connection.source_address, timeout, token, lambda _line: None)
+    except NetworkError as exc:
+        if exc.kind == "timeout":
+            raise
+        raise NetworkError(
+            "proxy-connect", f"cannot reach the proxy {connection.proxy_host}:{connection.proxy_port}: {exc}"
+        ) from exc
+    host = f"[{target_host}]" if ":" in target_host else target_host
+    request = [f"CONNECT {host}:{connection.port} HTTP/1.1", f"Host: {host}:{connection.port}"]
+    if connection.proxy_username:
+        credentials = f"{connection.proxy_login_name}:{proxy_password or ''}".encode()
+        request.append("Proxy-Authorization: Basic " + base64.b64encode(credentials).decode("ascii"))
+    try:
+        sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode("utf-8"))
+        head = _read_http_head(sock)
+    except (OSError, NetworkError) as exc:
+        token.unregister(sock)
+        _force_close(sock)
+        token.check()
+        if isinstance(exc, NetworkError):
+            raise
+        if isinstance(exc, TimeoutError):
+            raise NetworkError("timeout", "the proxy did not answer in time") from exc
+        raise NetworkError("proxy", f"the proxy closed the connection: {exc}") from exc
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    parts = status_line.split(" ", 2)
+    code = parts[1] if len(parts) > 1 else ""
+    if code == "200":
+        return sock
+    token.unregister(sock)
+    _force_close(sock)
+    kind = "proxy-auth" if code in ("401", "407") else "proxy"  # tinyproxy answers 401
+    raise NetworkError(kind, f"the proxy said: {status_line}")
+
+
+def _read_http_head(sock: socket.socket) -> bytes:
+    """Consume exactly the proxy's reply headers (byte by byte), leaving what follows unread."""
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        byte = sock.recv(1)
+        if not byte:
+            raise NetworkError("proxy", "the proxy closed the connection without a complete answer")
+        head += byte
+        if len(head) > MAX_PROXY_REPLY:
+            raise NetworkError("proxy", "the proxy's reply is not HTTP")
+    return head

@@ -13,7 +13,10 @@ from smtpgui.transport.network import CancelToken
 from smtpgui.transport.result import Stage, TestResult
 
 STANDARD_COMBINATIONS: tuple[tuple[int, Security], ...] = (
-    (465, Security.TLS), (587, Security.STARTTLS), (25, Security.STARTTLS), (25, Security.NONE),
+    (465, Security.TLS),
+    (587, Security.STARTTLS),
+    (25, Security.STARTTLS),
+    (25, Security.NONE),
 )
 _ORDER = list(Stage)
 
@@ -44,7 +47,9 @@ class ProbeOutcome:
             "port": self.port,
             "security": self.security.value,
             "ok": r.ok,
-            "error": None if r.ok and not r.warnings_for_probe else (r.error or "; ".join(r.warnings_for_probe) or None),
+            "error": None
+            if r.ok and not r.warnings_for_probe
+            else (r.error or "; ".join(r.warnings_for_probe) or None),
             "explanation": r.explanation,
             "tls": asdict(r.tls) if r.tls else None,
             "certificate": cert,
@@ -64,8 +69,9 @@ class ProbeReport:
 
     def recommended(self) -> dict[str, Any] | None:
         """Encrypted and trusted first (465, then 587, then 25), plain text last."""
+
         def rank(o: ProbeOutcome) -> tuple[int, int, int]:
-            order = [c for c in STANDARD_COMBINATIONS]
+            order = list(STANDARD_COMBINATIONS)
             position = order.index((o.port, o.security)) if (o.port, o.security) in order else 10
             return (0 if o.security is not Security.NONE else 1, 0 if o.trusted else 1, position)
 
@@ -75,8 +81,12 @@ class ProbeReport:
         best = usable[0]
         offered = set(best.result.auth_mechanisms)
         mechanism = next((m.value for m in PASSWORD_PREFERENCE if m.value.upper() in offered), None)
-        return {"port": best.port, "security": best.security.value, "mechanism": mechanism,
-                "certificate_trusted": best.trusted if best.security is not Security.NONE else None}
+        return {
+            "port": best.port,
+            "security": best.security.value,
+            "mechanism": mechanism,
+            "certificate_trusted": best.trusted if best.security is not Security.NONE else None,
+        }
 
     @property
     def exit_code(self) -> int:
@@ -86,8 +96,7 @@ class ProbeReport:
         return furthest.result.exit_code
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "results": [o.to_json() for o in self.outcomes],
-                "recommended": self.recommended()}
+        return {"host": self.host, "results": [o.to_json() for o in self.outcomes], "recommended": self.recommended()}
 
 
 def combinations_for(port: int | None) -> list[tuple[int, Security]]:
@@ -96,8 +105,13 @@ def combinations_for(port: int | None) -> list[tuple[int, Security]]:
     return [(port, Security.TLS), (port, Security.STARTTLS), (port, Security.NONE)]
 
 
-def probe(base: Connection, port: int | None = None, secrets: SessionSecrets | None = None,
-          token: CancelToken | None = None, engine: SessionEngine | None = None) -> ProbeReport:
+def probe(
+    base: Connection,
+    port: int | None = None,
+    secrets: SessionSecrets | None = None,
+    token: CancelToken | None = None,
+    engine: SessionEngine | None = None,
+) -> ProbeReport:
     """Try every combination in parallel (no sign-in, no message) and report each."""
     engine = engine or SessionEngine()
     token = token or CancelToken()

@@ -28,13 +28,30 @@ class Stage(str, enum.Enum):
 EXIT_CONNECT, EXIT_TLS, EXIT_GREETING, EXIT_AUTH, EXIT_MESSAGE, EXIT_TIMEOUT = 10, 11, 12, 13, 14, 15
 EXIT_CANCELLED = 130
 _STAGE_EXIT = {
-    Stage.RESOLVE: EXIT_CONNECT, Stage.PROXY: EXIT_CONNECT, Stage.CONNECT: EXIT_CONNECT,
-    Stage.TLS: EXIT_TLS, Stage.STARTTLS: EXIT_TLS, Stage.GREETING: EXIT_GREETING,
-    Stage.EHLO: EXIT_GREETING, Stage.AUTH: EXIT_AUTH, Stage.MAIL: EXIT_MESSAGE,
-    Stage.RCPT: EXIT_MESSAGE, Stage.DATA: EXIT_MESSAGE, Stage.QUIT: EXIT_MESSAGE,
+    Stage.RESOLVE: EXIT_CONNECT,
+    Stage.PROXY: EXIT_CONNECT,
+    Stage.CONNECT: EXIT_CONNECT,
+    Stage.TLS: EXIT_TLS,
+    Stage.STARTTLS: EXIT_TLS,
+    Stage.GREETING: EXIT_GREETING,
+    Stage.EHLO: EXIT_GREETING,
+    Stage.AUTH: EXIT_AUTH,
+    Stage.MAIL: EXIT_MESSAGE,
+    Stage.RCPT: EXIT_MESSAGE,
+    Stage.DATA: EXIT_MESSAGE,
+    Stage.QUIT: EXIT_MESSAGE,
 }
-TLS_KINDS = {"mismatch-implicit", "mismatch-plain", "certificate", "hostname", "pin", "tls-version",
-             "tls", "no-starttls", "client-cert"}
+TLS_KINDS = {
+    "mismatch-implicit",
+    "mismatch-plain",
+    "certificate",
+    "hostname",
+    "pin",
+    "tls-version",
+    "tls",
+    "no-starttls",
+    "client-cert",
+}
 
 
 @dataclass(frozen=True)

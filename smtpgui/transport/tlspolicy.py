@@ -8,7 +8,6 @@ import ssl
 import warnings
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID
 
 from smtpgui.core.addresses import format_fingerprint
 from smtpgui.core.model import Connection, TlsVersion
@@ -78,9 +77,10 @@ def _describe(der: bytes, trusted: bool | None) -> CertificateInfo:
     # Servers present the same certificate session after session; parse it once.
     cert = x509.load_der_x509_certificate(der)
     try:
-        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names = tuple(str(n) for n in san.get_values_for_type(x509.DNSName)) + tuple(
-            str(ip) for ip in san.get_values_for_type(x509.IPAddress))
+            str(ip) for ip in san.get_values_for_type(x509.IPAddress)
+        )
     except x509.ExtensionNotFound:
         names = ()
     return CertificateInfo(
@@ -111,10 +111,26 @@ def tls_error_kind(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         message = (exc.verify_message or "").lower()
         return "hostname" if "hostname" in message or "ip address mismatch" in message else "certificate"
-    if any(r in reason or r in text for r in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE",
-                                               "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "UNKNOWN_PROTOCOL")):
+    if any(
+        r in reason or r in text
+        for r in (
+            "WRONG_VERSION_NUMBER",
+            "RECORD_LAYER_FAILURE",
+            "PACKET_LENGTH_TOO_LONG",
+            "HTTP_REQUEST",
+            "UNKNOWN_PROTOCOL",
+        )
+    ):
         return "mismatch-plain"
-    if any(r in reason or r in text for r in ("UNSUPPORTED_PROTOCOL", "PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE",
-                                               "VERSION_TOO_LOW", "VERSION_TOO_HIGH")):
+    if any(
+        r in reason or r in text
+        for r in (
+            "UNSUPPORTED_PROTOCOL",
+            "PROTOCOL_VERSION",
+            "NO_PROTOCOLS_AVAILABLE",
+            "VERSION_TOO_LOW",
+            "VERSION_TOO_HIGH",
+        )
+    ):
         return "tls-version"
     return "tls"

@@ -23,8 +23,18 @@ def test_version(cli: CliRunner) -> None:
 
 
 def test_add_list_show_with_password(cli: CliRunner) -> None:
-    r = cli("add", "Work", "--preset", "gmail", "--username", "me@example.com",
-            "--from", '"Me Myself" <me@example.com>', "--password-stdin", stdin="s3cret-pw\n")
+    r = cli(
+        "add",
+        "Work",
+        "--preset",
+        "gmail",
+        "--username",
+        "me@example.com",
+        "--from",
+        '"Me Myself" <me@example.com>',
+        "--password-stdin",
+        stdin="s3cret-pw\n",
+    )
     assert r.returncode == 0, r.stderr
     shown = json.loads(cli("show", "work", "--json").stdout)
     assert shown["host"] == "smtp.gmail.com" and shown["port"] == 587
@@ -60,14 +70,28 @@ def test_name_clash_ignoring_case(cli: CliRunner) -> None:
 def test_edit_rename_keeps_secrets(cli: CliRunner) -> None:
     cli("add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw1\n")
     before = json.loads(cli("show", "a", "--json").stdout)
-    r = cli("edit", "a", "--name", "b", "--security", "tls", "--proxy", "socks5://bob@127.0.0.1:1080",
-            "--pin-sha256", "AB:" * 31 + "AB")
+    r = cli(
+        "edit",
+        "a",
+        "--name",
+        "b",
+        "--security",
+        "tls",
+        "--proxy",
+        "socks5://bob@127.0.0.1:1080",
+        "--pin-sha256",
+        "AB:" * 31 + "AB",
+    )
     assert r.returncode == 0, r.stderr
     after = json.loads(cli("show", "b", "--json").stdout)
     assert after["id"] == before["id"] and after["password_set"] is True
     assert (after["security"], after["port"]) == ("tls", 465)  # port follows the mode
     assert (after["proxy_type"], after["proxy_host"], after["proxy_port"], after["proxy_username"]) == (
-        "socks5", "127.0.0.1", 1080, "bob")
+        "socks5",
+        "127.0.0.1",
+        1080,
+        "bob",
+    )
     assert after["pinned_sha256"] == "ab" * 32
 
 
@@ -95,7 +119,18 @@ def test_delete_default_needs_new_default_and_removes_secrets(cli: CliRunner) ->
 
 
 def test_export_import_never_carry_secrets(cli: CliRunner, make_cli) -> None:  # type: ignore[no-untyped-def]
-    cli("add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="topsecret\n")
+    cli(
+        "add",
+        "a",
+        "--host",
+        "a.example",
+        "--auth",
+        "password",
+        "--username",
+        "u",
+        "--password-stdin",
+        stdin="topsecret\n",
+    )
     cli("add", "b", "--host", "b.example", "--proxy", "http://p.example:3128", "--proxy-password-env", "PW")
     export = cli.config_dir.parent / "out.json"
     r = cli("export", str(export), "--names", "a")
@@ -116,13 +151,19 @@ def test_export_import_never_carry_secrets(cli: CliRunner, make_cli) -> None:  #
 def test_import_fills_defaults_and_rejects_bad_files(cli: CliRunner) -> None:
     folder = cli.config_dir.parent
     minimal = folder / "min.json"
-    minimal.write_text(json.dumps({"format": "smtpgui-connections", "schema_version": 1,
-                                   "connections": [{"name": "m", "host": "m.example"}]}))
+    minimal.write_text(
+        json.dumps(
+            {"format": "smtpgui-connections", "schema_version": 1, "connections": [{"name": "m", "host": "m.example"}]}
+        )
+    )
     assert cli("import", str(minimal)).returncode == 0
     shown = json.loads(cli("show", "m", "--json").stdout)
     assert shown["port"] == 587 and shown["timeout_s"] == 30 and shown["verify"] is True
-    for content in ["{not json", json.dumps({"format": "other"}),
-                    json.dumps({"format": "smtpgui-connections", "connections": [{"name": "x", "port": "no"}]})]:
+    for content in [
+        "{not json",
+        json.dumps({"format": "other"}),
+        json.dumps({"format": "smtpgui-connections", "connections": [{"name": "x", "port": "no"}]}),
+    ]:
         bad = folder / "bad.json"
         bad.write_text(content)
         r = cli("import", str(bad))
@@ -139,7 +180,9 @@ def test_newer_file_exit_3_untouched(cli: CliRunner) -> None:
 
 def test_keyring_unavailable_is_exit_3_and_nothing_half_saved(cli: CliRunner) -> None:
     cli.extra_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    r = cli("add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw\n")
+    r = cli(
+        "add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw\n"
+    )
     assert r.returncode == 3 and "keyring" in r.stderr.lower()
     assert cli("list", "--json").stdout.strip() == "[]"
     # without a secret to store, the keyring is not needed

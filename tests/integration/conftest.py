@@ -21,11 +21,19 @@ def other_name_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki-other"), names=("other.example",))
 
 
-def connection_for(port: int, pki: Pki | None = None, security: Security = Security.STARTTLS, **changes: object) -> Connection:
+def connection_for(
+    port: int, pki: Pki | None = None, security: Security = Security.STARTTLS, **changes: object
+) -> Connection:
     base = Connection(
-        name="test", host="127.0.0.1", port=port, security=security, timeout_s=10,
-        ca_file=str(pki.ca_file) if pki else "", from_address="sender@example.com",
-        auth_mode=AuthMode.PASSWORD, username=USER,
+        name="test",
+        host="127.0.0.1",
+        port=port,
+        security=security,
+        timeout_s=10,
+        ca_file=str(pki.ca_file) if pki else "",
+        from_address="sender@example.com",
+        auth_mode=AuthMode.PASSWORD,
+        username=USER,
     )
     return base.replace(**changes)
 

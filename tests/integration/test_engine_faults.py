@@ -123,8 +123,9 @@ def test_cancel_from_another_thread_returns_within_a_second() -> None:
                 reached.set()
 
         def run() -> None:
-            outcome["result"] = engine.run(_conn(server.port, timeout_s=60), SessionSecrets(), None,
-                                           token=token, on_stage=on_stage)
+            outcome["result"] = engine.run(
+                _conn(server.port, timeout_s=60), SessionSecrets(), None, token=token, on_stage=on_stage
+            )
             outcome["done"] = time.monotonic()
 
         worker = threading.Thread(target=run)

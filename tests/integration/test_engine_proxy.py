@@ -18,8 +18,15 @@ engine = SessionEngine()
 
 
 def via(proxy, port, pki, proxy_type, **changes):  # type: ignore[no-untyped-def]
-    return connection_for(port, pki, proxy_type=proxy_type, proxy_host=proxy.host, proxy_port=proxy.port,
-                          proxy_username=proxy.username, **changes)
+    return connection_for(
+        port,
+        pki,
+        proxy_type=proxy_type,
+        proxy_host=proxy.host,
+        proxy_port=proxy.port,
+        proxy_username=proxy.username,
+        **changes,
+    )
 
 
 @pytest.mark.parametrize("remote_dns", [True, False])
@@ -66,3 +73,23 @@ def test_proxy_not_running() -> None:
     conn = connection_for(25, None, proxy_type=ProxyType.SOCKS5, proxy_host="127.0.0.1", proxy_port=free_port())
     result = engine.run(conn, SessionSecrets(), None)
     assert result.stage is Stage.PROXY and result.failure_kind == "proxy-connect" and result.exit_code == 10
+
+
+def test_greeting_in_the_same_packet_as_the_proxy_reply_is_not_lost() -> None:
+    """A proxy that sends its 200 and the server's greeting together (as fast links do)."""
+    from smtpgui.core.model import AuthMode, Security
+    from tests.support.servers import ScriptedServer, read_line
+
+    def proxy_and_server(conn) -> None:  # type: ignore[no-untyped-def]
+        while read_line(conn) not in (b"\r\n", b""):
+            pass
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n220 glued greeting\r\n")
+        while line := read_line(conn):
+            conn.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
+
+    with ScriptedServer(proxy_and_server) as proxy:
+        conn = connection_for(2525, None, security=Security.NONE, proxy_type=ProxyType.HTTP,
+                              proxy_host="127.0.0.1", proxy_port=proxy.port).replace(auth_mode=AuthMode.NONE)
+        result = engine.run(conn, SessionSecrets(), None)
+        assert result.ok, result.error
+        assert "<- 220 glued greeting" in result.transcript

@@ -26,8 +26,12 @@ def assert_no_secret(lines: list[str], *secrets: str) -> None:
     text = "\n".join(lines)
     for secret in secrets:
         raw = secret.encode()
-        forms = {secret, base64.b64encode(raw).decode(), base64.b64encode(f"\0{USER}\0{secret}".encode()).decode(),
-                 base64.b64encode(f"user={USER}\x01auth=Bearer {secret}\x01\x01".encode()).decode()}
+        forms = {
+            secret,
+            base64.b64encode(raw).decode(),
+            base64.b64encode(f"\0{USER}\0{secret}".encode()).decode(),
+            base64.b64encode(f"user={USER}\x01auth=Bearer {secret}\x01\x01".encode()).decode(),
+        }
         for form in forms:
             assert form not in text, f"secret leaked as {form!r}"
 
@@ -43,7 +47,18 @@ def test_starttls_required_with_each_password_mechanism(pki: Pki, mechanism: Mec
         assert "STARTTLS" in result.capabilities_before_tls
         assert any(c.startswith("AUTH") for c in result.capabilities)  # re-read after STARTTLS
         assert server.handler.messages[0].login == USER
-        assert set(result.timings_ms) >= {"resolve", "connect", "greeting", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "quit"}
+        assert set(result.timings_ms) >= {
+            "resolve",
+            "connect",
+            "greeting",
+            "ehlo",
+            "starttls",
+            "auth",
+            "mail",
+            "rcpt",
+            "data",
+            "quit",
+        }
         assert result.message_id and result.message_id.startswith("<")
         assert_no_secret(result.transcript, PASSWORD)
         assert sum(1 for line in result.transcript if "AUTH " in line and ("->" in line or "~>" in line)) == 1
@@ -138,9 +153,15 @@ def test_partly_refused_recipients_still_send(pki: Pki) -> None:
 def test_message_headers_and_body(pki: Pki) -> None:
     with smtp_server("starttls", pki) as server:
         conn = connection_for(
-            server.port, pki, from_address="sender@example.com", from_name="Ops Robot",
-            reply_to="replies@example.com", return_path="bounces@example.com",
-            read_receipt_to="receipts@example.com", signature="-- ops team", append_signature=True,
+            server.port,
+            pki,
+            from_address="sender@example.com",
+            from_name="Ops Robot",
+            reply_to="replies@example.com",
+            return_path="bounces@example.com",
+            read_receipt_to="receipts@example.com",
+            signature="-- ops team",
+            append_signature=True,
             charset="iso-8859-1",
         )
         msg = message_for(conn, subject="Hello é", body="Body line")
@@ -155,8 +176,15 @@ def test_message_headers_and_body(pki: Pki) -> None:
         assert parsed["Subject"] == "Hello é" and parsed["Date"] and parsed["Message-ID"] == result.message_id
         assert parsed.get_content_charset() == "iso-8859-1"
         body = parsed.get_content().replace("\r\n", "\n")
-        for words in ("Body line", "Host: 127.0.0.1", f"Port: {server.port}", "Security: starttls",
-                      "Kind: smtp", f"Username: {USER}", "-- \n-- ops team"):
+        for words in (
+            "Body line",
+            "Host: 127.0.0.1",
+            f"Port: {server.port}",
+            "Security: starttls",
+            "Kind: smtp",
+            f"Username: {USER}",
+            "-- \n-- ops team",
+        ):
             assert words in body
 
 
@@ -206,8 +234,9 @@ def test_cram_md5_is_allowed_over_plaintext_because_it_hides_the_password() -> N
 
 def test_domain_user_form() -> None:
     with smtp_server("plain", auth_require_tls=False) as server:
-        conn = connection_for(server.port, security=Security.NONE, mechanism=Mechanism.PLAIN,
-                              allow_insecure_auth=True, domain="CORP")
+        conn = connection_for(
+            server.port, security=Security.NONE, mechanism=Mechanism.PLAIN, allow_insecure_auth=True, domain="CORP"
+        )
         result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
         assert result.failure_kind == "smtp" and result.reply_code == 535  # server expects plain USER
         assert any("CORP\\" in line for line in result.transcript)

@@ -15,14 +15,30 @@ def test_probe_implicit_tls_port(pki: Pki) -> None:
         report = probe(base, port=server.port)
         by_mode = {o.security: o for o in report.outcomes}
         assert by_mode[Security.TLS].ok and by_mode[Security.TLS].trusted
-        assert not by_mode[Security.STARTTLS].ok and by_mode[Security.STARTTLS].result.failure_kind == "mismatch-implicit"
-        assert report.recommended() == {"port": server.port, "security": "tls", "mechanism": "cram-md5",
-                                        "certificate_trusted": True}
+        assert (
+            not by_mode[Security.STARTTLS].ok and by_mode[Security.STARTTLS].result.failure_kind == "mismatch-implicit"
+        )
+        assert report.recommended() == {
+            "port": server.port,
+            "security": "tls",
+            "mechanism": "cram-md5",
+            "certificate_trusted": True,
+        }
         data = report.to_json()
         assert set(data) == {"host", "results", "recommended"}
         first = data["results"][0]
-        assert {"port", "security", "ok", "error", "tls", "certificate", "capabilities", "auth_mechanisms",
-                "size_limit", "smtputf8"} <= set(first)
+        assert {
+            "port",
+            "security",
+            "ok",
+            "error",
+            "tls",
+            "certificate",
+            "capabilities",
+            "auth_mechanisms",
+            "size_limit",
+            "smtputf8",
+        } <= set(first)
         assert report.exit_code == 0
 
 

@@ -63,8 +63,15 @@ def microsocks(with_auth: bool = True) -> Iterator[RunningProxy]:
 def tinyproxy(folder: Path, with_auth: bool = False) -> Iterator[RunningProxy]:
     port = free_port()
     config = folder / f"tinyproxy-{port}.conf"
-    lines = [f"Port {port}", "Listen 127.0.0.1", "Timeout 30", "Allow 127.0.0.1", "LogLevel Error",
-             f"PidFile \"{folder / f'tinyproxy-{port}.pid'}\"", "MaxClients 20"]
+    lines = [
+        f"Port {port}",
+        "Listen 127.0.0.1",
+        "Timeout 30",
+        "Allow 127.0.0.1",
+        "LogLevel Error",
+        f'PidFile "{folder / f"tinyproxy-{port}.pid"}"',
+        "MaxClients 20",
+    ]
     if with_auth:
         lines.append(f"BasicAuth {PROXY_USER} {PROXY_PASSWORD}")
     config.write_text("\n".join(lines) + "\n")

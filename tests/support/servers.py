@@ -34,7 +34,9 @@ class Pki:
     server: trustme.LeafCert
     ca_file: Path
 
-    def server_context(self, minimum: ssl.TLSVersion | None = None, maximum: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+    def server_context(
+        self, minimum: ssl.TLSVersion | None = None, maximum: ssl.TLSVersion | None = None
+    ) -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.server.configure_cert(ctx)
         if minimum:
@@ -77,7 +79,9 @@ class RecordingHandler:
         self.tokens = tokens
         self.delivered = threading.Event()
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         if address.endswith("@refused.example"):
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)
@@ -86,8 +90,15 @@ class RecordingHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = session.auth_data
         login = data.login.decode() if isinstance(data, LoginPassword) else None
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or b"",
-                                      list(envelope.mail_options), login))
+        self.messages.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                envelope.original_content or b"",
+                list(envelope.mail_options),
+                login,
+            )
+        )
         self.delivered.set()
         return "250 2.0.0 Message accepted for delivery"
 
@@ -124,7 +135,11 @@ class RecordingHandler:
 
 
 def check_password(server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: object) -> AuthResult:
-    if isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode():
+    if (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    ):
         return AuthResult(success=True, auth_data=auth_data)
     return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
 
@@ -138,9 +153,17 @@ class SmtpServer:
 
 
 @contextlib.contextmanager
-def smtp_server(mode: str = "starttls", pki: Pki | None = None, *, auth: bool = True, auth_require_tls: bool = True,
-                require_starttls: bool = True, tokens: set[str] | None = None,
-                tls_min: ssl.TLSVersion | None = None, host: str = "127.0.0.1") -> Iterator[SmtpServer]:
+def smtp_server(
+    mode: str = "starttls",
+    pki: Pki | None = None,
+    *,
+    auth: bool = True,
+    auth_require_tls: bool = True,
+    require_starttls: bool = True,
+    tokens: set[str] | None = None,
+    tls_min: ssl.TLSVersion | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[SmtpServer]:
     """aiosmtpd on loopback: mode 'plain', 'starttls' (required by default) or 'tls' (implicit)."""
     handler = RecordingHandler(tokens if tokens is not None else {TOKEN})
     kwargs: dict[str, object] = {"hostname": host, "port": free_port(), "server_hostname": "mx.test.example"}

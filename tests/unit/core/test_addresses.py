@@ -17,9 +17,11 @@ from smtpgui.core.addresses import (
 from smtpgui.core.model import ProxyType
 
 label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
-hostnames = st.builds(lambda labels, tld: ".".join([*labels, tld]),
-                      st.lists(label, min_size=1, max_size=4),
-                      st.from_regex(r"[a-z]{2,10}", fullmatch=True))
+hostnames = st.builds(
+    lambda labels, tld: ".".join([*labels, tld]),
+    st.lists(label, min_size=1, max_size=4),
+    st.from_regex(r"[a-z]{2,10}", fullmatch=True),
+)
 local_parts = st.from_regex(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9_-]{1,10}){0,2}", fullmatch=True)
 
 
@@ -42,15 +44,18 @@ def test_idn_hosts_are_accepted() -> None:
     assert normalize_host("почта.рф") == "почта.рф"
 
 
-@pytest.mark.parametrize(("host", "words"), [
-    ("", "Enter the server"),
-    ("smtp.example.com:587", "port field"),
-    ("smtp example.com", "spaces"),
-    ("-bad.example", "letters, digits"),
-    ("user@example.com", "only the server's name"),
-    ("a" * 64 + ".example", "letters, digits"),
-    ("999.1.1.1", "neither a valid IPv4"),
-])
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("", "Enter the server"),
+        ("smtp.example.com:587", "port field"),
+        ("smtp example.com", "spaces"),
+        ("-bad.example", "letters, digits"),
+        ("user@example.com", "only the server's name"),
+        ("a" * 64 + ".example", "letters, digits"),
+        ("999.1.1.1", "neither a valid IPv4"),
+    ],
+)
 def test_bad_hosts_are_explained(host: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         normalize_host(host)
@@ -78,8 +83,19 @@ def test_address_parser_never_crashes(text: str) -> None:
         assert str(exc)
 
 
-@pytest.mark.parametrize("bad", ["plain", "a@", "@b.example", "a b@c.example", "a@b.example\r\nBcc: x@y.z",
-                                 "<a@b.example>", "a@1.2.3.4", "a..b@c.example"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "plain",
+        "a@",
+        "@b.example",
+        "a b@c.example",
+        "a@b.example\r\nBcc: x@y.z",
+        "<a@b.example>",
+        "a@1.2.3.4",
+        "a..b@c.example",
+    ],
+)
 def test_invalid_addresses(bad: str) -> None:
     with pytest.raises(ValueError, match="."):
         normalize_address(bad)
@@ -90,29 +106,38 @@ def test_unicode_and_literal_addresses() -> None:
     assert normalize_address("postmaster@[192.0.2.1]") == "postmaster@[192.0.2.1]"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('"Sender Name" <addr@example.com>', ("Sender Name", "addr@example.com")),
-    ("Sender Name <addr@example.com>", ("Sender Name", "addr@example.com")),
-    ('"Doe, \\"JD\\" John" <jd@example.com>', ('Doe, "JD" John', "jd@example.com")),
-    ("<addr@example.com>", ("", "addr@example.com")),
-    ("  addr@example.com ", ("", "addr@example.com")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"Sender Name" <addr@example.com>', ("Sender Name", "addr@example.com")),
+        ("Sender Name <addr@example.com>", ("Sender Name", "addr@example.com")),
+        ('"Doe, \\"JD\\" John" <jd@example.com>', ('Doe, "JD" John', "jd@example.com")),
+        ("<addr@example.com>", ("", "addr@example.com")),
+        ("  addr@example.com ", ("", "addr@example.com")),
+    ],
+)
 def test_from_field_is_split(text: str, expected: tuple[str, str]) -> None:
     assert split_from_field(text) == expected
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters='"<>\\\r\n', blacklist_categories=("Cs", "Cc")), max_size=30),
-       local_parts, hostnames)
+@given(
+    st.text(alphabet=st.characters(blacklist_characters='"<>\\\r\n', blacklist_categories=("Cs", "Cc")), max_size=30),
+    local_parts,
+    hostnames,
+)
 def test_from_field_split_round_trip(name: str, local: str, domain: str) -> None:
     address = f"{local}@{domain}"
     assert split_from_field(f'"{name}" <{address}>') == (name.strip(), address)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("mail.example.com", "mail.example.com"),
-    ("[192.0.2.1]", "[192.0.2.1]"),
-    ("[IPv6:2001:db8::1]", "[IPv6:2001:db8::1]"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail.example.com", "mail.example.com"),
+        ("[192.0.2.1]", "[192.0.2.1]"),
+        ("[IPv6:2001:db8::1]", "[IPv6:2001:db8::1]"),
+    ],
+)
 def test_ehlo_names(text: str, expected: str) -> None:
     assert normalize_ehlo_name(text) == expected
 
@@ -125,32 +150,38 @@ def test_bad_ehlo_names(bad: str) -> None:
 
 def test_pins_accept_colons_and_case() -> None:
     hexes = "AB" * 32
-    assert normalize_pin(":".join(hexes[i:i + 2] for i in range(0, 64, 2))) == "ab" * 32
+    assert normalize_pin(":".join(hexes[i : i + 2] for i in range(0, 64, 2))) == "ab" * 32
     with pytest.raises(ValueError, match="64 hexadecimal"):
         normalize_pin("ab" * 31)
     with pytest.raises(ValueError, match="64 hexadecimal"):
         normalize_pin("zz" * 32)
 
 
-@pytest.mark.parametrize(("url", "kind", "host", "port", "user"), [
-    ("socks5://127.0.0.1:1080", ProxyType.SOCKS5, "127.0.0.1", 1080, ""),
-    ("socks5://bob@proxy.example:9050", ProxyType.SOCKS5, "proxy.example", 9050, "bob"),
-    ("socks4://proxy.example", ProxyType.SOCKS4, "proxy.example", 1080, ""),
-    ("http://[::1]:3128", ProxyType.HTTP, "::1", 3128, ""),
-    ("none", ProxyType.NONE, "", 0, ""),
-])
+@pytest.mark.parametrize(
+    ("url", "kind", "host", "port", "user"),
+    [
+        ("socks5://127.0.0.1:1080", ProxyType.SOCKS5, "127.0.0.1", 1080, ""),
+        ("socks5://bob@proxy.example:9050", ProxyType.SOCKS5, "proxy.example", 9050, "bob"),
+        ("socks4://proxy.example", ProxyType.SOCKS4, "proxy.example", 1080, ""),
+        ("http://[::1]:3128", ProxyType.HTTP, "::1", 3128, ""),
+        ("none", ProxyType.NONE, "", 0, ""),
+    ],
+)
 def test_proxy_urls(url: str, kind: ProxyType, host: str, port: int, user: str) -> None:
     spec = parse_proxy_url(url)
     assert (spec.proxy_type, spec.host, spec.port, spec.username) == (kind, host, port, user)
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    ("ftp://x.example:21", "Unknown proxy type"),
-    ("socks5://bob:secret@x.example:1080", "password"),
-    ("proxy.example:1080", "as a URL"),
-    ("socks5://x.example:99999", "port"),
-    ("http://x.example:3128/path", "only a user"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("ftp://x.example:21", "Unknown proxy type"),
+        ("socks5://bob:secret@x.example:1080", "password"),
+        ("proxy.example:1080", "as a URL"),
+        ("socks5://x.example:99999", "port"),
+        ("http://x.example:3128/path", "only a user"),
+    ],
+)
 def test_bad_proxy_urls(url: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_proxy_url(url)

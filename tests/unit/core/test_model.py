@@ -27,27 +27,86 @@ from smtpgui.core.presets import PRESETS, SES_REGIONS, find_preset
 from smtpgui.core.validation import validate
 
 DESIGN_FIELDS = {
-    "name", "kind", "enabled", "is_default", "description", "signature", "append_signature",
-    "host", "port", "timeout_s", "ehlo_name", "charset", "source_address", "ip_family",
-    "from_address", "from_name", "reply_to", "return_path", "read_receipt_to", "force_sender",
-    "auth_mode", "username", "domain", "mechanism", "allow_insecure_auth",
-    "security", "tls_min", "tls_max", "verify", "ca_file", "pinned_sha256", "client_cert", "client_key",
-    "proxy_type", "proxy_host", "proxy_port", "proxy_username", "proxy_domain", "proxy_remote_dns",
-    "tenant_id", "client_id", "mailbox", "authority_url", "graph_url", "id",
+    "name",
+    "kind",
+    "enabled",
+    "is_default",
+    "description",
+    "signature",
+    "append_signature",
+    "host",
+    "port",
+    "timeout_s",
+    "ehlo_name",
+    "charset",
+    "source_address",
+    "ip_family",
+    "from_address",
+    "from_name",
+    "reply_to",
+    "return_path",
+    "read_receipt_to",
+    "force_sender",
+    "auth_mode",
+    "username",
+    "domain",
+    "mechanism",
+    "allow_insecure_auth",
+    "security",
+    "tls_min",
+    "tls_max",
+    "verify",
+    "ca_file",
+    "pinned_sha256",
+    "client_cert",
+    "client_key",
+    "proxy_type",
+    "proxy_host",
+    "proxy_port",
+    "proxy_username",
+    "proxy_domain",
+    "proxy_remote_dns",
+    "tenant_id",
+    "client_id",
+    "mailbox",
+    "authority_url",
+    "graph_url",
+    "id",
 }
 
 text = st.text(max_size=30)
 connections = st.builds(
     Connection,
-    name=st.text(min_size=1, max_size=50), kind=st.sampled_from(Kind), enabled=st.booleans(),
-    is_default=st.booleans(), description=text, signature=text, append_signature=st.booleans(),
-    host=text, port=st.integers(0, 70000), timeout_s=st.integers(0, 700), ehlo_name=text,
-    charset=text, source_address=text, ip_family=st.sampled_from(IpFamily), from_address=text,
-    from_name=text, auth_mode=st.sampled_from(AuthMode), username=text, domain=text,
-    mechanism=st.sampled_from(Mechanism), security=st.sampled_from(Security),
-    tls_min=st.sampled_from(TlsVersion), tls_max=st.sampled_from(TlsVersion), verify=st.booleans(),
-    pinned_sha256=text, proxy_type=st.sampled_from(ProxyType), proxy_host=text,
-    proxy_port=st.integers(0, 70000), proxy_remote_dns=st.booleans(), mailbox=text,
+    name=st.text(min_size=1, max_size=50),
+    kind=st.sampled_from(Kind),
+    enabled=st.booleans(),
+    is_default=st.booleans(),
+    description=text,
+    signature=text,
+    append_signature=st.booleans(),
+    host=text,
+    port=st.integers(0, 70000),
+    timeout_s=st.integers(0, 700),
+    ehlo_name=text,
+    charset=text,
+    source_address=text,
+    ip_family=st.sampled_from(IpFamily),
+    from_address=text,
+    from_name=text,
+    auth_mode=st.sampled_from(AuthMode),
+    username=text,
+    domain=text,
+    mechanism=st.sampled_from(Mechanism),
+    security=st.sampled_from(Security),
+    tls_min=st.sampled_from(TlsVersion),
+    tls_max=st.sampled_from(TlsVersion),
+    verify=st.booleans(),
+    pinned_sha256=text,
+    proxy_type=st.sampled_from(ProxyType),
+    proxy_host=text,
+    proxy_port=st.integers(0, 70000),
+    proxy_remote_dns=st.booleans(),
+    mailbox=text,
 )
 
 
@@ -55,7 +114,13 @@ def test_every_design_field_exists_with_its_default() -> None:
     assert set(FIELD_NAMES) == DESIGN_FIELDS
     c = Connection(name="x")
     assert (c.timeout_s, c.charset, c.tls_min, c.verify, c.proxy_remote_dns, c.allow_insecure_auth) == (
-        30, "utf-8", TlsVersion.V1_2, True, True, False)
+        30,
+        "utf-8",
+        TlsVersion.V1_2,
+        True,
+        True,
+        False,
+    )
     assert c.authority_url.startswith("https://login.microsoftonline.com")
     assert c.graph_url == "https://graph.microsoft.com"
 
@@ -71,13 +136,16 @@ def test_missing_keys_take_defaults_and_id_is_optional() -> None:
     assert c.port == 587 and c.security is Security.STARTTLS and len(c.id) == 36
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    ({"name": "n", "port": "25"}, "port must be a whole number"),
-    ({"name": "n", "security": "ssl"}, "security must be one of"),
-    ({"name": "n", "verify": "yes"}, "verify must be true or false"),
-    ({"host": "x"}, "needs a name"),
-    ([], "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"name": "n", "port": "25"}, "port must be a whole number"),
+        ({"name": "n", "security": "ssl"}, "security must be one of"),
+        ({"name": "n", "verify": "yes"}, "verify must be true or false"),
+        ({"host": "x"}, "needs a name"),
+        ([], "JSON object"),
+    ],
+)
 def test_bad_json_values_are_explained(data: object, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         connection_from_dict(data)
@@ -95,33 +163,52 @@ def test_a_plain_connection_is_valid() -> None:
     assert validate(good()) == []
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"name": ""}, "name"), ({"name": "x" * 51}, "name"), ({"name": "a\tb"}, "name"),
-    ({"name": " padded"}, "name"),
-    ({"host": ""}, "host"), ({"host": "bad host"}, "host"),
-    ({"port": 0}, "port"), ({"port": 65536}, "port"),
-    ({"timeout_s": 0}, "timeout_s"), ({"timeout_s": 601}, "timeout_s"),
-    ({"ehlo_name": "nodots"}, "ehlo_name"),
-    ({"from_address": "nope"}, "from_address"), ({"reply_to": "a@"}, "reply_to"),
-    ({"return_path": "x"}, "return_path"), ({"read_receipt_to": "@x"}, "read_receipt_to"),
-    ({"from_name": "Eve\r\nBcc: victim@example.com"}, "from_name"),
-    ({"username": "me\nRCPT TO:<x@y.z>", "auth_mode": AuthMode.PASSWORD}, "username"),
-    ({"description": "d" * 1001}, "description"), ({"signature": "s" * 251}, "signature"),
-    ({"tls_min": TlsVersion.V1_3, "tls_max": TlsVersion.V1_2}, "tls_max"),
-    ({"pinned_sha256": "abc"}, "pinned_sha256"),
-    ({"proxy_type": ProxyType.SOCKS5, "proxy_host": ""}, "proxy_host"),
-    ({"proxy_type": ProxyType.HTTP, "proxy_host": "p.example", "proxy_port": 0}, "proxy_port"),
-    ({"auth_mode": AuthMode.PASSWORD}, "username"),
-    ({"auth_mode": AuthMode.PASSWORD, "username": "u", "mechanism": Mechanism.XOAUTH2}, "mechanism"),
-    ({"auth_mode": AuthMode.OAUTH2, "username": "u", "mechanism": Mechanism.LOGIN}, "mechanism"),
-    ({"client_key": "/k.pem"}, "client_cert"),
-    ({"charset": "no-such-charset"}, "charset"),
-    ({"source_address": "not-an-ip"}, "source_address"),
-    ({"force_sender": True}, "force_sender"),
-    ({"kind": Kind.GRAPH}, "tenant_id"),
-    ({"kind": Kind.GRAPH, "tenant_id": "t", "client_id": "c", "mailbox": "m@x.example",
-      "graph_url": "http://graph.example"}, "graph_url"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 51}, "name"),
+        ({"name": "a\tb"}, "name"),
+        ({"name": " padded"}, "name"),
+        ({"host": ""}, "host"),
+        ({"host": "bad host"}, "host"),
+        ({"port": 0}, "port"),
+        ({"port": 65536}, "port"),
+        ({"timeout_s": 0}, "timeout_s"),
+        ({"timeout_s": 601}, "timeout_s"),
+        ({"ehlo_name": "nodots"}, "ehlo_name"),
+        ({"from_address": "nope"}, "from_address"),
+        ({"reply_to": "a@"}, "reply_to"),
+        ({"return_path": "x"}, "return_path"),
+        ({"read_receipt_to": "@x"}, "read_receipt_to"),
+        ({"from_name": "Eve\r\nBcc: victim@example.com"}, "from_name"),
+        ({"username": "me\nRCPT TO:<x@y.z>", "auth_mode": AuthMode.PASSWORD}, "username"),
+        ({"description": "d" * 1001}, "description"),
+        ({"signature": "s" * 251}, "signature"),
+        ({"tls_min": TlsVersion.V1_3, "tls_max": TlsVersion.V1_2}, "tls_max"),
+        ({"pinned_sha256": "abc"}, "pinned_sha256"),
+        ({"proxy_type": ProxyType.SOCKS5, "proxy_host": ""}, "proxy_host"),
+        ({"proxy_type": ProxyType.HTTP, "proxy_host": "p.example", "proxy_port": 0}, "proxy_port"),
+        ({"auth_mode": AuthMode.PASSWORD}, "username"),
+        ({"auth_mode": AuthMode.PASSWORD, "username": "u", "mechanism": Mechanism.XOAUTH2}, "mechanism"),
+        ({"auth_mode": AuthMode.OAUTH2, "username": "u", "mechanism": Mechanism.LOGIN}, "mechanism"),
+        ({"client_key": "/k.pem"}, "client_cert"),
+        ({"charset": "no-such-charset"}, "charset"),
+        ({"source_address": "not-an-ip"}, "source_address"),
+        ({"force_sender": True}, "force_sender"),
+        ({"kind": Kind.GRAPH}, "tenant_id"),
+        (
+            {
+                "kind": Kind.GRAPH,
+                "tenant_id": "t",
+                "client_id": "c",
+                "mailbox": "m@x.example",
+                "graph_url": "http://graph.example",
+            },
+            "graph_url",
+        ),
+    ],
+)
 def test_each_rule_reports_its_field_with_a_sentence(changes: dict[str, object], field: str) -> None:
     problems = validate(good(**changes))
     assert field in {p.field for p in problems}
@@ -140,15 +227,35 @@ def test_names_are_unique_ignoring_case() -> None:
 
 
 def test_graph_loopback_http_is_allowed() -> None:
-    graph = good(kind=Kind.GRAPH, tenant_id="t", client_id="c", mailbox="m@x.example",
-                 authority_url="http://127.0.0.1:8080", graph_url="http://localhost:9")
+    graph = good(
+        kind=Kind.GRAPH,
+        tenant_id="t",
+        client_id="c",
+        mailbox="m@x.example",
+        authority_url="http://127.0.0.1:8080",
+        graph_url="http://localhost:9",
+    )
     assert validate(graph) == []
 
 
 def test_presets_cover_the_design_list_and_every_ses_region() -> None:
     ids = {p.id for p in PRESETS}
-    for wanted in ["gmail", "google-workspace-relay", "office365", "outlook", "exchange", "icloud",
-                   "yahoo", "zoho", "fastmail", "sendgrid", "mailgun", "postmark", "brevo", "mailtrap"]:
+    for wanted in [
+        "gmail",
+        "google-workspace-relay",
+        "office365",
+        "outlook",
+        "exchange",
+        "icloud",
+        "yahoo",
+        "zoho",
+        "fastmail",
+        "sendgrid",
+        "mailgun",
+        "postmark",
+        "brevo",
+        "mailtrap",
+    ]:
         assert wanted in ids
     assert {f"ses-{r}" for r, _ in SES_REGIONS} <= ids
     for preset in PRESETS:

@@ -16,8 +16,7 @@ def test_entries_are_keyed_by_id_and_slot() -> None:
     secrets = SecretStore(backend)
     secrets.set("id-1", Slot.PASSWORD, "hunter2")
     secrets.set("id-1", Slot.PROXY_PASSWORD, "socks-pw")
-    assert backend.entries == {("smtpgui", "id-1:password"): "hunter2",
-                               ("smtpgui", "id-1:proxy-password"): "socks-pw"}
+    assert backend.entries == {("smtpgui", "id-1:password"): "hunter2", ("smtpgui", "id-1:proxy-password"): "socks-pw"}
     assert secrets.get("id-1", Slot.PASSWORD) == "hunter2"
     assert secrets.get("id-2", Slot.PASSWORD) is None
     secrets.delete_all("id-1")
@@ -25,19 +24,25 @@ def test_entries_are_keyed_by_id_and_slot() -> None:
     secrets.delete("id-1", Slot.PASSWORD)  # deleting what is gone is fine
 
 
-@pytest.mark.parametrize(("backend", "words"), [
-    (fail.Keyring(), "No system keyring is available"),
-    (LockedKeyring(), "is locked; unlock it"),
-    (RaisingKeyring(keyring.errors.PasswordSetError("dbus said no")), "dbus said no"),
-    (RaisingKeyring(keyring.errors.InitError("no session bus")), "no session bus"),
-    (RaisingKeyring(OSError(5, "Input/output error")), "Input/output error"),
-    (RaisingKeyring(RuntimeError("backend exploded")), "backend exploded"),
-    (RaisingKeyring(ValueError("odd third-party error")), "odd third-party error"),
-])
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        (fail.Keyring(), "No system keyring is available"),
+        (LockedKeyring(), "is locked; unlock it"),
+        (RaisingKeyring(keyring.errors.PasswordSetError("dbus said no")), "dbus said no"),
+        (RaisingKeyring(keyring.errors.InitError("no session bus")), "no session bus"),
+        (RaisingKeyring(OSError(5, "Input/output error")), "Input/output error"),
+        (RaisingKeyring(RuntimeError("backend exploded")), "backend exploded"),
+        (RaisingKeyring(ValueError("odd third-party error")), "odd third-party error"),
+    ],
+)
 def test_every_keyring_failure_is_a_typed_sentence(backend: object, words: str) -> None:
     secrets = SecretStore(backend)  # type: ignore[arg-type]
-    for call in (lambda: secrets.set("i", Slot.PASSWORD, "pw"), lambda: secrets.get("i", Slot.PASSWORD),
-                 lambda: secrets.delete("i", Slot.PASSWORD)):
+    for call in (
+        lambda: secrets.set("i", Slot.PASSWORD, "pw"),
+        lambda: secrets.get("i", Slot.PASSWORD),
+        lambda: secrets.delete("i", Slot.PASSWORD),
+    ):
         with pytest.raises(SecretStoreUnavailable, match=words):
             call()
 
