@@ -125,3 +125,22 @@ def test_implicit_tls_against_plaintext_port_is_detected(pki: Pki) -> None:
         assert time.monotonic() - started < 5
         assert not result.ok and result.failure_kind == "mismatch-plain" and result.exit_code == 11
         assert "STARTTLS" in (result.fix or "")
+
+
+def test_client_certificate(pki: Pki, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    client = pki.ca.issue_cert("client@example.com")
+    cert_file, key_file = tmp_path / "client.pem", tmp_path / "client.key"
+    client.cert_chain_pems[0].write_to_path(str(cert_file))
+    client.private_key_pem.write_to_path(str(key_file))
+    with smtp_server("tls", pki) as server:
+        # Make the server demand a certificate signed by the test CA.
+        context = server.controller.ssl_context
+        context.verify_mode = ssl.CERT_REQUIRED
+        pki.ca.configure_trust(context)
+        conn = connection_for(server.port, pki, security=Security.TLS)
+        without = engine.run(conn, SECRETS, None)
+        assert not without.ok
+        with_cert = engine.run(conn.replace(client_cert=str(cert_file), client_key=str(key_file)), SECRETS, None)
+        assert with_cert.ok, with_cert.error
+        broken = engine.run(conn.replace(client_cert=str(tmp_path / "missing.pem")), SECRETS, None)
+        assert broken.failure_kind == "client-cert" and "client certificate" in (broken.fix or "")
