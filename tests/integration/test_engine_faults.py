@@ -18,10 +18,6 @@ from tests.support.servers import ScriptedServer, read_line
 engine = SessionEngine()
 
 
-def plain(port: int, **changes: object):  # type: ignore[no-untyped-def]
-    return connection_for(port, None, security=Security.NONE, auth_mode="none", **changes).replace()
-
-
 def _conn(port: int, **changes: object):  # type: ignore[no-untyped-def]
     from smtpgui.core.model import AuthMode
 
