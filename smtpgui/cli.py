@@ -377,10 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if args.self_test or _window_available():
-            return _run_window(args)
-        parser.print_help()
-        return EXIT_OK
+        return _run_window(args)
     try:
         services = build_services(args.config_dir)
         code = int(args.handler(services, args))
@@ -407,20 +404,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _window_available() -> bool:
-    """True once the desktop window ships (the GUI issue)."""
-    try:
-        import importlib.util
-
-        return importlib.util.find_spec("smtpgui.app") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def _run_window(args: argparse.Namespace) -> int:
-    if not _window_available():
-        say("this build has no desktop window yet; use the commands ('smtpgui --help').")
-        return EXIT_USAGE
-    from smtpgui import app  # type: ignore[attr-defined]
-
-    return int(app.run(args))
+    """Open the desktop window; Qt is imported only here."""
+    try:
+        from smtpgui import app
+    except ImportError as exc:
+        say(f"the desktop window cannot start: {exc}. The commands still work ('smtpgui --help').")
+        return EXIT_INTERNAL
+    try:
+        return int(app.run(args))
+    except SmtpguiError as exc:
+        say(str(exc))
+        return EXIT_STORAGE

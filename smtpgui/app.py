@@ -1,0 +1,127 @@
+"""The composition root: builds the services, the QApplication and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication
+
+from smtpgui import APP_NAME, __version__
+from smtpgui.storage.paths import resolve_config_dir
+from smtpgui.storage.services import build_services
+from smtpgui.transport.engine import SessionEngine
+from smtpgui.ui.mainwindow import MainWindow
+from smtpgui.ui.prompts import Prompts
+
+_STARTED = time.perf_counter()
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "smtpgui.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def ui_settings(config_dir: Path) -> QSettings:
+    """UI state (geometry, splitter, last selection) apart from the data, in the config folder."""
+    return QSettings(str(config_dir / "ui-state.ini"), QSettings.Format.IniFormat)
+
+
+def build_main_window(config_dir: str | Path | None = None, prompts: Prompts | None = None,
+                      keyring_backend: object | None = None) -> MainWindow:
+    """Build the services and the main window without entering the event loop."""
+    application()
+    services = build_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
+    return MainWindow(services, SessionEngine(), ui_settings(services.config_dir), prompts)
+
+
+def _server_name(config_dir: Path) -> str:
+    digest = hashlib.sha256(str(config_dir.resolve()).encode()).hexdigest()[:16]
+    return f"smtpgui-{digest}"
+
+
+def _raise_existing(name: str) -> bool:
+    """Ask an instance already running on this config folder to show itself."""
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(500):
+        return False
+    socket.write(b"raise\n")
+    socket.waitForBytesWritten(500)
+    socket.disconnectFromServer()
+    return True
+
+
+class _FirstPaint(QObject):
+    """Notices the window's first paint (for --self-test)."""
+
+    def __init__(self, on_paint) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.on_paint = on_paint
+        self.done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            QTimer.singleShot(0, self.on_paint)
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the window (or, with --self-test, open it, wait for the first paint and close)."""
+    app = application()
+    config_dir = resolve_config_dir(args.config_dir)
+    name = _server_name(config_dir)
+    if not args.self_test and _raise_existing(name):
+        print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
+        return 0
+    window = build_main_window(config_dir)
+    server = QLocalServer()
+    if not args.self_test:
+        QLocalServer.removeServer(name)
+        server.listen(name)
+
+        def on_connection() -> None:
+            client = server.nextPendingConnection()
+            client.readyRead.connect(client.readAll)
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+
+        server.newConnection.connect(on_connection)
+    if args.self_test:
+        def finish() -> None:
+            startup_ms = (time.perf_counter() - _STARTED) * 1000
+            if args.report:
+                from keyring import get_keyring
+                from PySide6.QtCore import qVersion
+
+                report = {"ok": True, "startup_ms": round(startup_ms, 1), "connections": window.model.rowCount(),
+                          "qt_version": qVersion(), "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}"}
+                Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+            window.close()
+            app.quit()
+
+        painter = _FirstPaint(finish)
+        window.installEventFilter(painter)
+        window.list.viewport().installEventFilter(painter)
+    window.show()
+    code = app.exec()
+    server.close()
+    return int(code)

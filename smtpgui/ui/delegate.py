@@ -1,0 +1,84 @@
+"""Paints a connection as a card: name, host:port, security, default star, state, last test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from smtpgui.core.model import Connection, Security
+from smtpgui.ui.models import ConnectionRole, LastResult, LastResultRole
+
+CARD_HEIGHT = 64
+MARGIN = 8
+
+
+class ConnectionCardDelegate(QStyledItemDelegate):
+    """Draws on top of the style's own item background (selection, hover, focus)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        return QSize(max(option.rect.width(), 240), CARD_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        connection: Connection | None = index.data(ConnectionRole)
+        if connection is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = opt.palette
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_color = palette.color(text_role)
+        muted = QColor(text_color)
+        muted.setAlpha(160)
+        painter.save()
+        rect = opt.rect.adjusted(MARGIN, 6, -MARGIN, -6)
+        if not connection.enabled:
+            painter.setOpacity(0.55)
+        title = QFont(opt.font)
+        title.setBold(True)
+        painter.setFont(title)
+        painter.setPen(text_color)
+        star = "★ " if connection.is_default else ""
+        top = QRect(rect.left(), rect.top(), rect.width(), rect.height() // 2)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(star + connection.name, Qt.TextElideMode.ElideRight, rect.width() - 90))
+        painter.setFont(opt.font)
+        badge = _badge(connection)
+        painter.setPen(_badge_color(connection, muted))
+        painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badge)
+        bottom = QRect(rect.left(), rect.top() + rect.height() // 2, rect.width(), rect.height() // 2)
+        painter.setPen(muted)
+        target = f"{connection.host}:{connection.port}" if connection.kind.value == "smtp" else f"Graph · {connection.mailbox}"
+        if not connection.enabled:
+            target += " · disabled"
+        result: LastResult | None = index.data(LastResultRole)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(target, Qt.TextElideMode.ElideRight, rect.width() - 120))
+        if result is not None:
+            painter.setPen(QColor("#2e7d32") if result.ok else QColor("#c62828"))
+            mark = ("✔ " if result.ok else "✖ ") + result.when
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
+        painter.restore()
+
+
+def _badge(connection: Connection) -> str:
+    if connection.security is Security.NONE:
+        return "plain"
+    label = "STARTTLS" if connection.security is Security.STARTTLS else "SSL/TLS"
+    if not connection.verify and not connection.pinned_sha256:
+        label += " ⚠ unverified"
+    return label
+
+
+def _badge_color(connection: Connection, muted: QColor) -> Any:
+    if connection.security is Security.NONE or (not connection.verify and not connection.pinned_sha256):
+        return QColor("#e65100")
+    return muted

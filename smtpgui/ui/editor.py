@@ -1,0 +1,176 @@
+"""The connection editor: four tabs (and Graph), inline validation, dirty tracking, Save/Revert."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from smtpgui.core.errors import Problem
+from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
+from smtpgui.core.validation import validate
+from smtpgui.storage.secrets import Slot as SecretSlot
+from smtpgui.ui.forms import FormTab
+from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab
+
+
+class ConnectionEditor(QWidget):
+    """Edits one connection; the window decides what Save, Revert and Test do.
+
+    Signals:
+        dirty_changed(bool): unsaved edits appeared or went away.
+        save_requested, revert_requested, test_requested: the buttons were pressed.
+    """
+
+    dirty_changed = Signal(bool)
+    save_requested = Signal()
+    revert_requested = Signal()
+    test_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.original: Connection | None = None
+        self.others: list[Connection] = []
+        self._dirty = False
+        self._loading = False
+        self.title = QLabel()
+        self.title.setObjectName("editorTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("editorTabs")
+        self.tabs.setAccessibleName("Connection settings")
+        self.main_tab, self.auth_tab = MainTab(), AuthTab()
+        self.encryption_tab, self.proxy_tab, self.graph_tab = EncryptionTab(), ProxyTab(), GraphTab()
+        self.form_tabs: list[FormTab] = [self.main_tab, self.auth_tab, self.encryption_tab, self.proxy_tab, self.graph_tab]
+        for tab, label in zip(self.form_tabs, ("&Main settings", "&Authentication", "&Encryption", "&Proxy", "Microsoft &Graph"), strict=True):
+            self.tabs.addTab(tab, label)
+            tab.edited.connect(self._on_edited)
+        self.summary = QLabel()
+        self.summary.setObjectName("problemSummary")
+        self.summary.setStyleSheet("color: #c62828;")
+        self.save_button = QPushButton("&Save")
+        self.save_button.setObjectName("saveButton")
+        self.revert_button = QPushButton("&Revert")
+        self.revert_button.setObjectName("revertButton")
+        self.test_button = QPushButton("&Test…")
+        self.test_button.setObjectName("testButton")
+        for button in (self.save_button, self.revert_button, self.test_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+        self.save_button.clicked.connect(self.save_requested)
+        self.revert_button.clicked.connect(self.revert_requested)
+        self.test_button.clicked.connect(self.test_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(buttons)
+        self._security = Security.STARTTLS
+        self.encryption_tab.widgets["security"].currentIndexChanged.connect(self._on_security_changed)  # type: ignore[attr-defined]
+        self.main_tab.widgets["kind"].currentIndexChanged.connect(self._update_kind)  # type: ignore[attr-defined]
+        self.setEnabled(False)
+
+    # -------------------------------------------------------------- loading and reading
+
+    def load(self, connection: Connection | None, stored: set[SecretSlot] | None = None,
+             others: list[Connection] | None = None, session_only: bool = False) -> None:
+        """Show ``connection`` (None clears the editor) with its secrets' stored state."""
+        self._loading = True
+        self.original = connection
+        self.others = [c for c in (others or []) if connection is None or c.id != connection.id]
+        stored = stored or set()
+        if connection is not None:
+            for tab in self.form_tabs:
+                tab.load(connection)
+            self.auth_tab.password.load(SecretSlot.PASSWORD in stored, session_only)
+            self.proxy_tab.password.load(SecretSlot.PROXY_PASSWORD in stored, session_only)
+            self.graph_tab.secret.load(SecretSlot.CLIENT_SECRET in stored, session_only)
+            self._security = connection.security
+            self.title.setText(connection.name)
+        else:
+            self.title.setText("No connection selected")
+        self.setEnabled(connection is not None)
+        self._loading = False
+        self._update_kind()
+        self._set_dirty(False)
+        self.refresh_problems()
+
+    def current(self) -> Connection:
+        """The connection as edited (not saved)."""
+        assert self.original is not None
+        connection = self.original
+        for tab in self.form_tabs:
+            connection = tab.apply(connection)
+        return connection
+
+    def pending_secrets(self) -> dict[SecretSlot, str | None]:
+        """Secrets to store (a string) or delete (None) on save."""
+        changes: dict[SecretSlot, str | None] = {}
+        for field, slot in ((self.auth_tab.password, SecretSlot.PASSWORD),
+                            (self.proxy_tab.password, SecretSlot.PROXY_PASSWORD),
+                            (self.graph_tab.secret, SecretSlot.CLIENT_SECRET)):
+            if field.has_pending:
+                changes[slot] = field.pending
+        return changes
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def problems(self) -> list[Problem]:
+        if self.original is None:
+            return []
+        return validate(self.current(), self.others)
+
+    # -------------------------------------------------------------- reactions
+
+    @Slot()
+    def _on_edited(self) -> None:
+        if self._loading or self.original is None:
+            return
+        self._set_dirty(self.current() != self.original or bool(self.pending_secrets()))
+        self.refresh_problems()
+
+    def refresh_problems(self) -> list[Problem]:
+        problems = self.problems()
+        for tab in self.form_tabs:
+            count = tab.show_problems(problems)
+            index = self.tabs.indexOf(tab)
+            base = self.tabs.tabText(index).split(" (")[0]
+            self.tabs.setTabText(index, f"{base} ({count})" if count else base)
+        if problems:
+            self.summary.setText(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} to fix before saving")
+        else:
+            self.summary.setText("")
+        self.save_button.setEnabled(self._dirty and not problems)
+        return problems
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.revert_button.setEnabled(dirty)
+        self.save_button.setEnabled(dirty and not self.problems())
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    @Slot()
+    def _on_security_changed(self) -> None:
+        combo = self.encryption_tab.widgets["security"]
+        new = Security(combo.currentData())  # type: ignore[attr-defined]
+        if not self._loading:
+            port = self.main_tab.widgets["port"]
+            # Suggest the usual port for the new mode, unless the user typed another one.
+            if port.value() == DEFAULT_PORTS[self._security]:  # type: ignore[attr-defined]
+                port.setValue(DEFAULT_PORTS[new])  # type: ignore[attr-defined]
+        self._security = new
+
+    @Slot()
+    def _update_kind(self) -> None:
+        graph = self.main_tab.widgets["kind"].currentData() == Kind.GRAPH.value  # type: ignore[attr-defined]
+        self.tabs.setTabVisible(self.tabs.indexOf(self.graph_tab), graph)
+        for tab in (self.encryption_tab, self.proxy_tab):
+            self.tabs.setTabVisible(self.tabs.indexOf(tab), not graph)
+        self.main_tab.set_enabled(("host", "port", "ehlo_name", "source_address", "ip_family", "timeout_s"), not graph)

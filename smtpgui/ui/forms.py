@@ -1,0 +1,220 @@
+"""Declarative form rows: a widget per model field, an inline error line under each."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smtpgui.core.errors import Problem
+from smtpgui.core.model import Connection
+
+
+@dataclass(frozen=True)
+class Field:
+    """One row: the model field, its label, and how it is edited."""
+
+    name: str
+    label: str
+    kind: str = "line"  # line, int, check, combo, text
+    object_name: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for combos
+    minimum: int = 0
+    maximum: int = 0
+    placeholder: str = ""
+    tip: str = ""
+
+
+def enum_choices(enum_type: type[enum.Enum], labels: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    labels = labels or {}
+    return tuple((str(m.value), labels.get(str(m.value), str(m.value))) for m in enum_type)
+
+
+class FormTab(QWidget):
+    """A tab of fields. ``load`` fills it from a connection, ``apply`` returns the edited one.
+
+    Signals:
+        edited: the user changed a field (not emitted while loading).
+    """
+
+    edited = Signal()
+    FIELDS: tuple[Field, ...] = ()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.rows: dict[str, QLabel] = {}
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        self.form = QFormLayout(body)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        self.build_extra_top()
+        for spec in self.FIELDS:
+            self._add_row(spec)
+        self.build_extra_bottom()
+
+    def build_extra_top(self) -> None:
+        """Hook for rows that are not plain model fields (placed first)."""
+
+    def build_extra_bottom(self) -> None:
+        """Hook for rows that are not plain model fields (placed last)."""
+
+    def _add_row(self, spec: Field) -> None:
+        widget = _make_widget(spec)
+        widget.setObjectName(spec.object_name or f"{spec.name}Field")
+        widget.setAccessibleName(spec.label.rstrip(":"))
+        if spec.tip:
+            widget.setToolTip(spec.tip)
+        _connect_changed(widget, self._on_widget_changed)
+        label = QLabel(spec.label)
+        label.setBuddy(widget)
+        error = QLabel()
+        error.setObjectName(f"{spec.name}Error")
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #c62828;")
+        error.hide()
+        container = QWidget()
+        box = QVBoxLayout(container)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        self.form.addRow(label, container)
+        self.widgets[spec.name] = widget
+        self.errors[spec.name] = error
+        self.rows[spec.name] = label
+
+    def _on_widget_changed(self, *_args: object) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def load(self, connection: Connection) -> None:
+        self._loading = True
+        try:
+            for spec in self.FIELDS:
+                _set_value(self.widgets[spec.name], getattr(connection, spec.name))
+            self.after_load(connection)
+        finally:
+            self._loading = False
+        self.update_enabled()
+
+    def after_load(self, connection: Connection) -> None:
+        """Hook for extra state (secrets shown as stored, for example)."""
+
+    def apply(self, connection: Connection) -> Connection:
+        changes: dict[str, Any] = {}
+        for spec in self.FIELDS:
+            current = getattr(connection, spec.name)
+            value = _get_value(self.widgets[spec.name])
+            if isinstance(current, enum.Enum):
+                value = type(current)(value)
+            changes[spec.name] = value
+        return connection.replace(**changes)
+
+    def update_enabled(self) -> None:
+        """Enable only the fields that apply (overridden by tabs with dependent fields)."""
+
+    def show_problems(self, problems: list[Problem]) -> int:
+        """Show each problem under its field; returns how many belonged to this tab."""
+        shown = 0
+        by_field: dict[str, list[str]] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field, []).append(problem.message)
+        for name, label in self.errors.items():
+            messages = by_field.get(name)
+            label.setText(" ".join(messages or []))
+            label.setVisible(bool(messages))
+            shown += len(messages or [])
+        return shown
+
+    def set_enabled(self, names: tuple[str, ...], enabled: bool) -> None:
+        for name in names:
+            self.widgets[name].setEnabled(enabled)
+            self.rows[name].setEnabled(enabled)
+
+
+def _make_widget(spec: Field) -> QWidget:
+    if spec.kind == "int":
+        spin = QSpinBox()
+        spin.setRange(spec.minimum, spec.maximum)
+        return spin
+    if spec.kind == "check":
+        return QCheckBox()
+    if spec.kind == "combo":
+        combo = QComboBox()
+        for value, label in spec.choices:
+            combo.addItem(label, value)
+        return combo
+    if spec.kind == "text":
+        text = QPlainTextEdit()
+        text.setTabChangesFocus(True)
+        text.setFixedHeight(64)
+        return text
+    line = QLineEdit()
+    if spec.placeholder:
+        line.setPlaceholderText(spec.placeholder)
+    return line
+
+
+def _connect_changed(widget: QWidget, slot: Any) -> None:
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(slot)
+    elif isinstance(widget, QSpinBox):
+        widget.valueChanged.connect(slot)
+    elif isinstance(widget, QCheckBox):
+        widget.toggled.connect(slot)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(slot)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(slot)
+
+
+def _set_value(widget: QWidget, value: Any) -> None:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(widget, QLineEdit):
+        widget.setText(str(value))
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(int(value))
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(max(0, widget.findData(value)))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(value))
+
+
+def _get_value(widget: QWidget) -> Any:
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    raise TypeError(type(widget))

@@ -1,0 +1,615 @@
+"""The main window: searchable connection cards on the left, the editor on the right."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smtpgui.core.errors import SecretStoreUnavailable, SmtpguiError, ValidationError
+from smtpgui.core.message import OutgoingMessage
+from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, new_id
+from smtpgui.core.naming import copy_name
+from smtpgui.core.presets import find_preset
+from smtpgui.storage import exchange
+from smtpgui.storage.secrets import Slot as SecretSlot
+from smtpgui.storage.services import Services
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from smtpgui.transport.probe import ProbeReport
+from smtpgui.transport.result import CertificateInfo, TestResult
+from smtpgui.ui.delegate import ConnectionCardDelegate
+from smtpgui.ui.editor import ConnectionEditor
+from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
+from smtpgui.ui.prompts import Prompts, Unsaved
+from smtpgui.ui.testdialog import TestEmailDialog
+from smtpgui.ui.workers import ProbeJob, SendJob
+
+
+class MainWindow(QMainWindow):
+    """Everything the user does with connections; services are passed in, never global."""
+
+    def __init__(self, services: Services, engine: SessionEngine, settings: QSettings,
+                 prompts: Prompts | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("smtpgui — SMTP connections")
+        self.services, self.engine, self.qsettings = services, engine, settings
+        self.prompts = prompts or Prompts(self)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(16)
+        self.jobs: list[SendJob | ProbeJob] = []
+        self.dialogs: list[TestEmailDialog] = []
+        self.draft: Connection | None = None
+        self._current_id: str | None = None
+        self._build()
+        self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
+        self._restore_state()
+        self._show_notices()
+
+    # ------------------------------------------------------------------ construction
+
+    def _build(self) -> None:
+        self.model = ConnectionListModel(self)
+        self.filter = ConnectionFilterModel(self)
+        self.filter.setSourceModel(self.model)
+        self.search = QLineEdit()
+        self.search.setObjectName("searchField")
+        self.search.setAccessibleName("Search connections")
+        self.search.setPlaceholderText("Search connections (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.filter.set_search)
+        self.list = QListView()
+        self.list.setObjectName("connectionList")
+        self.list.setAccessibleName("Connections")
+        self.list.setModel(self.filter)
+        self.list.setItemDelegate(ConnectionCardDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_context_menu)
+        self.list.selectionModel().currentChanged.connect(self._on_current_changed)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.list, 1)
+        self.banner = QLabel()
+        self.banner.setObjectName("keyringBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3e0; color: #6d3d00; padding: 6px; border-radius: 4px;")
+        self.banner.hide()
+        self.editor = ConnectionEditor()
+        self.editor.save_requested.connect(self.save)
+        self.editor.revert_requested.connect(self.revert)
+        self.editor.test_requested.connect(self.open_test_dialog)
+        self.editor.dirty_changed.connect(self._on_dirty_changed)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 6, 6, 6)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.editor, 1)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([320, 640])
+        self.setCentralWidget(self.splitter)
+        self._build_actions()
+        self.statusBar().showMessage("Ready")
+        self.resize(1000, 680)
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,  # type: ignore[no-untyped-def]
+                name: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name or text.replace("&", "").replace("…", "").replace(" ", "") + "Action")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.new_action = a("&New", self.new_connection, "Ctrl+N", "newAction")
+        self.preset_action = a("New from &preset…", self.new_from_preset, "Ctrl+Shift+N", "presetAction")
+        self.duplicate_action = a("&Duplicate", self.duplicate, "Ctrl+D", "duplicateAction")
+        self.delete_action = a("De&lete", self.delete, QKeySequence.StandardKey.Delete, "deleteAction")
+        self.default_action = a("Set as &default", self.set_default, None, "defaultAction")
+        self.enable_action = a("&Enable/Disable", self.toggle_enabled, None, "enableAction")
+        self.save_action = a("&Save", self.save, "Ctrl+S", "saveAction")
+        self.revert_action = a("&Revert", self.revert, None, "revertAction")
+        self.test_action = a("&Test…", self.open_test_dialog, "Ctrl+T", "testAction")
+        self.detect_action = a("Detect &settings", self.detect_settings, None, "detectAction")
+        self.import_action = a("&Import…", self.import_connections, "Ctrl+I", "importAction")
+        self.export_action = a("E&xport…", self.export_connections, "Ctrl+E", "exportAction")
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
+        toolbar = QToolBar("Connections")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action, name in ((self.new_action, "newButton"), (self.preset_action, "presetButton"),
+                             (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
+                             (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
+                             (self.detect_action, "detectButton")):
+            toolbar.addAction(action)
+            button = toolbar.widgetForAction(action)
+            button.setObjectName(name)
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+        self.addToolBar(toolbar)
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (self.import_action, self.export_action, self.quit_action):
+            file_menu.addAction(action)
+        conn_menu = menu.addMenu("&Connection")
+        for action in (self.new_action, self.preset_action, self.duplicate_action, self.delete_action,
+                       self.default_action, self.enable_action, self.save_action, self.revert_action,
+                       self.test_action, self.detect_action):
+            conn_menu.addAction(action)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ list and selection
+
+    def reload(self, select_id: str | None = None) -> None:
+        """Re-read the store (another process may have changed it) and keep the selection."""
+        try:
+            connections = self.services.store.load()
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot read connections", str(exc))
+            connections = []
+        self.model.set_connections(connections)
+        target = select_id or self._current_id
+        row = self.model.row_of(target) if target else -1
+        if row < 0 and connections:
+            row = 0
+        if row >= 0:
+            self._select_row(row)
+        else:
+            self._current_id = None
+            self.editor.load(None)
+        self._update_actions()
+
+    def _select_row(self, source_row: int) -> None:
+        index = self.filter.mapFromSource(self.model.index(source_row, 0))
+        if index.isValid():
+            self.list.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._load_editor(self.model.connections()[source_row])
+
+    def select_connection(self, connection_id: str) -> None:
+        row = self.model.row_of(connection_id)
+        if row >= 0:
+            self._select_row(row)
+
+    def current_connection(self) -> Connection | None:
+        if self.draft is not None:
+            return self.draft
+        row = self.model.row_of(self._current_id) if self._current_id else -1
+        return self.model.connections()[row] if row >= 0 else None
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        connection: Connection | None = current.data(ConnectionRole) if current.isValid() else None
+        if connection is None or connection.id == self._current_id:
+            return
+        if not self.resolve_unsaved():
+            # Stay on the card being edited.
+            self._reselect(self._current_id)
+            return
+        self._load_editor(connection)
+
+    def _reselect(self, connection_id: str | None) -> None:
+        row = self.model.row_of(connection_id) if connection_id else -1
+        if row >= 0:
+            index = self.filter.mapFromSource(self.model.index(row, 0))
+            self.list.selectionModel().blockSignals(True)
+            self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.list.selectionModel().blockSignals(False)
+
+    def _load_editor(self, connection: Connection) -> None:
+        self.draft = None if connection.id in {c.id for c in self.model.connections()} else connection
+        self._current_id = connection.id
+        stored: set[SecretSlot] = set()
+        secrets = self.services.secrets
+        if not secrets.is_absent():
+            try:
+                stored = {slot for slot in (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
+                          if secrets.has(connection.id, slot)}
+            except SecretStoreUnavailable as exc:
+                self._show_banner(str(exc))
+        self.editor.load(connection, stored, self.model.connections(), secrets.session_only)
+        self._update_actions()
+
+    def resolve_unsaved(self) -> bool:
+        """Ask about unsaved edits; False means the user wants to stay."""
+        if not self.editor.is_dirty() or self.editor.original is None:
+            return True
+        answer = self.prompts.ask_unsaved(self.editor.original.name)
+        if answer is Unsaved.SAVE:
+            return self.save()
+        if answer is Unsaved.DISCARD:
+            self.draft = None
+            return True
+        return False
+
+    @Slot(bool)
+    def _on_dirty_changed(self, dirty: bool) -> None:
+        title = "smtpgui — SMTP connections"
+        self.setWindowTitle(title + (" (unsaved changes)" if dirty else ""))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has = self.current_connection() is not None
+        saved = has and self.draft is None
+        for action in (self.duplicate_action, self.delete_action, self.default_action, self.enable_action):
+            action.setEnabled(saved)
+        self.test_action.setEnabled(has)
+        self.detect_action.setEnabled(has)
+        self.save_action.setEnabled(self.editor.is_dirty())
+        self.revert_action.setEnabled(self.editor.is_dirty())
+
+    # ------------------------------------------------------------------ actions
+
+    @Slot()
+    def new_connection(self, base: Connection | None = None) -> None:
+        if not self.resolve_unsaved():
+            return
+        names = [c.name for c in self.model.connections()]
+        name, counter = "New connection", 1
+        while name.casefold() in {n.casefold() for n in names}:
+            counter += 1
+            name = f"New connection {counter}"
+        draft = (base or Connection(name=name)).replace(id=new_id(), name=name, is_default=False)
+        self.list.selectionModel().clearSelection()
+        self._load_editor(draft)
+        self.editor._set_dirty(True)  # a draft is unsaved by nature
+        self.editor.refresh_problems()
+        self.editor.tabs.setCurrentIndex(0)
+        self.editor.main_tab.widgets["name"].setFocus()
+
+    @Slot()
+    def new_from_preset(self) -> None:
+        preset_id = self.prompts.choose_preset()
+        if preset_id is None:
+            return
+        preset = find_preset(preset_id)
+        self.new_connection(preset.apply(Connection(name="x")))
+        self.statusBar().showMessage(preset.advice, 15000)
+
+    @Slot()
+    def save(self) -> bool:
+        """Save the editor's connection and its secrets; False when it could not be saved."""
+        if self.editor.original is None:
+            return False
+        problems = self.editor.refresh_problems()
+        if problems:
+            self.statusBar().showMessage("Fix the problems shown in red before saving.", 8000)
+            return False
+        connection = self.editor.current()
+        secrets = self.editor.pending_secrets()
+        try:
+            saved = self.services.store.add(connection) if self.draft is not None else self.services.store.put(connection)
+        except ValidationError as exc:
+            self.editor.refresh_problems()
+            self.prompts.warn("Cannot save", str(exc))
+            return False
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot save", str(exc))
+            return False
+        self.draft = None
+        self._store_secrets(saved, secrets)
+        self.reload(select_id=saved.id)
+        self.statusBar().showMessage(f"Saved “{saved.name}”.", 5000)
+        return True
+
+    def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
+        store = self.services.secrets
+        try:
+            for slot, value in secrets.items():
+                if value is None:
+                    store.delete(connection.id, slot)
+                else:
+                    store.set(connection.id, slot, value)
+        except SecretStoreUnavailable as exc:
+            self.prompts.warn("Password not saved", str(exc))
+        if store.session_only:
+            self._show_banner(store.unavailable_reason)
+
+    def _show_banner(self, reason: str) -> None:
+        self.banner.setText("⚠ The system keyring cannot be used: " + reason.rstrip(".") +
+                            ". Passwords you enter are kept for this session only and will be "
+                            "forgotten when smtpgui closes.")
+        self.banner.show()
+
+    @Slot()
+    def revert(self) -> None:
+        if self.draft is not None:
+            self.draft = None
+            self.editor.load(None)
+            self.reload()
+            return
+        current = self.current_connection()
+        if current is not None:
+            self._load_editor(current)
+
+    @Slot()
+    def duplicate(self) -> None:
+        source = self.current_connection()
+        if source is None or self.draft is not None or not self.resolve_unsaved():
+            return
+        names = [c.name for c in self.model.connections()]
+        try:
+            copy = self.services.store.add(source.replace(id=new_id(), name=copy_name(source.name, names), is_default=False))
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot duplicate", str(exc))
+            return
+        self.reload(select_id=copy.id)
+        if copy.auth_mode is AuthMode.PASSWORD:
+            password = self.prompts.ask_password(copy)
+            if password:
+                self._store_secrets(copy, {SecretSlot.PASSWORD: password})
+                self._load_editor(copy)
+        self.statusBar().showMessage(f"Copied to “{copy.name}” (without secrets).", 5000)
+
+    @Slot()
+    def delete(self) -> None:
+        victim = self.current_connection()
+        if victim is None:
+            return
+        if self.draft is not None:
+            self.revert()
+            return
+        if not self.prompts.confirm_delete(victim):
+            return
+        others = [c for c in self.model.connections() if c.id != victim.id]
+        new_default = None
+        if victim.is_default and others:
+            chosen = self.prompts.choose_new_default(victim, others)
+            if chosen is None:
+                return
+            new_default = chosen.id
+        try:
+            self.services.store.delete(victim.id, new_default)
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot delete", str(exc))
+            return
+        try:
+            if not self.services.secrets.is_absent():
+                self.services.secrets.delete_all(victim.id)
+        except SecretStoreUnavailable as exc:
+            self.prompts.warn("Secrets not removed", str(exc))
+        self._current_id = None
+        self.editor.load(None)
+        self.reload(select_id=new_default)
+        self.statusBar().showMessage(f"Deleted “{victim.name}”.", 5000)
+
+    @Slot()
+    def set_default(self) -> None:
+        current = self.current_connection()
+        if current is None or self.draft is not None:
+            return
+        try:
+            self.services.store.set_default(current.id)
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot set the default", str(exc))
+        self.reload(select_id=current.id)
+
+    @Slot()
+    def toggle_enabled(self) -> None:
+        current = self.current_connection()
+        if current is None or self.draft is not None or not self.resolve_unsaved():
+            return
+        try:
+            self.services.store.put(current.replace(enabled=not current.enabled))
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot change", str(exc))
+        self.reload(select_id=current.id)
+
+    def _on_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        index = self.list.indexAt(pos)
+        if index.isValid():
+            self.list.setCurrentIndex(index)
+        menu = QMenu(self)
+        for action in (self.test_action, self.duplicate_action, self.default_action, self.enable_action,
+                       self.delete_action):
+            menu.addAction(action)
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    # ------------------------------------------------------------------ sessions on workers
+
+    def _secrets_provider(self, pending: dict[SecretSlot, str | None]):  # type: ignore[no-untyped-def]
+        store = self.services.secrets
+
+        def provide(connection: Connection) -> SessionSecrets:
+            # Runs on the worker thread: the keyring is never read on the GUI thread here.
+            def read(slot: SecretSlot) -> str | None:
+                if slot in pending:
+                    return pending[slot]
+                if store.is_absent() and not store.session_only:
+                    return None
+                return store.get(connection.id, slot)
+
+            password = read(SecretSlot.PASSWORD) if connection.auth_mode is AuthMode.PASSWORD else None
+            proxy = read(SecretSlot.PROXY_PASSWORD) if connection.proxy_type is not ProxyType.NONE else None
+            return SessionSecrets(password=password, proxy_password=proxy)
+
+        return provide
+
+    def start_job(self, job: SendJob | ProbeJob) -> None:
+        self.jobs.append(job)
+        job.signals.finished.connect(lambda _r, j=job: self._forget_job(j))
+        job.signals.failed.connect(lambda _m, j=job: self._forget_job(j))
+        self.pool.start(job)
+
+    def _forget_job(self, job: SendJob | ProbeJob) -> None:
+        if job in self.jobs:
+            self.jobs.remove(job)
+
+    def _connection_under_test(self) -> Connection | None:
+        if self.editor.original is None:
+            return None
+        if self.editor.problems():
+            self.statusBar().showMessage("Fix the problems shown in red before testing.", 8000)
+            self.editor.refresh_problems()
+            return None
+        return self.editor.current()
+
+    @Slot()
+    def open_test_dialog(self) -> TestEmailDialog | None:
+        connection = self._connection_under_test()
+        if connection is None:
+            return None
+        pending = self.editor.pending_secrets()
+        provider = self._secrets_provider(pending)
+
+        def make_job(conn: Connection, message: OutgoingMessage | None) -> SendJob:
+            return SendJob(self.engine, conn, provider, message)
+
+        try:
+            app_settings = self.services.settings.load()
+        except SmtpguiError:
+            from smtpgui.core.appsettings import AppSettings
+
+            app_settings = AppSettings()
+        dialog = TestEmailDialog(connection, app_settings, make_job, self)
+        dialog.send_requested.connect(self.start_job)
+        dialog.result_ready.connect(lambda result, c=connection: self._record_result(c, result))
+        dialog.trust_requested.connect(lambda cert, c=connection: self.trust_certificate(c, cert))
+        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def _record_result(self, connection: Connection, result: TestResult) -> None:
+        when = time.strftime("%H:%M")
+        summary = "ok" if result.ok else f"failed at {result.stage.value}"
+        self.model.set_last_result(connection.id, LastResult(result.ok, summary, when))
+        if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
+            self.statusBar().showMessage("The server's certificate is not trusted: see the test window.", 10000)
+
+    def trust_certificate(self, connection: Connection, certificate: CertificateInfo) -> None:
+        if not self.prompts.trust_certificate(certificate, connection):
+            return
+        stored = self.model.row_of(connection.id) >= 0
+        pinned = connection.replace(pinned_sha256=certificate.sha256)
+        if stored:
+            try:
+                self.services.store.put(self.current_connection().replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
+                                        if self._current_id == connection.id else pinned)
+            except SmtpguiError as exc:
+                self.prompts.warn("Cannot save the pin", str(exc))
+                return
+            self.reload(select_id=connection.id)
+        self.statusBar().showMessage("The certificate is now trusted for this connection.", 8000)
+
+    @Slot()
+    def detect_settings(self) -> None:
+        if self.editor.original is None:
+            return
+        connection = self.editor.current()
+        if not connection.host.strip():
+            self.statusBar().showMessage("Enter the server's name first.", 5000)
+            return
+        job = ProbeJob(self.engine, connection.replace(timeout_s=min(connection.timeout_s, 10)),
+                       self._secrets_provider(self.editor.pending_secrets()))
+        job.signals.finished.connect(self._on_probe_finished)
+        job.signals.failed.connect(lambda message: self.prompts.warn("Detection failed", message))
+        self.statusBar().showMessage(f"Detecting what {connection.host} supports…")
+        self.start_job(job)
+
+    @Slot(object)
+    def _on_probe_finished(self, report: ProbeReport) -> None:
+        best = report.recommended()
+        lines = []
+        for outcome in report.outcomes:
+            state = "works" if outcome.ok else f"no ({outcome.result.error})"
+            lines.append(f"{outcome.port}/{outcome.security.value}: {state}")
+        if best is None:
+            self.prompts.inform("Detected settings", "No port and security mode worked:\n" + "\n".join(lines))
+            self.statusBar().clearMessage()
+            return
+        mechanism = best["mechanism"] or "auto"
+        summary = (f"Recommended: port {best['port']}, {best['security']}, mechanism {mechanism}.\n\n" + "\n".join(lines))
+        self.statusBar().clearMessage()
+        if self.prompts.apply_probe(summary):
+            self.apply_detected(int(best["port"]), Security(best["security"]), mechanism)
+
+    def apply_detected(self, port: int, security: Security, mechanism: str) -> None:
+        """Put detected settings into the editor as edits (the user still saves)."""
+        from smtpgui.ui.forms import _set_value
+
+        _set_value(self.editor.encryption_tab.widgets["security"], security.value)
+        _set_value(self.editor.main_tab.widgets["port"], port)
+        if mechanism != "auto" and self.editor.auth_tab.widgets["auth_mode"].currentData() == "password":  # type: ignore[attr-defined]
+            _set_value(self.editor.auth_tab.widgets["mechanism"], mechanism)
+        self.editor._on_edited()
+
+    # ------------------------------------------------------------------ import / export
+
+    @Slot()
+    def import_connections(self) -> None:
+        path = self.prompts.open_file("Import connections")
+        if not path:
+            return
+        try:
+            incoming = exchange.read_import(Path(path))
+            imported, _ = exchange.import_connections(self.services.store, incoming, replace=False)
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot import", str(exc))
+            return
+        self.reload(select_id=imported[0].id if imported else None)
+        self.statusBar().showMessage(f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000)
+
+    @Slot()
+    def export_connections(self) -> None:
+        path = self.prompts.save_file("Export connections", "smtpgui-connections.json")
+        if not path:
+            return
+        try:
+            exchange.write_export(Path(path), self.services.store.load())
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot export", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported to {path} (no passwords or other secrets).", 8000)
+
+    # ------------------------------------------------------------------ life cycle
+
+    def _restore_state(self) -> None:
+        geometry = self.qsettings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        splitter = self.qsettings.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
+
+    def _show_notices(self) -> None:
+        for notice in self.services.store.notices:
+            self.prompts.warn("Connections file repaired", notice)
+        self.services.store.notices.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.resolve_unsaved():
+            event.ignore()
+            return
+        for dialog in list(self.dialogs):
+            dialog.close()
+        for job in list(self.jobs):
+            job.cancel()
+        self.pool.waitForDone(5000)
+        self.qsettings.setValue("geometry", self.saveGeometry())
+        self.qsettings.setValue("splitter", self.splitter.saveState())
+        self.qsettings.setValue("last_selection", self._current_id or "")
+        self.qsettings.sync()
+        super().closeEvent(event)

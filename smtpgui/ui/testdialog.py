@@ -1,0 +1,220 @@
+"""The test-email dialog: To, Subject, Message, verify-only; live stages and transcript."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.errors import ValidationError
+from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
+from smtpgui.core.model import Connection, Security
+from smtpgui.transport.result import Stage, TestResult
+from smtpgui.ui.workers import SendJob
+
+STAGES = [s.value for s in Stage]
+
+
+class TestEmailDialog(QDialog):
+    """Sends a test through a job the window starts; closing cancels it.
+
+    Signals:
+        send_requested(object): a SendJob to start (the window owns the pool).
+        result_ready(object): the TestResult of a finished send.
+        trust_requested(object): the user wants to pin the certificate of a failed send.
+    """
+
+    __test__ = False
+    send_requested = Signal(object)
+    result_ready = Signal(object)
+    trust_requested = Signal(object)
+
+    def __init__(self, connection: Connection, settings: AppSettings, make_job, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setObjectName("testDialog")
+        self.setWindowTitle(f"Test “{connection.name}”")
+        self.connection = connection
+        self.settings = settings
+        self.make_job = make_job
+        self.job: SendJob | None = None
+        self.result: TestResult | None = None
+        self.to_edit = QLineEdit(connection.from_address or settings.default_from_address)
+        self.to_edit.setObjectName("toEdit")
+        self.subject_edit = QLineEdit(DEFAULT_SUBJECT)
+        self.subject_edit.setObjectName("subjectEdit")
+        self.body_edit = QPlainTextEdit(DEFAULT_BODY)
+        self.body_edit.setObjectName("bodyEdit")
+        self.body_edit.setTabChangesFocus(True)
+        self.body_edit.setFixedHeight(70)
+        self.verify_only = QCheckBox("Only verify (connect, encrypt, sign in; send nothing)")
+        self.verify_only.setObjectName("verifyOnlyCheck")
+        self.verify_only.toggled.connect(self._on_verify_only)
+        form = QFormLayout()
+        for label, widget in (("&To:", self.to_edit), ("&Subject:", self.subject_edit), ("&Message:", self.body_edit)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+            form.addRow(caption, widget)
+        form.addRow("", self.verify_only)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("stageProgress")
+        self.progress.setRange(0, len(STAGES))
+        self.progress.setFormat("ready")
+        self.transcript = QPlainTextEdit()
+        self.transcript.setObjectName("transcriptView")
+        self.transcript.setAccessibleName("Transcript")
+        self.transcript.setReadOnly(True)
+        self.transcript.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.result_label = QLabel("Press Send to test this connection.")
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("Result")
+        self.send_button = QPushButton("&Send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setEnabled(False)
+        self.copy_button = QPushButton("C&opy transcript")
+        self.copy_button.setObjectName("copyTranscriptButton")
+        self.trust_button = QPushButton("Trust this certificate…")
+        self.trust_button.setObjectName("trustButton")
+        self.trust_button.hide()
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button.clicked.connect(self.copy_transcript)
+        self.trust_button.clicked.connect(self._on_trust)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.trust_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.result_label)
+        layout.addLayout(buttons)
+        self.resize(720, 560)
+
+    @Slot(bool)
+    def _on_verify_only(self, checked: bool) -> None:
+        for widget in (self.to_edit, self.subject_edit, self.body_edit):
+            widget.setEnabled(not checked)
+
+    @Slot()
+    def send(self) -> None:
+        if self.job is not None:
+            return
+        message = None
+        if not self.verify_only.isChecked():
+            recipients = tuple(a.strip() for a in self.to_edit.text().split(",") if a.strip())
+            request = TestRequest(to=recipients, subject=self.subject_edit.text(), body=self.body_edit.toPlainText())
+            try:
+                message = build_test_message(self.connection, request, self.settings)
+            except ValidationError as exc:
+                self._show_text("✖ " + " ".join(p.message for p in exc.problems), ok=False)
+                return
+        self.transcript.clear()
+        self.trust_button.hide()
+        self.result = None
+        self.progress.setValue(0)
+        self.progress.setFormat("starting…")
+        self._show_text("Testing…", ok=None)
+        job: SendJob = self.make_job(self.connection, message)
+        job.signals.line.connect(self.transcript.appendPlainText)
+        job.signals.stage.connect(self._on_stage)
+        job.signals.finished.connect(self._on_finished)
+        job.signals.failed.connect(self._on_failed)
+        self.job = job
+        self.send_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.send_requested.emit(job)
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.progress.setFormat("cancelling…")
+
+    @Slot(str)
+    def _on_stage(self, stage: str) -> None:
+        self.progress.setValue(STAGES.index(stage) + 1 if stage in STAGES else 0)
+        self.progress.setFormat(stage)
+
+    @Slot(object)
+    def _on_finished(self, result: TestResult) -> None:
+        self.job = None
+        self.result = result
+        self.send_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        total = result.timings_ms.get("total", 0.0)
+        if result.ok:
+            self.progress.setValue(len(STAGES))
+            self.progress.setFormat("done")
+            what = "Verified" if self.verify_only.isChecked() else "Sent: the server accepted the message"
+            details = [f"{total:.0f} ms"]
+            if result.tls:
+                details.append(result.tls.version)
+            if result.auth_mechanism:
+                details.append(f"signed in with {result.auth_mechanism}")
+            text = f"✔ {what} ({', '.join(details)})."
+            if result.warnings:
+                text += " Warning: " + "; ".join(result.warnings) + "."
+            self._show_text(text, ok=True)
+        elif result.cancelled:
+            self.progress.setFormat("cancelled")
+            self._show_text("The test was cancelled.", ok=None)
+        else:
+            self.progress.setFormat(f"failed at {result.stage.value}")
+            self._show_text(f"✖ Failed at {result.stage.value}: {result.error}\n{result.explanation}\nFix: {result.fix}", ok=False)
+            if result.certificate and result.failure_kind in ("certificate", "hostname", "pin") \
+                    and self.connection.security is not Security.NONE:
+                self.trust_button.show()
+        self.result_ready.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.job = None
+        self.send_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self._show_text(f"✖ The test could not run: {message}", ok=False)
+
+    def _show_text(self, text: str, ok: bool | None) -> None:
+        color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
+        self.result_label.setStyleSheet(f"color: {color};" if color else "")
+        self.result_label.setText(text)
+
+    @Slot()
+    def copy_transcript(self) -> None:
+        QGuiApplication.clipboard().setText(self.transcript.toPlainText())
+
+    @Slot()
+    def _on_trust(self) -> None:
+        if self.result is not None and self.result.certificate is not None:
+            self.trust_requested.emit(self.result.certificate)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.cancel()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        self.cancel()
+        super().reject()

@@ -1,0 +1,90 @@
+"""Jobs that run the engine on the window's thread pool and report back through signals.
+
+A job gets a snapshot of the connection and a way to read its secrets (the keyring is read on
+the worker thread, never the GUI thread); it never touches widgets. Every exception becomes the
+``failed`` signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from smtpgui.core.message import OutgoingMessage
+from smtpgui.core.model import Connection
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
+from smtpgui.transport.network import CancelToken
+from smtpgui.transport.probe import ProbeReport, probe
+from smtpgui.transport.result import Stage
+
+SecretsProvider = Callable[[Connection], SessionSecrets]
+
+
+class JobSignals(QObject):
+    """Signals of a job (a QRunnable cannot have its own).
+
+    Signals:
+        line(str): a transcript line, as it happens.
+        stage(str): the stage the session entered.
+        finished(object): the TestResult or ProbeReport.
+        failed(str): the job could not run; a sentence.
+    """
+
+    line = Signal(str)
+    stage = Signal(str)
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class SendJob(QRunnable):
+    """One test send (or verify-only session) through the engine."""
+
+    def __init__(self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider,
+                 message: OutgoingMessage | None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.connection = connection
+        self.secrets = secrets
+        self.message = message
+        self.token = CancelToken()
+        self.signals = JobSignals()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:
+        try:
+            secrets = self.secrets(self.connection)
+            result = self.engine.run(self.connection, secrets, self.message, token=self.token,
+                                     on_line=self.signals.line.emit, on_stage=self._stage)
+        except Exception as exc:  # noqa: BLE001 - reported to the window, never lost
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(result)
+
+    def _stage(self, stage: Stage) -> None:
+        self.signals.stage.emit(stage.value)
+
+
+class ProbeJob(QRunnable):
+    """Detect settings: the probe for a connection's host."""
+
+    def __init__(self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider) -> None:
+        super().__init__()
+        self.engine = engine
+        self.connection = connection
+        self.secrets = secrets
+        self.token = CancelToken()
+        self.signals = JobSignals()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:
+        try:
+            report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
+        except Exception as exc:  # noqa: BLE001
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(report)

@@ -1,0 +1,63 @@
+"""A Prompts whose answers are decided in advance, recording every question asked."""
+
+from __future__ import annotations
+
+from smtpgui.core.model import Connection
+from smtpgui.transport.result import CertificateInfo
+from smtpgui.ui.prompts import Prompts, Unsaved
+
+
+class ScriptedPrompts(Prompts):
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.asked: list[str] = []
+        self.unsaved = Unsaved.CANCEL
+        self.delete_ok = True
+        self.new_default: str | None = None
+        self.password: str | None = None
+        self.preset: str | None = None
+        self.trust = True
+        self.apply = True
+        self.open_path: str | None = None
+        self.save_path: str | None = None
+        self.messages: list[tuple[str, str]] = []
+
+    def ask_unsaved(self, name: str) -> Unsaved:
+        self.asked.append(f"unsaved:{name}")
+        return self.unsaved
+
+    def confirm_delete(self, connection: Connection) -> bool:
+        self.asked.append(f"delete:{connection.name}")
+        return self.delete_ok
+
+    def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
+        self.asked.append(f"new-default:{deleting.name}")
+        return next((c for c in others if c.name == self.new_default), None)
+
+    def ask_password(self, connection: Connection) -> str | None:
+        self.asked.append(f"password:{connection.name}")
+        return self.password
+
+    def choose_preset(self) -> str | None:
+        self.asked.append("preset")
+        return self.preset
+
+    def trust_certificate(self, certificate: CertificateInfo, connection: Connection) -> bool:
+        self.asked.append(f"trust:{certificate.sha256}")
+        return self.trust
+
+    def apply_probe(self, summary: str) -> bool:
+        self.asked.append("probe:" + summary)
+        return self.apply
+
+    def open_file(self, title: str) -> str | None:
+        return self.open_path
+
+    def save_file(self, title: str, suggested: str) -> str | None:
+        return self.save_path
+
+    def inform(self, title: str, text: str) -> None:
+        self.messages.append((title, text))
+
+    def warn(self, title: str, text: str) -> None:
+        self.messages.append((title, text))

@@ -1,0 +1,279 @@
+"""The main window, driven as a user would: cards, editor, actions and their dialogs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSpinBox, QTabWidget
+
+from smtpgui.core.model import (
+    AuthMode,
+    Connection,
+    IpFamily,
+    Kind,
+    Mechanism,
+    ProxyType,
+    Security,
+    TlsVersion,
+)
+from smtpgui.storage.secrets import Slot
+from smtpgui.storage.store import ConnectionStore
+from smtpgui.ui.editor import ConnectionEditor
+from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel
+from smtpgui.ui.prompts import Unsaved
+from tests.support.keyrings import LockedKeyring, MemoryKeyring
+from tests.support.prompts import ScriptedPrompts
+
+
+def seed(config_dir: Path, *connections: Connection) -> list[Connection]:
+    store = ConnectionStore(config_dir)
+    return [store.add(c) for c in connections]
+
+
+def conn(name: str, **changes: object) -> Connection:
+    return Connection(name=name, host=f"{name.lower()}.example.com").replace(**changes)
+
+
+def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = ConnectionListModel()
+    model.set_connections([conn("a"), conn("b", is_default=True)])
+    qtmodeltester.check(model)
+    proxy = ConnectionFilterModel()
+    proxy.setSourceModel(model)
+    proxy.set_search("b.example")
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 1
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole) == "a"
+
+
+def test_object_names_for_automation(window) -> None:  # type: ignore[no-untyped-def]
+    for name, kind in (("connectionList", QListView), ("searchField", QLineEdit), ("editorTabs", QTabWidget),
+                       ("nameEdit", QLineEdit), ("hostEdit", QLineEdit), ("portSpin", QSpinBox),
+                       ("usernameEdit", QLineEdit), ("passwordEdit", QLineEdit), ("saveButton", QPushButton),
+                       ("testButton", QPushButton)):
+        widget = window.findChild(kind, name)
+        assert widget is not None, name
+        assert widget.accessibleName(), name
+    for name in ("newButton", "duplicateButton", "deleteButton", "securityCombo"):
+        assert window.findChild(object, name) is not None, name
+    tabs = window.findChild(QTabWidget, "editorTabs")
+    assert [tabs.tabText(i).replace("&", "") for i in range(4)] == ["Main settings", "Authentication", "Encryption", "Proxy"]
+
+
+def test_editor_round_trip_of_every_field(qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor = ConnectionEditor()
+    qtbot.addWidget(editor)
+    everything = Connection(
+        name="All fields", kind=Kind.SMTP, enabled=False, is_default=True, description="desc\nline 2",
+        signature="sig", append_signature=True, host="mail.example.org", port=2525, timeout_s=77,
+        ehlo_name="client.example.org", charset="iso-8859-1", source_address="127.0.0.2",
+        ip_family=IpFamily.IPV6, from_address="from@example.org", from_name="From Name",
+        reply_to="reply@example.org", return_path="bounce@example.org", read_receipt_to="dnt@example.org",
+        force_sender=True, auth_mode=AuthMode.PASSWORD, username="user", domain="CORP",
+        mechanism=Mechanism.LOGIN, allow_insecure_auth=True, security=Security.TLS,
+        tls_min=TlsVersion.V1_1, tls_max=TlsVersion.V1_2, verify=False, ca_file="/ca.pem",
+        pinned_sha256="ab" * 32, client_cert="/c.pem", client_key="/k.pem", proxy_type=ProxyType.SOCKS5,
+        proxy_host="proxy.example.org", proxy_port=1081, proxy_username="pu", proxy_domain="PD",
+        proxy_remote_dns=False, tenant_id="t", client_id="c", mailbox="m@example.org",
+        authority_url="https://login.example", graph_url="https://graph.example",
+    )
+    editor.load(everything)
+    assert editor.current() == everything
+    assert not editor.is_dirty()
+    graph = everything.replace(kind=Kind.GRAPH)
+    editor.load(graph)
+    assert editor.current() == graph
+
+
+def test_validation_is_shown_inline_and_blocks_saving(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.new_connection()
+    host = window.findChild(QLineEdit, "hostEdit")
+    host.clear()
+    qtbot.keyClicks(host, "bad host")
+    error = window.findChild(QLabel, "hostError")
+    assert error.isVisible() and "spaces" in error.text()
+    save = window.findChild(QPushButton, "saveButton")
+    assert not save.isEnabled()
+    assert window.save() is False
+    assert ConnectionStore(window.services.config_dir).load() == []
+    host.clear()
+    qtbot.keyClicks(host, "smtp.example.com")
+    assert not error.isVisible() and save.isEnabled()
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert [c.host for c in ConnectionStore(window.services.config_dir).load()] == ["smtp.example.com"]
+
+
+def test_pasted_from_field_is_split_and_port_follows_security(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.new_connection()
+    qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
+    qtbot.keyClicks(window.findChild(QLineEdit, "fromEdit"), '"Ops Robot" <ops@example.com>')
+    combo = window.findChild(object, "securityCombo")
+    combo.setCurrentIndex(combo.findData("tls"))
+    assert window.findChild(QSpinBox, "portSpin").value() == 465
+    port = window.findChild(QSpinBox, "portSpin")
+    port.setValue(2465)
+    combo.setCurrentIndex(combo.findData("starttls"))
+    assert port.value() == 2465  # a port the user chose is kept
+    current = window.editor.current()
+    assert (current.from_name, current.from_address) == ("Ops Robot", "ops@example.com")
+
+
+def test_fields_enabled_only_where_they_apply(window) -> None:  # type: ignore[no-untyped-def]
+    window.new_connection()
+    auth = window.findChild(object, "authCombo")
+    username = window.findChild(QLineEdit, "usernameEdit")
+    auth.setCurrentIndex(auth.findData("none"))
+    assert not username.isEnabled()
+    auth.setCurrentIndex(auth.findData("password"))
+    assert username.isEnabled()
+    proxy = window.findChild(object, "proxyTypeCombo")
+    assert not window.findChild(QLineEdit, "proxyHostEdit").isEnabled()
+    proxy.setCurrentIndex(proxy.findData("socks5"))
+    assert window.findChild(QLineEdit, "proxyHostEdit").isEnabled()
+
+
+def test_password_is_stored_in_the_keyring_only(window, qtbot, keyring_backend: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
+    window.new_connection()
+    qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
+    auth = window.findChild(object, "authCombo")
+    auth.setCurrentIndex(auth.findData("password"))
+    qtbot.keyClicks(window.findChild(QLineEdit, "usernameEdit"), "me")
+    qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "Sekr1t-Pw!")
+    assert window.save()
+    saved = ConnectionStore(window.services.config_dir).load()[0]
+    assert keyring_backend.entries == {("smtpgui", f"{saved.id}:password"): "Sekr1t-Pw!"}
+    for path in window.services.config_dir.rglob("*"):
+        if path.is_file():
+            assert b"Sekr1t-Pw!" not in path.read_bytes()
+    state = window.findChild(QLabel, "passwordEditState")
+    assert state.text() == "stored" and window.findChild(QLineEdit, "passwordEdit").text() == ""
+
+
+def test_keyring_unavailable_shows_banner_and_keeps_secret_for_session(make_window, qtbot, config_dir) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, conn("Work", auth_mode=AuthMode.PASSWORD, username="u"))
+    window = make_window(LockedKeyring())
+    qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "pw-in-memory")
+    assert window.save()
+    banner = window.findChild(QLabel, "keyringBanner")
+    assert banner.isVisible() and "session only" in banner.text() and "locked" in banner.text()
+    assert window.services.secrets.session_only
+    assert "for this session only" in window.findChild(QLabel, "passwordEditState").text()
+
+
+def test_duplicate_copies_all_but_secrets_and_asks_for_password(window_with_work, prompts: ScriptedPrompts,  # type: ignore[no-untyped-def]
+                                                               keyring_backend: MemoryKeyring) -> None:
+    window = window_with_work
+    prompts.password = "copy-password"
+    window.duplicate()
+    connections = ConnectionStore(window.services.config_dir).load()
+    copy = next(c for c in connections if c.name == "Work_copied")
+    original = next(c for c in connections if c.name == "Work")
+    assert copy.host == original.host and copy.id != original.id and not copy.is_default
+    assert "password:Work_copied" in prompts.asked
+    assert keyring_backend.entries[("smtpgui", f"{copy.id}:password")] == "copy-password"
+    assert keyring_backend.entries[("smtpgui", f"{original.id}:password")] == "original-password"
+    window.select_connection(original.id)
+    window.duplicate()
+    assert any(c.name == "Work_copied2" for c in ConnectionStore(window.services.config_dir).load())
+
+
+def test_delete_the_default_asks_which_becomes_default(make_window, config_dir, prompts: ScriptedPrompts) -> None:  # type: ignore[no-untyped-def]
+    work, other = seed(config_dir, conn("Work", is_default=True), conn("Other"))
+    window = make_window()
+    window.select_connection(work.id)
+    prompts.new_default = "Other"
+    window.delete()
+    assert prompts.asked[:2] == ["delete:Work", "new-default:Work"]
+    remaining = ConnectionStore(config_dir).load()
+    assert [(c.name, c.is_default) for c in remaining] == [("Other", True)]
+
+
+def test_delete_cancelled_when_no_new_default_chosen(make_window, config_dir, prompts: ScriptedPrompts) -> None:  # type: ignore[no-untyped-def]
+    work, _ = seed(config_dir, conn("Work", is_default=True), conn("Other"))
+    window = make_window()
+    window.select_connection(work.id)
+    prompts.new_default = None
+    window.delete()
+    assert len(ConnectionStore(config_dir).load()) == 2
+
+
+def test_set_default_and_enable_toggle(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
+    _, other = seed(config_dir, conn("Work"), conn("Other"))
+    window = make_window()
+    window.select_connection(other.id)
+    window.set_default()
+    window.toggle_enabled()
+    stored = {c.name: c for c in ConnectionStore(config_dir).load()}
+    assert stored["Other"].is_default and not stored["Work"].is_default
+    assert stored["Other"].enabled is False
+
+
+def test_unsaved_changes_prompt_when_switching(make_window, config_dir, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    work, other = seed(config_dir, conn("Work"), conn("Other"))
+    window = make_window()
+    window.select_connection(work.id)
+    host = window.findChild(QLineEdit, "hostEdit")
+    qtbot.keyClicks(host, "x")
+    assert window.editor.is_dirty() and "unsaved" in window.windowTitle()
+    listview = window.findChild(QListView, "connectionList")
+    prompts.unsaved = Unsaved.CANCEL
+    listview.setCurrentIndex(window.filter.index(1, 0))
+    assert prompts.asked == ["unsaved:Work"]
+    assert window.editor.original.id == work.id and window.editor.is_dirty()
+    prompts.unsaved = Unsaved.SAVE
+    listview.setCurrentIndex(window.filter.index(1, 0))
+    assert window.editor.original.id == other.id
+    assert ConnectionStore(config_dir).get("Work").host == "work.example.comx"
+
+
+def test_closing_with_unsaved_changes_asks(window_with_work, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = window_with_work
+    qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "y")
+    prompts.unsaved = Unsaved.CANCEL
+    window.close()
+    assert window.isVisible()
+    prompts.unsaved = Unsaved.DISCARD
+    window.close()
+    assert not window.isVisible()
+
+
+def test_search_filters_cards(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, *(conn(f"Conn{i}") for i in range(30)), conn("Billing", host="smtp.billing.example"))
+    window = make_window()
+    qtbot.keyClicks(window.findChild(QLineEdit, "searchField"), "billing")
+    assert window.filter.rowCount() == 1
+
+
+def test_new_from_preset(window, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+    prompts.preset = "gmail"
+    window.new_from_preset()
+    current = window.editor.current()
+    assert (current.host, current.port, current.security) == ("smtp.gmail.com", 587, Security.STARTTLS)
+    assert "app password" in window.statusBar().currentMessage()
+
+
+def test_import_and_export(window_with_work, prompts: ScriptedPrompts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = window_with_work
+    prompts.save_path = str(tmp_path / "out.json")
+    window.export_connections()
+    text = Path(prompts.save_path).read_text()
+    assert "original-password" not in text and json.loads(text)["connections"][0]["name"] == "Work"
+    document = json.loads(text)
+    document["connections"][0]["name"] = "Imported"
+    document["connections"][0].pop("id")
+    (tmp_path / "in.json").write_text(json.dumps(document))
+    prompts.open_path = str(tmp_path / "in.json")
+    window.import_connections()
+    assert {c.name for c in window.model.connections()} == {"Work", "Imported"}
+
+
+def test_ui_state_is_remembered(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
+    _, other = seed(config_dir, conn("Work"), conn("Other"))
+    window = make_window()
+    window.select_connection(other.id)
+    window.close()
+    again = make_window()
+    assert again.editor.original.id == other.id
+    assert (config_dir / "ui-state.ini").exists()
