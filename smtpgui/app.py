@@ -43,8 +43,9 @@ def ui_settings(config_dir: Path) -> QSettings:
     return QSettings(str(config_dir / "ui-state.ini"), QSettings.Format.IniFormat)
 
 
-def build_main_window(config_dir: str | Path | None = None, prompts: Prompts | None = None,
-                      keyring_backend: object | None = None) -> MainWindow:
+def build_main_window(
+    config_dir: str | Path | None = None, prompts: Prompts | None = None, keyring_backend: object | None = None
+) -> MainWindow:
     """Build the services and the main window without entering the event loop."""
     application()
     services = build_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
@@ -76,7 +77,7 @@ class _FirstPaint(QObject):
         self.on_paint = on_paint
         self.done = False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
             QTimer.singleShot(0, self.on_paint)
@@ -106,14 +107,20 @@ def run(args: argparse.Namespace) -> int:
 
         server.newConnection.connect(on_connection)
     if args.self_test:
+
         def finish() -> None:
             startup_ms = (time.perf_counter() - _STARTED) * 1000
             if args.report:
                 from keyring import get_keyring
                 from PySide6.QtCore import qVersion
 
-                report = {"ok": True, "startup_ms": round(startup_ms, 1), "connections": window.model.rowCount(),
-                          "qt_version": qVersion(), "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}"}
+                report = {
+                    "ok": True,
+                    "startup_ms": round(startup_ms, 1),
+                    "connections": window.model.rowCount(),
+                    "qt_version": qVersion(),
+                    "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}",
+                }
                 Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
             window.close()
             app.quit()

@@ -18,10 +18,12 @@ MARGIN = 8
 class ConnectionCardDelegate(QStyledItemDelegate):
     """Draws on top of the style's own item background (selection, hover, focus)."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(max(option.rect.width(), 240), CARD_HEIGHT)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         connection: Connection | None = index.data(ConnectionRole)
         if connection is None:
             super().paint(painter, option, index)
@@ -48,20 +50,30 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         painter.setPen(text_color)
         star = "★ " if connection.is_default else ""
         top = QRect(rect.left(), rect.top(), rect.width(), rect.height() // 2)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(star + connection.name, Qt.TextElideMode.ElideRight, rect.width() - 90))
+        painter.drawText(
+            top,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(star + connection.name, Qt.TextElideMode.ElideRight, rect.width() - 90),
+        )
         painter.setFont(opt.font)
         badge = _badge(connection)
         painter.setPen(_badge_color(connection, muted))
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, badge)
         bottom = QRect(rect.left(), rect.top() + rect.height() // 2, rect.width(), rect.height() // 2)
         painter.setPen(muted)
-        target = f"{connection.host}:{connection.port}" if connection.kind.value == "smtp" else f"Graph · {connection.mailbox}"
+        target = (
+            f"{connection.host}:{connection.port}"
+            if connection.kind.value == "smtp"
+            else f"Graph · {connection.mailbox}"
+        )
         if not connection.enabled:
             target += " · disabled"
         result: LastResult | None = index.data(LastResultRole)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(target, Qt.TextElideMode.ElideRight, rect.width() - 120))
+        painter.drawText(
+            bottom,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(target, Qt.TextElideMode.ElideRight, rect.width() - 120),
+        )
         if result is not None:
             painter.setPen(QColor("#2e7d32") if result.ok else QColor("#c62828"))
             mark = ("✔ " if result.ok else "✖ ") + result.when

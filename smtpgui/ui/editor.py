@@ -43,8 +43,18 @@ class ConnectionEditor(QWidget):
         self.tabs.setAccessibleName("Connection settings")
         self.main_tab, self.auth_tab = MainTab(), AuthTab()
         self.encryption_tab, self.proxy_tab, self.graph_tab = EncryptionTab(), ProxyTab(), GraphTab()
-        self.form_tabs: list[FormTab] = [self.main_tab, self.auth_tab, self.encryption_tab, self.proxy_tab, self.graph_tab]
-        for tab, label in zip(self.form_tabs, ("&Main settings", "&Authentication", "&Encryption", "&Proxy", "Microsoft &Graph"), strict=True):
+        self.form_tabs: list[FormTab] = [
+            self.main_tab,
+            self.auth_tab,
+            self.encryption_tab,
+            self.proxy_tab,
+            self.graph_tab,
+        ]
+        for tab, label in zip(
+            self.form_tabs,
+            ("&Main settings", "&Authentication", "&Encryption", "&Proxy", "Microsoft &Graph"),
+            strict=True,
+        ):
             self.tabs.addTab(tab, label)
             tab.edited.connect(self._on_edited)
         self.summary = QLabel()
@@ -77,8 +87,13 @@ class ConnectionEditor(QWidget):
 
     # -------------------------------------------------------------- loading and reading
 
-    def load(self, connection: Connection | None, stored: set[SecretSlot] | None = None,
-             others: list[Connection] | None = None, session_only: bool = False) -> None:
+    def load(
+        self,
+        connection: Connection | None,
+        stored: set[SecretSlot] | None = None,
+        others: list[Connection] | None = None,
+        session_only: bool = False,
+    ) -> None:
         """Show ``connection`` (None clears the editor) with its secrets' stored state."""
         self._loading = True
         self.original = connection
@@ -111,9 +126,11 @@ class ConnectionEditor(QWidget):
     def pending_secrets(self) -> dict[SecretSlot, str | None]:
         """Secrets to store (a string) or delete (None) on save."""
         changes: dict[SecretSlot, str | None] = {}
-        for field, slot in ((self.auth_tab.password, SecretSlot.PASSWORD),
-                            (self.proxy_tab.password, SecretSlot.PROXY_PASSWORD),
-                            (self.graph_tab.secret, SecretSlot.CLIENT_SECRET)):
+        for field, slot in (
+            (self.auth_tab.password, SecretSlot.PASSWORD),
+            (self.proxy_tab.password, SecretSlot.PROXY_PASSWORD),
+            (self.graph_tab.secret, SecretSlot.CLIENT_SECRET),
+        ):
             if field.has_pending:
                 changes[slot] = field.pending
         return changes

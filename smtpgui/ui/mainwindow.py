@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
@@ -41,8 +42,9 @@ from smtpgui.ui.workers import ProbeJob, SendJob
 class MainWindow(QMainWindow):
     """Everything the user does with connections; services are passed in, never global."""
 
-    def __init__(self, services: Services, engine: SessionEngine, settings: QSettings,
-                 prompts: Prompts | None = None) -> None:
+    def __init__(
+        self, services: Services, engine: SessionEngine, settings: QSettings, prompts: Prompts | None = None
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("smtpgui — SMTP connections")
@@ -111,8 +113,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready")
         self.resize(1000, 680)
 
-    def _action(self, text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,  # type: ignore[no-untyped-def]
-                name: str = "") -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        name: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name or text.replace("&", "").replace("…", "").replace(" ", "") + "Action")
         if shortcut is not None:
@@ -140,10 +147,15 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Connections")
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action, name in ((self.new_action, "newButton"), (self.preset_action, "presetButton"),
-                             (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
-                             (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
-                             (self.detect_action, "detectButton")):
+        for action, name in (
+            (self.new_action, "newButton"),
+            (self.preset_action, "presetButton"),
+            (self.duplicate_action, "duplicateButton"),
+            (self.delete_action, "deleteButton"),
+            (self.default_action, "defaultButton"),
+            (self.test_action, "toolbarTestButton"),
+            (self.detect_action, "detectButton"),
+        ):
             toolbar.addAction(action)
             button = toolbar.widgetForAction(action)
             button.setObjectName(name)
@@ -154,9 +166,18 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.export_action, self.quit_action):
             file_menu.addAction(action)
         conn_menu = menu.addMenu("&Connection")
-        for action in (self.new_action, self.preset_action, self.duplicate_action, self.delete_action,
-                       self.default_action, self.enable_action, self.save_action, self.revert_action,
-                       self.test_action, self.detect_action):
+        for action in (
+            self.new_action,
+            self.preset_action,
+            self.duplicate_action,
+            self.delete_action,
+            self.default_action,
+            self.enable_action,
+            self.save_action,
+            self.revert_action,
+            self.test_action,
+            self.detect_action,
+        ):
             conn_menu.addAction(action)
         self._update_actions()
 
@@ -184,8 +205,7 @@ class MainWindow(QMainWindow):
     def _select_row(self, source_row: int) -> None:
         index = self.filter.mapFromSource(self.model.index(source_row, 0))
         if index.isValid():
-            self.list.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._load_editor(self.model.connections()[source_row])
 
     def select_connection(self, connection_id: str) -> None:
@@ -225,8 +245,11 @@ class MainWindow(QMainWindow):
         secrets = self.services.secrets
         if not secrets.is_absent():
             try:
-                stored = {slot for slot in (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
-                          if secrets.has(connection.id, slot)}
+                stored = {
+                    slot
+                    for slot in (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
+                    if secrets.has(connection.id, slot)
+                }
             except SecretStoreUnavailable as exc:
                 self._show_banner(str(exc))
         self.editor.load(connection, stored, self.model.connections(), secrets.session_only)
@@ -300,7 +323,9 @@ class MainWindow(QMainWindow):
         connection = self.editor.current()
         secrets = self.editor.pending_secrets()
         try:
-            saved = self.services.store.add(connection) if self.draft is not None else self.services.store.put(connection)
+            saved = (
+                self.services.store.add(connection) if self.draft is not None else self.services.store.put(connection)
+            )
         except ValidationError as exc:
             self.editor.refresh_problems()
             self.prompts.warn("Cannot save", str(exc))
@@ -328,9 +353,12 @@ class MainWindow(QMainWindow):
             self._show_banner(store.unavailable_reason)
 
     def _show_banner(self, reason: str) -> None:
-        self.banner.setText("⚠ The system keyring cannot be used: " + reason.rstrip(".") +
-                            ". Passwords you enter are kept for this session only and will be "
-                            "forgotten when smtpgui closes.")
+        self.banner.setText(
+            "⚠ The system keyring cannot be used: "
+            + reason.rstrip(".")
+            + ". Passwords you enter are kept for this session only and will be "
+            "forgotten when smtpgui closes."
+        )
         self.banner.show()
 
     @Slot()
@@ -351,7 +379,9 @@ class MainWindow(QMainWindow):
             return
         names = [c.name for c in self.model.connections()]
         try:
-            copy = self.services.store.add(source.replace(id=new_id(), name=copy_name(source.name, names), is_default=False))
+            copy = self.services.store.add(
+                source.replace(id=new_id(), name=copy_name(source.name, names), is_default=False)
+            )
         except SmtpguiError as exc:
             self.prompts.warn("Cannot duplicate", str(exc))
             return
@@ -422,8 +452,13 @@ class MainWindow(QMainWindow):
         if index.isValid():
             self.list.setCurrentIndex(index)
         menu = QMenu(self)
-        for action in (self.test_action, self.duplicate_action, self.default_action, self.enable_action,
-                       self.delete_action):
+        for action in (
+            self.test_action,
+            self.duplicate_action,
+            self.default_action,
+            self.enable_action,
+            self.delete_action,
+        ):
             menu.addAction(action)
         menu.popup(self.list.viewport().mapToGlobal(pos))
 
@@ -506,8 +541,11 @@ class MainWindow(QMainWindow):
         pinned = connection.replace(pinned_sha256=certificate.sha256)
         if stored:
             try:
-                self.services.store.put(self.current_connection().replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
-                                        if self._current_id == connection.id else pinned)
+                self.services.store.put(
+                    self.current_connection().replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
+                    if self._current_id == connection.id
+                    else pinned
+                )
             except SmtpguiError as exc:
                 self.prompts.warn("Cannot save the pin", str(exc))
                 return
@@ -522,8 +560,11 @@ class MainWindow(QMainWindow):
         if not connection.host.strip():
             self.statusBar().showMessage("Enter the server's name first.", 5000)
             return
-        job = ProbeJob(self.engine, connection.replace(timeout_s=min(connection.timeout_s, 10)),
-                       self._secrets_provider(self.editor.pending_secrets()))
+        job = ProbeJob(
+            self.engine,
+            connection.replace(timeout_s=min(connection.timeout_s, 10)),
+            self._secrets_provider(self.editor.pending_secrets()),
+        )
         job.signals.finished.connect(self._on_probe_finished)
         job.signals.failed.connect(lambda message: self.prompts.warn("Detection failed", message))
         self.statusBar().showMessage(f"Detecting what {connection.host} supports…")
@@ -541,7 +582,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             return
         mechanism = best["mechanism"] or "auto"
-        summary = (f"Recommended: port {best['port']}, {best['security']}, mechanism {mechanism}.\n\n" + "\n".join(lines))
+        summary = f"Recommended: port {best['port']}, {best['security']}, mechanism {mechanism}.\n\n" + "\n".join(lines)
         self.statusBar().clearMessage()
         if self.prompts.apply_probe(summary):
             self.apply_detected(int(best["port"]), Security(best["security"]), mechanism)
@@ -570,7 +611,9 @@ class MainWindow(QMainWindow):
             self.prompts.warn("Cannot import", str(exc))
             return
         self.reload(select_id=imported[0].id if imported else None)
-        self.statusBar().showMessage(f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000)
+        self.statusBar().showMessage(
+            f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000
+        )
 
     @Slot()
     def export_connections(self) -> None:
@@ -589,17 +632,17 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.qsettings.value("geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         splitter = self.qsettings.value("splitter")
         if splitter is not None:
-            self.splitter.restoreState(splitter)  # type: ignore[arg-type]
+            self.splitter.restoreState(splitter)
 
     def _show_notices(self) -> None:
         for notice in self.services.store.notices:
             self.prompts.warn("Connections file repaired", notice)
         self.services.store.notices.clear()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.resolve_unsaved():
             event.ignore()
             return

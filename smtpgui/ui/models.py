@@ -34,7 +34,7 @@ class ConnectionListModel(QAbstractListModel):
         self._search: list[str] = []
         self._results: dict[str, LastResult] = {}
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self._connections)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -60,7 +60,9 @@ class ConnectionListModel(QAbstractListModel):
     def set_connections(self, connections: list[Connection]) -> None:
         self.beginResetModel()
         self._connections = list(connections)
-        self._search = [f"{c.name} {c.host} {c.username} {c.from_address} {c.description}".casefold() for c in connections]
+        self._search = [
+            f"{c.name} {c.host} {c.username} {c.from_address} {c.description}".casefold() for c in connections
+        ]
         self.endResetModel()
 
     def connections(self) -> list[Connection]:
@@ -99,7 +101,7 @@ class ConnectionFilterModel(QSortFilterProxyModel):
             self._needle = needle
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._needle:
             return True
         model = self.sourceModel()

@@ -28,11 +28,13 @@ class Prompts:
         self.parent = parent
 
     def ask_unsaved(self, name: str) -> Unsaved:
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"“{name}” has unsaved changes.", parent=self.parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Unsaved changes", f"“{name}” has unsaved changes.", parent=self.parent
+        )
         box.setInformativeText("Save them before you go on?")
-        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                               | QMessageBox.StandardButton.Cancel)
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        )
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return Unsaved.SAVE
@@ -41,21 +43,30 @@ class Prompts:
         return Unsaved.CANCEL
 
     def confirm_delete(self, connection: Connection) -> bool:
-        answer = QMessageBox.question(self.parent, "Delete connection",
-                                      f"Delete “{connection.name}” and its stored password?")
+        answer = QMessageBox.question(
+            self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?"
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
         names = [c.name for c in others]
-        name, ok = QInputDialog.getItem(self.parent, "Choose the new default",
-                                        f"“{deleting.name}” is the default. Which connection becomes the default?",
-                                        names, 0, False)
+        name, ok = QInputDialog.getItem(
+            self.parent,
+            "Choose the new default",
+            f"“{deleting.name}” is the default. Which connection becomes the default?",
+            names,
+            0,
+            False,
+        )
         return others[names.index(name)] if ok and name in names else None
 
     def ask_password(self, connection: Connection) -> str | None:
-        text, ok = QInputDialog.getText(self.parent, "Password for the copy",
-                                        f"“{connection.name}” was copied without its password. Enter it now "
-                                        "(or leave empty to set it later):", QLineEdit.EchoMode.Password)
+        text, ok = QInputDialog.getText(
+            self.parent,
+            "Password for the copy",
+            f"“{connection.name}” was copied without its password. Enter it now (or leave empty to set it later):",
+            QLineEdit.EchoMode.Password,
+        )
         return text if ok and text else None
 
     def choose_preset(self) -> str | None:

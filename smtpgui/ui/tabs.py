@@ -12,8 +12,14 @@ from smtpgui.ui.forms import Field, FormTab, enum_choices
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
-MECH_LABELS = {"auto": "Automatic (strongest offered)", "plain": "PLAIN", "login": "LOGIN", "cram-md5": "CRAM-MD5",
-               "xoauth2": "XOAUTH2", "oauthbearer": "OAUTHBEARER"}
+MECH_LABELS = {
+    "auto": "Automatic (strongest offered)",
+    "plain": "PLAIN",
+    "login": "LOGIN",
+    "cram-md5": "CRAM-MD5",
+    "xoauth2": "XOAUTH2",
+    "oauthbearer": "OAUTHBEARER",
+}
 PROXY_LABELS = {"none": "No proxy", "socks4": "SOCKS4", "socks5": "SOCKS5", "http": "HTTP CONNECT"}
 
 
@@ -62,7 +68,10 @@ class SecretField(QWidget):
         elif self.has_pending:
             text, placeholder = "changed (not saved)", ""
         elif self.stored:
-            text, placeholder = "stored" + (" for this session only" if session_only else ""), "•••••••• (type to change)"
+            text, placeholder = (
+                "stored" + (" for this session only" if session_only else ""),
+                "•••••••• (type to change)",
+            )
         else:
             text, placeholder = "not set", "type it here"
         self.state.setText(text)
@@ -84,11 +93,22 @@ class SecretField(QWidget):
 class MainTab(FormTab):
     FIELDS = (
         Field("name", "Name:", object_name="nameEdit", placeholder="for example: Monitoring alerts"),
-        Field("kind", "Kind:", "combo", "kindCombo", enum_choices(Kind, {"smtp": "SMTP server", "graph": "Microsoft Graph"})),
+        Field(
+            "kind",
+            "Kind:",
+            "combo",
+            "kindCombo",
+            enum_choices(Kind, {"smtp": "SMTP server", "graph": "Microsoft Graph"}),
+        ),
         Field("host", "Server:", object_name="hostEdit", placeholder="smtp.example.com"),
         Field("port", "Port:", "int", "portSpin", minimum=1, maximum=65535),
-        Field("from_address", "From address:", object_name="fromEdit", placeholder='you@example.com or "Name" <you@example.com>',
-              tip='A pasted "Name" <address> is split into name and address.'),
+        Field(
+            "from_address",
+            "From address:",
+            object_name="fromEdit",
+            placeholder='you@example.com or "Name" <you@example.com>',
+            tip='A pasted "Name" <address> is split into name and address.',
+        ),
         Field("from_name", "From name:", object_name="fromNameEdit"),
         Field("reply_to", "Reply-To:", object_name="replyToEdit"),
         Field("return_path", "Return path (envelope sender):", object_name="returnPathEdit"),
@@ -97,7 +117,13 @@ class MainTab(FormTab):
         Field("timeout_s", "Timeout (seconds):", "int", "timeoutSpin", minimum=1, maximum=600),
         Field("ehlo_name", "EHLO name:", object_name="ehloEdit", placeholder="automatic"),
         Field("source_address", "Source address:", object_name="sourceAddressEdit", placeholder="automatic"),
-        Field("ip_family", "IP version:", "combo", "ipFamilyCombo", enum_choices(IpFamily, {"auto": "Automatic", "ipv4": "Prefer IPv4", "ipv6": "Prefer IPv6"})),
+        Field(
+            "ip_family",
+            "IP version:",
+            "combo",
+            "ipFamilyCombo",
+            enum_choices(IpFamily, {"auto": "Automatic", "ipv4": "Prefer IPv4", "ipv6": "Prefer IPv6"}),
+        ),
         Field("charset", "Character set:", object_name="charsetEdit"),
         Field("description", "Description:", "text", "descriptionEdit"),
         Field("signature", "Signature:", "text", "signatureEdit"),
@@ -154,8 +180,9 @@ class EncryptionTab(FormTab):
     )
 
     def build_extra_bottom(self) -> None:
-        self.verify_warning = QLabel("Certificate verification is off: anyone on the path can read this "
-                                     "connection's mail and password.")
+        self.verify_warning = QLabel(
+            "Certificate verification is off: anyone on the path can read this connection's mail and password."
+        )
         self.verify_warning.setObjectName("verifyWarning")
         self.verify_warning.setWordWrap(True)
         self.verify_warning.setStyleSheet("color: #e65100;")
@@ -165,7 +192,9 @@ class EncryptionTab(FormTab):
 
     def update_enabled(self) -> None:
         encrypted = self.widgets["security"].currentData() != "none"  # type: ignore[attr-defined]
-        self.set_enabled(("tls_min", "tls_max", "verify", "ca_file", "pinned_sha256", "client_cert", "client_key"), encrypted)
+        self.set_enabled(
+            ("tls_min", "tls_max", "verify", "ca_file", "pinned_sha256", "client_cert", "client_key"), encrypted
+        )
         verify = self.widgets["verify"].isChecked()  # type: ignore[attr-defined]
         pinned = bool(self.widgets["pinned_sha256"].text().strip())  # type: ignore[attr-defined]
         self.verify_warning.setVisible(encrypted and not verify and not pinned)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -50,7 +50,7 @@ class TestEmailDialog(QDialog):
         self.settings = settings
         self.make_job = make_job
         self.job: SendJob | None = None
-        self.result: TestResult | None = None
+        self.last_result: TestResult | None = None
         self.to_edit = QLineEdit(connection.from_address or settings.default_from_address)
         self.to_edit.setObjectName("toEdit")
         self.subject_edit = QLineEdit(DEFAULT_SUBJECT)
@@ -77,6 +77,7 @@ class TestEmailDialog(QDialog):
         self.transcript.setObjectName("transcriptView")
         self.transcript.setAccessibleName("Transcript")
         self.transcript.setReadOnly(True)
+        self.transcript.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.transcript.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.result_label = QLabel("Press Send to test this connection.")
         self.result_label.setObjectName("resultLabel")
@@ -134,7 +135,7 @@ class TestEmailDialog(QDialog):
                 return
         self.transcript.clear()
         self.trust_button.hide()
-        self.result = None
+        self.last_result = None
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
         self._show_text("Testing…", ok=None)
@@ -162,7 +163,8 @@ class TestEmailDialog(QDialog):
     @Slot(object)
     def _on_finished(self, result: TestResult) -> None:
         self.job = None
-        self.result = result
+        self.last_result = result
+        self.transcript.moveCursor(QTextCursor.MoveOperation.End)
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         total = result.timings_ms.get("total", 0.0)
@@ -184,9 +186,14 @@ class TestEmailDialog(QDialog):
             self._show_text("The test was cancelled.", ok=None)
         else:
             self.progress.setFormat(f"failed at {result.stage.value}")
-            self._show_text(f"✖ Failed at {result.stage.value}: {result.error}\n{result.explanation}\nFix: {result.fix}", ok=False)
-            if result.certificate and result.failure_kind in ("certificate", "hostname", "pin") \
-                    and self.connection.security is not Security.NONE:
+            self._show_text(
+                f"✖ Failed at {result.stage.value}: {result.error}\n{result.explanation}\nFix: {result.fix}", ok=False
+            )
+            if (
+                result.certificate
+                and result.failure_kind in ("certificate", "hostname", "pin")
+                and self.connection.security is not Security.NONE
+            ):
                 self.trust_button.show()
         self.result_ready.emit(result)
 
@@ -208,10 +215,10 @@ class TestEmailDialog(QDialog):
 
     @Slot()
     def _on_trust(self) -> None:
-        if self.result is not None and self.result.certificate is not None:
-            self.trust_requested.emit(self.result.certificate)
+        if self.last_result is not None and self.last_result.certificate is not None:
+            self.trust_requested.emit(self.last_result.certificate)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
         super().closeEvent(event)
 

@@ -40,8 +40,9 @@ class JobSignals(QObject):
 class SendJob(QRunnable):
     """One test send (or verify-only session) through the engine."""
 
-    def __init__(self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider,
-                 message: OutgoingMessage | None) -> None:
+    def __init__(
+        self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider, message: OutgoingMessage | None
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.connection = connection
@@ -56,9 +57,15 @@ class SendJob(QRunnable):
     def run(self) -> None:
         try:
             secrets = self.secrets(self.connection)
-            result = self.engine.run(self.connection, secrets, self.message, token=self.token,
-                                     on_line=self.signals.line.emit, on_stage=self._stage)
-        except Exception as exc:  # noqa: BLE001 - reported to the window, never lost
+            result = self.engine.run(
+                self.connection,
+                secrets,
+                self.message,
+                token=self.token,
+                on_line=self.signals.line.emit,
+                on_stage=self._stage,
+            )
+        except Exception as exc:
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.finished.emit(result)
@@ -84,7 +91,7 @@ class ProbeJob(QRunnable):
     def run(self) -> None:
         try:
             report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.finished.emit(report)

@@ -205,6 +205,11 @@ def test_presets_and_settings(cli: CliRunner) -> None:
     assert cli("settings", "--default-from", "broken").returncode == 2
 
 
-def test_no_command_prints_help(cli: CliRunner) -> None:
-    r = cli()
-    assert r.returncode == 0 and "usage: smtpgui" in r.stdout
+def test_self_test_opens_the_window_and_reports(cli: CliRunner) -> None:
+    cli("add", "a", "--host", "a.example")
+    report = cli.config_dir.parent / "report.json"
+    r = cli("--self-test", "--report", str(report))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(report.read_text())
+    assert data["ok"] is True and data["connections"] == 1 and data["startup_ms"] > 0
+    assert data["qt_version"].startswith("6.") and data["keyring_backend"]

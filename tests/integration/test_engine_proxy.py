@@ -88,8 +88,9 @@ def test_greeting_in_the_same_packet_as_the_proxy_reply_is_not_lost() -> None:
             conn.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
 
     with ScriptedServer(proxy_and_server) as proxy:
-        conn = connection_for(2525, None, security=Security.NONE, proxy_type=ProxyType.HTTP,
-                              proxy_host="127.0.0.1", proxy_port=proxy.port).replace(auth_mode=AuthMode.NONE)
+        conn = connection_for(
+            2525, None, security=Security.NONE, proxy_type=ProxyType.HTTP, proxy_host="127.0.0.1", proxy_port=proxy.port
+        ).replace(auth_mode=AuthMode.NONE)
         result = engine.run(conn, SessionSecrets(), None)
         assert result.ok, result.error
         assert "<- 220 glued greeting" in result.transcript

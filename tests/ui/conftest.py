@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from smtpgui.app import build_main_window  # noqa: E402
-from smtpgui.ui.mainwindow import MainWindow  # noqa: E402
-from tests.support.keyrings import MemoryKeyring  # noqa: E402
-from tests.support.prompts import ScriptedPrompts  # noqa: E402
+from smtpgui.app import build_main_window
+from smtpgui.ui.mainwindow import MainWindow
+from tests.support.keyrings import MemoryKeyring
+from tests.support.prompts import ScriptedPrompts
 
 
 @pytest.fixture
@@ -46,8 +45,8 @@ def make_window(qtbot, config_dir: Path, prompts: ScriptedPrompts, keyring_backe
 
 
 @pytest.fixture
-def window(make_window) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    yield make_window()
+def window(make_window) -> MainWindow:  # type: ignore[no-untyped-def]
+    return make_window()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,6 +62,7 @@ def window_with_work(make_window, config_dir: Path, keyring_backend: MemoryKeyri
     from smtpgui.storage.store import ConnectionStore
 
     work = ConnectionStore(config_dir).add(
-        Connection(name="Work", host="work.example.com", auth_mode=AuthMode.PASSWORD, username="u"))
+        Connection(name="Work", host="work.example.com", auth_mode=AuthMode.PASSWORD, username="u")
+    )
     keyring_backend.set_password("smtpgui", f"{work.id}:password", "original-password")
     return make_window()

@@ -18,7 +18,6 @@ from smtpgui.core.model import (
     Security,
     TlsVersion,
 )
-from smtpgui.storage.secrets import Slot
 from smtpgui.storage.store import ConnectionStore
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel
@@ -49,35 +48,80 @@ def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-
 
 
 def test_object_names_for_automation(window) -> None:  # type: ignore[no-untyped-def]
-    for name, kind in (("connectionList", QListView), ("searchField", QLineEdit), ("editorTabs", QTabWidget),
-                       ("nameEdit", QLineEdit), ("hostEdit", QLineEdit), ("portSpin", QSpinBox),
-                       ("usernameEdit", QLineEdit), ("passwordEdit", QLineEdit), ("saveButton", QPushButton),
-                       ("testButton", QPushButton)):
+    for name, kind in (
+        ("connectionList", QListView),
+        ("searchField", QLineEdit),
+        ("editorTabs", QTabWidget),
+        ("nameEdit", QLineEdit),
+        ("hostEdit", QLineEdit),
+        ("portSpin", QSpinBox),
+        ("usernameEdit", QLineEdit),
+        ("passwordEdit", QLineEdit),
+        ("saveButton", QPushButton),
+        ("testButton", QPushButton),
+    ):
         widget = window.findChild(kind, name)
         assert widget is not None, name
         assert widget.accessibleName(), name
     for name in ("newButton", "duplicateButton", "deleteButton", "securityCombo"):
         assert window.findChild(object, name) is not None, name
     tabs = window.findChild(QTabWidget, "editorTabs")
-    assert [tabs.tabText(i).replace("&", "") for i in range(4)] == ["Main settings", "Authentication", "Encryption", "Proxy"]
+    assert [tabs.tabText(i).replace("&", "") for i in range(4)] == [
+        "Main settings",
+        "Authentication",
+        "Encryption",
+        "Proxy",
+    ]
 
 
 def test_editor_round_trip_of_every_field(qtbot) -> None:  # type: ignore[no-untyped-def]
     editor = ConnectionEditor()
     qtbot.addWidget(editor)
     everything = Connection(
-        name="All fields", kind=Kind.SMTP, enabled=False, is_default=True, description="desc\nline 2",
-        signature="sig", append_signature=True, host="mail.example.org", port=2525, timeout_s=77,
-        ehlo_name="client.example.org", charset="iso-8859-1", source_address="127.0.0.2",
-        ip_family=IpFamily.IPV6, from_address="from@example.org", from_name="From Name",
-        reply_to="reply@example.org", return_path="bounce@example.org", read_receipt_to="dnt@example.org",
-        force_sender=True, auth_mode=AuthMode.PASSWORD, username="user", domain="CORP",
-        mechanism=Mechanism.LOGIN, allow_insecure_auth=True, security=Security.TLS,
-        tls_min=TlsVersion.V1_1, tls_max=TlsVersion.V1_2, verify=False, ca_file="/ca.pem",
-        pinned_sha256="ab" * 32, client_cert="/c.pem", client_key="/k.pem", proxy_type=ProxyType.SOCKS5,
-        proxy_host="proxy.example.org", proxy_port=1081, proxy_username="pu", proxy_domain="PD",
-        proxy_remote_dns=False, tenant_id="t", client_id="c", mailbox="m@example.org",
-        authority_url="https://login.example", graph_url="https://graph.example",
+        name="All fields",
+        kind=Kind.SMTP,
+        enabled=False,
+        is_default=True,
+        description="desc\nline 2",
+        signature="sig",
+        append_signature=True,
+        host="mail.example.org",
+        port=2525,
+        timeout_s=77,
+        ehlo_name="client.example.org",
+        charset="iso-8859-1",
+        source_address="127.0.0.2",
+        ip_family=IpFamily.IPV6,
+        from_address="from@example.org",
+        from_name="From Name",
+        reply_to="reply@example.org",
+        return_path="bounce@example.org",
+        read_receipt_to="dnt@example.org",
+        force_sender=True,
+        auth_mode=AuthMode.PASSWORD,
+        username="user",
+        domain="CORP",
+        mechanism=Mechanism.LOGIN,
+        allow_insecure_auth=True,
+        security=Security.TLS,
+        tls_min=TlsVersion.V1_1,
+        tls_max=TlsVersion.V1_2,
+        verify=False,
+        ca_file="/ca.pem",
+        pinned_sha256="ab" * 32,
+        client_cert="/c.pem",
+        client_key="/k.pem",
+        proxy_type=ProxyType.SOCKS5,
+        proxy_host="proxy.example.org",
+        proxy_port=1081,
+        proxy_username="pu",
+        proxy_domain="PD",
+        proxy_remote_dns=False,
+        tenant_id="t",
+        client_id="c",
+        mailbox="m@example.org",
+        authority_url="https://login.example",
+        graph_url="https://graph.example",
     )
     editor.load(everything)
     assert editor.current() == everything
@@ -162,8 +206,11 @@ def test_keyring_unavailable_shows_banner_and_keeps_secret_for_session(make_wind
     assert "for this session only" in window.findChild(QLabel, "passwordEditState").text()
 
 
-def test_duplicate_copies_all_but_secrets_and_asks_for_password(window_with_work, prompts: ScriptedPrompts,  # type: ignore[no-untyped-def]
-                                                               keyring_backend: MemoryKeyring) -> None:
+def test_duplicate_copies_all_but_secrets_and_asks_for_password(
+    window_with_work,
+    prompts: ScriptedPrompts,  # type: ignore[no-untyped-def]
+    keyring_backend: MemoryKeyring,
+) -> None:
     window = window_with_work
     prompts.password = "copy-password"
     window.duplicate()
@@ -180,7 +227,7 @@ def test_duplicate_copies_all_but_secrets_and_asks_for_password(window_with_work
 
 
 def test_delete_the_default_asks_which_becomes_default(make_window, config_dir, prompts: ScriptedPrompts) -> None:  # type: ignore[no-untyped-def]
-    work, other = seed(config_dir, conn("Work", is_default=True), conn("Other"))
+    work, _ = seed(config_dir, conn("Work", is_default=True), conn("Other"))
     window = make_window()
     window.select_connection(work.id)
     prompts.new_default = "Other"

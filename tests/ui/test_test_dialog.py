@@ -23,12 +23,19 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def add_connection(config_dir: Path, keyring: MemoryKeyring, port: int, pki: Pki | None,
-                   password: str = PASSWORD, **changes: object) -> Connection:
+def add_connection(
+    config_dir: Path, keyring: MemoryKeyring, port: int, pki: Pki | None, password: str = PASSWORD, **changes: object
+) -> Connection:
     connection = Connection(
-        name="Loopback", host="127.0.0.1", port=port, security=Security.STARTTLS,
-        ca_file=str(pki.ca_file) if pki else "", auth_mode=AuthMode.PASSWORD, username=USER,
-        from_address="sender@example.com", timeout_s=10,
+        name="Loopback",
+        host="127.0.0.1",
+        port=port,
+        security=Security.STARTTLS,
+        ca_file=str(pki.ca_file) if pki else "",
+        auth_mode=AuthMode.PASSWORD,
+        username=USER,
+        from_address="sender@example.com",
+        timeout_s=10,
     ).replace(**changes)
     saved = ConnectionStore(config_dir).add(connection)
     keyring.set_password("smtpgui", f"{saved.id}:password", password)
@@ -95,8 +102,15 @@ def test_bad_recipient_is_refused_before_sending(make_window, config_dir, keyrin
 
 def test_cancel_during_a_send_to_a_silent_server(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(config_dir, keyring_backend, server.port, None, security=Security.NONE,
-                       auth_mode=AuthMode.NONE, timeout_s=60)
+        add_connection(
+            config_dir,
+            keyring_backend,
+            server.port,
+            None,
+            security=Security.NONE,
+            auth_mode=AuthMode.NONE,
+            timeout_s=60,
+        )
         window = make_window()
         dialog = window.open_test_dialog()
         dialog.verify_only.setChecked(True)
@@ -113,8 +127,9 @@ def test_cancel_during_a_send_to_a_silent_server(make_window, config_dir, keyrin
 
 def test_gui_thread_never_stalls_during_a_slow_send(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(config_dir, keyring_backend, server.port, None, security=Security.NONE,
-                       auth_mode=AuthMode.NONE, timeout_s=3)
+        add_connection(
+            config_dir, keyring_backend, server.port, None, security=Security.NONE, auth_mode=AuthMode.NONE, timeout_s=3
+        )
         window = make_window()
         dialog = window.open_test_dialog()
         dialog.verify_only.setChecked(True)
@@ -138,8 +153,15 @@ def test_gui_thread_never_stalls_during_a_slow_send(make_window, config_dir, key
 
 def test_closing_the_window_during_a_send_leaves_no_thread(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(config_dir, keyring_backend, server.port, None, security=Security.NONE,
-                       auth_mode=AuthMode.NONE, timeout_s=60)
+        add_connection(
+            config_dir,
+            keyring_backend,
+            server.port,
+            None,
+            security=Security.NONE,
+            auth_mode=AuthMode.NONE,
+            timeout_s=60,
+        )
         window = make_window()
         dialog = window.open_test_dialog()
         dialog.verify_only.setChecked(True)
@@ -152,7 +174,9 @@ def test_closing_the_window_during_a_send_leaves_no_thread(make_window, config_d
         assert time.monotonic() - started < 2
 
 
-def test_untrusted_certificate_can_be_pinned(make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_untrusted_certificate_can_be_pinned(
+    make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     with smtp_server("starttls", pki) as server:
         saved = add_connection(config_dir, keyring_backend, server.port, None)  # no CA file: not trusted
         window = make_window()
@@ -170,7 +194,9 @@ def test_untrusted_certificate_can_be_pinned(make_window, config_dir, keyring_ba
         assert send_and_wait(qtbot, again).ok
 
 
-def test_detect_settings_offers_the_recommendation(make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_detect_settings_offers_the_recommendation(
+    make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     with smtp_server("tls", pki) as server:
         add_connection(config_dir, keyring_backend, 25, pki, host="127.0.0.1")
         window = make_window()
@@ -183,3 +209,16 @@ def test_detect_settings_offers_the_recommendation(make_window, config_dir, keyr
         assert prompts.asked[-1].startswith("probe:Recommended: port")
         assert window.editor.current().security is Security.TLS
         assert window.editor.is_dirty()
+
+
+def test_detect_settings_runs_on_a_worker(
+    make_window, config_dir, keyring_backend, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    # Nothing listens on loopback's 465/587/25 here, so the probe finds nothing to recommend.
+    add_connection(config_dir, keyring_backend, 25, None, timeout_s=2)
+    window = make_window()
+    window.detect_settings()
+    assert len(window.jobs) == 1
+    qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
+    title, text = prompts.messages[-1]
+    assert title == "Detected settings" and "No port and security mode worked" in text
