@@ -15,6 +15,8 @@ from smtpgui.storage.services import Services, build_services
 from tests.support.keyrings import MemoryKeyring
 
 REPO = Path(__file__).resolve().parent.parent
+# Widgets run headless unless a test asks for a real display (Xvfb).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture
