@@ -535,21 +535,30 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The server's certificate is not trusted: see the test window.", 10000)
 
     def trust_certificate(self, connection: Connection, certificate: CertificateInfo) -> None:
+        """Pin the certificate on the stored connection; unsaved edits in the editor stay unsaved."""
         if not self.prompts.trust_certificate(certificate, connection):
             return
-        stored = self.model.row_of(connection.id) >= 0
-        pinned = connection.replace(pinned_sha256=certificate.sha256)
-        if stored:
+        from smtpgui.ui.forms import _set_value
+
+        if self.model.row_of(connection.id) >= 0:
             try:
-                self.services.store.put(
-                    self.current_connection().replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
-                    if self._current_id == connection.id
-                    else pinned
-                )
-            except SmtpguiError as exc:
-                self.prompts.warn("Cannot save the pin", str(exc))
+                stored = self.services.store.load()
+                current = next(c for c in stored if c.id == connection.id)
+                self.services.store.put(current.replace(pinned_sha256=certificate.sha256))
+            except (SmtpguiError, StopIteration) as exc:
+                self.prompts.warn("Cannot save the pin", str(exc) or "The connection no longer exists.")
                 return
-            self.reload(select_id=connection.id)
+            if self.editor.is_dirty() and self._current_id == connection.id:
+                _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
+                self.model.set_connections(self.services.store.load())
+                self.editor.original = self.editor.original.replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
+                self.editor._on_edited()
+            else:
+                self.reload(select_id=connection.id)
+        elif self._current_id == connection.id:
+            # A draft: the pin becomes one of its (unsaved) settings.
+            _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
+            self.editor._on_edited()
         self.statusBar().showMessage("The certificate is now trusted for this connection.", 8000)
 
     @Slot()

@@ -324,3 +324,17 @@ def test_ui_state_is_remembered(make_window, config_dir) -> None:  # type: ignor
     again = make_window()
     assert again.editor.original.id == other.id
     assert (config_dir / "ui-state.ini").exists()
+
+
+def test_trusting_a_certificate_keeps_unsaved_edits_unsaved(window_with_work, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.transport.result import CertificateInfo
+
+    window = window_with_work
+    work = window.current_connection()
+    qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "-edited")
+    cert = CertificateInfo("CN=x", "CN=ca", "2000", "3000", "cd" * 32)
+    window.trust_certificate(work, cert)
+    stored = ConnectionStore(window.services.config_dir).get("Work")
+    assert stored.pinned_sha256 == "cd" * 32 and stored.host == "work.example.com"
+    assert window.editor.is_dirty() and window.editor.current().host == "work.example.com-edited"
+    assert window.editor.current().pinned_sha256 == "cd" * 32
