@@ -37,45 +37,8 @@ class JobSignals(QObject):
     failed = Signal(str)
 
 
-class SendJob(QRunnable):
-    """One test send (or verify-only session) through the engine."""
-
-    def __init__(
-        self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider, message: OutgoingMessage | None
-    ) -> None:
-        super().__init__()
-        self.engine = engine
-        self.connection = connection
-        self.secrets = secrets
-        self.message = message
-        self.token = CancelToken()
-        self.signals = JobSignals()
-
-    def cancel(self) -> None:
-        self.token.cancel()
-
-    def run(self) -> None:
-        try:
-            secrets = self.secrets(self.connection)
-            result = self.engine.run(
-                self.connection,
-                secrets,
-                self.message,
-                token=self.token,
-                on_line=self.signals.line.emit,
-                on_stage=self._stage,
-            )
-        except Exception as exc:
-            self.signals.failed.emit(str(exc) or type(exc).__name__)
-            return
-        self.signals.finished.emit(result)
-
-    def _stage(self, stage: Stage) -> None:
-        self.signals.stage.emit(stage.value)
-
-
-class ProbeJob(QRunnable):
-    """Detect settings: the probe for a connection's host."""
+class _EngineJob(QRunnable):
+    """What every job shares: the engine, a connection snapshot, its secrets, a cancel token."""
 
     def __init__(self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider) -> None:
         super().__init__()
@@ -88,10 +51,43 @@ class ProbeJob(QRunnable):
     def cancel(self) -> None:
         self.token.cancel()
 
+
+class SendJob(_EngineJob):
+    """One test send (or verify-only session) through the engine."""
+
+    def __init__(
+        self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider, message: OutgoingMessage | None
+    ) -> None:
+        super().__init__(engine, connection, secrets)
+        self.message = message
+
+    def run(self) -> None:
+        try:
+            secrets = self.secrets(self.connection)
+            result = self.engine.run(
+                self.connection,
+                secrets,
+                self.message,
+                token=self.token,
+                on_line=self.signals.line.emit,
+                on_stage=self._stage,
+            )
+        except Exception as exc:  # reported to the window, never lost
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(result)
+
+    def _stage(self, stage: Stage) -> None:
+        self.signals.stage.emit(stage.value)
+
+
+class ProbeJob(_EngineJob):
+    """Detect settings: the probe for a connection's host."""
+
     def run(self) -> None:
         try:
             report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
-        except Exception as exc:
+        except Exception as exc:  # reported to the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.finished.emit(report)
