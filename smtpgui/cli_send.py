@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from smtpgui.core.addresses import normalize_host
 from smtpgui.core.errors import ValidationError
@@ -13,9 +14,11 @@ from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, bui
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.services import Services
-from smtpgui.transport.engine import SessionEngine, SessionSecrets
-from smtpgui.transport.probe import probe
-from smtpgui.transport.result import Stage, TestResult
+
+if TYPE_CHECKING:
+    from smtpgui.transport.engine import SessionSecrets
+    from smtpgui.transport.probe import ProbeReport
+    from smtpgui.transport.result import TestResult
 
 Command = Callable[[str, Callable[[Services, argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -44,6 +47,8 @@ def _say(text: str) -> None:
 
 def session_secrets(services: Services, connection: Connection, token_env: str | None = None) -> SessionSecrets:
     """Read only the secrets this connection will use (the keyring is not touched otherwise)."""
+    from smtpgui.transport.engine import SessionSecrets
+
     password = token = proxy_password = None
     if connection.auth_mode is AuthMode.PASSWORD:
         password = services.secrets.get(connection.id, Slot.PASSWORD)
@@ -77,6 +82,8 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
     if not connection.enabled:
         _say(f"{connection.name!r} is disabled; testing it anyway.")
     live = args.transcript and not args.json
+    from smtpgui.transport.engine import SessionEngine  # only commands that send load the engine
+
     result = SessionEngine().run(
         connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None
     )
@@ -116,6 +123,9 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
 
 
 def cmd_probe(services: Services, args: argparse.Namespace) -> int:
+    from smtpgui.transport.engine import SessionSecrets  # only commands that send load the engine
+    from smtpgui.transport.probe import probe
+
     if args.connection:
         base = services.store.get(args.connection)
         secrets = session_secrets(services, base.replace(auth_mode=AuthMode.NONE))
@@ -142,7 +152,7 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _print_probe(report) -> None:  # type: ignore[no-untyped-def]
+def _print_probe(report: ProbeReport) -> None:
     print(f"{report.host}:")
     for o in report.outcomes:
         r = o.result
@@ -155,8 +165,7 @@ def _print_probe(report) -> None:  # type: ignore[no-untyped-def]
             utf8 = ", SMTPUTF8" if r.smtputf8 else ""
             print(f"  {label:<14} ok    {tls}{trust}; AUTH {auth}{size}{utf8}")
         else:
-            reached = r.stage.value if r.stage is not Stage.RESOLVE else "resolve"
-            print(f"  {label:<14} no    at {reached}: {r.error}")
+            print(f"  {label:<14} no    at {r.stage.value}: {r.error}")
     best = report.recommended()
     if best:
         mech = f", sign in with {best['mechanism'].upper()}" if best["mechanism"] else ""
