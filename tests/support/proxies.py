@@ -45,11 +45,8 @@ def _require(binary: str) -> str:
 
 
 @contextlib.contextmanager
-def microsocks(with_auth: bool = True) -> Iterator[RunningProxy]:
-    port = free_port()
-    command = [_require("microsocks"), "-i", "127.0.0.1", "-p", str(port)]
-    if with_auth:
-        command += ["-u", PROXY_USER, "-P", PROXY_PASSWORD]
+def _running(command: list[str], port: int, with_auth: bool) -> Iterator[RunningProxy]:
+    """Start a proxy process, wait until it listens, stop it afterwards."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_until_listening(port, process)
@@ -57,6 +54,16 @@ def microsocks(with_auth: bool = True) -> Iterator[RunningProxy]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextlib.contextmanager
+def microsocks(with_auth: bool = True) -> Iterator[RunningProxy]:
+    port = free_port()
+    command = [_require("microsocks"), "-i", "127.0.0.1", "-p", str(port)]
+    if with_auth:
+        command += ["-u", PROXY_USER, "-P", PROXY_PASSWORD]
+    with _running(command, port, with_auth) as proxy:
+        yield proxy
 
 
 @contextlib.contextmanager
@@ -76,10 +83,5 @@ def tinyproxy(folder: Path, with_auth: bool = False) -> Iterator[RunningProxy]:
         lines.append(f"BasicAuth {PROXY_USER} {PROXY_PASSWORD}")
     config.write_text("\n".join(lines) + "\n")
     command = [_require("tinyproxy"), "-d", "-c", str(config)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_until_listening(port, process)
-        yield RunningProxy("127.0.0.1", port, PROXY_USER if with_auth else "", PROXY_PASSWORD if with_auth else "")
-    finally:
-        process.terminate()
-        process.wait(10)
+    with _running(command, port, with_auth) as proxy:
+        yield proxy

@@ -46,6 +46,17 @@ def silent(conn) -> None:  # type: ignore[no-untyped-def]
     ScriptedServer.wait_closed(None, conn)  # type: ignore[arg-type]
 
 
+def verify_only_dialog(make_window, config_dir, keyring_backend, port: int, timeout_s: int):  # type: ignore[no-untyped-def]
+    """A window and a verify-only test dialog for an unencrypted, anonymous server on ``port``."""
+    add_connection(
+        config_dir, keyring_backend, port, None, security=Security.NONE, auth_mode=AuthMode.NONE, timeout_s=timeout_s
+    )
+    window = make_window()
+    dialog = window.open_test_dialog()
+    dialog.verify_only.setChecked(True)
+    return window, dialog
+
+
 def send_and_wait(qtbot, dialog, timeout: int = 20000):  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(dialog.result_ready, timeout=timeout) as blocker:
         qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
@@ -102,18 +113,7 @@ def test_bad_recipient_is_refused_before_sending(make_window, config_dir, keyrin
 
 def test_cancel_during_a_send_to_a_silent_server(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(
-            config_dir,
-            keyring_backend,
-            server.port,
-            None,
-            security=Security.NONE,
-            auth_mode=AuthMode.NONE,
-            timeout_s=60,
-        )
-        window = make_window()
-        dialog = window.open_test_dialog()
-        dialog.verify_only.setChecked(True)
+        _window, dialog = verify_only_dialog(make_window, config_dir, keyring_backend, server.port, 60)
         with qtbot.waitSignal(dialog.result_ready, timeout=10000) as blocker:
             with qtbot.waitSignal(dialog.findChild(object, "stageProgress").valueChanged, timeout=5000):
                 qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
@@ -127,12 +127,7 @@ def test_cancel_during_a_send_to_a_silent_server(make_window, config_dir, keyrin
 
 def test_gui_thread_never_stalls_during_a_slow_send(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(
-            config_dir, keyring_backend, server.port, None, security=Security.NONE, auth_mode=AuthMode.NONE, timeout_s=3
-        )
-        window = make_window()
-        dialog = window.open_test_dialog()
-        dialog.verify_only.setChecked(True)
+        _window, dialog = verify_only_dialog(make_window, config_dir, keyring_backend, server.port, 3)
         gaps: list[int] = []
         clock = QElapsedTimer()
         clock.start()
@@ -153,18 +148,7 @@ def test_gui_thread_never_stalls_during_a_slow_send(make_window, config_dir, key
 
 def test_closing_the_window_during_a_send_leaves_no_thread(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
     with ScriptedServer(silent) as server:
-        add_connection(
-            config_dir,
-            keyring_backend,
-            server.port,
-            None,
-            security=Security.NONE,
-            auth_mode=AuthMode.NONE,
-            timeout_s=60,
-        )
-        window = make_window()
-        dialog = window.open_test_dialog()
-        dialog.verify_only.setChecked(True)
+        window, dialog = verify_only_dialog(make_window, config_dir, keyring_backend, server.port, 60)
         qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.pool.activeThreadCount() == 1, timeout=5000)
         started = time.monotonic()
