@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
@@ -18,6 +17,7 @@ from smtpgui import APP_NAME, __version__
 from smtpgui.storage.paths import resolve_config_dir
 from smtpgui.storage.services import build_services
 from smtpgui.transport.engine import SessionEngine
+from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts
 
@@ -32,9 +32,8 @@ def application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
-    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "smtpgui.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("io.github.smtpgui.smtpgui")  # Wayland and taskbars match the .desktop file
     return app
 
 

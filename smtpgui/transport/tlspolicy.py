@@ -7,11 +7,10 @@ import hashlib
 import ssl
 import warnings
 
-from cryptography import x509
-
 from smtpgui.core.addresses import format_fingerprint
 from smtpgui.core.model import Connection, TlsVersion
 from smtpgui.transport.result import CertificateInfo
+from smtpgui.transport.x509 import CertificateFormatError, parse_certificate
 
 _VERSIONS = {
     TlsVersion.V1_0: ssl.TLSVersion.TLSv1,
@@ -75,21 +74,19 @@ def describe_certificate(der: bytes, trusted: bool | None) -> CertificateInfo:
 @functools.lru_cache(maxsize=64)
 def _describe(der: bytes, trusted: bool | None) -> CertificateInfo:
     # Servers present the same certificate session after session; parse it once.
-    cert = x509.load_der_x509_certificate(der)
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = tuple(str(n) for n in san.get_values_for_type(x509.DNSName)) + tuple(
-            str(ip) for ip in san.get_values_for_type(x509.IPAddress)
-        )
-    except x509.ExtensionNotFound:
-        names = ()
+        fields = parse_certificate(der)
+    except CertificateFormatError as exc:
+        # Verification is OpenSSL's job and the pin is the digest; an odd certificate only loses its names.
+        unreadable = f"(cannot read this certificate: {exc})"
+        return CertificateInfo(unreadable, unreadable, "", "", fingerprint(der), (), trusted)
     return CertificateInfo(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        not_before=cert.not_valid_before_utc.isoformat(),
-        not_after=cert.not_valid_after_utc.isoformat(),
+        subject=fields.subject,
+        issuer=fields.issuer,
+        not_before=fields.not_before.isoformat(),
+        not_after=fields.not_after.isoformat(),
         sha256=fingerprint(der),
-        names=names,
+        names=fields.dns_names + fields.ip_addresses,
         trusted=trusted,
     )
 
