@@ -69,15 +69,17 @@ def trim(library: Path, outdir: Path) -> Path:
         subprocess.run(["icupkg", "--ignore-deps", "-r", str(work / "drop.txt"), str(full)], check=True, cwd=work)
         source = work / "icudata.S"
         source.write_text(
-            f'\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n'
+            f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n"
             f'\t.incbin "{full}"\n\t.size {symbol}, . - {symbol}\n\t.section .note.GNU-stack,"",@progbits\n'
         )
         target = outdir / library.name
         subprocess.run(
             ["cc", "-shared", "-nostdlib", f"-Wl,-soname,{library.name}", "-o", str(target), str(source)], check=True
         )
-    print(f"trim_icu: kept {len(items) - len(dropped)} of {len(items)} ICU items; "
-          f"{library.stat().st_size / 1e6:.1f} MB -> {target.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"trim_icu: kept {len(items) - len(dropped)} of {len(items)} ICU items; "
+        f"{library.stat().st_size / 1e6:.1f} MB -> {target.stat().st_size / 1e6:.1f} MB"
+    )
     return target
 
 
