@@ -196,7 +196,7 @@ def cmd_delete(services: Services, args: argparse.Namespace) -> int:
             f"{victim.name!r} is the default connection: say which becomes the new default with --new-default OTHER."
         )
     if not args.yes:
-        if not sys.stdin.isatty():
+        if sys.stdin is None or not sys.stdin.isatty():  # None: a windowed (frozen) executable
             raise UsageError(f"Deleting {victim.name!r} needs confirmation: add --yes.")
         answer = input(f"Delete {victim.name!r} and its stored secrets? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):

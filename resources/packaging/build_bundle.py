@@ -1,0 +1,71 @@
+"""Build the one-dir bundle from smtpgui.spec reproducibly, then print its size against the budget.
+
+    python resources/packaging/build_bundle.py [--dist DIR] [--work DIR]
+
+Sets PYTHONHASHSEED=0 and SOURCE_DATE_EPOCH (the last commit's time, or the one given) for the
+PyInstaller run, so two builds of the same commit give the same files. Exits 1 if the Linux
+bundle is over budget (../shared/DESIGN.md §6: 110 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUDGET_BYTES = 110 * 1000 * 1000
+
+
+def source_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH from the environment, else the last commit's time, else a fixed date."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "1767225600"  # 2026-01-01, for a source tree without git
+
+
+def tree_size(path: Path) -> int:
+    """Bytes of every regular file under path (symlinks count once, as their target)."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def bundle_dir(dist: Path) -> Path:
+    return dist / "smtpgui"
+
+
+def build(dist: Path, work: Path) -> Path:
+    env = dict(os.environ, PYTHONHASHSEED="0", SOURCE_DATE_EPOCH=source_date_epoch())
+    command = [
+        sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+        "--distpath", str(dist), "--workpath", str(work), str(ROOT / "smtpgui.spec"),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, env=env, cwd=ROOT)
+    return bundle_dir(dist)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the smtpgui bundle with PyInstaller.")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--work", type=Path, default=ROOT / "build")
+    args = parser.parse_args(argv)
+    bundle = build(args.dist.resolve(), args.work.resolve())
+    size = tree_size(bundle)
+    budget = f"budget {BUDGET_BYTES / 1e6:.0f} MB" if sys.platform.startswith("linux") else "budget applies on Linux"
+    files = sum(1 for _ in bundle.rglob("*"))
+    print(f"bundle: {bundle} {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB) in {files} files; {budget}")
+    if sys.platform.startswith("linux") and size > BUDGET_BYTES:
+        print(f"bundle: over budget by {(size - BUDGET_BYTES) / 1e6:.1f} MB", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
