@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication
 from smtpgui import APP_NAME, __version__
 from smtpgui.storage.paths import resolve_config_dir
 from smtpgui.storage.services import build_services
-from smtpgui.transport.engine import SessionEngine
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts
@@ -48,7 +47,7 @@ def build_main_window(
     """Build the services and the main window without entering the event loop."""
     application()
     services = build_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
-    return MainWindow(services, SessionEngine(), ui_settings(services.config_dir), prompts)
+    return MainWindow(services, None, ui_settings(services.config_dir), prompts)
 
 
 def _server_name(config_dir: Path) -> str:

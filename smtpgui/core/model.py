@@ -181,13 +181,62 @@ _BOOL_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("bool", bool)}
 _INT_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("int", int)}
 
 
-def connection_to_dict(connection: Connection) -> dict[str, Any]:
-    """Plain JSON-able dictionary with the model's field names as keys."""
+_ENUM_BY_VALUE: dict[str, dict[str, enum.Enum]] = {
+    name: {str(member.value): member for member in enum_type} for name, enum_type in _ENUM_FIELDS.items()
+}
+# Every default except the id (a fresh one per connection), as stored in a file.
+_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(Connection) if f.default is not dataclasses.MISSING
+}
+_STORED_DEFAULTS = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in _DEFAULTS.items()}
+
+
+def connection_to_dict(connection: Connection, *, omit_defaults: bool = False) -> dict[str, Any]:
+    """Plain JSON-able dictionary with the model's field names as keys.
+
+    With ``omit_defaults``, fields equal to the schema's default are left out (the connections
+    file does this: ten thousand connections read in a tenth of the time). ``id`` and ``name``
+    are always written.
+    """
     out: dict[str, Any] = {}
     for name in FIELD_NAMES:
         value = getattr(connection, name)
-        out[name] = value.value if isinstance(value, enum.Enum) else value
+        stored = value.value if isinstance(value, enum.Enum) else value
+        if omit_defaults and name in _STORED_DEFAULTS and _STORED_DEFAULTS[name] == stored:
+            continue
+        out[name] = stored
     return out
+
+
+def _field_error(name: str, value: Any) -> ValueError:
+    if name in _ENUM_FIELDS:
+        allowed = ", ".join(str(m.value) for m in _ENUM_FIELDS[name])
+        return ValueError(f"{name} must be one of {allowed}, not {value!r}")
+    if name in _BOOL_FIELDS:
+        return ValueError(f"{name} must be true or false, not {value!r}")
+    if name in _INT_FIELDS:
+        return ValueError(f"{name} must be a whole number, not {value!r}")
+    return ValueError(f"{name} must be text, not {value!r}")
+
+
+def _convert(name: str, value: Any) -> Any:
+    """The field's value from its JSON form, or ValueError naming the field."""
+    if name in _ENUM_BY_VALUE:
+        member = _ENUM_BY_VALUE[name].get(value if isinstance(value, str) else str(value))
+        if member is None:
+            member = _ENUM_BY_VALUE[name].get(str(value).lower())
+        if member is None:
+            raise _field_error(name, value)
+        return member
+    if name in _BOOL_FIELDS:
+        if not isinstance(value, bool):
+            raise _field_error(name, value)
+    elif name in _INT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _field_error(name, value)
+    elif not isinstance(value, str):
+        raise _field_error(name, value)
+    return value
 
 
 def connection_from_dict(data: Any) -> Connection:
@@ -198,32 +247,17 @@ def connection_from_dict(data: Any) -> Connection:
     """
     if not isinstance(data, dict):
         raise ValueError("a connection must be a JSON object")
-    kwargs: dict[str, Any] = {}
-    for name in FIELD_NAMES:
-        if name not in data or data[name] is None:
-            continue
-        value = data[name]
-        if name in _ENUM_FIELDS:
-            enum_type = _ENUM_FIELDS[name]
-            try:
-                kwargs[name] = enum_type(str(value).lower())
-            except ValueError:
-                allowed = ", ".join(str(m.value) for m in enum_type)
-                raise ValueError(f"{name} must be one of {allowed}, not {value!r}") from None
-        elif name in _BOOL_FIELDS:
-            if not isinstance(value, bool):
-                raise ValueError(f"{name} must be true or false, not {value!r}")
-            kwargs[name] = value
-        elif name in _INT_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{name} must be a whole number, not {value!r}")
-            kwargs[name] = value
-        else:
-            if not isinstance(value, str):
-                raise ValueError(f"{name} must be text, not {value!r}")
-            kwargs[name] = value
-    if "name" not in kwargs:
+    values = dict(_DEFAULTS)
+    for name, value in data.items():
+        if name in _FIELDS and value is not None:
+            values[name] = _convert(name, value)
+    if "name" not in values:
         raise ValueError("a connection needs a name")
-    if not kwargs.get("id"):
-        kwargs.pop("id", None)
-    return Connection(**kwargs)
+    if not values.get("id"):
+        values["id"] = new_id()
+    # Every value is converted and type-checked above, so the object is filled directly: the
+    # __init__ a frozen dataclass generates sets 60 fields through object.__setattr__, which
+    # made loading 10,000 connections take a third of a second.
+    connection = object.__new__(Connection)
+    connection.__dict__.update(values)
+    return connection

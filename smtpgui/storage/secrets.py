@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+# keyring itself is imported on first use: loading it discovers every backend (about 100 ms),
+# which the window and the CLI's profile commands should not pay before they need a secret.
 
 from smtpgui import APP_NAME
 from smtpgui.core.errors import SecretStoreUnavailable
@@ -61,6 +62,8 @@ class SecretStore:
     @property
     def backend(self) -> KeyringBackend:
         if self._backend is None:
+            import keyring
+
             self._backend = keyring.get_keyring()
         return self._backend
 
@@ -107,6 +110,8 @@ class SecretStore:
         if self.session_only:
             return
 
+        import keyring.errors
+
         def remove(backend: KeyringBackend) -> None:
             try:
                 backend.delete_password(SERVICE, key)
@@ -121,6 +126,8 @@ class SecretStore:
             self.delete(connection_id, slot)
 
     def _call(self, action: Callable[[KeyringBackend], T], verb: str) -> T:
+        import keyring.errors
+
         try:
             backend = self.backend
             if _is_unusable(backend):
@@ -170,20 +177,21 @@ class SecretStore:
             raise error from cause
         self.session_only = True
         self.unavailable_reason = str(error)
-        return action(_MemoryBackend(self._memory))
+        return action(cast("KeyringBackend", _MemoryBackend(self._memory)))
 
 
 def _key(connection_id: str, slot: Slot) -> str:
     return f"{connection_id}:{Slot(slot).value}"
 
 
-class _MemoryBackend(KeyringBackend):
-    """This process's memory, used only when the user was told the keyring is unusable."""
+class _MemoryBackend:
+    """This process's memory, used only when the user was told the keyring is unusable.
 
-    priority = 0
+    It has the three methods of a keyring backend but is not one: a KeyringBackend subclass would
+    register itself with keyring's backend discovery.
+    """
 
     def __init__(self, memory: dict[str, str]) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
         self._memory = memory
 
     def get_password(self, service: str, username: str) -> str | None:

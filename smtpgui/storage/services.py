@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from smtpgui.storage.paths import resolve_config_dir
 from smtpgui.storage.secrets import SecretStore
 from smtpgui.storage.settings import SettingsStore
 from smtpgui.storage.store import ConnectionStore
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 
 @dataclass

@@ -145,7 +145,9 @@ class ConnectionStore:
     def _document(connections: list[Connection]) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
-            "connections": [connection_to_dict(c) for c in connections],
+            # Defaults are left out: they belong to the schema version (a version that changes a
+            # default must write the old one into older files in its migration step).
+            "connections": [connection_to_dict(c, omit_defaults=True) for c in connections],
         }
 
     def add(self, connection: Connection) -> Connection:

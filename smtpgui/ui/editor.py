@@ -10,7 +10,7 @@ from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
 from smtpgui.core.validation import validate
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.forms import FormTab
-from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab
+from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
 
 
 class ConnectionEditor(QWidget):
@@ -25,6 +25,7 @@ class ConnectionEditor(QWidget):
     save_requested = Signal()
     revert_requested = Signal()
     test_requested = Signal()
+    secrets_shown = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +58,7 @@ class ConnectionEditor(QWidget):
         ):
             self.tabs.addTab(tab, label)
             tab.edited.connect(self._on_edited)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.summary = QLabel()
         self.summary.setObjectName("problemSummary")
         self.summary.setStyleSheet("color: #c62828;")
@@ -87,6 +89,26 @@ class ConnectionEditor(QWidget):
 
     # -------------------------------------------------------------- loading and reading
 
+    def _secret_fields(self) -> dict[SecretSlot, SecretField]:
+        return {
+            SecretSlot.PASSWORD: self.auth_tab.password,
+            SecretSlot.PROXY_PASSWORD: self.proxy_tab.password,
+            SecretSlot.CLIENT_SECRET: self.graph_tab.secret,
+        }
+
+    def shows_secrets(self) -> bool:
+        """Whether the visible tab has a secret field (the keyring is asked only then)."""
+        return self.tabs.currentWidget() in (self.auth_tab, self.proxy_tab, self.graph_tab)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.original is not None and self.shows_secrets():
+            self.secrets_shown.emit()
+
+    def set_stored(self, stored: set[SecretSlot], session_only: bool = False) -> None:
+        """The keyring's answer arrived: show which secrets are stored (typed changes are kept)."""
+        for slot, secret_field in self._secret_fields().items():
+            secret_field.set_stored(slot in stored, session_only)
+
     def load(
         self,
         connection: Connection | None,
@@ -94,17 +116,19 @@ class ConnectionEditor(QWidget):
         others: list[Connection] | None = None,
         session_only: bool = False,
     ) -> None:
-        """Show ``connection`` (None clears the editor) with its secrets' stored state."""
+        """Show ``connection`` (None clears the editor) with its secrets' stored state.
+
+        ``stored`` None means not known yet: the secret fields say "checking…" until
+        :meth:`set_stored`.
+        """
         self._loading = True
         self.original = connection
         self.others = [c for c in (others or []) if connection is None or c.id != connection.id]
-        stored = stored or set()
         if connection is not None:
             for tab in self.form_tabs:
                 tab.load(connection)
-            self.auth_tab.password.load(SecretSlot.PASSWORD in stored, session_only)
-            self.proxy_tab.password.load(SecretSlot.PROXY_PASSWORD in stored, session_only)
-            self.graph_tab.secret.load(SecretSlot.CLIENT_SECRET in stored, session_only)
+            for slot, secret_field in self._secret_fields().items():
+                secret_field.load(None if stored is None else slot in stored, session_only)
             self._security = connection.security
             self.title.setText(connection.name)
         else:

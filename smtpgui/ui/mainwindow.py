@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,31 +29,43 @@ from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
-from smtpgui.transport.engine import SessionEngine, SessionSecrets
-from smtpgui.transport.probe import ProbeReport
 from smtpgui.transport.result import CertificateInfo, TestResult
 from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.testdialog import TestEmailDialog
-from smtpgui.ui.workers import ProbeJob, SendJob
+from smtpgui.ui.workers import ProbeJob, SecretStatusJob, SendJob
+
+SECRET_SLOTS = (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
+
+if TYPE_CHECKING:
+    from smtpgui.transport.engine import SessionEngine, SessionSecrets
+    from smtpgui.transport.probe import ProbeReport
 
 
 class MainWindow(QMainWindow):
     """Everything the user does with connections; services are passed in, never global."""
 
     def __init__(
-        self, services: Services, engine: SessionEngine, settings: QSettings, prompts: Prompts | None = None
+        self,
+        services: Services,
+        engine: SessionEngine | None,
+        settings: QSettings,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("smtpgui — SMTP connections")
-        self.services, self.engine, self.qsettings = services, engine, settings
+        self.services, self._engine, self.qsettings = services, engine, settings
         self.prompts = prompts or Prompts(self)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(16)
-        self.jobs: list[SendJob | ProbeJob] = []
+        self.jobs: list[SendJob | ProbeJob | SecretStatusJob] = []
+        # Which secrets each connection has in the keyring, as last read by a SecretStatusJob or
+        # written by Save: the editor never asks the keyring on the GUI thread.
+        self.stored_secrets: dict[str, set[SecretSlot]] = {}
+        self._status_pending: set[str] = set()
         self.dialogs: list[TestEmailDialog] = []
         self.draft: Connection | None = None
         self._current_id: str | None = None
@@ -94,6 +107,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.editor = ConnectionEditor()
         self.editor.save_requested.connect(self.save)
+        self.editor.secrets_shown.connect(self._check_secrets)
         self.editor.revert_requested.connect(self.revert)
         self.editor.test_requested.connect(self.open_test_dialog)
         self.editor.dirty_changed.connect(self._on_dirty_changed)
@@ -241,19 +255,39 @@ class MainWindow(QMainWindow):
     def _load_editor(self, connection: Connection) -> None:
         self.draft = None if connection.id in {c.id for c in self.model.connections()} else connection
         self._current_id = connection.id
-        stored: set[SecretSlot] = set()
         secrets = self.services.secrets
-        if not secrets.is_absent():
-            try:
-                stored = {
-                    slot
-                    for slot in (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
-                    if secrets.has(connection.id, slot)
-                }
-            except SecretStoreUnavailable as exc:
-                self._show_banner(str(exc))
+        stored = self.stored_secrets.get(connection.id)
+        if stored is None and self.draft is not None:
+            stored = self.stored_secrets[connection.id] = set()  # a new connection has no secrets yet
         self.editor.load(connection, stored, self.model.connections(), secrets.session_only)
+        if stored is None and self.editor.shows_secrets():
+            self._check_secrets()
         self._update_actions()
+
+    @Slot()
+    def _check_secrets(self) -> None:
+        """Ask the keyring, on a worker, which secrets the shown connection has.
+
+        Only when a tab with a secret field is shown (or a send needs them): loading keyring's
+        backends costs about 100 ms, which start-up and browsing the Main tab never pay.
+        """
+        connection_id = self._current_id
+        if connection_id is None or connection_id in self.stored_secrets or connection_id in self._status_pending:
+            return
+        self._status_pending.add(connection_id)
+        job = SecretStatusJob(self.services.secrets, connection_id, SECRET_SLOTS)
+        job.signals.finished.connect(self._on_secret_status)
+        job.signals.failed.connect(lambda _m, i=connection_id: self._status_pending.discard(i))
+        job.signals.failed.connect(self._show_banner)
+        self.start_job(job)
+
+    @Slot(object)
+    def _on_secret_status(self, status: tuple[str, set[SecretSlot]]) -> None:
+        connection_id, stored = status
+        self._status_pending.discard(connection_id)
+        self.stored_secrets[connection_id] = stored
+        if connection_id == self._current_id and self.editor.original is not None:
+            self.editor.set_stored(stored, self.services.secrets.session_only)
 
     def resolve_unsaved(self) -> bool:
         """Ask about unsaved edits; False means the user wants to stay."""
@@ -336,17 +370,25 @@ class MainWindow(QMainWindow):
         self.draft = None
         self._store_secrets(saved, secrets)
         self.reload(select_id=saved.id)
+        if secrets:
+            self._check_secrets()  # the user changed secrets: show what the keyring now holds
         self.statusBar().showMessage(f"Saved “{saved.name}”.", 5000)
         return True
 
     def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
         store = self.services.secrets
+        known = self.stored_secrets.get(connection.id)
+        if secrets:
+            self.stored_secrets.pop(connection.id, None)  # re-read unless every write below lands
         try:
             for slot, value in secrets.items():
                 if value is None:
                     store.delete(connection.id, slot)
                 else:
                     store.set(connection.id, slot, value)
+            if known is not None:
+                written = {slot for slot, value in secrets.items() if value is not None}
+                self.stored_secrets[connection.id] = (known - set(secrets)) | written
         except SecretStoreUnavailable as exc:
             self.prompts.warn("Password not saved", str(exc))
         if store.session_only:
@@ -464,11 +506,22 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ sessions on workers
 
+    @property
+    def engine(self) -> SessionEngine:
+        """The session engine; made on the first test or probe so start-up never loads TLS and sockets."""
+        if self._engine is None:
+            from smtpgui.transport.engine import SessionEngine
+
+            self._engine = SessionEngine()
+        return self._engine
+
     def _secrets_provider(self, pending: dict[SecretSlot, str | None]):  # type: ignore[no-untyped-def]
         store = self.services.secrets
 
         def provide(connection: Connection) -> SessionSecrets:
             # Runs on the worker thread: the keyring is never read on the GUI thread here.
+            from smtpgui.transport.engine import SessionSecrets
+
             def read(slot: SecretSlot) -> str | None:
                 if slot in pending:
                     return pending[slot]
@@ -482,13 +535,13 @@ class MainWindow(QMainWindow):
 
         return provide
 
-    def start_job(self, job: SendJob | ProbeJob) -> None:
+    def start_job(self, job: SendJob | ProbeJob | SecretStatusJob) -> None:
         self.jobs.append(job)
         job.signals.finished.connect(lambda _r, j=job: self._forget_job(j))
         job.signals.failed.connect(lambda _m, j=job: self._forget_job(j))
         self.pool.start(job)
 
-    def _forget_job(self, job: SendJob | ProbeJob) -> None:
+    def _forget_job(self, job: SendJob | ProbeJob | SecretStatusJob) -> None:
         if job in self.jobs:
             self.jobs.remove(job)
 

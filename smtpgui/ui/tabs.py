@@ -52,14 +52,22 @@ class SecretField(QWidget):
         layout.addWidget(self.state)
         layout.addWidget(self.clear_button)
         self.stored = False
+        self.checking = False
         self.pending: str | None = None
         self.has_pending = False
         self.edit.textEdited.connect(self._on_typed)
         self.clear_button.clicked.connect(self._on_clear)
 
-    def load(self, stored: bool, session_only: bool = False) -> None:
-        self.stored, self.pending, self.has_pending = stored, None, False
+    def load(self, stored: bool | None, session_only: bool = False) -> None:
+        """Show a fresh field; ``stored`` None while the keyring has not answered yet."""
+        self.stored, self.pending, self.has_pending = bool(stored), None, False
+        self.checking = stored is None
         self.edit.clear()
+        self._refresh(session_only)
+
+    def set_stored(self, stored: bool, session_only: bool = False) -> None:
+        """The keyring answered; whatever the user typed meanwhile stays pending."""
+        self.stored, self.checking = stored, False
         self._refresh(session_only)
 
     def _refresh(self, session_only: bool = False) -> None:
@@ -67,6 +75,8 @@ class SecretField(QWidget):
             text, placeholder = "will be removed", "type a new one to replace it"
         elif self.has_pending:
             text, placeholder = "changed (not saved)", ""
+        elif self.checking:
+            text, placeholder = "checking the keyring…", "type to set a new one"
         elif self.stored:
             text, placeholder = (
                 "stored" + (" for this session only" if session_only else ""),

@@ -8,17 +8,20 @@ the worker thread, never the GUI thread); it never touches widgets. Every except
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from smtpgui.core.message import OutgoingMessage
 from smtpgui.core.model import Connection
-from smtpgui.transport.engine import SessionEngine, SessionSecrets
-from smtpgui.transport.network import CancelToken
-from smtpgui.transport.probe import ProbeReport, probe
+from smtpgui.storage.secrets import SecretStore, Slot
 from smtpgui.transport.result import Stage
 
-SecretsProvider = Callable[[Connection], SessionSecrets]
+if TYPE_CHECKING:
+    from smtpgui.transport.engine import SessionEngine, SessionSecrets
+    from smtpgui.transport.probe import ProbeReport
+
+SecretsProvider = Callable[[Connection], "SessionSecrets"]
 
 
 class JobSignals(QObject):
@@ -45,6 +48,8 @@ class _EngineJob(QRunnable):
         self.engine = engine
         self.connection = connection
         self.secrets = secrets
+        from smtpgui.transport.network import CancelToken  # loaded with the first job, not at start-up
+
         self.token = CancelToken()
         self.signals = JobSignals()
 
@@ -85,9 +90,38 @@ class ProbeJob(_EngineJob):
     """Detect settings: the probe for a connection's host."""
 
     def run(self) -> None:
+        from smtpgui.transport.probe import probe
+
         try:
             report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
         except Exception as exc:  # reported to the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.finished.emit(report)
+
+
+class SecretStatusJob(QRunnable):
+    """Which secrets of one connection the keyring holds, read off the GUI thread.
+
+    A keyring can take a long time to answer (loading its backends, a Secret Service on a slow
+    bus, an unlock prompt); the editor shows "checking…" until this job reports.
+    """
+
+    def __init__(self, store: SecretStore, connection_id: str, slots: tuple[Slot, ...]) -> None:
+        super().__init__()
+        self.store, self.connection_id, self.slots = store, connection_id, slots
+        self.signals = JobSignals()
+
+    def cancel(self) -> None:
+        """Nothing to stop: a keyring read is short once the backend is loaded."""
+
+    def run(self) -> None:
+        try:
+            if self.store.is_absent():
+                stored: set[Slot] = set()
+            else:
+                stored = {slot for slot in self.slots if self.store.has(self.connection_id, slot)}
+        except Exception as exc:  # SecretStoreUnavailable or anything a backend raises
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit((self.connection_id, stored))

@@ -203,7 +203,8 @@ def test_keyring_unavailable_shows_banner_and_keeps_secret_for_session(make_wind
     banner = window.findChild(QLabel, "keyringBanner")
     assert banner.isVisible() and "session only" in banner.text() and "locked" in banner.text()
     assert window.services.secrets.session_only
-    assert "for this session only" in window.findChild(QLabel, "passwordEditState").text()
+    state = window.findChild(QLabel, "passwordEditState")
+    qtbot.waitUntil(lambda: "for this session only" in state.text())
 
 
 def test_duplicate_copies_all_but_secrets_and_asks_for_password(

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
 from smtpgui.storage.store import ConnectionStore
+from smtpgui.ui.workers import ProbeJob, SendJob
 from tests.support.keyrings import MemoryKeyring
 from tests.support.prompts import ScriptedPrompts
 from tests.support.servers import PASSWORD, USER, Pki, ScriptedServer, make_pki, smtp_server
@@ -108,7 +109,7 @@ def test_bad_recipient_is_refused_before_sending(make_window, config_dir, keyrin
     dialog.findChild(QLineEdit, "toEdit").setText("not an address")
     qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
     assert "✖" in dialog.findChild(QLabel, "resultLabel").text()
-    assert window.jobs == []
+    assert [job for job in window.jobs if isinstance(job, SendJob)] == []
 
 
 def test_cancel_during_a_send_to_a_silent_server(make_window, config_dir, keyring_backend, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -202,7 +203,7 @@ def test_detect_settings_runs_on_a_worker(
     add_connection(config_dir, keyring_backend, 25, None, timeout_s=2)
     window = make_window()
     window.detect_settings()
-    assert len(window.jobs) == 1
+    assert len([job for job in window.jobs if isinstance(job, ProbeJob)]) == 1
     qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
     title, text = prompts.messages[-1]
     assert title == "Detected settings" and "No port and security mode worked" in text

@@ -1,0 +1,26 @@
+"""The baseline for cold start: a bare PySide6 QMainWindow, shown, closed after its first paint.
+
+Started exactly like ``smtpgui --self-test`` (a fresh interpreter, offscreen), so the ratio
+measures only what smtpgui adds.
+"""
+
+import sys
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, app.quit)
+        return False
+
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1100, 700)
+painted = FirstPaint()
+window.installEventFilter(painted)
+window.show()
+sys.exit(app.exec())

@@ -1,0 +1,104 @@
+"""What the benchmarks share: timing whole processes, medians, config folders, the result table."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+@dataclass
+class Figure:
+    """One budget: our median against the baseline's median, measured side by side."""
+
+    name: str
+    ours: float
+    baseline: float | None
+    unit: str
+    budget: float  # a ratio when baseline is set, else an absolute limit in `unit`
+    runs: int
+    notes: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours / self.baseline if self.baseline else None
+
+    @property
+    def ok(self) -> bool:
+        value = self.ratio if self.baseline else self.ours
+        return value is not None and value <= self.budget
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name, "ours": round(self.ours, 3), "baseline": None if self.baseline is None else round(self.baseline, 3),
+            "unit": self.unit, "ratio": None if self.ratio is None else round(self.ratio, 3), "budget": self.budget,
+            "ok": self.ok, "runs": self.runs, **self.notes,
+        }  # fmt: skip
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMTPGUI_")}
+    env.update(QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env.update(extra)
+    return env
+
+
+def run_process(command: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int]:
+    """Wall seconds from start to exit, and the child's peak resident memory in KiB."""
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=errors, text=True,
+        )  # fmt: skip
+        if stdin is not None:
+            assert process.stdin is not None
+            process.stdin.write(stdin)
+            process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command[:4])} exited {process.returncode}: {errors.read()[-500:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def make_config(folder: Path, count: int) -> Path:
+    """A config folder with `count` connections, written through the app's own store."""
+    from smtpgui.core.model import AuthMode, Connection, Security
+    from smtpgui.storage.store import ConnectionStore
+
+    connections = [
+        Connection(
+            name=f"relay {i:05d}", host=f"smtp{i}.example.com", port=587, security=Security.STARTTLS,
+            auth_mode=AuthMode.PASSWORD, username=f"user{i}@example.com", from_address=f"app{i}@example.com",
+            description=f"notification mail for service {i}",
+        )
+        for i in range(count)
+    ]  # fmt: skip
+    ConnectionStore(folder).update(lambda _current: connections)
+    return folder
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [f"{'benchmark':44} {'ours':>10} {'baseline':>10} {'ratio':>7} {'budget':>8}  verdict"]
+    for f in figures:
+        base = f"{f.baseline:10.1f}" if f.baseline is not None else f"{'-':>10}"
+        ratio = f"{f.ratio:7.2f}" if f.ratio is not None else f"{'-':>7}"
+        budget = f"{f.budget:.2f}×" if f.baseline is not None else f"{f.budget:g} {f.unit}"
+        lines.append(f"{f.name:44} {f.ours:10.1f} {base} {ratio} {budget:>8}  {'ok' if f.ok else 'OVER'}")
+    return "\n".join(lines)
