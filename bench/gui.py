@@ -1,0 +1,130 @@
+"""GUI responsiveness: filtering 10,000 cards per keystroke, and the GUI thread's longest stall
+while 50 test sends run (10 of them to a server that never answers).
+
+Budgets (DESIGN.md §6): under 30 ms per keystroke; no stall over 50 ms. Both run in this process
+with real widgets (offscreen): typing goes through the search field's textChanged into the
+filter model and the view's relayout; sends go through the test dialog, SendJob and the
+window's thread pool to aiosmtpd (STARTTLS + AUTH) on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from common import Figure, make_config, median
+
+from smtpgui.app import application, build_main_window
+from smtpgui.core.model import AuthMode, Connection, Security
+from smtpgui.storage.store import ConnectionStore
+from tests.support.keyrings import MemoryKeyring
+from tests.support.prompts import ScriptedPrompts
+from tests.support.servers import PASSWORD, USER, ScriptedServer, make_pki, smtp_server
+
+STALL_BUDGET_MS = 50.0
+KEYSTROKE_BUDGET_MS = 30.0
+
+
+def filter_keystrokes(runs: int = 5) -> Figure:
+    """Type searches into the search field of a window holding 10,000 connections."""
+    app = application()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = make_config(Path(tmp) / "config", 10000)
+        window = build_main_window(config, ScriptedPrompts(), MemoryKeyring())
+        window.resize(1100, 700)
+        window.show()
+        app.processEvents()
+        samples: list[float] = []
+        for _ in range(runs):
+            for query in ("relay 0421", "smtp99", "user5@", "notification mail for service 77"):
+                window.search.clear()
+                app.processEvents()
+                for i in range(1, len(query) + 1):
+                    started = time.perf_counter()
+                    window.search.setText(query[:i])
+                    window.list.viewport().update()  # the keystroke counts until the cards are drawn
+                    app.processEvents()
+                    samples.append((time.perf_counter() - started) * 1000)
+        window.close()
+    samples.sort()
+    return Figure(
+        "filter 10,000 cards, per keystroke (ms)", median(samples), None, "ms", KEYSTROKE_BUDGET_MS, runs,
+        {"p95_ms": round(samples[int(len(samples) * 0.95)], 2), "max_ms": round(samples[-1], 2), "keystrokes": len(samples)},
+    )  # fmt: skip
+
+
+def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
+    """The longest gap between 5 ms timer ticks on the GUI thread while the sends run."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QLineEdit, QPushButton
+
+    app = application()
+    keyring = MemoryKeyring()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "pki").mkdir()
+        pki = make_pki(Path(tmp) / "pki")
+        with (
+            smtp_server("starttls", pki) as server,
+            ScriptedServer(lambda c: ScriptedServer.wait_closed(None, c)) as quiet,
+        ):  # type: ignore[arg-type]
+            connections = [
+                Connection(
+                    name=f"relay {i:02d}", host="127.0.0.1", port=quiet.port if i < silent else server.port,
+                    security=Security.STARTTLS, ca_file=str(pki.ca_file), auth_mode=AuthMode.PASSWORD,
+                    username=USER, from_address="bench@example.com", timeout_s=30,
+                )
+                for i in range(total)
+            ]  # fmt: skip
+            store = ConnectionStore(Path(tmp) / "config")
+            store.update(lambda _c: connections)
+            for c in store.load():
+                keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
+            window = build_main_window(Path(tmp) / "config", ScriptedPrompts(), keyring)
+            window.show()
+            app.processEvents()
+            gaps: list[float] = []
+            last = [time.perf_counter()]
+
+            def tick() -> None:
+                now = time.perf_counter()
+                gaps.append((now - last[0]) * 1000)
+                last[0] = now
+
+            timer = QTimer()
+            timer.setInterval(5)
+            timer.timeout.connect(tick)
+            finished: list[object] = []
+            dialogs = []
+            timer.start()
+            for row in range(total):
+                window.list.setCurrentIndex(window.filter.index(row, 0))
+                dialog = window.open_test_dialog()
+                assert dialog is not None
+                dialog.result_ready.connect(finished.append)
+                dialog.findChild(QLineEdit, "toEdit").setText("ops@example.com")
+                dialog.findChild(QPushButton, "sendButton").click()
+                dialogs.append(dialog)
+                app.processEvents()
+            deadline = time.perf_counter() + 120
+            while len(finished) < total - silent and time.perf_counter() < deadline:
+                app.processEvents()
+            timer.stop()
+            for job in list(window.jobs):
+                job.cancel()
+            window.pool.waitForDone(30000)
+            window.close()
+    delivered = len(server.handler.messages)
+    return Figure(
+        "GUI thread's longest stall, 50 sends (ms)", max(gaps[1:]), None, "ms", STALL_BUDGET_MS, 1,
+        {"delivered": delivered, "median_tick_ms": round(median(gaps), 2), "ticks": len(gaps)},
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    from common import table
+
+    print(table([filter_keystrokes(2), stall_during_sends()]))
