@@ -20,19 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, make_config
+
 BUDGET = 1.2
-
-
-def make_config(folder: Path, count: int) -> None:
-    """A config folder with `count` plain connections, written through the app's own store."""
-    sys.path.insert(0, str(REPO))
-    from smtpgui.core.model import Connection
-    from smtpgui.storage.store import ConnectionStore
-
-    store = ConnectionStore(folder)
-    connections = [Connection(name=f"relay {i:05d}", host=f"smtp{i}.example.com", port=587) for i in range(count)]
-    store.update(lambda current: connections)
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:

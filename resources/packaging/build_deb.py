@@ -33,7 +33,8 @@ def version() -> str:
     return re.search(r'__version__ = "([^"]+)"', (ROOT / "smtpgui" / "__init__.py").read_text()).group(1)
 
 
-def _needed(path: Path) -> set[str]:
+def needed_sonames(path: Path) -> set[str]:
+    """The DT_NEEDED sonames of an ELF file, read with objdump."""
     out = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=False).stdout
     return {line.split()[1] for line in out.splitlines() if line.strip().startswith("NEEDED")}
 
@@ -56,7 +57,7 @@ def depends(bundle: Path) -> list[str]:
     needed: set[str] = set()
     for path in bundle.rglob("*"):
         if path.is_file() and not path.is_symlink() and path.read_bytes()[:4] == b"\x7fELF":
-            needed |= _needed(path)
+            needed |= needed_sonames(path)
     system = _system_libraries()
     packages: set[str] = set()
     missing = []
