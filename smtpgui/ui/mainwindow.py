@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleName("Search connections")
         self.search.setPlaceholderText("Search connections (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.filter.set_search)
+        self.search.textChanged.connect(self._on_search)
         self.list = QListView()
         self.list.setObjectName("connectionList")
         self.list.setAccessibleName("Connections")
@@ -243,6 +243,14 @@ class MainWindow(QMainWindow):
             self._reselect(self._current_id)
             return
         self._load_editor(connection)
+
+    @Slot(str)
+    def _on_search(self, text: str) -> None:
+        # Searching never switches the editor: a card being edited that the search hides stays
+        # in the editor, and is selected again as soon as the search shows it.
+        self.filter.set_search(text)
+        if self._current_id is not None and not self.list.currentIndex().isValid():
+            self._reselect(self._current_id)
 
     def _reselect(self, connection_id: str | None) -> None:
         row = self.model.row_of(connection_id) if connection_id else -1

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from smtpgui.core.model import Connection
 
@@ -68,6 +74,10 @@ class ConnectionListModel(QAbstractListModel):
     def connections(self) -> list[Connection]:
         return list(self._connections)
 
+    def search_texts(self) -> list[str]:
+        """Each row's casefolded search text (the model's own list: read it, do not change it)."""
+        return self._search
+
     def row_of(self, connection_id: str) -> int:
         for row, connection in enumerate(self._connections):
             if connection.id == connection_id:
@@ -82,28 +92,114 @@ class ConnectionListModel(QAbstractListModel):
             self.dataChanged.emit(index, index, [LastResultRole])
 
 
-class ConnectionFilterModel(QSortFilterProxyModel):
-    """Filters cards by a search text over name, host, user, sender and description."""
+class ConnectionFilterModel(QAbstractListModel):
+    """The cards that match a search over name, host, user, sender and description.
+
+    Every word of the search must occur in a card's search text. The visible rows are computed in
+    one Python pass over the source's precomputed texts (narrowing the previous result while the
+    user keeps typing) and published as one layout change; persistent indexes (the selection)
+    follow their rows or become invalid. It is a list model of its own rather than a
+    QSortFilterProxyModel (which asks Python once per row on every keystroke) or a
+    QAbstractProxyModel (whose index() Qt calls for every row on each relayout): Qt's own index()
+    leaves only the cheap rowCount() to Python. mapToSource/mapFromSource keep the proxy vocabulary.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._needle = ""
+        self._source: ConnectionListModel | None = None
+        self._parts: list[str] = []
+        self._rows: list[int] = []  # proxy row -> source row
+        self._proxy_rows: dict[int, int] | None = None  # source row -> proxy row, built on demand
+
+    # ------------------------------------------------------------------ source
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        if not isinstance(model, ConnectionListModel):
+            raise TypeError("ConnectionFilterModel filters a ConnectionListModel")
+        self.beginResetModel()
+        if self._source is not None:
+            self._source.modelAboutToBeReset.disconnect(self.beginResetModel)
+            self._source.modelReset.disconnect(self._on_source_reset)
+            self._source.dataChanged.disconnect(self._on_source_data_changed)
+        self._source = model
+        model.modelAboutToBeReset.connect(self.beginResetModel)
+        model.modelReset.connect(self._on_source_reset)
+        model.dataChanged.connect(self._on_source_data_changed)
+        self._set_rows(self._matching(self._parts, None))
+        self.endResetModel()
+
+    def _on_source_reset(self) -> None:
+        self._set_rows(self._matching(self._parts, None))
+        self.endResetModel()
+
+    def _on_source_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
+        model = self._source
+        assert model is not None
+        for source_row in range(top.row(), bottom.row() + 1):
+            index = self.mapFromSource(model.index(source_row, 0))
+            if index.isValid():
+                self.dataChanged.emit(index, index, roles)
+
+    # ------------------------------------------------------------------ filtering
 
     def set_search(self, text: str) -> None:
-        needle = text.strip().casefold()
-        if needle == self._needle:
+        parts = text.casefold().split()
+        if parts == self._parts:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9+
-            self.beginFilterChange()
-            self._needle = needle
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self._needle = needle
-            self.invalidateRowsFilter()
+        # A search that only narrows the previous one (each old word inside some new word)
+        # can start from the rows visible now.
+        narrowing = bool(self._parts) and all(any(old in new for new in parts) for old in self._parts)
+        rows = self._matching(parts, self._rows if narrowing else None)
+        self._parts = parts
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        self._set_rows(rows)
+        assert self._proxy_rows is None
+        new_rows = {source: proxy for proxy, source in enumerate(rows)}
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            proxy = new_rows.get(old_rows[index.row()], -1) if 0 <= index.row() < len(old_rows) else -1
+            after.append(self.index(proxy, 0) if proxy >= 0 else QModelIndex())
+        self.changePersistentIndexList(before, after)
+        self._proxy_rows = new_rows
+        self.layoutChanged.emit()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._needle:
-            return True
-        model = self.sourceModel()
-        text = model.data(model.index(source_row, 0, source_parent), SearchTextRole)
-        return bool(text) and all(part in text for part in self._needle.split())
+    def _matching(self, parts: list[str], within: list[int] | None) -> list[int]:
+        if self._source is None:
+            return []
+        texts = self._source.search_texts()
+        candidates = range(len(texts)) if within is None else within
+        if not parts:
+            return list(candidates)
+        if len(parts) == 1:
+            (part,) = parts
+            return [row for row in candidates if part in texts[row]]
+        return [row for row in candidates if all(part in texts[row] for part in parts)]
+
+    def _set_rows(self, rows: list[int]) -> None:
+        self._rows = rows
+        self._proxy_rows = None
+
+    # ------------------------------------------------------------------ the proxy model API
+
+    def mapToSource(self, proxy_index: Index) -> QModelIndex:
+        if not proxy_index.isValid() or self._source is None or not 0 <= proxy_index.row() < len(self._rows):
+            return QModelIndex()
+        return self._source.index(self._rows[proxy_index.row()], 0)
+
+    def mapFromSource(self, source_index: Index) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        if self._proxy_rows is None:
+            self._proxy_rows = {source: proxy for proxy, source in enumerate(self._rows)}
+        proxy = self._proxy_rows.get(source_index.row(), -1)
+        return self.index(proxy, 0) if proxy >= 0 else QModelIndex()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self._source is None or not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self._source.data(self._source.index(self._rows[index.row()], 0), role)

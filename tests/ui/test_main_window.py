@@ -294,6 +294,44 @@ def test_search_filters_cards(make_window, config_dir, qtbot) -> None:  # type: 
     assert window.filter.rowCount() == 1
 
 
+def test_search_keeps_the_card_being_edited(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, conn("Alpha"), conn("Beta"), conn("Gamma"))
+    window = make_window()
+    window.select_connection(window.model.connections()[1].id)
+    window.findChild(QLineEdit, "nameEdit").setText("Beta edited")
+    search = window.findChild(QLineEdit, "searchField")
+    search.setText("gamma")  # hides the card being edited: the editor keeps it, nothing is lost
+    assert window.filter.rowCount() == 1
+    assert not window.list.currentIndex().isValid()
+    assert window.editor.current().name == "Beta edited"
+    search.clear()  # the card shows again and is selected again
+    assert window.filter.rowCount() == 3
+    assert window.list.currentIndex().data() == "Beta"
+    assert window.editor.current().name == "Beta edited"
+
+
+def test_filter_agrees_with_a_plain_search_while_typing(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    names = ["relay 01", "relay 10", "smtp relay", "Mailgun EU", "mailgun us", "Ops alerts", "ops relay 1"]
+    model = ConnectionListModel()
+    model.set_connections([conn(n.replace(" ", "-")).replace(name=n, host=f"{i}.example") for i, n in enumerate(names)])
+    proxy = ConnectionFilterModel()
+    proxy.setSourceModel(model)
+    typed = ["r", "re", "rel", "relay", "relay ", "relay 1", "relay 10", "relay 1", "relay", "", "MAIL", "mailgun e",
+             "ops", "ops r", "xyz", "o"]  # fmt: skip
+    for text in typed:
+        proxy.set_search(text)
+        words = text.casefold().split()
+        expected = [n for i, n in enumerate(names) if all(w in f"{n} {i}.example".casefold() for w in words)]
+        assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == expected, text
+        for row in range(proxy.rowCount()):
+            source = proxy.mapToSource(proxy.index(row, 0))
+            assert proxy.mapFromSource(source).row() == row
+    qtmodeltester.check(proxy)
+    proxy.set_search("relay")
+    model.set_connections([conn("relay-x").replace(name="relay x"), conn("beta")])  # a reset keeps the search
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["relay x"]
+
+
 def test_new_from_preset(window, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
     prompts.preset = "gmail"
     window.new_from_preset()
