@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -102,3 +103,26 @@ def table(figures: list[Figure]) -> str:
         budget = f"{f.budget:.2f}×" if f.baseline is not None else f"{f.budget:g} {f.unit}"
         lines.append(f"{f.name:44} {f.ours:10.1f} {base} {ratio} {budget:>8}  {'ok' if f.ok else 'OVER'}")
     return "\n".join(lines)
+
+
+class ServerProcess:
+    """``bench/server_process.py`` running: an aiosmtpd (STARTTLS + AUTH) and a silent server."""
+
+    def __init__(self, folder: Path, data_delay_s: float = 0.0) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, str(REPO / "bench" / "server_process.py"), str(folder), str(data_delay_s)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self._process.stdout is not None
+        ready = json.loads(self._process.stdout.readline() or "{}")
+        if not ready:
+            raise RuntimeError("the benchmark's server process did not start")
+        self.smtp_port, self.silent_port, self.ca_file = ready["smtp"], ready["silent"], ready["ca_file"]
+        self.delivered = 0
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self._process.communicate("", timeout=60)
+        self.delivered = json.loads(out.strip().splitlines()[-1])["delivered"] if out.strip() else 0

@@ -60,7 +60,9 @@ class MainWindow(QMainWindow):
         self.services, self._engine, self.qsettings = services, engine, settings
         self.prompts = prompts or Prompts(self)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(16)
+        # Test sends mostly wait on the network: enough threads that a handful of silent servers
+        # (each holding a thread until its timeout) never queue the tests behind them.
+        self.pool.setMaxThreadCount(64)
         self.jobs: list[SendJob | ProbeJob | SecretStatusJob] = []
         # Which secrets each connection has in the keyring, as last read by a SecretStatusJob or
         # written by Save: the editor never asks the keyring on the GUI thread.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +26,11 @@ from smtpgui.transport.result import Stage, TestResult
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
+
+# How often a running test refreshes its transcript and stage bar. Lines and stages arrive per SMTP
+# line from the worker; drawing them in batches keeps the GUI thread's work per dialog bounded
+# however chatty the session, so fifty running tests cannot stall the window.
+REFRESH_MS = 40
 
 
 class TestEmailDialog(QDialog):
@@ -114,6 +119,12 @@ class TestEmailDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         self.resize(720, 560)
+        self._pending_lines: list[str] = []
+        self._pending_stage: str | None = None
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(REFRESH_MS)
+        self._refresh.timeout.connect(self._flush)
 
     @Slot(bool)
     def _on_verify_only(self, checked: bool) -> None:
@@ -140,7 +151,7 @@ class TestEmailDialog(QDialog):
         self.progress.setFormat("starting…")
         self._show_text("Testing…", ok=None)
         job: SendJob = self.make_job(self.connection, message)
-        job.signals.line.connect(self.transcript.appendPlainText)
+        job.signals.line.connect(self._on_line)
         job.signals.stage.connect(self._on_stage)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
@@ -156,12 +167,32 @@ class TestEmailDialog(QDialog):
             self.progress.setFormat("cancelling…")
 
     @Slot(str)
+    def _on_line(self, line: str) -> None:
+        self._pending_lines.append(line)
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    @Slot(str)
     def _on_stage(self, stage: str) -> None:
-        self.progress.setValue(STAGES.index(stage) + 1 if stage in STAGES else 0)
-        self.progress.setFormat(stage)
+        self._pending_stage = stage
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    @Slot()
+    def _flush(self) -> None:
+        """Draw the lines and the stage that arrived since the last refresh, in one go."""
+        self._refresh.stop()
+        if self._pending_lines:
+            self.transcript.appendPlainText("\n".join(self._pending_lines))
+            self._pending_lines.clear()
+        if self._pending_stage is not None:
+            stage, self._pending_stage = self._pending_stage, None
+            self.progress.setValue(STAGES.index(stage) + 1 if stage in STAGES else 0)
+            self.progress.setFormat(stage)
 
     @Slot(object)
     def _on_finished(self, result: TestResult) -> None:
+        self._flush()
         self.job = None
         self.last_result = result
         self.transcript.moveCursor(QTextCursor.MoveOperation.End)
@@ -199,6 +230,7 @@ class TestEmailDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        self._flush()
         self.job = None
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
