@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
-from smtpgui.core.validation import validate
+from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.forms import FormTab
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
@@ -30,7 +30,7 @@ class ConnectionEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.original: Connection | None = None
-        self.others: list[Connection] = []
+        self.taken_names = TakenNames(())
         self._dirty = False
         self._loading = False
         self.title = QLabel()
@@ -113,7 +113,7 @@ class ConnectionEditor(QWidget):
         self,
         connection: Connection | None,
         stored: set[SecretSlot] | None = None,
-        others: list[Connection] | None = None,
+        taken_names: TakenNames | None = None,
         session_only: bool = False,
     ) -> None:
         """Show ``connection`` (None clears the editor) with its secrets' stored state.
@@ -123,7 +123,7 @@ class ConnectionEditor(QWidget):
         """
         self._loading = True
         self.original = connection
-        self.others = [c for c in (others or []) if connection is None or c.id != connection.id]
+        self.taken_names = taken_names if taken_names is not None else TakenNames(())
         if connection is not None:
             for tab in self.form_tabs:
                 tab.load(connection)
@@ -165,7 +165,7 @@ class ConnectionEditor(QWidget):
     def problems(self) -> list[Problem]:
         if self.original is None:
             return []
-        return validate(self.current(), self.others)
+        return validate(self.current(), self.taken_names)
 
     # -------------------------------------------------------------- reactions
 

@@ -219,10 +219,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _select_row(self, source_row: int) -> None:
-        index = self.filter.mapFromSource(self.model.index(source_row, 0))
-        if index.isValid():
-            self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self._load_editor(self.model.connections()[source_row])
+        connection = self.model.connection_at(source_row)
+        self._reselect(connection.id)  # quietly: the editor is loaded once, here
+        self.list.viewport().update()
+        self._load_editor(connection)
 
     def select_connection(self, connection_id: str) -> None:
         row = self.model.row_of(connection_id)
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
         if self.draft is not None:
             return self.draft
         row = self.model.row_of(self._current_id) if self._current_id else -1
-        return self.model.connections()[row] if row >= 0 else None
+        return self.model.connection_at(row) if row >= 0 else None
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -263,13 +263,13 @@ class MainWindow(QMainWindow):
             self.list.selectionModel().blockSignals(False)
 
     def _load_editor(self, connection: Connection) -> None:
-        self.draft = None if connection.id in {c.id for c in self.model.connections()} else connection
+        self.draft = None if self.model.row_of(connection.id) >= 0 else connection
         self._current_id = connection.id
         secrets = self.services.secrets
         stored = self.stored_secrets.get(connection.id)
         if stored is None and self.draft is not None:
             stored = self.stored_secrets[connection.id] = set()  # a new connection has no secrets yet
-        self.editor.load(connection, stored, self.model.connections(), secrets.session_only)
+        self.editor.load(connection, stored, self.model.taken_names(), secrets.session_only)
         if stored is None and self.editor.shows_secrets():
             self._check_secrets()
         self._update_actions()

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 
 from smtpgui.core.model import Connection
+from smtpgui.core.validation import TakenNames
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -37,8 +38,12 @@ class ConnectionListModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._connections: list[Connection] = []
-        self._search: list[str] = []
         self._results: dict[str, LastResult] = {}
+        # Derived from the connections on first use after each reset: start-up never pays for
+        # search texts nobody has searched, and a lookup by id or name never walks every row.
+        self._search: list[str] | None = None
+        self._rows: dict[str, int] | None = None
+        self._taken: TakenNames | None = None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self._connections)
@@ -60,29 +65,39 @@ class ConnectionListModel(QAbstractListModel):
         if role == LastResultRole:
             return self._results.get(connection.id)
         if role == SearchTextRole:
-            return self._search[index.row()]
+            return self.search_texts()[index.row()]
         return None
 
     def set_connections(self, connections: list[Connection]) -> None:
         self.beginResetModel()
         self._connections = list(connections)
-        self._search = [
-            f"{c.name} {c.host} {c.username} {c.from_address} {c.description}".casefold() for c in connections
-        ]
+        self._search = self._rows = self._taken = None
         self.endResetModel()
 
     def connections(self) -> list[Connection]:
         return list(self._connections)
 
+    def connection_at(self, row: int) -> Connection:
+        return self._connections[row]
+
     def search_texts(self) -> list[str]:
         """Each row's casefolded search text (the model's own list: read it, do not change it)."""
+        if self._search is None:
+            self._search = [
+                f"{c.name} {c.host} {c.username} {c.from_address} {c.description}".casefold() for c in self._connections
+            ]
         return self._search
 
+    def taken_names(self) -> TakenNames:
+        """The names in use, for the editor's uniqueness check."""
+        if self._taken is None:
+            self._taken = TakenNames(self._connections)
+        return self._taken
+
     def row_of(self, connection_id: str) -> int:
-        for row, connection in enumerate(self._connections):
-            if connection.id == connection_id:
-                return row
-        return -1
+        if self._rows is None:
+            self._rows = {c.id: row for row, c in enumerate(self._connections)}
+        return self._rows.get(connection_id, -1)
 
     def set_last_result(self, connection_id: str, result: LastResult) -> None:
         self._results[connection_id] = result

@@ -10,7 +10,7 @@ from tests.conftest import CliRunner
 
 
 def test_importing_the_cli_loads_no_qt() -> None:
-    code = "import sys, smtpgui.cli, smtpgui.cli_fields; print(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, smtpgui.cli, smtpgui.commands, smtpgui.cli_fields; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -213,3 +213,14 @@ def test_self_test_opens_the_window_and_reports(cli: CliRunner) -> None:
     data = json.loads(report.read_text())
     assert data["ok"] is True and data["connections"] == 1 and data["startup_ms"] > 0
     assert data["qt_version"].startswith("6.") and data["keyring_backend"]
+
+
+def test_window_options_go_straight_to_the_window_and_anything_else_to_the_parser() -> None:
+    from smtpgui.cli import window_options
+
+    opened = window_options(["--config-dir", "/tmp/x", "--self-test", "--report=r.json"])
+    assert opened is not None
+    assert (opened.config_dir, opened.self_test, opened.report, opened.command) == ("/tmp/x", True, "r.json", None)
+    assert window_options([]) is not None
+    for other in (["list"], ["--version"], ["-h"], ["--config-dir"], ["--config-dir", "--self-test"], ["--bogus"]):
+        assert window_options(other) is None, other

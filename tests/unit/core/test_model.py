@@ -285,3 +285,19 @@ def test_app_sender_defaults_apply_only_when_connection_has_none() -> None:
     assert settings.sender_for(own) == ("Me", "me@example.com")
     assert settings.sender_for(good(from_address="me@example.com")) == ("", "me@example.com")
     assert AppSettings("broken").validate()[0].field == "default_from_address"
+
+
+def test_a_loaded_connection_is_a_whole_connection() -> None:
+    """connection_from_dict keeps only the file's values in the instance and reads every other
+    field from the class; it must still equal, hash and copy like one made by the constructor."""
+    import dataclasses
+
+    from smtpgui.core.model import _DEFAULTS, connection_from_dict
+
+    assert all(getattr(Connection, name) == value for name, value in _DEFAULTS.items())
+    loaded = connection_from_dict({"id": "x1", "name": "Relay", "host": "mx.example", "port": 2525, "security": "tls"})
+    built = Connection(id="x1", name="Relay", host="mx.example", port=2525, security=Security.TLS)
+    assert loaded == built and hash(loaded) == hash(built)
+    assert dataclasses.asdict(loaded) == dataclasses.asdict(built)
+    assert loaded.replace(port=25) == built.replace(port=25)
+    assert (loaded.timeout_s, loaded.verify, loaded.charset) == (built.timeout_s, built.verify, built.charset)
