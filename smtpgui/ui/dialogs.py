@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.addresses import format_fingerprint
 from smtpgui.core.presets import PRESETS, Preset
-from smtpgui.transport.result import CertificateInfo
+
+if TYPE_CHECKING:
+    from smtpgui.transport.result import CertificateInfo
 
 
 class CertificateDialog(QDialog):

@@ -22,26 +22,26 @@ from PySide6.QtWidgets import (
 )
 
 from smtpgui.core.errors import SecretStoreUnavailable, SmtpguiError, ValidationError
-from smtpgui.core.message import OutgoingMessage
 from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, new_id
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
-from smtpgui.transport.result import CertificateInfo, TestResult
 from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
 from smtpgui.ui.prompts import Prompts, Unsaved
-from smtpgui.ui.testdialog import TestEmailDialog
 from smtpgui.ui.workers import ProbeJob, SecretStatusJob, SendJob
 
 SECRET_SLOTS = (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
 
 if TYPE_CHECKING:
+    from smtpgui.core.message import OutgoingMessage
     from smtpgui.transport.engine import SessionEngine, SessionSecrets
     from smtpgui.transport.probe import ProbeReport
+    from smtpgui.transport.result import CertificateInfo, TestResult
+    from smtpgui.ui.testdialog import TestEmailDialog
 
 
 class MainWindow(QMainWindow):
@@ -581,6 +581,8 @@ class MainWindow(QMainWindow):
             from smtpgui.core.appsettings import AppSettings
 
             app_settings = AppSettings()
+        from smtpgui.ui.testdialog import TestEmailDialog  # loaded with the first test, not at start
+
         dialog = TestEmailDialog(connection, app_settings, make_job, self)
         dialog.send_requested.connect(self.start_job)
         dialog.result_ready.connect(lambda result, c=connection: self._record_result(c, result))

@@ -7,12 +7,15 @@ the window a scripted ``Prompts`` whose answers are decided in advance.
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from smtpgui.core.model import Connection
-from smtpgui.transport.result import CertificateInfo
 from smtpgui.ui.dialogs import CertificateDialog, PresetDialog
+
+if TYPE_CHECKING:
+    from smtpgui.transport.result import CertificateInfo
 
 
 class Unsaved(Enum):

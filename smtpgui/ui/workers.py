@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from smtpgui.core.message import OutgoingMessage
 from smtpgui.core.model import Connection
 from smtpgui.storage.secrets import SecretStore, Slot
-from smtpgui.transport.result import Stage
 
 if TYPE_CHECKING:
+    from smtpgui.core.message import OutgoingMessage
     from smtpgui.transport.engine import SessionEngine, SessionSecrets
     from smtpgui.transport.probe import ProbeReport
+    from smtpgui.transport.result import Stage
 
 SecretsProvider = Callable[[Connection], "SessionSecrets"]
 
