@@ -79,13 +79,19 @@ class TakenNames:
     """
 
     def __init__(self, connections: Iterable[Connection]) -> None:
-        self._by_folded: dict[str, list[tuple[str, str]]] = {}
-        for c in connections:
-            self._by_folded.setdefault(c.name.casefold(), []).append((c.id, c.name))
+        pairs = [(c.name.casefold(), (c.id, c.name)) for c in connections]
+        self._first = dict(pairs)
+        # A store keeps names unique; the rare list that does not (an import being checked)
+        # also keeps every holder of a repeated name.
+        self._repeated: dict[str, list[tuple[str, str]]] = {}
+        if len(self._first) < len(pairs):
+            for folded, holder in pairs:
+                self._repeated.setdefault(folded, []).append(holder)
 
     def clash(self, name: str, own_id: str = "") -> str | None:
         """The name of another connection called ``name`` (ignoring case), if there is one."""
-        for other_id, other_name in self._by_folded.get(name.casefold(), ()):
+        folded = name.casefold()
+        for other_id, other_name in self._repeated.get(folded) or [self._first.get(folded, (own_id, ""))]:
             if other_id != own_id:
                 return other_name
         return None

@@ -301,3 +301,14 @@ def test_a_loaded_connection_is_a_whole_connection() -> None:
     assert dataclasses.asdict(loaded) == dataclasses.asdict(built)
     assert loaded.replace(port=25) == built.replace(port=25)
     assert (loaded.timeout_s, loaded.verify, loaded.charset) == (built.timeout_s, built.verify, built.charset)
+
+
+def test_taken_names_find_clashes_ignoring_case_even_in_a_list_with_repeats() -> None:
+    from smtpgui.core.validation import TakenNames
+
+    a, b, c = Connection(id="a", name="Relay"), Connection(id="b", name="relay"), Connection(id="c", name="Other")
+    unique = TakenNames([a, c])
+    assert unique.clash("RELAY") == "Relay" and unique.clash("relay", own_id="a") is None
+    assert unique.clash("new name") is None
+    repeated = TakenNames([a, b, c])
+    assert repeated.clash("Relay", own_id="a") == "relay" and repeated.clash("Relay", own_id="b") == "Relay"
