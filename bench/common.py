@@ -112,7 +112,8 @@ def table(figures: list[Figure]) -> str:
 
 
 class ServerProcess:
-    """``bench/server_process.py`` running: an aiosmtpd (STARTTLS + AUTH) and a silent server."""
+    """``bench/server_process.py`` running: aiosmtpd with STARTTLS + AUTH, with implicit TLS, in
+    plain text, and a server that never answers."""
 
     def __init__(self, folder: Path, data_delay_s: float = 0.0) -> None:
         self._process = subprocess.Popen(
@@ -124,6 +125,7 @@ class ServerProcess:
         if not ready:
             raise RuntimeError("the benchmark's server process did not start")
         self.smtp_port, self.silent_port, self.ca_file = ready["smtp"], ready["silent"], ready["ca_file"]
+        self.tls_port, self.plain_port = ready["tls"], ready["plain"]
         self.delivered = 0
 
     def __enter__(self) -> ServerProcess:

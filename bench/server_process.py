@@ -27,6 +27,8 @@ def main(folder: Path, data_delay_s: float) -> None:
     pki = make_pki(folder)
     with (
         smtp_server("starttls", pki) as server,
+        smtp_server("tls", pki) as implicit,
+        smtp_server("plain", pki, auth=False) as plain,
         ScriptedServer(lambda c: ScriptedServer.wait_closed(None, c)) as silent,  # type: ignore[arg-type]
     ):
         accept = server.handler.handle_DATA
@@ -36,7 +38,8 @@ def main(folder: Path, data_delay_s: float) -> None:
             return await accept(*args)  # type: ignore[arg-type]
 
         server.handler.handle_DATA = slow_accept  # type: ignore[method-assign]
-        print(json.dumps({"smtp": server.port, "silent": silent.port, "ca_file": str(pki.ca_file)}), flush=True)
+        ports = {"smtp": server.port, "tls": implicit.port, "plain": plain.port, "silent": silent.port}
+        print(json.dumps({**ports, "ca_file": str(pki.ca_file)}), flush=True)
         sys.stdin.read()
         print(json.dumps({"delivered": len(server.handler.messages)}), flush=True)
 

@@ -18,15 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
-from python_socks import ProxyType as SocksType
-from python_socks.sync import Proxy
-
 from smtpgui.core.model import Connection, IpFamily, ProxyType
 
 T = TypeVar("T")
 SLICE = 0.1
-_SOCKS_TYPES = {ProxyType.SOCKS4: SocksType.SOCKS4, ProxyType.SOCKS5: SocksType.SOCKS5, ProxyType.HTTP: SocksType.HTTP}
 
 
 class Cancelled(Exception):
@@ -244,8 +239,13 @@ def connect_via_proxy(
     """A socket to target through the connection's proxy (SOCKS4, SOCKS5 or HTTP CONNECT)."""
     if connection.proxy_type is ProxyType.HTTP:
         return _http_connect(connection, target_host, proxy_password, timeout, token)
+    # Loaded here: only SOCKS connections need it, and it costs every other test ~10 ms.
+    from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
+    from python_socks import ProxyType as SocksType
+    from python_socks.sync import Proxy
+
     proxy = Proxy(
-        _SOCKS_TYPES[connection.proxy_type],
+        SocksType.SOCKS4 if connection.proxy_type is ProxyType.SOCKS4 else SocksType.SOCKS5,
         connection.proxy_host,
         connection.proxy_port,
         username=connection.proxy_login_name or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -111,8 +112,13 @@ def probe(
     secrets: SessionSecrets | None = None,
     token: CancelToken | None = None,
     engine: SessionEngine | None = None,
+    *,
+    combinations: Sequence[tuple[int, Security]] | None = None,
 ) -> ProbeReport:
-    """Try every combination in parallel (no sign-in, no message) and report each."""
+    """Try every combination in parallel (no sign-in, no message) and report each.
+
+    ``combinations`` (port, security) replaces the standard ones (or those for ``port``).
+    """
     engine = engine or SessionEngine()
     token = token or CancelToken()
     secrets = SessionSecrets(proxy_password=(secrets or SessionSecrets()).proxy_password)
@@ -130,7 +136,7 @@ def probe(
                 result = untrusted
         return ProbeOutcome(port_, security, result)
 
-    combos = combinations_for(port)
+    combos = list(combinations) if combinations is not None else combinations_for(port)
     with ThreadPoolExecutor(max_workers=len(combos), thread_name_prefix="smtpgui-probe") as pool:
         outcomes = list(pool.map(one, combos))
     return ProbeReport(base.host, outcomes)
