@@ -7,9 +7,11 @@ Each figure is a median over several runs, ours and the baseline interleaved. ``
 few runs and small counts: it proves the suite still works, its figures mean little.
 Benchmarks are not tests: the exit code is 0 unless a benchmark could not run at all.
 
-Measured so far: cold start (1,000 / 10,000 connections vs a bare QMainWindow, with peak
-memory), engine send vs raw smtplib, filtering 10,000 cards per keystroke, the GUI thread's
-longest stall during 50 sends, and frozen vs source start (when a bundle is built).
+Measured: cold start (1,000 / 10,000 connections vs a bare QMainWindow, with peak memory),
+engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib script (swaks
+beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
+per keystroke, the GUI thread's longest stall during 50 sends, and frozen vs source start
+(when a bundle is built in dist/).
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ def _send(quick: bool) -> list[Figure]:
     ]  # fmt: skip
 
 
+def _cli(quick: bool) -> list[Figure]:
+    import cli_test
+
+    return cli_test.measure(runs=2 if quick else 9)
+
+
+def _probe(quick: bool) -> list[Figure]:
+    import probe_parallel
+
+    return probe_parallel.measure(runs=2 if quick else 9)
+
+
 def _gui(quick: bool) -> list[Figure]:
     import gui
 
@@ -71,6 +85,8 @@ def _frozen(quick: bool) -> list[Figure]:
 SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cold_start": _cold_start,
     "send": _send,
+    "cli": _cli,
+    "probe": _probe,
     "gui": _gui,
     "frozen": _frozen,
 }

@@ -64,3 +64,12 @@ def test_probe_starttls_port_reports_capabilities_before_and_after(pki: Pki) -> 
 def test_probe_nothing_listening() -> None:
     report = probe(Connection(name="p", host="127.0.0.1", timeout_s=2), port=1)
     assert report.recommended() is None and report.exit_code == 10
+
+
+def test_probe_tries_exactly_the_combinations_it_is_given(pki: Pki) -> None:
+    with smtp_server("tls", pki) as implicit, smtp_server("starttls", pki) as explicit:
+        base = Connection(name="p", host="127.0.0.1", ca_file=str(pki.ca_file), timeout_s=5)
+        wanted = [(implicit.port, Security.TLS), (explicit.port, Security.STARTTLS)]
+        report = probe(base, combinations=wanted)
+        assert [(o.port, o.security) for o in report.outcomes] == wanted
+        assert all(o.ok and o.trusted for o in report.outcomes)
