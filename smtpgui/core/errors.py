@@ -43,3 +43,11 @@ class StorageError(SmtpguiError):
 
 class SecretStoreUnavailable(StorageError):
     """The operating system's keyring cannot be used right now."""
+
+
+class ConflictError(StorageError):
+    """A connection changed in the file (another window or command) since it was loaded."""
+
+    def __init__(self, message: str, current: object) -> None:
+        super().__init__(message)
+        self.current = current

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smtpgui.core.errors import NotFoundError, Problem, StorageError, ValidationError
+from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
 from smtpgui.core.validation import validate
 from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock
@@ -160,11 +160,22 @@ class ConnectionStore:
 
         return find_by_id(self.update(change), connection.id)
 
-    def put(self, connection: Connection) -> Connection:
-        """Replace the stored connection that has the same id (a save from an editor)."""
+    def put(self, connection: Connection, expected: Connection | None = None) -> Connection:
+        """Replace the stored connection that has the same id (a save from an editor).
+
+        With ``expected`` (the connection as the editor loaded it), refuse with ``ConflictError``
+        when the file holds something else: another window or command changed it meanwhile, and
+        writing now would silently undo that change.
+        """
 
         def change(connections: list[Connection]) -> list[Connection]:
             index = _index_of(connections, connection.id)
+            if expected is not None and connections[index] != expected:
+                raise ConflictError(
+                    f"{connections[index].name!r} was changed by another smtpgui window or command "
+                    "after you opened it.",
+                    connections[index],
+                )
             result = list(connections)
             if connection.is_default:
                 result = [c.replace(is_default=False) for c in result]
@@ -172,6 +183,17 @@ class ConnectionStore:
             return result
 
         return find_by_id(self.update(change), connection.id)
+
+    def modify(self, connection_id: str, edit: Callable[[Connection], Connection]) -> Connection:
+        """Apply ``edit`` to the connection as it is in the file now (not as a window last saw it)."""
+
+        def change(connections: list[Connection]) -> list[Connection]:
+            index = _index_of(connections, connection_id)
+            result = list(connections)
+            result[index] = edit(connections[index])
+            return result
+
+        return find_by_id(self.update(change), connection_id)
 
     def set_default(self, connection_id: str) -> None:
         def change(connections: list[Connection]) -> list[Connection]:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smtpgui.core.errors import SecretStoreUnavailable, SmtpguiError, ValidationError
+from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
 from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, new_id
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
@@ -367,9 +367,12 @@ class MainWindow(QMainWindow):
         connection = self.editor.current()
         secrets = self.editor.pending_secrets()
         try:
-            saved = (
-                self.services.store.add(connection) if self.draft is not None else self.services.store.put(connection)
-            )
+            if self.draft is not None:
+                saved = self.services.store.add(connection)
+            else:
+                saved = self._put_unless_changed_elsewhere(connection)
+                if saved is None:
+                    return False
         except ValidationError as exc:
             self.editor.refresh_problems()
             self.prompts.warn("Cannot save", str(exc))
@@ -384,6 +387,19 @@ class MainWindow(QMainWindow):
             self._check_secrets()  # the user changed secrets: show what the keyring now holds
         self.statusBar().showMessage(f"Saved “{saved.name}”.", 5000)
         return True
+
+    def _put_unless_changed_elsewhere(self, connection: Connection) -> Connection | None:
+        """Save an edit; if the file changed since the editor loaded it, the user decides."""
+        store = self.services.store
+        try:
+            return store.put(connection, expected=self.editor.original)
+        except ConflictError as exc:
+            if self.prompts.resolve_conflict(connection.name, str(exc)):
+                return store.put(connection)
+            self.editor.load(None)  # forget the edits the user chose to discard
+            self.reload(select_id=connection.id)
+            self.statusBar().showMessage(f"Showing “{exc.current.name}” as saved elsewhere.", 8000)  # type: ignore[attr-defined]
+            return None
 
     def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
         store = self.services.secrets
@@ -494,7 +510,7 @@ class MainWindow(QMainWindow):
         if current is None or self.draft is not None or not self.resolve_unsaved():
             return
         try:
-            self.services.store.put(current.replace(enabled=not current.enabled))
+            self.services.store.modify(current.id, lambda c: c.replace(enabled=not c.enabled))
         except SmtpguiError as exc:
             self.prompts.warn("Cannot change", str(exc))
         self.reload(select_id=current.id)
@@ -607,11 +623,9 @@ class MainWindow(QMainWindow):
 
         if self.model.row_of(connection.id) >= 0:
             try:
-                stored = self.services.store.load()
-                current = next(c for c in stored if c.id == connection.id)
-                self.services.store.put(current.replace(pinned_sha256=certificate.sha256))
-            except (SmtpguiError, StopIteration) as exc:
-                self.prompts.warn("Cannot save the pin", str(exc) or "The connection no longer exists.")
+                self.services.store.modify(connection.id, lambda c: c.replace(pinned_sha256=certificate.sha256))
+            except SmtpguiError as exc:
+                self.prompts.warn("Cannot save the pin", str(exc))
                 return
             if self.editor.is_dirty() and self._current_id == connection.id:
                 _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)

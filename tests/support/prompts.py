@@ -21,10 +21,15 @@ class ScriptedPrompts(Prompts):
         self.open_path: str | None = None
         self.save_path: str | None = None
         self.messages: list[tuple[str, str]] = []
+        self.overwrite = False
 
     def ask_unsaved(self, name: str) -> Unsaved:
         self.asked.append(f"unsaved:{name}")
         return self.unsaved
+
+    def resolve_conflict(self, name: str, detail: str) -> bool:
+        self.asked.append(f"conflict:{name}")
+        return self.overwrite
 
     def confirm_delete(self, connection: Connection) -> bool:
         self.asked.append(f"delete:{connection.name}")
