@@ -14,7 +14,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
-from smtpgui.storage.paths import resolve_config_dir
+from smtpgui.storage.logs import install_crash_hook, log, setup_logging
+from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
 from smtpgui.storage.services import build_services
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
@@ -46,8 +47,11 @@ def build_main_window(
 ) -> MainWindow:
     """Build the services and the main window without entering the event loop."""
     application()
+    setup_logging(chosen_config_dir(config_dir))
     services = build_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
-    return MainWindow(services, None, ui_settings(services.config_dir), prompts)
+    window = MainWindow(services, None, ui_settings(services.config_dir), prompts)
+    log.info("window opened on %s with %d connections", services.config_dir, window.model.rowCount())
+    return window
 
 
 def _server_name(config_dir: Path) -> str:
@@ -85,12 +89,13 @@ class _FirstPaint(QObject):
 def run(args: argparse.Namespace) -> int:
     """Open the window (or, with --self-test, open it, wait for the first paint and close)."""
     app = application()
+    install_crash_hook()
     config_dir = resolve_config_dir(args.config_dir)
     name = _server_name(config_dir)
     if not args.self_test and _raise_existing(name):
         print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
         return 0
-    window = build_main_window(config_dir)
+    window = build_main_window(args.config_dir)
     server = QLocalServer()
     if not args.self_test:
         QLocalServer.removeServer(name)
@@ -129,4 +134,5 @@ def run(args: argparse.Namespace) -> int:
     window.show()
     code = app.exec()
     server.close()
+    log.info("window closed")
     return int(code)

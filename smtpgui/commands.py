@@ -380,29 +380,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _run_window(args)
+    from smtpgui.storage.logs import log, setup_logging
+    from smtpgui.storage.paths import chosen_config_dir
+
+    setup_logging(chosen_config_dir(args.config_dir))
+    target = getattr(args, "name", None) or getattr(args, "host", None) or getattr(args, "file", None)
+    log.info("command %s%s", args.command, f" {target!r}" if isinstance(target, str) else "")
     try:
         services = build_services(args.config_dir)
         code = int(args.handler(services, args))
         for notice in services.store.notices:
+            log.warning("%s", notice)
             say(notice)
+        log.info("command %s finished: exit %d", args.command, code)
         return code
     except ValidationError as exc:
         lines = describe_problems(exc.problems)
         say(lines[0] if len(lines) == 1 else "the connection has problems:\n  " + "\n  ".join(lines))
+        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
         return EXIT_USAGE
     except UsageError as exc:
         say(str(exc))
+        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
         return EXIT_USAGE
     except StorageError as exc:
         say(str(exc))
+        log.warning("command %s failed (exit %d): %s", args.command, EXIT_STORAGE, exc)
         return EXIT_STORAGE
     except KeyboardInterrupt:
         say("interrupted.")
+        log.info("command %s interrupted", args.command)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
         say(f"unexpected internal error (a bug, please report it): {type(exc).__name__}: {exc}")
+        log.exception("command %s: unexpected internal error", args.command)
         return EXIT_INTERNAL
 
 

@@ -24,3 +24,10 @@ def resolve_config_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return Path(platform_dirs().user_config_dir)
+
+
+def chosen_config_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config folder when the user chose one (option or environment), else None."""
+    if explicit or os.environ.get(CONFIG_DIR_ENV):
+        return resolve_config_dir(explicit)
+    return None

@@ -10,6 +10,7 @@ ask for ``session_fallback``: secrets are then kept in this process's memory onl
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
 
 from smtpgui import APP_NAME
 from smtpgui.core.errors import SecretStoreUnavailable
+from smtpgui.core.redact import remember
 
 SERVICE = APP_NAME
+log = logging.getLogger("smtpgui.secrets")
 T = TypeVar("T")
 
 
@@ -90,18 +93,24 @@ class SecretStore:
     def get(self, connection_id: str, slot: Slot) -> str | None:
         key = _key(connection_id, slot)
         if self.session_only:
-            return self._memory.get(key)
-        return self._call(lambda b: b.get_password(SERVICE, key), "read a secret from")
+            value = self._memory.get(key)
+        else:
+            value = self._call(lambda b: b.get_password(SERVICE, key), "read a secret from")
+        remember(value)
+        return value
 
     def has(self, connection_id: str, slot: Slot) -> bool:
         return self.get(connection_id, slot) is not None
 
     def set(self, connection_id: str, slot: Slot, value: str) -> None:
         key = _key(connection_id, slot)
+        remember(value)
         if self.session_only:
             self._memory[key] = value
-            return
-        self._call(lambda b: b.set_password(SERVICE, key, value), "store a secret in")
+        else:
+            self._call(lambda b: b.set_password(SERVICE, key, value), "store a secret in")
+        where = "this session's memory" if self.session_only else "the keyring"
+        log.info("stored the %s of %s in %s", Slot(slot).value, connection_id, where)
 
     def delete(self, connection_id: str, slot: Slot) -> None:
         """Forget one secret; forgetting one that does not exist is fine."""
@@ -174,7 +183,10 @@ class SecretStore:
         cause: BaseException | None = None,
     ) -> T:
         if not self._session_fallback:
+            log.warning("keyring unusable: %s", error)
             raise error from cause
+        if not self.session_only:
+            log.warning("keyring unusable, secrets kept for this session only: %s", error)
         self.session_only = True
         self.unavailable_reason = str(error)
         return action(cast("KeyringBackend", _MemoryBackend(self._memory)))

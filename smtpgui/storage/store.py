@@ -7,6 +7,7 @@ valid, names unique ignoring case, ids unique, and exactly one default while any
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 
 FILE_NAME = "connections.json"
+log = logging.getLogger("smtpgui.store")
 
 Change = Callable[[list[Connection]], list[Connection]]
 
@@ -122,6 +124,7 @@ class ConnectionStore:
             except (OSError, ValueError, StorageError):
                 restored = []
                 notice += " The backup could not be read either; starting with no connections."
+        log.warning("%s", notice)
         self.notices.append(notice)
         return restored
 
@@ -138,7 +141,11 @@ class ConnectionStore:
             before = self._read()
             after = enforce_invariants(change(list(before)))
             if after != before or not self.path.exists():
-                atomic_write_json(self.path, self._document(after))
+                try:
+                    atomic_write_json(self.path, self._document(after))
+                except StorageError as exc:
+                    log.error("save failed: %s", exc)
+                    raise
             return after
 
     @staticmethod
@@ -158,7 +165,9 @@ class ConnectionStore:
                 connections = [c.replace(is_default=False) for c in connections]
             return [*connections, connection]
 
-        return find_by_id(self.update(change), connection.id)
+        added = find_by_id(self.update(change), connection.id)
+        log.info("added connection %r (%s)", added.name, added.id)
+        return added
 
     def put(self, connection: Connection, expected: Connection | None = None) -> Connection:
         """Replace the stored connection that has the same id (a save from an editor).
@@ -182,7 +191,9 @@ class ConnectionStore:
             result[index] = connection
             return result
 
-        return find_by_id(self.update(change), connection.id)
+        saved = find_by_id(self.update(change), connection.id)
+        log.info("saved connection %r (%s)", saved.name, saved.id)
+        return saved
 
     def modify(self, connection_id: str, edit: Callable[[Connection], Connection]) -> Connection:
         """Apply ``edit`` to the connection as it is in the file now (not as a window last saw it)."""
@@ -193,7 +204,9 @@ class ConnectionStore:
             result[index] = edit(connections[index])
             return result
 
-        return find_by_id(self.update(change), connection_id)
+        saved = find_by_id(self.update(change), connection_id)
+        log.info("changed connection %r (%s)", saved.name, saved.id)
+        return saved
 
     def set_default(self, connection_id: str) -> None:
         def change(connections: list[Connection]) -> list[Connection]:
@@ -201,6 +214,7 @@ class ConnectionStore:
             return [c.replace(is_default=c.id == connection_id) for c in connections]
 
         self.update(change)
+        log.info("default connection is now %s", connection_id)
 
     def delete(self, connection_id: str, new_default_id: str | None = None) -> Connection:
         """Delete a connection; deleting the default while others remain needs a new default."""
@@ -223,6 +237,7 @@ class ConnectionStore:
             return rest
 
         self.update(change)
+        log.info("deleted connection %r (%s)", removed[0].name, removed[0].id)
         return removed[0]
 
 

@@ -8,6 +8,7 @@ down and ``run`` returns a cancelled result within a fraction of a second.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import select
 import smtplib
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
+from smtpgui.core.redact import remember
 from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, TlsVersion
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
@@ -36,6 +38,8 @@ from smtpgui.transport.tlspolicy import (
 )
 from smtpgui.transport.transcript import Transcript
 from smtpgui.transport.watchdog import Watchdog
+
+log = logging.getLogger("smtpgui.engine")
 
 MISMATCH_WAIT_S = 3.0
 _ENHANCED = re.compile(rb"^([245]\.\d{1,3}\.\d{1,3})\b")
@@ -90,9 +94,24 @@ class SessionEngine:
         deadline = deadline_s or max(timeout * 3, timeout + 30)
         key = self._watchdog.watch(token, deadline)
         try:
-            return _Session(connection, secrets, token, on_line, on_stage).run(message, deadline)
+            result = _Session(connection, secrets, token, on_line, on_stage).run(message, deadline)
         finally:
             self._watchdog.release(key)
+        _log_outcome(connection, result, "test" if message is not None else "verify")
+        return result
+
+
+def _log_outcome(connection: Connection, result: TestResult, what: str) -> None:
+    """One line per session for the app's log: where it went and how it ended, no content."""
+    target = f"{connection.name!r} {connection.host}:{connection.port}/{connection.security.value}"
+    total = result.timings_ms.get("total", 0.0)
+    if result.ok:
+        log.info("%s %s: ok in %.0f ms", what, target, total)
+    else:
+        code = f" {result.reply_code}" if result.reply_code else ""
+        enhanced = f" {result.enhanced_code}" if result.enhanced_code else ""
+        how = "cancelled" if result.cancelled else f"failed at {result.stage.value}{code}{enhanced}"
+        log.info("%s %s: %s after %.0f ms (%s)", what, target, how, total, result.failure_kind or "error")
 
 
 class _Session:
@@ -108,6 +127,8 @@ class _Session:
         self.secrets = secrets
         self.token = token
         self.on_stage = on_stage
+        for value in secrets.values():
+            remember(value)  # tokens from the environment are not read through the secret store
         self.transcript = Transcript(secrets.values(), on_line)
         self.result = TestResult()
         self.timeout = float(connection.timeout_s)

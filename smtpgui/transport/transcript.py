@@ -7,27 +7,13 @@ second line of defence: the engine already hides AUTH payloads where it produces
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Iterable
 
+from smtpgui.core.redact import REDACTED, secret_variants
+
 MAX_LINES = 5000
-REDACTED = "[hidden]"
-
-
-def _variants(secret: str) -> set[str]:
-    """The secret and the stable part of its base64 form at each of the three byte alignments.
-
-    A secret inside a longer base64 payload (AUTH PLAIN's ``\0user\0password``) encodes
-    differently depending on where it starts; the middle of each alignment's encoding is the
-    same wherever the secret stands, so scrubbing those catches it in any payload.
-    """
-    raw = secret.encode("utf-8")
-    found = {secret, base64.b64encode(raw).decode("ascii")}
-    for offset in (0, 1, 2):
-        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        found.add(encoded[4 if offset else 0 : -4])
-    return {v for v in found if len(v) >= 4}
+__all__ = ["MAX_LINES", "REDACTED", "Transcript"]
 
 
 class Transcript:
@@ -37,11 +23,11 @@ class Transcript:
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._listener = listener
-        self._scrub: list[str] = sorted({v for s in secrets if s for v in _variants(s)}, key=len, reverse=True)
+        self._scrub: list[str] = sorted({v for s in secrets if s for v in secret_variants(s)}, key=len, reverse=True)
 
     def add_secret(self, secret: str) -> None:
         if secret:
-            self._scrub = sorted(set(self._scrub) | _variants(secret), key=len, reverse=True)
+            self._scrub = sorted(set(self._scrub) | secret_variants(secret), key=len, reverse=True)
 
     def _add(self, prefix: str, text: str) -> None:
         for part in text.splitlines() or [""]:

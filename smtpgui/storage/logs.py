@@ -1,0 +1,92 @@
+"""The app's own log: what smtpgui did, in a rotating file in the platform's log folder.
+
+It records commands, changes to connections (by name and id), keyring and storage problems,
+test and probe outcomes (stage, reply code, timing) and crashes. It never records a secret or a
+message body: callers log names and codes only, and every line also passes through the
+process-wide scrubber (``smtpgui.core.redact``) before it is written.
+
+Where: ``$SMTPGUI_LOG_DIR``; else, when the config folder was chosen (``--config-dir`` or
+``$SMTPGUI_CONFIG_DIR``, as tests and portable installs do), its ``logs`` subfolder; else the
+platform's user log folder (``~/.local/state/smtpgui/log`` on Linux).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+from smtpgui.core.redact import scrub
+
+LOG_DIR_ENV = "SMTPGUI_LOG_DIR"
+FILE_NAME = "smtpgui.log"
+MAX_BYTES = 512 * 1024
+BACKUPS = 3
+_HANDLER_NAME = "smtpgui-file"
+
+log = logging.getLogger("smtpgui")
+
+
+def log_dir(config_dir_chosen: Path | None = None) -> Path:
+    from_env = os.environ.get(LOG_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    if config_dir_chosen is not None:
+        return config_dir_chosen / "logs"
+    from smtpgui.storage.paths import platform_dirs
+
+    return Path(platform_dirs().user_log_dir)
+
+
+class _ScrubbingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
+    """A rotating file readable by its owner only."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
+
+
+def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
+    """Send the ``smtpgui`` logger to the rotating file; returns its path (None if unusable).
+
+    A log folder that cannot be created never stops the app: it then runs without a log.
+    """
+    logging.raiseExceptions = False  # a failing log write must not print a traceback
+    for handler in list(log.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            log.removeHandler(handler)
+            handler.close()
+    folder = log_dir(config_dir_chosen)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, delay=True)
+    except OSError:
+        return None
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(_ScrubbingFormatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    return folder / FILE_NAME
+
+
+def log_crash(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+    """Record an unexpected exception (scrubbed like every line) before the default report."""
+    log.critical("unexpected error", exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
+
+
+def install_crash_hook() -> None:
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+        log_crash(exc_type, exc, tb)
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
