@@ -109,8 +109,9 @@ class RecordingHandler:
             return AuthResult(success=False, handled=True)
         user, _, digest = response.decode().rpartition(" ")
         expected = hmac.new(PASSWORD.encode(), challenge, "md5").hexdigest()
-        ok = user == USER and hmac.compare_digest(digest, expected)
-        return AuthResult(success=ok, auth_data=LoginPassword(user.encode(), b""))
+        if user == USER and hmac.compare_digest(digest, expected):
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         raw = base64.b64decode(args[1]) if len(args) > 1 else await server.challenge_auth("")

@@ -1,0 +1,163 @@
+"""No secret reaches a file: every command, every auth mechanism, proxy credentials, then a scan.
+
+Distinctive secrets go in through every door the CLI has (stdin, environment variables, a wrong
+password, a password wrongly put in a proxy URL); afterwards every file under the test's home,
+config, log and export folders, and everything printed, is searched for each secret and for the
+base64 forms a SMTP session would carry. The one exempt file is the test keyring itself, which
+stands in for the operating system's keyring.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from smtpgui.core.redact import secret_variants
+from tests.conftest import CliResult, CliRunner
+from tests.support.proxies import PROXY_PASSWORD, microsocks, tinyproxy
+from tests.support.servers import PASSWORD, TOKEN, USER, Pki, make_pki, smtp_server
+
+pytestmark = pytest.mark.integration
+
+WRONG_PASSWORD = "wrong-Pa55word-Zebra-41"
+CLIENT_SECRET = "graph-client-Secret-Pangolin-93"
+URL_PASSWORD = "url-Pa55-Narwhal-12"
+SECRETS = (PASSWORD, TOKEN, PROXY_PASSWORD, WRONG_PASSWORD, CLIENT_SECRET, URL_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def home_cli(tmp_path: Path) -> CliRunner:
+    """A CLI whose home, XDG folders and temp folder all live inside the test's folder."""
+    home = tmp_path / "home"
+    (tmp_path / "config").mkdir()
+    env = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "TMPDIR": str(tmp_path / "tmp"),
+        "SMTP_TOKEN": TOKEN,
+        "PROXY_PW": PROXY_PASSWORD,
+        "CLIENT_SECRET": CLIENT_SECRET,
+    }
+    (tmp_path / "tmp").mkdir()
+    return CliRunner(tmp_path / "config", tmp_path / "keyring.json", env)
+
+
+def _needles() -> dict[bytes, str]:
+    needles: dict[bytes, str] = {}
+    for secret in SECRETS:
+        for form in secret_variants(secret):
+            needles[form.encode()] = secret
+    return needles
+
+
+def _scan(root: Path, printed: list[str], exempt: set[Path]) -> list[str]:
+    leaks = []
+    needles = _needles()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p not in exempt):
+        data = path.read_bytes()
+        leaks += [f"{path.relative_to(root)}: {secret!r}" for needle, secret in needles.items() if needle in data]
+    text = "\n".join(printed).encode()
+    leaks += [f"printed output: {secret!r}" for needle, secret in needles.items() if needle in text]
+    return sorted(set(leaks))
+
+
+def test_no_command_mechanism_or_proxy_leaks_a_secret(home_cli: CliRunner, pki: Pki, tmp_path: Path) -> None:
+    cli = home_cli
+    printed: list[str] = []
+
+    def run(*args: str, stdin: str | None = None, expect: int | None = 0) -> CliResult:
+        result = cli(*args, stdin=stdin)
+        printed.extend((result.stdout, result.stderr))
+        if expect is not None:
+            assert result.returncode == expect, (args, result.stdout, result.stderr)
+        return result
+
+    proxy_dir = tmp_path.parent / f"{tmp_path.name}-proxy"  # tinyproxy's own config holds its password
+    proxy_dir.mkdir()
+    with smtp_server("starttls", pki) as server, microsocks() as socks, tinyproxy(proxy_dir, with_auth=True) as http:
+        base = ["--host", "127.0.0.1", "--port", str(server.port), "--security", "starttls"]
+        base += ["--ca-file", str(pki.ca_file), "--from", "t@example.com", "--auth", "password"]
+        base += ["--username", USER]
+        run("add", "mail", *base, "--password-stdin", stdin=PASSWORD + "\n")
+        for mechanism in ("plain", "login", "cram-md5"):
+            run("edit", "mail", "--mechanism", mechanism)
+            run("test", "mail", "--to", "r@example.com", "--transcript")
+            run("test", "mail", "--to", "r@example.com", "--json", "--transcript")
+        for mechanism in ("xoauth2", "oauthbearer"):
+            run("edit", "mail", "--auth", "oauth2", "--mechanism", mechanism)
+            r = run("test", "mail", "--verify-only", "--access-token-env", "SMTP_TOKEN", "--json", "--transcript")
+            assert json.loads(r.stdout)["auth_mechanism"] == mechanism.upper()
+        run("edit", "mail", "--auth", "password", "--mechanism", "auto")
+        # A wrong password fails (13) and is as secret as a right one.
+        run("add", "wrong", *base, "--password-stdin", stdin=WRONG_PASSWORD + "\n")
+        run("test", "wrong", "--to", "r@example.com", "--transcript", expect=13)
+        run("test", "wrong", "--verify-only", "--json", "--transcript", expect=13)
+        # Proxy credentials: SOCKS5 and HTTP CONNECT with a password each.
+        socks_url = f"socks5://{socks.username}@127.0.0.1:{socks.port}"
+        run("add", "via-socks", *base, "--password-stdin", "--proxy", socks_url, "--proxy-password-env", "PROXY_PW",
+            stdin=PASSWORD + "\n")  # fmt: skip
+        run("test", "via-socks", "--to", "r@example.com", "--transcript")
+        http_url = f"http://{http.username}@127.0.0.1:{http.port}"
+        run("add", "via-http", *base, "--password-stdin", "--proxy", http_url, "--proxy-password-env", "PROXY_PW",
+            stdin=PASSWORD + "\n")  # fmt: skip
+        run("test", "via-http", "--verify-only", "--json", "--transcript")
+        # A password written into the proxy URL is refused, not stored as part of anything.
+        r = run("add", "bad-url", *base, "--proxy", f"socks5://u:{URL_PASSWORD}@127.0.0.1:1080", expect=2)
+        assert "--proxy-password-env" in r.stderr
+        # A Microsoft Graph connection's client secret.
+        run("add", "graph", "--kind", "graph", "--tenant-id", "contoso.onmicrosoft.com",
+            "--client-id", "11111111-2222-3333-4444-555555555555", "--mailbox", "ops@contoso.com",
+            "--client-secret-env", "CLIENT_SECRET")  # fmt: skip
+        run("probe", "--connection", "mail", "--json", expect=None)
+        run("probe", "127.0.0.1", "--port", str(server.port), expect=None)
+
+    # Every command that reads or rewrites connections.
+    run("list")
+    run("list", "--json")
+    for name in ("mail", "via-socks", "via-http", "graph"):
+        run("show", name)
+        run("show", name, "--json")
+    run("edit", "mail", "--name", "mail-renamed", "--password-stdin", stdin=PASSWORD + "\n")
+    run("duplicate", "mail-renamed", "--as", "copy", "--password-stdin", stdin=PASSWORD + "\n")
+    run("set-default", "via-socks")
+    run("presets")
+    export = tmp_path / "exports" / "all.json"
+    export.parent.mkdir()
+    run("export", str(export))
+    run("delete", "copy", "--yes")
+    run("import", str(export), "--replace")
+    assert json.loads(run("show", "via-socks", "--json").stdout)["proxy_password_set"] is True
+
+    # The window too: UI state (QSettings) and the log of a start and a close.
+    run("--self-test", "--report", str(tmp_path / "report.json"))
+
+    secrets_held = cli.secrets()
+    assert PASSWORD in secrets_held.values() and PROXY_PASSWORD in secrets_held.values()
+    assert CLIENT_SECRET in secrets_held.values()
+    log = cli.config_dir / "logs" / "smtpgui.log"
+    assert "command test 'via-socks'" in log.read_text()
+    assert _scan(tmp_path, printed, exempt={cli.keyring_file}) == []
+
+
+def test_without_a_chosen_config_folder_the_log_is_in_the_platform_log_folder(home_cli: CliRunner) -> None:
+    home_cli.extra_env["SMTPGUI_CONFIG_DIR"] = ""
+    home_cli.extra_env["PASSWORD_VAR"] = PASSWORD
+    r = home_cli("add", "x", "--host", "smtp.example.com", "--auth", "password", "--username", "u",
+                 "--password-env", "PASSWORD_VAR")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    home = Path(home_cli.extra_env["HOME"])
+    assert (home / ".config/smtpgui/connections.json").exists()
+    log = home / ".local/state/smtpgui/log/smtpgui.log"
+    assert "added connection 'x'" in log.read_text()
+    assert log.stat().st_mode & 0o077 == 0, "the log is private to its owner"
+    assert PASSWORD not in log.read_text()
