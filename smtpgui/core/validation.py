@@ -88,6 +88,14 @@ class TakenNames:
             for folded, holder in pairs:
                 self._repeated.setdefault(folded, []).append(holder)
 
+    def add(self, connection: Connection) -> None:
+        """Count ``connection``'s name as taken too."""
+        folded, holder = connection.name.casefold(), (connection.id, connection.name)
+        if folded in self._first:
+            self._repeated.setdefault(folded, [self._first[folded]]).append(holder)
+        else:
+            self._first[folded] = holder
+
     def clash(self, name: str, own_id: str = "") -> str | None:
         """The name of another connection called ``name`` (ignoring case), if there is one."""
         folded = name.casefold()

@@ -82,9 +82,9 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
     folder = path.parent
     ensure_dir(folder)
     tmp: Path | None = None
+    bak_tmp = folder / f".{path.name}.bak.tmp"
     try:
         if keep_backup and path.exists():
-            bak_tmp = folder / f".{path.name}.bak.tmp"
             shutil.copyfile(path, bak_tmp)
             with open(bak_tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
@@ -96,9 +96,22 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
         tmp = None
         _fsync_dir(folder)
     except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        for leftover in (tmp, bak_tmp):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
         raise StorageError(describe_os_error(exc, path, "save") + " Your previous file is unchanged.") from exc
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete temporary files a killed writer of ``path`` left behind (call under the lock).
+
+    Writers hold the lock from before their temporary file exists until it replaced the real
+    one, so whoever holds the lock knows every temporary file it sees is abandoned.
+    """
+    for stale in (*path.parent.glob(f".{path.name}.*.tmp"), path.parent / f".{path.name}.bak.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 @contextlib.contextmanager

@@ -17,8 +17,8 @@ from typing import Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
-from smtpgui.core.validation import validate
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock
+from smtpgui.core.validation import TakenNames, validate
+from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 
 FILE_NAME = "connections.json"
@@ -141,6 +141,7 @@ class ConnectionStore:
             before = self._read()
             after = enforce_invariants(change(list(before)))
             if after != before or not self.path.exists():
+                remove_stale_temps(self.path)
                 try:
                     atomic_write_json(self.path, self._document(after))
                 except StorageError as exc:
@@ -268,12 +269,15 @@ def enforce_invariants(connections: list[Connection]) -> list[Connection]:
     """
     problems: list[Problem] = []
     seen_ids: set[str] = set()
-    for index, connection in enumerate(connections):
+    earlier = TakenNames(())
+    for connection in connections:
         if connection.id in seen_ids:
             problems.append(Problem("id", f"Two connections share the id {connection.id}."))
         seen_ids.add(connection.id)
-        # Names are compared with the earlier connections only, so a clash is reported once.
-        problems.extend(validate(connection, connections[:index]))
+        # Names are compared with the earlier connections only, so a clash is reported once
+        # (and a save costs the same per connection with ten or ten thousand of them).
+        problems.extend(validate(connection, earlier))
+        earlier.add(connection)
     defaults = [c for c in connections if c.is_default]
     if len(defaults) > 1:
         names = ", ".join(repr(c.name) for c in defaults)
