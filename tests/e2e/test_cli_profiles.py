@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
@@ -178,12 +180,26 @@ def test_newer_file_exit_3_untouched(cli: CliRunner) -> None:
     assert json.loads(path.read_text())["schema_version"] == 99
 
 
-def test_keyring_unavailable_is_exit_3_and_nothing_half_saved(cli: CliRunner) -> None:
-    cli.extra_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        ("keyring.backends.fail.Keyring", "No system keyring is available"),
+        ("tests.support.keyrings.LockedFileKeyring", "is locked; unlock it and try again"),
+        ("tests.support.keyrings.SetFailsKeyring", "Prompt dismissed"),
+        ("tests.support.keyrings.OsErrorKeyring", "Input/output error"),
+    ],
+)
+def test_keyring_unavailable_is_exit_3_and_nothing_half_saved(cli: CliRunner, backend: str, words: str) -> None:
+    cli.extra_env["PYTHON_KEYRING_BACKEND"] = backend
     r = cli(
-        "add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw\n"
-    )
-    assert r.returncode == 3 and "keyring" in r.stderr.lower()
+        "add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin",
+        stdin="pw-never-on-disk\n",
+    )  # fmt: skip
+    assert r.returncode == 3 and "keyring" in r.stderr.lower() and words in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    for path in cli.config_dir.rglob("*"):
+        if path.is_file():
+            assert b"pw-never-on-disk" not in path.read_bytes(), path
     assert cli("list", "--json").stdout.strip() == "[]"
     # without a secret to store, the keyring is not needed
     assert cli("add", "b", "--host", "b.example").returncode == 0

@@ -90,3 +90,24 @@ class LockedKeyring(RaisingKeyring):
 
     def __init__(self) -> None:
         super().__init__(keyring.errors.KeyringLocked("Failed to unlock the collection!"))
+
+
+class SetFailsKeyring(RaisingKeyring):
+    """Reads work; writes fail like a Secret Service whose prompt was dismissed."""
+
+    def __init__(self) -> None:
+        super().__init__(keyring.errors.PasswordSetError("Prompt dismissed."))
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+
+class OsErrorKeyring(RaisingKeyring):
+    """A backend that lets a raw OS error escape, as some third-party backends do."""
+
+    def __init__(self) -> None:
+        super().__init__(OSError(5, "Input/output error"))
+
+
+class LockedFileKeyring(LockedKeyring):
+    """``LockedKeyring`` with the no-argument constructor PYTHON_KEYRING_BACKEND needs."""
