@@ -22,9 +22,14 @@ _QUOTED = re.compile(r'^"([^"\\\r\n]|\\[^\r\n])*"$')
 _PIN = re.compile(r"^[0-9a-f]{64}$")
 
 
+# Every character str.splitlines() ends a line at (the email package folds headers with it, so
+# any of them could start a header of its own), and NUL, which ends a C string.
+_LINE_ENDS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+
+
 def has_line_break(text: str) -> bool:
     """True when text holds a character that would end a header line."""
-    return any(ch in text for ch in ("\r", "\n", "\x00"))
+    return not _LINE_ENDS.isdisjoint(text)
 
 
 def has_control_character(text: str) -> bool:

@@ -158,7 +158,7 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
         problems.append(Problem("force_sender", "Set a From address to force it on every message."))
     try:
         codecs.lookup(c.charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         problems.append(Problem("charset", f"{c.charset!r} is not a character set Python knows."))
     return problems
 

@@ -1,0 +1,195 @@
+"""Bad input everywhere (hypothesis): validation, the JSON loader, import files, CLI arguments.
+
+Each property is the same promise: whatever comes in, the answer is a result or a sentence of
+our own (a typed error, an exit code), never a traceback, and nothing already saved is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import string
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smtpgui.commands import main as run_command
+from smtpgui.core.errors import SmtpguiError, StorageError, ValidationError
+from smtpgui.core.message import TestRequest, build_test_message
+from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
+from smtpgui.core.validation import SINGLE_LINE_FIELDS, validate
+from smtpgui.storage.exchange import parse_import
+from smtpgui.storage.store import ConnectionStore
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Everything str.splitlines() and mail software have ever treated as the end of a line.
+LINE_ENDS = ["\r", "\n", "\r\n", "\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+FIELD_NAMES = [f.name for f in dataclasses.fields(Connection)]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+# Dictionaries shaped like connections: real keys with wrong, odd or right-looking values.
+connection_like = st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), json_values, max_size=12)
+
+
+@SETTINGS
+@given(data=connection_like)
+def test_any_dictionary_is_a_connection_or_a_sentence(data: dict[str, Any]) -> None:
+    try:
+        connection = connection_from_dict(data)
+    except (ValueError, TypeError) as exc:
+        assert str(exc)
+        return
+    problems = validate(connection)
+    assert all(p.message for p in problems)
+    # What loads writes back unchanged.
+    assert connection_from_dict(connection_to_dict(connection)) == connection
+
+
+@SETTINGS
+@given(
+    field=st.sampled_from(SINGLE_LINE_FIELDS),
+    before=st.text(string.ascii_letters + "@.-", max_size=12),
+    end=st.sampled_from(LINE_ENDS),
+)
+def test_header_injection_through_any_field_is_refused(field: str, before: str, end: str) -> None:
+    base = Connection(name="inject", host="smtp.example.com", from_address="ops@example.com", username="u")
+    value = f"{before}{end}X-Injected: yes"
+    try:
+        connection = base.replace(**{field: value})
+    except (ValueError, TypeError):
+        return
+    if not validate(connection):
+        # Whatever validation lets through must not become a header of its own.
+        try:
+            message = build_test_message(connection, TestRequest(to=("r@example.com",)))
+        except ValidationError:
+            return
+        headers = message.as_bytes().split(b"\r\n\r\n", 1)[0]
+        assert not any(line.startswith(b"X-Injected") for line in headers.split(b"\r\n")), (field, value)
+    if end in ("\r", "\n", "\r\n", "\x00"):
+        assert any(p.field == field for p in validate(connection)), (field, value)
+
+
+@SETTINGS
+@given(subject=st.text(max_size=20), end=st.sampled_from(LINE_ENDS), to=st.text(max_size=30))
+def test_test_message_fields_cannot_inject_headers(subject: str, end: str, to: str) -> None:
+    connection = Connection(name="m", host="smtp.example.com", from_address="ops@example.com")
+    for request in (
+        TestRequest(to=("r@example.com",), subject=f"{subject}{end}X-Injected: yes"),
+        TestRequest(to=(f"{to}{end}X-Injected: yes",)),
+    ):
+        try:
+            message = build_test_message(connection, request)
+        except ValidationError as exc:
+            assert str(exc)
+            continue
+        headers = message.as_bytes().split(b"\r\n\r\n", 1)[0]
+        assert not any(line.startswith(b"X-Injected") for line in headers.split(b"\r\n"))
+
+
+@SETTINGS
+@given(
+    document=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"schema_version": st.integers(-2, 5) | json_values, "connections": st.lists(connection_like, max_size=3)}
+        ),
+    )
+)
+def test_the_connections_file_loads_or_is_refused_untouched(document: Any) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = ConnectionStore(Path(folder))
+        raw = json.dumps(document).encode()
+        store.path.write_bytes(raw)
+        try:
+            connections = store.load()
+        except StorageError as exc:
+            assert str(exc) and store.path.read_bytes() == raw  # refused, and left as it was
+            return
+        assert all(isinstance(c, Connection) for c in connections)
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=200))
+def test_a_damaged_connections_file_is_moved_aside_never_lost(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = ConnectionStore(Path(folder))
+        store.path.write_bytes(raw)
+        try:
+            store.load()
+        except StorageError as exc:
+            assert str(exc) and store.path.read_bytes() == raw
+            return
+        kept = [p.read_bytes() for p in Path(folder).iterdir() if p.name.startswith("connections.json")]
+        assert raw in kept, "the original bytes still exist somewhere"
+
+
+@SETTINGS
+@given(
+    document=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {
+                "format": st.just("smtpgui-connections") | st.text(max_size=5),
+                "schema_version": st.integers(-1, 4),
+                "connections": st.lists(connection_like, max_size=3) | json_values,
+            }
+        ),
+    )
+)
+def test_any_import_file_imports_or_is_refused_with_a_sentence(document: Any) -> None:
+    try:
+        connections = parse_import(document)
+    except ValidationError as exc:
+        assert str(exc)
+        return
+    assert all(isinstance(c, Connection) for c in connections)
+
+
+# CLI arguments: every command that works offline, with options and values from a vocabulary
+# that includes hostile ones. (test/probe would reach the network: they get a missing name.)
+COMMANDS = ["list", "show", "add", "edit", "duplicate", "delete", "set-default", "presets", "export", "import"]
+WORDS = [
+    "--json", "--host", "--port", "--security", "--auth", "--username", "--from", "--proxy", "--tls-min",
+    "--timeout", "--name", "--as", "--yes", "--new-default", "--replace", "--names", "--default", "--verify",
+    "--no-verify", "--ca-file", "--pin-sha256", "--mechanism", "--kind", "--graph-url", "--password-env",
+    "a", "b", "smtp.example.com", "0", "65536", "-1", "tls", "none", "oauth2", "1.3", "x\r\ny", "\x00",
+    "ä@ß.example", "socks5://u:p@h:1", "http://[::1", "", " ", "--", "-h",
+]  # fmt: skip
+
+
+@SETTINGS
+@given(
+    command=st.sampled_from(COMMANDS),
+    words=st.lists(st.sampled_from(WORDS) | st.text(max_size=10), max_size=6),
+)
+def test_any_cli_arguments_end_in_an_exit_code_not_a_traceback(
+    command: str, words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an export with a random name lands here
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    folder = tmp_path / "config"
+    ConnectionStore(folder).update(lambda _: [Connection(name="a", host="a.example.com")])
+    before = ConnectionStore(folder).load()
+    try:
+        code = run_command(["--config-dir", str(folder), command, *words])
+    except SystemExit as exc:  # argparse's own usage errors and --help
+        code = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    assert code in (0, 2, 3), (command, words, err)
+    assert "Traceback" not in err and "internal error" not in err
+    if code != 0:
+        assert ConnectionStore(folder).load() == before, "a refused command changed nothing"
+        assert err.strip(), "a refusal says why"
+
+
+def test_store_errors_are_smtpgui_errors() -> None:
+    assert issubclass(StorageError, SmtpguiError) and issubclass(ValidationError, SmtpguiError)
