@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from smtpgui.core.message import TestRequest, build_test_message
-from smtpgui.core.model import Security
+from smtpgui.core.model import AuthMode, Security, TlsVersion
 from smtpgui.transport import network
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.network import CancelToken, NetworkError
@@ -19,8 +23,6 @@ engine = SessionEngine()
 
 
 def _conn(port: int, **changes: object):  # type: ignore[no-untyped-def]
-    from smtpgui.core.model import AuthMode
-
     return connection_for(port, None, security=Security.NONE, **changes).replace(auth_mode=AuthMode.NONE)
 
 
@@ -197,3 +199,72 @@ def test_ehlo_name_is_sent() -> None:
 def test_network_error_is_typed() -> None:
     error = NetworkError("dns", "cannot resolve x")
     assert str(error) == "cannot resolve x" and error.kind == "dns"
+
+
+# --------------------------------------------------------------------- any reply, any time
+
+_reply_line = st.one_of(
+    st.builds(
+        lambda code, sep, text: f"{code}".encode() + sep + text + b"\r\n",
+        st.integers(0, 1000),
+        st.sampled_from([b" ", b"-", b"", b"\t", b"  "]),
+        st.binary(max_size=40),
+    ),
+    st.binary(max_size=60),  # anything at all, including bytes that are not UTF-8 and bare CRs
+    st.just(b"250-" + b"x" * 9000 + b"\r\n"),  # over-long
+    st.just(b"250-continued\r\n" * 300),  # a flood of continuation lines
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(replies=st.lists(_reply_line, min_size=1, max_size=8), send=st.booleans())
+def test_any_server_replies_end_in_a_result_never_a_traceback_or_a_hang(replies: list[bytes], send: bool) -> None:
+    """The server answers each line we send with the next scripted reply, then hangs up."""
+
+    def script(conn: socket.socket) -> None:
+        # A client waiting for the rest of a reply sends nothing: then the server hangs up too.
+        conn.settimeout(0.3)
+        try:
+            conn.sendall(replies[0])
+            for reply in replies[1:]:
+                if not read_line(conn):
+                    return
+                conn.sendall(reply)
+        finally:
+            conn.shutdown(socket.SHUT_RDWR)
+
+    connection = _conn(0, timeout_s=3)
+    message = build_test_message(connection, TestRequest(to=("r@example.com",))) if send else None
+    with ScriptedServer(script) as server:
+        started = time.monotonic()
+        result = engine.run(connection.replace(port=server.port), SessionSecrets(), message)
+    assert time.monotonic() - started < 12
+    if not result.ok:
+        assert result.explanation and result.fix, result
+        assert result.error is None or isinstance(result.error, str)
+        assert result.exit_code in (10, 11, 12, 13, 14, 15)
+    json.dumps(result.to_json(with_transcript=True))  # the CLI can always print it
+
+
+def test_tls_below_the_connections_minimum_is_refused(pki) -> None:  # type: ignore[no-untyped-def]
+    """A server that speaks at most TLS 1.2 and a connection that insists on 1.3."""
+    import ssl
+
+    for mode, security in (("tls", Security.TLS), ("starttls", Security.STARTTLS)):
+        ctx = pki.server_context(maximum=ssl.TLSVersion.TLSv1_2)
+        from aiosmtpd.controller import Controller
+
+        from tests.support.servers import RecordingHandler, free_port
+
+        kwargs: dict[str, object] = {"hostname": "127.0.0.1", "port": free_port()}
+        kwargs.update({"ssl_context": ctx} if mode == "tls" else {"tls_context": ctx, "require_starttls": True})
+        controller = Controller(RecordingHandler(set()), **kwargs)  # type: ignore[arg-type]
+        controller.start()
+        try:
+            connection = connection_for(controller.port, pki, security=security, tls_min=TlsVersion.V1_3)
+            result = engine.run(connection.replace(auth_mode=AuthMode.NONE), SessionSecrets(), None)
+        finally:
+            controller.stop()
+        assert not result.ok and result.exit_code == 11, result
+        assert result.failure_kind == "tls-version" and "TLS version" in (result.explanation or "")
+        assert not any(line.startswith(("~>", "<~")) and "EHLO" in line for line in result.transcript)
