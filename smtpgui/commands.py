@@ -80,7 +80,7 @@ def list_line(connection: Connection) -> str:
         f"{connection.host}:{connection.port}" if connection.kind.value == "smtp" else f"graph:{connection.mailbox}"
     )
     state = "enabled" if connection.enabled else "disabled"
-    extra = "  (certificate not verified)" if not connection.verify and connection.security.value != "none" else ""
+    extra = "  (certificate not verified)" if connection.certificate_unchecked else ""
     return f"{mark} {connection.name:<24} {target:<36} {connection.security.value:<9} {state}{extra}"
 
 
@@ -92,7 +92,7 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
     lines = [
         f"{k:<{width}}  {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in data.items()
     ]
-    if not connection.verify and connection.security.value != "none":
+    if connection.certificate_unchecked:
         lines.append(
             "warning: certificate verification is off: anyone on the path can read this connection's mail and password."
         )

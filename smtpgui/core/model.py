@@ -158,6 +158,11 @@ class Connection:
         return self.username
 
     @property
+    def certificate_unchecked(self) -> bool:
+        """TLS whose server certificate nobody checks (verify off and no pin): worth a warning."""
+        return self.kind is Kind.SMTP and self.security is not Security.NONE and not self.verify and not self.pinned_sha256
+
+    @property
     def proxy_login_name(self) -> str:
         """The proxy user name as sent: ``DOMAIN\\user`` when a proxy domain is set."""
         if self.proxy_domain and self.proxy_username:

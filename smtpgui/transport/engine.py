@@ -177,7 +177,7 @@ class _Session:
 
     def _converse(self, message: OutgoingMessage | None) -> None:
         c = self.c
-        if not c.verify and c.security is not Security.NONE and not c.pinned_sha256:
+        if c.certificate_unchecked:
             self._warn("certificate verification is off: the server's identity is not checked")
         if c.security is Security.NONE:
             self._warn("this connection is not encrypted")

@@ -85,12 +85,12 @@ def _badge(connection: Connection) -> str:
     if connection.security is Security.NONE:
         return "plain"
     label = "STARTTLS" if connection.security is Security.STARTTLS else "SSL/TLS"
-    if not connection.verify and not connection.pinned_sha256:
+    if connection.certificate_unchecked:
         label += " ⚠ unverified"
     return label
 
 
 def _badge_color(connection: Connection, muted: QColor) -> Any:
-    if connection.security is Security.NONE or (not connection.verify and not connection.pinned_sha256):
+    if connection.security is Security.NONE or connection.certificate_unchecked:
         return QColor("#e65100")
     return muted

@@ -167,3 +167,17 @@ def test_probe_cli_json(cli: CliRunner, pki: Pki) -> None:
         text = cli("probe", "127.0.0.1", "--port", str(server.port), "--timeout", "5")
         assert "Recommended: port" in text.stdout
         assert cli("probe").returncode == 2
+
+
+def test_verify_off_is_warned_by_list_show_and_test(cli: CliRunner, pki: Pki) -> None:
+    with smtp_server("starttls", pki) as server:
+        add(cli, server.port, pki, "--no-verify")
+        assert "(certificate not verified)" in cli("list").stdout
+        assert "warning: certificate verification is off" in cli("show", "mail").stdout
+        r = cli("test", "mail", "--to", "r@example.com")
+        assert r.returncode == 0 and "warning: certificate verification is off" in r.stderr
+        # Pinning the server's certificate checks it again: the warnings go.
+        assert cli("edit", "mail", "--pin-sha256", pki.server_sha256).returncode == 0
+        assert "not verified" not in cli("list").stdout
+        r = cli("test", "mail", "--to", "r@example.com")
+        assert r.returncode == 0 and "warning" not in r.stderr

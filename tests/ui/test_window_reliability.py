@@ -128,3 +128,21 @@ def test_a_failing_keyring_write_becomes_a_banner_and_session_only_secret(  # ty
     for path in config_dir.rglob("*"):
         if path.is_file():
             assert b"only-in-memory-pw" not in path.read_bytes(), path
+
+
+def test_verify_off_is_warned_on_the_card_and_in_the_editor(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.core.model import Security
+    from smtpgui.ui.delegate import _badge
+
+    store = ConnectionStore(config_dir)
+    unchecked = store.add(Connection(name="Unchecked", host="a.example.com", security=Security.TLS, verify=False))
+    pinned = store.add(unchecked.replace(id="pinned-id", name="Pinned", pinned_sha256="ab" * 32, is_default=False))
+    window = make_window()
+    window.select_connection(unchecked.id)
+    warning = window.findChild(QLabel, "verifyWarning")
+    assert not warning.isHidden() and "verif" in warning.text().lower()
+    assert "unverified" in _badge(unchecked)
+    # A pinned certificate is checked (against the pin): no warning there.
+    window.select_connection(pinned.id)
+    assert warning.isHidden()
+    assert "unverified" not in _badge(pinned)
