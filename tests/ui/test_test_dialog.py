@@ -207,3 +207,34 @@ def test_detect_settings_runs_on_a_worker(
     qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
     title, text = prompts.messages[-1]
     assert title == "Detected settings" and "No port and security mode worked" in text
+
+
+def test_the_window_leaks_no_secret_anywhere(make_window, config_dir, keyring_backend, pki, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Sends with each password mechanism, a copied transcript, a closed window: then a scan."""
+    from PySide6.QtGui import QGuiApplication
+
+    from smtpgui.core.redact import secret_variants
+
+    with smtp_server("starttls", pki) as server:
+        saved = add_connection(config_dir, keyring_backend, server.port, pki)
+        window = make_window()
+        copied = []
+        for mechanism in (Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5):
+            window.services.store.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
+            window.reload(select_id=saved.id)
+            dialog = window.open_test_dialog()
+            dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
+            assert send_and_wait(qtbot, dialog).ok
+            dialog.copy_transcript()
+            copied.append(QGuiApplication.clipboard().text())
+            dialog.close()
+        window.close()  # writes the UI state
+    assert (config_dir / "ui-state.ini").exists() and (config_dir / "logs" / "smtpgui.log").exists()
+    needles = [v.encode() for v in secret_variants(PASSWORD)]
+    for path in config_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(n in data for n in needles), path
+    assert not any(n.decode() in text for n in needles for text in copied)
+    for text, verb in zip(copied, ("AUTH PLAIN", "AUTH LOGIN", "AUTH CRAM-MD5"), strict=True):
+        assert verb in text, text
