@@ -206,8 +206,11 @@ class FieldChanges:
     secrets: dict[Slot, str] = field(default_factory=dict)
 
 
-def apply_field_options(base: Connection, options: argparse.Namespace) -> FieldChanges:
-    """The connection ``base`` with every given option applied, plus secrets from stdin/env."""
+def apply_field_options(base: Connection, options: argparse.Namespace, with_secrets: bool = True) -> FieldChanges:
+    """The connection ``base`` with every given option applied, plus secrets from stdin/env.
+
+    ``with_secrets`` False leaves the secrets unread (for applying the same options again).
+    """
     given = vars(options)
     problems: list[Problem] = []
     connection = base
@@ -262,7 +265,7 @@ def apply_field_options(base: Connection, options: argparse.Namespace) -> FieldC
         parsed_fields = {p.field for p in problems}
         rest = [p for p in validate(connection) if p.field not in parsed_fields]
         raise ValidationError(problems + rest)
-    return FieldChanges(connection, read_secrets(options))
+    return FieldChanges(connection, read_secrets(options) if with_secrets else {})
 
 
 def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:

@@ -164,10 +164,12 @@ def _other_default(services: Services, connection: Connection) -> str | None:
 
 def cmd_edit(services: Services, args: argparse.Namespace) -> int:
     current = services.store.get(args.name)
-    changes = apply_field_options(current, args)
+    changes = apply_field_options(current, args)  # checks the options and reads the secrets once
     if changes.secrets:
         services.secrets.check()
-    updated = services.store.put(changes.connection)
+    # The options are applied again to the connection as it is under the store's lock, so an edit
+    # made by another process meanwhile (another field, say) is kept, not overwritten.
+    updated = services.store.modify(current.id, lambda fresh: apply_field_options(fresh, args, False).connection)
     _store_secrets(services, updated, changes.secrets)
     say(f"saved {updated.name!r}.")
     return EXIT_OK

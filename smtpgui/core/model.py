@@ -160,7 +160,9 @@ class Connection:
     @property
     def certificate_unchecked(self) -> bool:
         """TLS whose server certificate nobody checks (verify off and no pin): worth a warning."""
-        return self.kind is Kind.SMTP and self.security is not Security.NONE and not self.verify and not self.pinned_sha256
+        return (
+            self.kind is Kind.SMTP and self.security is not Security.NONE and not self.verify and not self.pinned_sha256
+        )
 
     @property
     def proxy_login_name(self) -> str:

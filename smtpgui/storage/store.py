@@ -201,8 +201,9 @@ class ConnectionStore:
 
         def change(connections: list[Connection]) -> list[Connection]:
             index = _index_of(connections, connection_id)
-            result = list(connections)
-            result[index] = edit(connections[index])
+            edited = edit(connections[index])
+            result = [c.replace(is_default=False) for c in connections] if edited.is_default else list(connections)
+            result[index] = edited
             return result
 
         saved = find_by_id(self.update(change), connection_id)

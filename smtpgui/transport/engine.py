@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
-from smtpgui.core.redact import remember
 from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, TlsVersion
+from smtpgui.core.redact import remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient

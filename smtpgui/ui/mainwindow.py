@@ -368,11 +368,11 @@ class MainWindow(QMainWindow):
         secrets = self.editor.pending_secrets()
         try:
             if self.draft is not None:
-                saved = self.services.store.add(connection)
+                saved: Connection | None = self.services.store.add(connection)
             else:
                 saved = self._put_unless_changed_elsewhere(connection)
-                if saved is None:
-                    return False
+            if saved is None:
+                return False
         except ValidationError as exc:
             self.editor.refresh_problems()
             self.prompts.warn("Cannot save", str(exc))

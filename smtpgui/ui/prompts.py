@@ -48,9 +48,7 @@ class Prompts:
     def resolve_conflict(self, name: str, detail: str) -> bool:
         """Another program changed the connection being saved: True to overwrite it."""
         box = QMessageBox(QMessageBox.Icon.Warning, "Changed elsewhere", detail, parent=self.parent)
-        box.setInformativeText(
-            f"Save your version of “{name}” over it, or discard your edits and show the saved one?"
-        )
+        box.setInformativeText(f"Save your version of “{name}” over it, or discard your edits and show the saved one?")
         overwrite = box.addButton("Save mine", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Show theirs", QMessageBox.ButtonRole.RejectRole)
         box.exec()

@@ -110,12 +110,17 @@ def test_writers_killed_at_random_moments_never_lose_a_committed_change(tmp_path
 def test_concurrent_cli_writers_lose_no_change(cli: CliRunner) -> None:
     assert cli("add", "shared", "--host", "smtp.example.com").returncode == 0
     commands = [["add", f"new-{i}", "--host", f"h{i}.example.com"] for i in range(6)]
-    commands += [
-        ["edit", "shared", "--description", "from process A"],
-        ["edit", "shared", "--timeout", "77"],
-        ["edit", "shared", "--ehlo-name", "client.example.com"],
-        ["edit", "shared", "--port", "2525"],
-    ]
+    edits = {
+        "description": ("--description", "from process A"),
+        "timeout_s": ("--timeout", 77),
+        "ehlo_name": ("--ehlo-name", "client.example.com"),
+        "port": ("--port", 2525),
+        "from_name": ("--from-name", "Ops"),
+        "signature": ("--signature", "sent by B"),
+        "username": ("--username", "robot"),
+        "reply_to": ("--reply-to", "help@example.com"),
+    }
+    commands += [["edit", "shared", option, str(value)] for option, value in edits.values()]
     executable = Path(sys.executable).with_name("smtpgui")
     base = [str(executable)] if executable.exists() else [sys.executable, "-m", "smtpgui"]
     processes = [
@@ -128,12 +133,7 @@ def test_concurrent_cli_writers_lose_no_change(cli: CliRunner) -> None:
     shown = {c["name"]: c for c in json.loads(cli("list", "--json").stdout)}
     assert set(shown) == {"shared", *(f"new-{i}" for i in range(6))}
     shared = shown["shared"]
-    assert (shared["description"], shared["timeout_s"], shared["ehlo_name"], shared["port"]) == (
-        "from process A",
-        77,
-        "client.example.com",
-        2525,
-    )
+    assert {key: shared[key] for key in edits} == {key: value for key, (_, value) in edits.items()}
 
 
 def test_disk_full_during_a_cli_save_exits_3_and_keeps_the_old_file(

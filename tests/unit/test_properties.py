@@ -183,7 +183,7 @@ def test_any_cli_arguments_end_in_an_exit_code_not_a_traceback(
         code = run_command(["--config-dir", str(folder), command, *words])
     except SystemExit as exc:  # argparse's own usage errors and --help
         code = exc.code if isinstance(exc.code, int) else 2
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert code in (0, 2, 3), (command, words, err)
     assert "Traceback" not in err and "internal error" not in err
     if code != 0:
