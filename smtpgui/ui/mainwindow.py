@@ -394,7 +394,10 @@ class MainWindow(QMainWindow):
         try:
             return store.put(connection, expected=self.editor.original)
         except ConflictError as exc:
-            if self.prompts.resolve_conflict(connection.name, str(exc)):
+            mine, theirs = self.editor.original.name, exc.current.name  # type: ignore[union-attr, attr-defined]
+            renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
+            detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
+            if self.prompts.resolve_conflict(connection.name, detail):
                 return store.put(connection)
             self.editor.load(None)  # forget the edits the user chose to discard
             self.reload(select_id=connection.id)
