@@ -14,6 +14,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
+from smtpgui.core.errors import StorageError
+from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
 from smtpgui.storage.services import build_services
@@ -91,6 +93,16 @@ def run(args: argparse.Namespace) -> int:
     app = application()
     install_crash_hook()
     config_dir = resolve_config_dir(args.config_dir)
+    setup_logging(chosen_config_dir(args.config_dir))
+    try:
+        ensure_dir(config_dir)  # a file in its place, or no permission: say so, touch nothing
+    except StorageError as exc:
+        log.error("cannot start: %s", exc)
+        if not args.self_test:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "smtpgui cannot start", str(exc))
+        raise
     name = _server_name(config_dir)
     if not args.self_test and _raise_existing(name):
         print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)

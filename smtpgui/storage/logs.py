@@ -27,6 +27,8 @@ BACKUPS = 3
 _HANDLER_NAME = "smtpgui-file"
 
 log = logging.getLogger("smtpgui")
+log.addHandler(logging.NullHandler())  # until set up (or when the log folder is unusable): nowhere, not stderr
+log.propagate = False
 
 
 def log_dir(config_dir_chosen: Path | None = None) -> Path:

@@ -240,3 +240,11 @@ def test_window_options_go_straight_to_the_window_and_anything_else_to_the_parse
     assert window_options([]) is not None
     for other in (["list"], ["--version"], ["-h"], ["--config-dir"], ["--config-dir", "--self-test"], ["--bogus"]):
         assert window_options(other) is None, other
+
+
+def test_the_window_refuses_an_unusable_config_folder_with_exit_3(cli: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "blocker"
+    blocker.write_text("my notes\n")
+    r = cli("--config-dir", str(blocker), "--self-test")
+    assert r.returncode == 3 and "it is a file, not a folder" in r.stderr and "Traceback" not in r.stderr
+    assert blocker.read_text() == "my notes\n"
