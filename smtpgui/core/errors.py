@@ -6,6 +6,10 @@ Every error carries a sentence meant for a person; callers show ``str(error)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smtpgui.core.model import Connection
 
 
 class SmtpguiError(Exception):
@@ -48,6 +52,6 @@ class SecretStoreUnavailable(StorageError):
 class ConflictError(StorageError):
     """A connection changed in the file (another window or command) since it was loaded."""
 
-    def __init__(self, message: str, current: object) -> None:
+    def __init__(self, message: str, current: Connection) -> None:
         super().__init__(message)
         self.current = current

@@ -394,14 +394,15 @@ class MainWindow(QMainWindow):
         try:
             return store.put(connection, expected=self.editor.original)
         except ConflictError as exc:
-            mine, theirs = self.editor.original.name, exc.current.name  # type: ignore[union-attr, attr-defined]
+            mine = self.editor.original.name if self.editor.original is not None else connection.name
+            theirs = exc.current.name
             renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
             detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
             if self.prompts.resolve_conflict(connection.name, detail):
                 return store.put(connection)
             self.editor.load(None)  # forget the edits the user chose to discard
             self.reload(select_id=connection.id)
-            self.statusBar().showMessage(f"Showing “{exc.current.name}” as saved elsewhere.", 8000)  # type: ignore[attr-defined]
+            self.statusBar().showMessage(f"Showing “{theirs}” as saved elsewhere.", 8000)
             return None
 
     def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
