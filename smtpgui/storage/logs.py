@@ -61,11 +61,13 @@ def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
     A log folder that cannot be created never stops the app: it then runs without a log.
     """
     logging.raiseExceptions = False  # a failing log write must not print a traceback
+    folder = log_dir(config_dir_chosen)
     for handler in list(log.handlers):
         if handler.get_name() == _HANDLER_NAME:
+            if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == folder / FILE_NAME:
+                return folder / FILE_NAME  # already writing there
             log.removeHandler(handler)
             handler.close()
-    folder = log_dir(config_dir_chosen)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, delay=True)
