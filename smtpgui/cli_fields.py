@@ -21,6 +21,7 @@ from smtpgui.core.model import (
     IpFamily,
     Kind,
     Mechanism,
+    OAuthProvider,
     Security,
     TlsVersion,
 )
@@ -66,6 +67,13 @@ OPTION_FOR_FIELD = {
     "mailbox": "--mailbox",
     "authority_url": "--authority-url",
     "graph_url": "--graph-url",
+    "oauth_provider": "--oauth-provider",
+    "oauth_client_id": "--oauth-client-id",
+    "oauth_tenant": "--oauth-tenant",
+    "oauth_authorize_url": "--oauth-authorize-url",
+    "oauth_token_url": "--oauth-token-url",
+    "oauth_device_url": "--oauth-device-url",
+    "oauth_scopes": "--oauth-scopes",
     "name": "NAME",
     "is_default": "--default",
     "charset": "--charset",
@@ -126,6 +134,15 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
         help="read the password from the first line of standard input",
     )
     a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    o = parser.add_argument_group("OAuth2 sign-in (--auth oauth2; then run 'smtpgui login NAME')")
+    o.add_argument("--oauth-provider", default=S, choices=_choices(OAuthProvider))
+    o.add_argument("--oauth-client-id", default=S, metavar="ID", help="your app registration's client ID")
+    o.add_argument("--oauth-client-secret-env", default=S, metavar="VAR", help="its client secret, if it has one")
+    o.add_argument("--oauth-tenant", default=S, metavar="TENANT", help="Microsoft: tenant ID or domain, or common")
+    o.add_argument("--oauth-authorize-url", default=S, metavar="URL", help="custom provider: authorization endpoint")
+    o.add_argument("--oauth-token-url", default=S, metavar="URL", help="custom provider: token endpoint")
+    o.add_argument("--oauth-device-url", default=S, metavar="URL", help="custom provider: device-code endpoint")
+    o.add_argument("--oauth-scopes", default=S, metavar="SCOPES", help="custom provider: scopes, space-separated")
     e = parser.add_argument_group("encryption")
     e.add_argument("--tls-min", default=S, choices=_choices(TlsVersion))
     e.add_argument("--tls-max", default=S, choices=_choices(TlsVersion))
@@ -186,6 +203,13 @@ _PLAIN_FIELDS = (
     "mailbox",
     "authority_url",
     "graph_url",
+    "oauth_provider",
+    "oauth_client_id",
+    "oauth_tenant",
+    "oauth_authorize_url",
+    "oauth_token_url",
+    "oauth_device_url",
+    "oauth_scopes",
 )
 _ENUMS = {
     "kind": Kind,
@@ -195,6 +219,7 @@ _ENUMS = {
     "mechanism": Mechanism,
     "tls_min": TlsVersion,
     "tls_max": TlsVersion,
+    "oauth_provider": OAuthProvider,
 }
 
 
@@ -256,7 +281,7 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
     usual_port = connection.port == DEFAULT_PORTS.get(connection.security, connection.port)
     if "security" in given and "port" not in given and "preset" not in given and usual_port:
         changes["port"] = DEFAULT_PORTS[Security(given["security"])]
-    for option in ("ehlo_name", "host", "username", "proxy_domain", "domain"):
+    for option in ("ehlo_name", "host", "username", "proxy_domain", "domain", "oauth_client_id", "oauth_tenant"):
         if isinstance(changes.get(option), str):
             changes[option] = changes[option].strip()
     connection = connection.replace(**changes)
@@ -280,6 +305,7 @@ def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:
         ("password_env", Slot.PASSWORD),
         ("proxy_password_env", Slot.PROXY_PASSWORD),
         ("client_secret_env", Slot.CLIENT_SECRET),
+        ("oauth_client_secret_env", Slot.OAUTH_CLIENT_SECRET),
     ):
         if option in given:
             variable = given[option]

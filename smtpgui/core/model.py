@@ -69,6 +69,14 @@ class ProxyType(str, enum.Enum):
     HTTP = "http"
 
 
+class OAuthProvider(str, enum.Enum):
+    """Who issues the OAuth2 tokens for SMTP sign-in: a built-in provider, or custom URLs."""
+
+    GOOGLE = "google"
+    MICROSOFT = "microsoft"
+    CUSTOM = "custom"
+
+
 class IpFamily(str, enum.Enum):
     """Which address family to try first when the host has both."""
 
@@ -123,6 +131,15 @@ class Connection:
     domain: str = ""
     mechanism: Mechanism = Mechanism.AUTO
     allow_insecure_auth: bool = False
+    # OAuth2 sign-in for SMTP (auth_mode=oauth2); the refresh token and an optional client
+    # secret live in the keyring
+    oauth_provider: OAuthProvider = OAuthProvider.CUSTOM
+    oauth_client_id: str = ""
+    oauth_tenant: str = "common"
+    oauth_authorize_url: str = ""
+    oauth_token_url: str = ""
+    oauth_device_url: str = ""
+    oauth_scopes: str = ""
     # encryption
     security: Security = Security.STARTTLS
     tls_min: TlsVersion = TlsVersion.V1_2
@@ -183,6 +200,7 @@ _ENUM_FIELDS: dict[str, type[enum.Enum]] = {
     "tls_min": TlsVersion,
     "tls_max": TlsVersion,
     "proxy_type": ProxyType,
+    "oauth_provider": OAuthProvider,
 }
 _BOOL_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("bool", bool)}
 _INT_FIELDS = {n for n, f in _FIELDS.items() if f.type in ("int", int)}

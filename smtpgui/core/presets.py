@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
+from smtpgui.core.model import AuthMode, Connection, Mechanism, OAuthProvider, Security
 
 
 @dataclass(frozen=True)
@@ -19,15 +19,18 @@ class Preset:
     auth_mode: AuthMode
     advice: str
     mechanism: Mechanism = Mechanism.AUTO
+    oauth_provider: OAuthProvider | None = None  # who issues tokens when signing in with OAuth2
 
     def apply(self, connection: Connection) -> Connection:
         """The connection with this preset's server, security and sign-in settings."""
+        changes = {"oauth_provider": self.oauth_provider} if self.oauth_provider else {}
         return connection.replace(
             host=self.host,
             port=self.port,
             security=self.security,
             auth_mode=self.auth_mode,
             mechanism=self.mechanism,
+            **changes,
         )
 
 
@@ -81,6 +84,7 @@ PRESETS: tuple[Preset, ...] = (
         AuthMode.PASSWORD,
         "With 2-Step Verification on, Gmail needs an app password (Google Account › Security › "
         "App passwords), or sign in with OAuth2.",
+        oauth_provider=OAuthProvider.GOOGLE,
     ),
     Preset(
         "google-workspace-relay",
@@ -102,6 +106,7 @@ PRESETS: tuple[Preset, ...] = (
         "Microsoft is retiring password sign-in for SMTP: use OAuth2 or a Graph connection, "
         "and make sure SMTP AUTH is enabled for the mailbox.",
         Mechanism.XOAUTH2,
+        OAuthProvider.MICROSOFT,
     ),
     Preset(
         "outlook",
@@ -112,6 +117,7 @@ PRESETS: tuple[Preset, ...] = (
         AuthMode.OAUTH2,
         "Outlook.com no longer accepts plain passwords for SMTP; sign in with OAuth2.",
         Mechanism.XOAUTH2,
+        OAuthProvider.MICROSOFT,
     ),
     Preset(
         "exchange",

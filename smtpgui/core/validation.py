@@ -28,6 +28,7 @@ from smtpgui.core.model import (
     Connection,
     Kind,
     Mechanism,
+    OAuthProvider,
     ProxyType,
 )
 
@@ -38,6 +39,12 @@ TIMEOUT_MIN, TIMEOUT_MAX = 1, 600
 # Fields that end up in a header or on an SMTP command line: a line break there is an injection.
 SINGLE_LINE_FIELDS = (
     "name",
+    "oauth_client_id",
+    "oauth_tenant",
+    "oauth_authorize_url",
+    "oauth_token_url",
+    "oauth_device_url",
+    "oauth_scopes",
     "host",
     "ehlo_name",
     "charset",
@@ -187,6 +194,8 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
         )
     if c.domain and has_control_character(c.domain):
         problems.append(Problem("domain", "The domain cannot contain control characters."))
+    if c.auth_mode is AuthMode.OAUTH2:
+        _validate_oauth(c, problems)
     # encryption
     if c.tls_min.rank > c.tls_max.rank:
         problems.append(Problem("tls_max", "The highest TLS version cannot be below the lowest."))
@@ -202,6 +211,26 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
         target = parse_ip(c.host)
         if c.proxy_type is ProxyType.SOCKS4 and target is not None and target.version == 6:
             problems.append(Problem("proxy_type", "SOCKS4 cannot reach an IPv6 address; use SOCKS5."))
+
+
+def _validate_oauth(c: Connection, problems: list[Problem]) -> None:
+    """What sign-in needs is checked by ``smtpgui login``; here only what is wrong as typed."""
+    if c.oauth_client_id and (
+        any(ch.isspace() for ch in c.oauth_client_id) or has_control_character(c.oauth_client_id)
+    ):
+        problems.append(
+            Problem("oauth_client_id", "A client ID has no spaces; paste it again from the app registration.")
+        )
+    if c.oauth_provider is OAuthProvider.MICROSOFT:
+        tenant = c.oauth_tenant
+        if not tenant or any(ch.isspace() or ch in "/?#" for ch in tenant) or has_control_character(tenant):
+            problems.append(
+                Problem("oauth_tenant", "Enter the tenant ID or domain (or common, organizations, consumers).")
+            )
+    if c.oauth_provider is OAuthProvider.CUSTOM:
+        for field in ("oauth_authorize_url", "oauth_token_url", "oauth_device_url"):
+            if getattr(c, field):
+                _validate_url(problems, field, getattr(c, field))
 
 
 def _validate_graph(c: Connection, problems: list[Problem]) -> None:

@@ -1,8 +1,9 @@
 """Schema migrations for connections.json: one step function from version N to N+1.
 
-Version 1 is the first format smtpgui ever wrote, so the table is empty today. A future
-change of format adds ``MIGRATIONS[N] = step`` (turning an N document into an N+1 one) and a
-test for that step; ``migrate`` chains them.
+Version 1 is the first format smtpgui wrote. Version 2 added OAuth2 sign-in settings
+(``oauth_provider`` and friends); a version-1 program would drop them when saving, so it must
+refuse a version-2 file rather than read it. A change of format adds ``MIGRATIONS[N] = step``
+(turning an N document into an N+1 one) and a test for that step; ``migrate`` chains them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Document = dict[str, Any]
 Step = Callable[[Document], Document]
 
-MIGRATIONS: dict[int, Step] = {}
+_GOOGLE_HOSTS = ("smtp.gmail.com", "smtp-relay.gmail.com", "smtp.googlemail.com")
+_MICROSOFT_HOSTS = ("smtp.office365.com", "smtp-mail.outlook.com", "smtp.outlook.com")
+
+
+def _v1_to_v2(document: Document) -> Document:
+    """Version 1 had OAuth2 without a provider: name it from the host, so Sign in knows where to go."""
+    connections = document.get("connections")
+    if not isinstance(connections, list):
+        return document
+    document["connections"] = [_name_provider(item) for item in connections]
+    return document
+
+
+def _name_provider(item: Any) -> Any:
+    if not isinstance(item, dict) or item.get("auth_mode") != "oauth2" or "oauth_provider" in item:
+        return item
+    host = str(item.get("host", "")).lower().rstrip(".")
+    if host in _GOOGLE_HOSTS:
+        return {**item, "oauth_provider": "google"}
+    if host in _MICROSOFT_HOSTS:
+        return {**item, "oauth_provider": "microsoft"}
+    return item
+
+
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2}
 
 
 def migrate(

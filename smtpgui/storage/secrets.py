@@ -35,6 +35,7 @@ class Slot(str, enum.Enum):
     PROXY_PASSWORD = "proxy-password"
     CLIENT_SECRET = "client-secret"
     OAUTH_REFRESH_TOKEN = "oauth-refresh-token"
+    OAUTH_CLIENT_SECRET = "oauth-client-secret"
 
 
 def backend_label(backend: KeyringBackend) -> str:

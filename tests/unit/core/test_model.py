@@ -16,6 +16,7 @@ from smtpgui.core.model import (
     IpFamily,
     Kind,
     Mechanism,
+    OAuthProvider,
     ProxyType,
     Security,
     TlsVersion,
@@ -73,6 +74,16 @@ DESIGN_FIELDS = {
     "graph_url",
     "id",
 }
+# Added by smtpgui (schema 2) beyond DESIGN.md §2: where OAuth2 sign-in for SMTP gets its tokens.
+OAUTH_FIELDS = {
+    "oauth_provider",
+    "oauth_client_id",
+    "oauth_tenant",
+    "oauth_authorize_url",
+    "oauth_token_url",
+    "oauth_device_url",
+    "oauth_scopes",
+}
 
 text = st.text(max_size=30)
 connections = st.builds(
@@ -107,11 +118,14 @@ connections = st.builds(
     proxy_port=st.integers(0, 70000),
     proxy_remote_dns=st.booleans(),
     mailbox=text,
+    oauth_provider=st.sampled_from(OAuthProvider),
+    oauth_client_id=text,
+    oauth_scopes=text,
 )
 
 
 def test_every_design_field_exists_with_its_default() -> None:
-    assert set(FIELD_NAMES) == DESIGN_FIELDS
+    assert set(FIELD_NAMES) == DESIGN_FIELDS | OAUTH_FIELDS
     c = Connection(name="x")
     assert (c.timeout_s, c.charset, c.tls_min, c.verify, c.proxy_remote_dns, c.allow_insecure_auth) == (
         30,

@@ -191,3 +191,21 @@ def test_permission_denied_is_explained_and_clobbers_nothing(
         store.add(conn("b"))
     monkeypatch.undo()
     assert store.path.read_text() == before
+
+
+def test_schema_1_oauth2_connections_get_their_provider_from_the_host(tmp_path: Path) -> None:
+    document = {
+        "schema_version": 1,
+        "connections": [
+            {"name": "g", "host": "smtp.gmail.com", "auth_mode": "oauth2", "username": "u"},
+            {"name": "m", "host": "SMTP.office365.com.", "auth_mode": "oauth2", "username": "u"},
+            {"name": "o", "host": "mail.example.com", "auth_mode": "oauth2", "username": "u"},
+            {"name": "p", "host": "smtp.gmail.com", "auth_mode": "password", "username": "u"},
+        ],
+    }
+    store = ConnectionStore(tmp_path)
+    store.path.write_text(json.dumps(document))
+    by_name = {c.name: c.oauth_provider.value for c in store.load()}
+    assert by_name == {"g": "google", "m": "microsoft", "o": "custom", "p": "custom"}
+    store.update(lambda connections: connections)
+    assert json.loads(store.path.read_text())["schema_version"] == SCHEMA_VERSION == 2
