@@ -16,16 +16,17 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
-from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, TlsVersion
+from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, TlsVersion
 from smtpgui.core.redact import remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient
+from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
 from smtpgui.transport.network import Cancelled, CancelToken, NetworkError
 from smtpgui.transport.result import Stage, TestResult, TlsInfo
 from smtpgui.transport.tlspolicy import (
@@ -47,14 +48,26 @@ _ENHANCED = re.compile(rb"^([245]\.\d{1,3}\.\d{1,3})\b")
 
 @dataclass(frozen=True)
 class SessionSecrets:
-    """Secrets for one session, read from the keyring by the caller (never by the engine)."""
+    """Secrets for one session, read from the keyring by the caller (never by the engine).
+
+    ``client_secret`` is a Graph connection's (or an OAuth2 app's) client secret;
+    ``refresh_token`` gets a fresh access token before the session signs in, and a provider
+    that rotates it hands the new one to ``on_refresh_token`` (the caller stores it).
+    """
 
     password: str | None = None
     proxy_password: str | None = None
     bearer_token: str | None = None
+    client_secret: str | None = None
+    refresh_token: str | None = None
+    on_refresh_token: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     def values(self) -> list[str]:
-        return [v for v in (self.password, self.proxy_password, self.bearer_token) if v]
+        return [
+            v
+            for v in (self.password, self.proxy_password, self.bearer_token, self.client_secret, self.refresh_token)
+            if v
+        ]
 
 
 class _Failed(Exception):
@@ -93,8 +106,14 @@ class SessionEngine:
         timeout = float(connection.timeout_s)
         deadline = deadline_s or max(timeout * 3, timeout + 30)
         key = self._watchdog.watch(token, deadline)
+        if connection.kind is Kind.GRAPH:
+            from smtpgui.transport.graph import GraphSession
+
+            session: _Session = GraphSession(connection, secrets, token, on_line, on_stage)
+        else:
+            session = _Session(connection, secrets, token, on_line, on_stage)
         try:
-            result = _Session(connection, secrets, token, on_line, on_stage).run(message, deadline)
+            result = session.run(message, deadline)
         finally:
             self._watchdog.release(key)
         _log_outcome(connection, result, "test" if message is not None else "verify")
@@ -103,7 +122,10 @@ class SessionEngine:
 
 def _log_outcome(connection: Connection, result: TestResult, what: str) -> None:
     """One line per session for the app's log: where it went and how it ended, no content."""
-    target = f"{connection.name!r} {connection.host}:{connection.port}/{connection.security.value}"
+    if connection.kind is Kind.GRAPH:
+        target = f"{connection.name!r} graph {connection.graph_url} as {connection.mailbox}"
+    else:
+        target = f"{connection.name!r} {connection.host}:{connection.port}/{connection.security.value}"
     total = result.timings_ms.get("total", 0.0)
     if result.ok:
         log.info("%s %s: ok in %.0f ms", what, target, total)
@@ -115,6 +137,8 @@ def _log_outcome(connection: Connection, result: TestResult, what: str) -> None:
 
 
 class _Session:
+    http_stages = False
+
     def __init__(
         self,
         connection: Connection,
@@ -438,6 +462,8 @@ class _Session:
     def _authenticate(self, client: SmtpClient) -> None:
         c = self.c
         secret = self.secrets.bearer_token if c.auth_mode is AuthMode.OAUTH2 else self.secrets.password
+        if c.auth_mode is AuthMode.OAUTH2 and not secret and self.secrets.refresh_token:
+            secret = self._fresh_access_token()
         if not secret:
             what = "access token" if c.auth_mode is AuthMode.OAUTH2 else "password"
             raise AuthFailure("missing-secret", f"no {what} is available for this connection")
@@ -450,6 +476,27 @@ class _Session:
         )
         if code not in (235, 250):
             raise _Failed("smtp", "the server refused the sign-in", code, text)
+
+    def _fresh_access_token(self) -> str:
+        """The access token for this session: cached while valid, else refreshed at the provider."""
+        from smtpgui.transport import oauth
+        from smtpgui.transport.http import HttpClient
+
+        assert self.secrets.refresh_token is not None
+        http = HttpClient(self.c, self.token, proxy_password=self.secrets.proxy_password, transcript=self.transcript)
+        cached = oauth.CACHE.get(
+            ("smtp", self.c.id, oauth.fingerprint(self.secrets.refresh_token), self.c.oauth_client_id)
+        )
+        if cached is None:
+            self.transcript.info("Getting a fresh access token with the stored sign-in (refresh token)...")
+        tokens = oauth.access_token(
+            self.c, http, self.secrets.refresh_token, self.secrets.client_secret, self.secrets.on_refresh_token
+        )
+        self.transcript.add_secret(tokens.access_token)
+        minutes = max(0, int(tokens.seconds_left() // 60))
+        which = "the cached" if cached is not None else "a fresh"
+        self.transcript.info(f"Using {which} access token (valid for {minutes} more minutes).")
+        return tokens.access_token
 
     def _send(self, client: SmtpClient, message: OutgoingMessage) -> None:
         with self._stage(Stage.MAIL):
@@ -498,6 +545,14 @@ class _Session:
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply
         elif isinstance(exc, AuthFailure):
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply.encode()
+        elif isinstance(exc, HttpFailure):
+            kind, error = exc.kind, str(exc)
+            if self.http_stages:  # Graph: the HTTP request's own stage; SMTP: still signing in
+                r.stage = stage = exc.stage
+        elif isinstance(exc, OAuthError):
+            kind, error, code = "oauth-token", f"the identity provider refused: {exc}", exc.status
+        elif isinstance(exc, SignInSetupError):
+            kind, error = "oauth-setup", str(exc)
         elif isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
             if self.token.reason == "deadline":
                 kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"

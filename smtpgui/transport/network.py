@@ -78,6 +78,10 @@ class CancelToken:
         if self._event.is_set():
             raise Cancelled(self.reason)
 
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` (polling a provider, say); True when cancelled meanwhile."""
+        return self._event.wait(seconds)
+
 
 def _force_close(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
