@@ -202,9 +202,9 @@ class HttpClient:
         answer = HttpResponse(response.status, response.reason, {k.lower(): v for k, v in response.getheaders()}, data)
         if self.transcript is not None:
             self.transcript.received(f"HTTP {answer.status} {answer.reason}", secure)
-            shown = answer.json()
-            if shown:
-                self.transcript.received(json.dumps(hide_fields(shown), ensure_ascii=False)[:2000], secure)
+            members = answer.json()
+            if members:
+                self.transcript.received(json.dumps(hide_fields(members), ensure_ascii=False)[:2000], secure)
             elif data:
                 self.transcript.received(answer.text(), secure)
         return answer
