@@ -49,16 +49,33 @@ def session_secrets(services: Services, connection: Connection, token_env: str |
     """Read only the secrets this connection will use (the keyring is not touched otherwise)."""
     from smtpgui.transport.engine import SessionSecrets
 
-    password = token = proxy_password = None
-    if connection.auth_mode is AuthMode.PASSWORD:
-        password = services.secrets.get(connection.id, Slot.PASSWORD)
+    password = token = proxy_password = client_secret = refresh = None
+    store = services.secrets
+    if connection.kind is Kind.GRAPH:
+        client_secret = store.get(connection.id, Slot.CLIENT_SECRET)
+    elif connection.auth_mode is AuthMode.PASSWORD:
+        password = store.get(connection.id, Slot.PASSWORD)
     elif connection.auth_mode is AuthMode.OAUTH2 and token_env:
         token = os.environ.get(token_env)
         if token is None:
             raise ValidationError(f"The environment variable {token_env!r} is not set.", "--access-token-env")
+    elif connection.auth_mode is AuthMode.OAUTH2:
+        refresh = store.get(connection.id, Slot.OAUTH_REFRESH_TOKEN)
+        client_secret = store.get(connection.id, Slot.OAUTH_CLIENT_SECRET) if refresh else None
     if connection.proxy_type is not ProxyType.NONE and connection.proxy_username:
-        proxy_password = services.secrets.get(connection.id, Slot.PROXY_PASSWORD)
-    return SessionSecrets(password=password, proxy_password=proxy_password, bearer_token=token)
+        proxy_password = store.get(connection.id, Slot.PROXY_PASSWORD)
+
+    def keep_rotated(new_token: str) -> None:
+        store.set(connection.id, Slot.OAUTH_REFRESH_TOKEN, new_token)
+
+    return SessionSecrets(
+        password=password,
+        proxy_password=proxy_password,
+        bearer_token=token,
+        client_secret=client_secret,
+        refresh_token=refresh,
+        on_refresh_token=keep_rotated if refresh else None,
+    )
 
 
 def _recipients(values: list[str] | None) -> tuple[str, ...]:
@@ -67,10 +84,6 @@ def _recipients(values: list[str] | None) -> tuple[str, ...]:
 
 def cmd_test(services: Services, args: argparse.Namespace) -> int:
     connection = services.store.get(args.name)
-    if connection.kind is Kind.GRAPH:
-        raise ValidationError(
-            "Sending through Microsoft Graph is not available in this version; test an SMTP connection.", "kind"
-        )
     recipients = _recipients(args.to)
     message = None
     if not args.verify_only:
@@ -99,6 +112,10 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
     total = result.timings_ms.get("total", 0.0)
     for warning in result.warnings:
         _say(f"warning: {warning}.")
+    if result.ok and connection.kind is Kind.GRAPH:
+        what = "Microsoft Graph issued a token for" if verify_only else "Microsoft Graph accepted the test message from"
+        _say(f"{what} {connection.mailbox} ({connection.graph_url}) in {total:.0f} ms.")
+        return
     if result.ok:
         how = [connection.security.value.upper() if connection.security.value != "none" else "unencrypted"]
         if result.tls:
@@ -128,6 +145,10 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
 
     if args.connection:
         base = services.store.get(args.connection)
+        if base.kind is Kind.GRAPH:
+            raise ValidationError(
+                f"{base.name!r} sends through Microsoft Graph: there is no SMTP server to probe.", "--connection"
+            )
         secrets = session_secrets(services, base.replace(auth_mode=AuthMode.NONE))
         if args.host:
             raise ValidationError("Give either HOST or --connection NAME, not both.", "--connection")

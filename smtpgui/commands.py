@@ -54,13 +54,21 @@ def emit_json(data: Any) -> None:
 
 
 def secret_flags(services: Services, connection: Connection) -> dict[str, bool]:
-    flags = {"password_set": False, "proxy_password_set": False, "client_secret_set": False}
+    flags = {
+        "password_set": False,
+        "proxy_password_set": False,
+        "client_secret_set": False,
+        "oauth_client_secret_set": False,
+        "oauth_signed_in": False,
+    }
     if services.secrets.is_absent():
         return flags  # with no keyring at all, nothing can be stored in one
     slots = {
         "password_set": Slot.PASSWORD,
         "proxy_password_set": Slot.PROXY_PASSWORD,
         "client_secret_set": Slot.CLIENT_SECRET,
+        "oauth_client_secret_set": Slot.OAUTH_CLIENT_SECRET,
+        "oauth_signed_in": Slot.OAUTH_REFRESH_TOKEN,
     }
     for key, slot in slots.items():
         flags[key] = services.secrets.has(connection.id, slot)
@@ -371,9 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--default-from-name", metavar="NAME", help="default From display name")
     p.add_argument("--json", action="store_true")
-    from smtpgui import cli_send
+    from smtpgui import cli_login, cli_send
 
     cli_send.add_commands(command)
+    cli_login.add_commands(command)
     return parser
 
 

@@ -48,6 +48,14 @@ class OutgoingMessage:
 
 def describe_connection(connection: Connection) -> str:
     """The lines the test message states about the connection it was sent through."""
+    if connection.kind.value == "graph":
+        return (
+            f"Kind: graph (Microsoft Graph sendMail)\n"
+            f"Graph URL: {connection.graph_url}\n"
+            f"Mailbox: {connection.mailbox}\n"
+            f"Tenant: {connection.tenant_id}\n"
+            f"Client ID: {connection.client_id}\n"
+        )
     username = connection.login_name if connection.auth_mode.value != "none" else "(no authentication)"
     return (
         f"Host: {connection.host}\n"

@@ -334,7 +334,9 @@ class SignIn:
         listener.state = secrets.token_urlsafe(24)
         verifier, challenge = pkce_pair()
         remember(verifier)
-        open_browser(self.authorization_url(listener.redirect_uri, listener.state, challenge))
+        url = self.authorization_url(listener.redirect_uri, listener.state, challenge)
+        # Some launchers wait for the browser to finish: open it aside while the listener waits.
+        threading.Thread(target=open_browser, args=(url,), name="smtpgui-open-browser", daemon=True).start()
         query = listener.wait(token, timeout)
         if "error" in query:
             raise OAuthError(query["error"], query.get("error_description", ""))
@@ -378,7 +380,7 @@ class SignIn:
         """Poll the token endpoint until the person approves, declines, or the code expires."""
         remember(device.device_code)
         deadline = time.monotonic() + device.expires_in
-        interval = max(device.interval, 1.0)
+        interval = device.interval if device.interval > 0 else 5.0
         fields = {"grant_type": DEVICE_GRANT, "device_code": device.device_code, **self._client_fields()}
         while True:
             response = self.http.post_form(self.endpoints.token_url, fields)
