@@ -591,8 +591,12 @@ class _Session:
         r.error = f"{code} {server_words}" if r.reply_code and server_words else (server_words or error)
         if r.reply_code and error and not server_words:
             r.error = f"{code} ({error})"
+        words = server_words or error
+        if kind == "oauth" and server_words:  # the provider's JSON after 334, decoded, says more than the 535
+            r.error = f"{r.error} ({error})"
+            words = f"{server_words} {error}"
         explanation = explain(
-            Failure(stage.value, kind, r.reply_code, r.enhanced_code, server_words or error, self.c.host, self.c.port)
+            Failure(stage.value, kind, r.reply_code, r.enhanced_code, words, self.c.host, self.c.port)
         )
         r.explanation, r.fix = explanation.cause, explanation.fix
         if kind not in ("certificate", "hostname"):

@@ -178,7 +178,9 @@ class FakeIdentity:
                 return 400, _error("invalid_grant", "AADSTS50011: The redirect URI does not match.")
             digest = _b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
             if digest != entry["challenge"]:
-                return 400, _error("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge.")
+                return 400, _error(
+                    "invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge."
+                )
             return 200, self._issue("smtp", entry["scope"])
         if grant == "refresh_token":
             user = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
@@ -221,7 +223,9 @@ class FakeIdentity:
             "message": f"To sign in, use a web browser to open the page {uri} and enter the code {user_code}.",
         }
 
-    def _check_client(self, form: dict[str, str], client_id: str, confidential: bool) -> tuple[int, dict[str, Any]] | None:
+    def _check_client(
+        self, form: dict[str, str], client_id: str, confidential: bool
+    ) -> tuple[int, dict[str, Any]] | None:
         if form.get("client_id") != client_id:
             return 400, _error(
                 "unauthorized_client",
@@ -237,9 +241,10 @@ class FakeIdentity:
             )
         if secret is not None and secret != CLIENT_SECRET:
             return 401, _error(
-                "invalid_client", f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
+                "invalid_client",
+                f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
                 f"in the request is the client secret value, not the client secret ID, for a secret added to app "
-                f"'{client_id}'."
+                f"'{client_id}'.",
             )
         return None
 
@@ -251,25 +256,41 @@ class FakeIdentity:
             return 400, _error("invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
         return 200, self._issue("graph", form["scope"], self.graph_roles)
 
-    def send_mail(self, mailbox: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def send_mail(
+        self, mailbox: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         auth = headers.get("authorization", "")
         issued = self.access_tokens.get(auth.removeprefix("Bearer "))
         if not auth.startswith("Bearer ") or issued is None or issued.audience != "graph":
-            return 401, {}, _graph_error("InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+            return (
+                401,
+                {},
+                _graph_error("InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
+            )
         if issued.expires_at <= self.clock():
-            return 401, {}, _graph_error("InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+            return (
+                401,
+                {},
+                _graph_error("InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."),
+            )
         if self.throttle_seconds:
-            return 429, {"Retry-After": str(self.throttle_seconds)}, _graph_error(
-                "ApplicationThrottled", "Application is over its MailboxConcurrency limit."
+            return (
+                429,
+                {"Retry-After": str(self.throttle_seconds)},
+                _graph_error("ApplicationThrottled", "Application is over its MailboxConcurrency limit."),
             )
         if "Mail.Send" not in issued.roles:
             return 403, {}, _graph_error("ErrorAccessDenied", "Access is denied. Check credentials and try again.")
         if mailbox.lower() not in {m.lower() for m in self.mailboxes}:
             return 404, {}, _graph_error("ErrorInvalidUser", f"The requested user '{mailbox}' is invalid.")
         if mailbox.lower() in self.policy_blocked:
-            return 403, {}, _graph_error(
-                "ErrorAccessDenied",
-                "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+            return (
+                403,
+                {},
+                _graph_error(
+                    "ErrorAccessDenied",
+                    "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+                ),
             )
         try:
             data = json.loads(body)
@@ -289,7 +310,9 @@ def _error(error: str, description: str) -> dict[str, Any]:
     return {
         "error": error,
         "error_description": f"{description}\r\nTrace ID: {secrets.token_hex(8)}\r\nTimestamp: 2026-11-21 10:00:00Z",
-        "error_codes": [int(description.split(":")[0].removeprefix("AADSTS"))] if description.startswith("AADSTS") else [],
+        "error_codes": [int(description.split(":")[0].removeprefix("AADSTS"))]
+        if description.startswith("AADSTS")
+        else [],
     }
 
 
@@ -333,7 +356,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.idp.requests.append(("POST", parts.path, form))
         if parts.path.startswith(f"/{TENANT}/oauth2/v2.0/"):
             if not is_form:
-                self._reply(400, {}, json.dumps(_error("invalid_request", "AADSTS900144: body must be a form")).encode())
+                self._reply(
+                    400, {}, json.dumps(_error("invalid_request", "AADSTS900144: body must be a form")).encode()
+                )
                 return
             endpoint = parts.path.rsplit("/", 1)[1]
             status, data = self.idp.token(form) if endpoint == "token" else self.idp.devicecode(form)
