@@ -310,7 +310,7 @@ def _error(error: str, description: str) -> dict[str, Any]:
     return {
         "error": error,
         "error_description": f"{description}\r\nTrace ID: {secrets.token_hex(8)}\r\nTimestamp: 2026-11-21 10:00:00Z",
-        "error_codes": [int(description.split(":")[0].removeprefix("AADSTS"))]
+        "error_codes": [int(description.split(":", maxsplit=1)[0].removeprefix("AADSTS"))]
         if description.startswith("AADSTS")
         else [],
     }
