@@ -181,7 +181,8 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
             Problem("source_address", "The source address must be an IPv4 or IPv6 address of this computer.")
         )
     # authentication
-    if c.auth_mode is not AuthMode.NONE and not c.username.strip():
+    # OAuth2 may leave it empty: signing in fills it with the account that signed in.
+    if c.auth_mode is AuthMode.PASSWORD and not c.username.strip():
         problems.append(Problem("username", "Enter the user name to sign in with."))
     if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS:
         problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs OAuth2 sign-in, not a password."))

@@ -467,6 +467,8 @@ class _Session:
         if not secret:
             what = "access token" if c.auth_mode is AuthMode.OAUTH2 else "password"
             raise AuthFailure("missing-secret", f"no {what} is available for this connection")
+        if not c.login_name:
+            raise AuthFailure("oauth-setup", "the user name is empty: sign in (it is filled in) or set it")
         encrypted = client.in_tls
         mechanism = choose_mechanism(c, self.result.auth_mechanisms, encrypted)
         self.result.auth_mechanism = mechanism.value.upper()
