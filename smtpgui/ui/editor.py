@@ -33,6 +33,7 @@ class ConnectionEditor(QWidget):
         self.taken_names = TakenNames(())
         self._dirty = False
         self._loading = False
+        self.signing_in = False
         self.title = QLabel()
         self.title.setObjectName("editorTitle")
         font = self.title.font()
@@ -94,6 +95,7 @@ class ConnectionEditor(QWidget):
             SecretSlot.PASSWORD: self.auth_tab.password,
             SecretSlot.PROXY_PASSWORD: self.proxy_tab.password,
             SecretSlot.CLIENT_SECRET: self.graph_tab.secret,
+            SecretSlot.OAUTH_CLIENT_SECRET: self.auth_tab.client_secret,
         }
 
     def shows_secrets(self) -> bool:
@@ -108,6 +110,31 @@ class ConnectionEditor(QWidget):
         """The keyring's answer arrived: show which secrets are stored (typed changes are kept)."""
         for slot, secret_field in self._secret_fields().items():
             secret_field.set_stored(slot in stored, session_only)
+        if not self.signing_in:  # a running sign-in's prompt stays until it ends
+            self.set_sign_in(SecretSlot.OAUTH_REFRESH_TOKEN in stored)
+
+    def set_sign_in(
+        self, signed_in: bool | None, expires_at: float | None = None, busy: str = "", account: str = ""
+    ) -> None:
+        """Show the OAuth2 account and token state (``busy``: what the running sign-in waits for)."""
+        import time
+
+        self.signing_in = bool(busy)
+        who = account or (self.original.username if self.original is not None else "") or "an account"
+        if busy:
+            text, signed = busy, bool(signed_in)
+        elif signed_in is None:
+            text, signed = "Checking the keyring…", False
+        elif signed_in:
+            text = f"Signed in as {who}; the refresh token is in the keyring."
+            if expires_at is not None and expires_at > time.time():
+                text += f" The access token is valid for {int((expires_at - time.time()) // 60)} more minutes."
+            else:
+                text += " A fresh access token is fetched before each test."
+            signed = True
+        else:
+            text, signed = "Not signed in. Sign in opens your browser; the token goes to the keyring.", False
+        self.auth_tab.show_sign_in(text, signed, busy=bool(busy))
 
     def load(
         self,
@@ -129,6 +156,7 @@ class ConnectionEditor(QWidget):
                 tab.load(connection)
             for slot, secret_field in self._secret_fields().items():
                 secret_field.load(None if stored is None else slot in stored, session_only)
+            self.set_sign_in(None if stored is None else SecretSlot.OAUTH_REFRESH_TOKEN in stored)
             self._security = connection.security
             self.title.setText(connection.name)
         else:
@@ -154,6 +182,7 @@ class ConnectionEditor(QWidget):
             (self.auth_tab.password, SecretSlot.PASSWORD),
             (self.proxy_tab.password, SecretSlot.PROXY_PASSWORD),
             (self.graph_tab.secret, SecretSlot.CLIENT_SECRET),
+            (self.auth_tab.client_secret, SecretSlot.OAUTH_CLIENT_SECRET),
         ):
             if field.has_pending:
                 changes[slot] = field.pending

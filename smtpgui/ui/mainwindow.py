@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
-from smtpgui.core.model import AuthMode, Connection, ProxyType, Security, new_id
+from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, new_id
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
@@ -32,9 +32,15 @@ from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
 from smtpgui.ui.prompts import Prompts, Unsaved
-from smtpgui.ui.workers import ProbeJob, SecretStatusJob, SendJob
+from smtpgui.ui.workers import Job, ProbeJob, SecretStatusJob, SendJob, SignInJob, SignOutJob
 
-SECRET_SLOTS = (SecretSlot.PASSWORD, SecretSlot.PROXY_PASSWORD, SecretSlot.CLIENT_SECRET)
+SECRET_SLOTS = (
+    SecretSlot.PASSWORD,
+    SecretSlot.PROXY_PASSWORD,
+    SecretSlot.CLIENT_SECRET,
+    SecretSlot.OAUTH_CLIENT_SECRET,
+    SecretSlot.OAUTH_REFRESH_TOKEN,
+)
 
 if TYPE_CHECKING:
     from smtpgui.core.message import OutgoingMessage
@@ -63,7 +69,7 @@ class MainWindow(QMainWindow):
         # Test sends mostly wait on the network: enough threads that a handful of silent servers
         # (each holding a thread until its timeout) never queue the tests behind them.
         self.pool.setMaxThreadCount(64)
-        self.jobs: list[SendJob | ProbeJob | SecretStatusJob] = []
+        self.jobs: list[Job] = []
         # Which secrets each connection has in the keyring, as last read by a SecretStatusJob or
         # written by Save: the editor never asks the keyring on the GUI thread.
         self.stored_secrets: dict[str, set[SecretSlot]] = {}
@@ -112,6 +118,10 @@ class MainWindow(QMainWindow):
         self.editor.secrets_shown.connect(self._check_secrets)
         self.editor.revert_requested.connect(self.revert)
         self.editor.test_requested.connect(self.open_test_dialog)
+        self.editor.auth_tab.sign_in_requested.connect(self.sign_in)
+        self.editor.auth_tab.sign_out_requested.connect(self.sign_out)
+        self.sign_in_job: SignInJob | None = None
+        self.token_expiry: dict[str, float] = {}
         self.editor.dirty_changed.connect(self._on_dirty_changed)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -559,21 +569,119 @@ class MainWindow(QMainWindow):
                     return None
                 return store.get(connection.id, slot)
 
-            password = read(SecretSlot.PASSWORD) if connection.auth_mode is AuthMode.PASSWORD else None
+            password = client_secret = refresh = None
+            if connection.kind is Kind.GRAPH:
+                client_secret = read(SecretSlot.CLIENT_SECRET)
+            elif connection.auth_mode is AuthMode.PASSWORD:
+                password = read(SecretSlot.PASSWORD)
+            elif connection.auth_mode is AuthMode.OAUTH2:
+                refresh = read(SecretSlot.OAUTH_REFRESH_TOKEN)
+                client_secret = read(SecretSlot.OAUTH_CLIENT_SECRET) if refresh else None
             proxy = read(SecretSlot.PROXY_PASSWORD) if connection.proxy_type is not ProxyType.NONE else None
-            return SessionSecrets(password=password, proxy_password=proxy)
+
+            def keep_rotated(new_token: str) -> None:  # on the worker thread, like the reads
+                store.set(connection.id, SecretSlot.OAUTH_REFRESH_TOKEN, new_token)
+
+            return SessionSecrets(
+                password=password,
+                proxy_password=proxy,
+                client_secret=client_secret,
+                refresh_token=refresh,
+                on_refresh_token=keep_rotated if refresh else None,
+            )
 
         return provide
 
-    def start_job(self, job: SendJob | ProbeJob | SecretStatusJob) -> None:
+    def start_job(self, job: Job) -> None:
         self.jobs.append(job)
         job.signals.finished.connect(lambda _r, j=job: self._forget_job(j))
         job.signals.failed.connect(lambda _m, j=job: self._forget_job(j))
         self.pool.start(job)
 
-    def _forget_job(self, job: SendJob | ProbeJob | SecretStatusJob) -> None:
+    def _forget_job(self, job: Job) -> None:
         if job in self.jobs:
             self.jobs.remove(job)
+
+    # ------------------------------------------------------------------ OAuth2 sign-in
+
+    @Slot(bool)
+    def sign_in(self, device: bool = False) -> SignInJob | None:
+        """Sign in (browser, or device code) with the settings as edited; the token goes to the keyring."""
+        if self.sign_in_job is not None:  # pressed again while waiting: stop the first sign-in
+            self.sign_in_job.cancel()
+            return None
+        if self.editor.original is None:
+            return None
+        connection = self.editor.current()
+        job = SignInJob(connection, self.services.secrets, self.editor.pending_secrets(), device)
+        self.sign_in_job = job
+        job.signals.prompt.connect(self._on_sign_in_prompt)
+        job.signals.finished.connect(lambda tokens, c=connection: self._on_signed_in(c, tokens))
+        job.signals.failed.connect(lambda message, c=connection: self._on_sign_in_failed(c, message))
+        self.editor.set_sign_in(False, busy="Starting the sign-in…")
+        self.editor.auth_tab.sign_in_button.setEnabled(True)
+        self.editor.auth_tab.sign_in_button.setText("Cancel sign-in")
+        self.start_job(job)
+        return job
+
+    def _sign_in_done(self) -> None:
+        self.sign_in_job = None
+        self.editor.auth_tab.sign_in_button.setText("Sign &in…")
+
+    @Slot(object)
+    def _on_sign_in_prompt(self, prompt: tuple[str, object]) -> None:
+        what, detail = prompt
+        if what == "device":
+            code = detail
+            text = (
+                f"On any device, open <a href='{code.verification_uri}'>{code.verification_uri}</a> "  # type: ignore[attr-defined]
+                f"and enter the code <b>{code.user_code}</b>. Waiting for you to approve it…"  # type: ignore[attr-defined]
+            )
+        else:
+            text = f"Waiting for you to sign in in your browser (or open <a href='{detail}'>the sign-in page</a>)…"
+        self.editor.set_sign_in(False, busy=text)
+        self.editor.auth_tab.sign_in_state.setTextFormat(Qt.TextFormat.RichText)
+        self.editor.auth_tab.sign_in_button.setEnabled(True)
+
+    def _on_signed_in(self, connection: Connection, tokens: object) -> None:
+        self._sign_in_done()
+        account = getattr(tokens, "account", None) or ""
+        self.token_expiry[connection.id] = float(getattr(tokens, "expires_at", 0.0))
+        self.stored_secrets.setdefault(connection.id, set()).add(SecretSlot.OAUTH_REFRESH_TOKEN)
+        if self.editor.original is None or self.editor.original.id != connection.id:
+            return
+        username = self.editor.auth_tab.widgets["username"]
+        if account and not username.text().strip():  # type: ignore[attr-defined]
+            username.setText(account)  # type: ignore[attr-defined]
+            self.statusBar().showMessage(f"Signed in as {account}; the user name was filled in: save to keep it.", 8000)
+        else:
+            self.statusBar().showMessage(f"Signed in as {account or 'the account'}.", 8000)
+        self.editor.set_sign_in(True, self.token_expiry[connection.id], account=account)
+
+    def _on_sign_in_failed(self, connection: Connection, message: str) -> None:
+        self._sign_in_done()
+        if self.editor.original is not None and self.editor.original.id == connection.id:
+            signed_in = SecretSlot.OAUTH_REFRESH_TOKEN in self.stored_secrets.get(connection.id, set())
+            self.editor.set_sign_in(signed_in)
+            self.editor.auth_tab.sign_in_state.setText(message)
+        self.statusBar().showMessage(message.split(". ", maxsplit=1)[0], 8000)
+
+    @Slot()
+    def sign_out(self) -> None:
+        if self.editor.original is None:
+            return
+        job = SignOutJob(self.services.secrets, self.editor.original.id)
+        job.signals.finished.connect(self._on_signed_out)
+        job.signals.failed.connect(self._show_banner)
+        self.start_job(job)
+
+    @Slot(object)
+    def _on_signed_out(self, connection_id: str) -> None:
+        self.stored_secrets.get(connection_id, set()).discard(SecretSlot.OAUTH_REFRESH_TOKEN)
+        self.token_expiry.pop(connection_id, None)
+        if self.editor.original is not None and self.editor.original.id == connection_id:
+            self.editor.set_sign_in(False)
+        self.statusBar().showMessage("Signed out: the tokens were forgotten.", 8000)
 
     def _connection_under_test(self) -> Connection | None:
         if self.editor.original is None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from smtpgui.core.addresses import split_from_field
-from smtpgui.core.model import AuthMode, Connection, IpFamily, Kind, Mechanism, ProxyType, Security, TlsVersion
+from smtpgui.core.model import (
+    AuthMode,
+    Connection,
+    IpFamily,
+    Kind,
+    Mechanism,
+    OAuthProvider,
+    ProxyType,
+    Security,
+    TlsVersion,
+)
 from smtpgui.storage.secrets import Slot
 from smtpgui.ui.forms import Field, FormTab, enum_choices
 
@@ -20,6 +30,17 @@ MECH_LABELS = {
     "xoauth2": "XOAUTH2",
     "oauthbearer": "OAUTHBEARER",
 }
+PROVIDER_LABELS = {"google": "Google (Gmail)", "microsoft": "Microsoft (365, Outlook.com)", "custom": "Custom"}
+OAUTH_FIELDS = (
+    "oauth_provider",
+    "oauth_client_id",
+    "oauth_tenant",
+    "oauth_authorize_url",
+    "oauth_token_url",
+    "oauth_device_url",
+    "oauth_scopes",
+)
+CUSTOM_OAUTH_FIELDS = ("oauth_authorize_url", "oauth_token_url", "oauth_device_url")
 PROXY_LABELS = {"none": "No proxy", "socks4": "SOCKS4", "socks5": "SOCKS5", "http": "HTTP CONNECT"}
 
 
@@ -154,12 +175,46 @@ class MainTab(FormTab):
 
 
 class AuthTab(FormTab):
+    """Sign-in settings: none, a password, or OAuth2 with a Sign in button.
+
+    Signals:
+        sign_in_requested(bool): Sign in was pressed (True: with a device code).
+        sign_out_requested: Sign out was pressed.
+    """
+
+    sign_in_requested = Signal(bool)
+    sign_out_requested = Signal()
+
     FIELDS = (
         Field("auth_mode", "Sign in:", "combo", "authCombo", enum_choices(AuthMode, AUTH_LABELS)),
         Field("username", "User name:", object_name="usernameEdit"),
         Field("domain", "Domain:", object_name="domainEdit", placeholder="optional: sent as DOMAIN\\user"),
         Field("mechanism", "Mechanism:", "combo", "mechanismCombo", enum_choices(Mechanism, MECH_LABELS)),
         Field("allow_insecure_auth", "Allow the password over an unencrypted link", "check", "insecureAuthCheck"),
+        Field(
+            "oauth_provider",
+            "OAuth2 provider:",
+            "combo",
+            "oauthProviderCombo",
+            enum_choices(OAuthProvider, PROVIDER_LABELS),
+        ),
+        Field(
+            "oauth_client_id",
+            "Client ID:",
+            object_name="oauthClientIdEdit",
+            placeholder="your app registration's client ID",
+            tip="Register an app (Google Cloud console, or Microsoft Entra ID) as a desktop/public client.",
+        ),
+        Field(
+            "oauth_tenant",
+            "Tenant:",
+            object_name="oauthTenantEdit",
+            placeholder="common, organizations, or your tenant ID",
+        ),
+        Field("oauth_authorize_url", "Authorization URL:", object_name="oauthAuthorizeEdit"),
+        Field("oauth_token_url", "Token URL:", object_name="oauthTokenEdit"),
+        Field("oauth_device_url", "Device-code URL:", object_name="oauthDeviceEdit", placeholder="optional"),
+        Field("oauth_scopes", "Scopes:", object_name="oauthScopesEdit", placeholder="the provider's SMTP scope"),
     )
 
     def build_extra_bottom(self) -> None:
@@ -168,13 +223,76 @@ class AuthTab(FormTab):
         self.password_label = QLabel("Password:")
         self.password_label.setBuddy(self.password.edit)
         self.form.insertRow(2, self.password_label, self.password)
+        self.client_secret = SecretField("oauthClientSecretEdit", "OAuth client secret")
+        self.client_secret.edited.connect(self.edited)
+        self.client_secret_label = QLabel("Client secret:")
+        self.client_secret_label.setBuddy(self.client_secret.edit)
+        self.form.insertRow(self.form.rowCount() - 5, self.client_secret_label, self.client_secret)
+        self.sign_in_state = QLabel("Not signed in.")
+        self.sign_in_state.setObjectName("signInState")
+        self.sign_in_state.setWordWrap(True)
+        self.sign_in_state.setOpenExternalLinks(True)
+        self.sign_in_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.sign_in_button = QPushButton("Sign &in…")
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setToolTip("Sign in in your browser; the refresh token goes to the keyring.")
+        self.device_button = QPushButton("Sign in with a &code…")
+        self.device_button.setObjectName("deviceSignInButton")
+        self.device_button.setToolTip("Sign in on another device (phone, another computer) with a short code.")
+        self.sign_out_button = QPushButton("Sign &out")
+        self.sign_out_button.setObjectName("signOutButton")
+        for button in (self.sign_in_button, self.device_button, self.sign_out_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+        self.sign_in_button.clicked.connect(lambda: self.sign_in_requested.emit(False))
+        self.device_button.clicked.connect(lambda: self.sign_in_requested.emit(True))
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        # The state and the buttons share one row: a wrapped label in a form row of its own
+        # keeps the height of its first text and would clip a longer one (the device code).
+        self.sign_in_row = QWidget()
+        column = QVBoxLayout(self.sign_in_row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.sign_in_state)
+        row = QHBoxLayout()
+        row.addWidget(self.sign_in_button)
+        row.addWidget(self.device_button)
+        row.addWidget(self.sign_out_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        self.sign_in_label = QLabel("Account:")
+        self.form.addRow(self.sign_in_label, self.sign_in_row)
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
+        self.widgets["oauth_provider"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
 
     def update_enabled(self) -> None:
         mode = self.widgets["auth_mode"].currentData()  # type: ignore[attr-defined]
-        self.set_enabled(("username", "domain", "mechanism", "allow_insecure_auth"), mode != "none")
+        provider = self.widgets["oauth_provider"].currentData()  # type: ignore[attr-defined]
+        self.set_enabled(("username", "domain", "mechanism"), mode != "none")
+        self.set_enabled(("allow_insecure_auth",), mode == "password")
         self.password.setEnabled(mode == "password")
         self.password_label.setEnabled(mode == "password")
+        oauth = mode == "oauth2"
+        for name in OAUTH_FIELDS:
+            shown = oauth and (
+                (name != "oauth_tenant" or provider == "microsoft")
+                and (name not in CUSTOM_OAUTH_FIELDS or provider == "custom")
+            )
+            self.form.setRowVisible(self.rows[name], shown)
+        for widget in (self.client_secret_label, self.sign_in_label):
+            self.form.setRowVisible(widget, oauth)
+        self.widgets["oauth_scopes"].setPlaceholderText(  # type: ignore[attr-defined]
+            {
+                "google": "https://mail.google.com/",
+                "microsoft": "https://outlook.office.com/SMTP.Send offline_access",
+            }.get(provider, "the provider's SMTP scope")
+        )
+
+    def show_sign_in(self, text: str, signed_in: bool, busy: bool = False) -> None:
+        """The account and token state, and which buttons apply."""
+        self.sign_in_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.sign_in_state.setText(text)
+        self.sign_in_button.setEnabled(not busy)
+        self.device_button.setEnabled(not busy)
+        self.sign_out_button.setEnabled(signed_in and not busy)
 
 
 class EncryptionTab(FormTab):

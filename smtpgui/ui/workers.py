@@ -32,8 +32,10 @@ class JobSignals(QObject):
         stage(str): the stage the session entered.
         finished(object): the TestResult or ProbeReport.
         failed(str): the job could not run; a sentence.
+        prompt(object): sign-in needs the person: ("browser", url) or ("device", DeviceCode).
     """
 
+    prompt = Signal(object)
     line = Signal(str)
     stage = Signal(str)
     finished = Signal(object)
@@ -125,3 +127,115 @@ class SecretStatusJob(QRunnable):
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
         self.signals.finished.emit((self.connection_id, stored))
+
+
+class SignInJob(QRunnable):
+    """OAuth2 sign-in for an SMTP connection, off the GUI thread (it waits for the person).
+
+    The browser is opened from here (Python's webbrowser, so $BROWSER is honoured); a
+    device-code sign-in reports its code through ``prompt``. The refresh token is stored in the
+    keyring here too; ``finished`` carries the ``Tokens`` (the access token stays in memory),
+    ``failed`` a sentence with the explanation and fix.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        store: SecretStore,
+        pending: dict[Slot, str | None],
+        device: bool,
+        wait_s: float = 300,
+    ) -> None:
+        super().__init__()
+        from smtpgui.transport.network import CancelToken
+
+        self.connection, self.store, self.pending, self.device = connection, store, pending, device
+        self.wait_s = wait_s
+        self.token = CancelToken()
+        self.signals = JobSignals()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:
+        from smtpgui.core.explanations import Failure, explain
+        from smtpgui.transport import oauth
+        from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
+        from smtpgui.transport.http import HttpClient
+        from smtpgui.transport.network import Cancelled, NetworkError
+
+        c = self.connection
+        try:
+            proxy = self._secret(Slot.PROXY_PASSWORD) if c.proxy_type.value != "none" and c.proxy_username else None
+            client_secret = self._secret(Slot.OAUTH_CLIENT_SECRET)
+            sign_in = oauth.SignIn(c, HttpClient(c, self.token, proxy_password=proxy), client_secret)
+            if self.device:
+                code = sign_in.start_device()
+                self.signals.prompt.emit(("device", code))
+                tokens = sign_in.finish_device(code, self.token)
+            else:
+                tokens = sign_in.with_browser(self._open_browser, self.token, self.wait_s)
+            if not tokens.refresh_token:
+                raise OAuthError("no_refresh_token", "the provider returned no refresh token (offline_access scope?)")
+            self.store.set(c.id, Slot.OAUTH_REFRESH_TOKEN, tokens.refresh_token)
+            oauth.CACHE.put(("smtp", c.id, oauth.fingerprint(tokens.refresh_token), c.oauth_client_id), tokens)
+        except Cancelled:
+            self.signals.failed.emit("The sign-in was cancelled.")
+            return
+        except SignInSetupError as exc:
+            self.signals.failed.emit(str(exc))
+            return
+        except (OAuthError, HttpFailure, NetworkError) as exc:
+            kind = "oauth-token" if isinstance(exc, OAuthError) else exc.kind
+            stage = exc.stage.value if isinstance(exc, HttpFailure) else "auth"
+            status = exc.status if isinstance(exc, OAuthError) else None
+            why = explain(Failure(stage, kind, status, None, str(exc)))
+            self.signals.failed.emit(f"Sign-in failed: {exc}. {why.cause} {why.fix}")
+            return
+        except Exception as exc:  # the keyring, or a bug: reported, never lost
+            self.signals.failed.emit(f"Sign-in failed: {exc or type(exc).__name__}")
+            return
+        self.signals.finished.emit(tokens)
+
+    def _secret(self, slot: Slot) -> str | None:
+        """The secret as typed (not saved yet), else as stored; read here, never on the GUI thread."""
+        if slot in self.pending:
+            return self.pending[slot]
+        if self.store.is_absent() and not self.store.session_only:
+            return None
+        return self.store.get(self.connection.id, slot)
+
+    def _open_browser(self, url: str) -> None:
+        import webbrowser
+
+        self.signals.prompt.emit(("browser", url))
+        try:
+            webbrowser.open(url)
+        except Exception:  # the address is shown in the window as a link anyway
+            return
+
+
+class SignOutJob(QRunnable):
+    """Forgets a connection's OAuth2 tokens (keyring and memory), off the GUI thread."""
+
+    def __init__(self, store: SecretStore, connection_id: str) -> None:
+        super().__init__()
+        self.store, self.connection_id = store, connection_id
+        self.signals = JobSignals()
+
+    def cancel(self) -> None:
+        """Nothing to stop: one keyring deletion."""
+
+    def run(self) -> None:
+        from smtpgui.transport.oauth import CACHE
+
+        try:
+            CACHE.forget(self.connection_id)
+            self.store.delete(self.connection_id, Slot.OAUTH_REFRESH_TOKEN)
+        except Exception as exc:  # SecretStoreUnavailable or anything a backend raises
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(self.connection_id)
+
+
+Job = SendJob | ProbeJob | SecretStatusJob | SignInJob | SignOutJob
