@@ -106,7 +106,8 @@ class HttpClient:
         """POST JSON with a bearer token (Graph); the token never reaches the transcript."""
         text = json.dumps(data, ensure_ascii=False)
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"}
-        shown = text if len(text) <= 2000 else text[:2000] + "…"
+        pretty = json.dumps(data, ensure_ascii=False, indent=1)  # a line per member reads like DATA in swaks
+        shown = pretty if len(pretty) <= 4000 else pretty[:4000] + "…"
         return self.request("POST", url, text.encode("utf-8"), headers, shown_body=shown, exchange=exchange)
 
     def request(

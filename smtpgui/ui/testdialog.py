@@ -185,6 +185,9 @@ class TestEmailDialog(QDialog):
         if self._pending_lines:
             self.transcript.appendPlainText("\n".join(self._pending_lines))
             self._pending_lines.clear()
+            # Follow the end downwards, but keep the start of each line in view (the prefixes
+            # say who spoke; a long JSON line must not scroll them away).
+            self.transcript.horizontalScrollBar().setValue(0)
         if self._pending_stage is not None:
             stage, self._pending_stage = self._pending_stage, None
             self.progress.setValue(STAGES.index(stage) + 1 if stage in STAGES else 0)
@@ -196,6 +199,7 @@ class TestEmailDialog(QDialog):
         self.job = None
         self.last_result = result
         self.transcript.moveCursor(QTextCursor.MoveOperation.End)
+        self.transcript.moveCursor(QTextCursor.MoveOperation.StartOfLine)  # the line's start stays in view
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         total = result.timings_ms.get("total", 0.0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from smtpgui.core.model import AuthMode, Connection, Kind, OAuthProvider, Security
 from smtpgui.storage.store import ConnectionStore
@@ -192,4 +192,5 @@ def test_graph_connection_sends_from_the_test_dialog(  # type: ignore[no-untyped
     result = send_and_wait(qtbot, dialog)
     assert not result.ok and result.stage.value == "mail"
     assert "licensed mailbox" in dialog.findChild(QLabel, "resultLabel").text() + (result.fix or "")
+    QApplication.processEvents()
     dialog.grab().save(str(config_dir.parent / "graph-dialog.png"))
