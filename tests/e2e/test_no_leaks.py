@@ -10,6 +10,7 @@ stands in for the operating system's keyring.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,45 @@ def test_without_a_chosen_config_folder_the_log_is_in_the_platform_log_folder(ho
     assert "added connection 'x'" in log.read_text()
     assert log.stat().st_mode & 0o077 == 0, "the log is private to its owner"
     assert PASSWORD not in log.read_text()
+
+
+def test_oauth2_sign_in_and_graph_leak_no_token_or_secret(home_cli: CliRunner, pki: Pki, tmp_path: Path) -> None:
+    """login (browser), test with refresh and rotation, logout, and Graph tests: scan for every token."""
+    from tests.e2e.test_oauth_cli import BROWSER_SCRIPT, add_graph, add_oauth
+    from tests.support import identity
+
+    cli = home_cli
+    script, page = tmp_path / "browser.py", tmp_path / "tmp" / "page.html"
+    script.write_text(BROWSER_SCRIPT)
+    launcher = tmp_path / "browser.sh"
+    launcher.write_text(f'#!/bin/sh\n"{sys.executable}" "{script}" "$1" "{page}" &\n')
+    launcher.chmod(0o755)
+    cli.extra_env["BROWSER"] = f"{launcher} %s"
+    printed: list[str] = []
+    with identity.fake_identity() as idp, smtp_server("starttls", pki, tokens=idp.smtp_tokens) as server:  # type: ignore[arg-type]
+        add_oauth(cli, idp, server.port, pki)
+        for args in (
+            ("login", "m365", "--wait", "30"),
+            ("test", "m365", "--to", "r@example.com", "--json", "--transcript"),
+            ("test", "m365", "--verify-only", "--transcript"),
+            ("show", "m365", "--json"),
+            ("logout", "m365"),
+        ):
+            r = cli(*args)
+            printed += [r.stdout, r.stderr]
+            assert r.returncode == 0, (args, r.stderr)
+        add_graph(cli, idp)
+        for args in (("test", "graph", "--to", "r@example.com", "--json", "--transcript"), ("export", "-")):
+            r = cli(*args)
+            printed += [r.stdout, r.stderr]
+            assert r.returncode == 0, (args, r.stderr)
+        tokens = [*idp.access_tokens, *idp.refresh_tokens, identity.CLIENT_SECRET]
+        tokens += [
+            form[k] for _m, _p, form in idp.requests for k in ("code", "code_verifier", "refresh_token") if k in form
+        ]
+    assert len(tokens) > 6
+    text = "\n".join(printed)
+    files = {p: p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file() and p != cli.keyring_file}
+    leaks = [f"printed: {t[:12]}…" for t in set(tokens) if t in text]
+    leaks += [f"{p.relative_to(tmp_path)}: {t[:12]}…" for p, body in files.items() for t in set(tokens) if t in body]
+    assert leaks == []
