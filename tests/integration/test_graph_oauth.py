@@ -8,18 +8,18 @@ from collections.abc import Iterator
 import pytest
 
 from smtpgui.core.message import TestRequest, build_test_message
-from smtpgui.core.model import AuthMode, Connection, Kind, Mechanism, OAuthProvider, Security
+from smtpgui.core.model import Connection, Mechanism
 from smtpgui.transport import oauth
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.result import TestResult
+from tests.support import identity
 from tests.support.identity import (
-    CLIENT_ID,
     CLIENT_SECRET,
     GRAPH_CLIENT_ID,
     MAILBOX,
-    TENANT,
     FakeIdentity,
     fake_identity,
+    graph_connection,
 )
 from tests.support.servers import USER, Pki, smtp_server
 
@@ -28,20 +28,6 @@ from tests.support.servers import USER, Pki, smtp_server
 def idp() -> Iterator[FakeIdentity]:
     with fake_identity() as identity:
         yield identity
-
-
-def graph_connection(idp: FakeIdentity, **changes: object) -> Connection:
-    base = Connection(
-        name="graph",
-        kind=Kind.GRAPH,
-        tenant_id=TENANT,
-        client_id=GRAPH_CLIENT_ID,
-        mailbox=MAILBOX,
-        authority_url=idp.url,
-        graph_url=idp.url,
-        timeout_s=10,
-    )
-    return base.replace(**changes)
 
 
 def send(connection: Connection, secret: str | None = CLIENT_SECRET, verify_only: bool = False) -> TestResult:
@@ -156,25 +142,7 @@ def test_graph_refuses_an_expired_token_and_the_next_send_gets_a_new_one(
 
 
 def oauth_connection(idp: FakeIdentity, port: int, pki: Pki, mechanism: Mechanism = Mechanism.AUTO) -> Connection:
-    base = f"{idp.url}/{TENANT}/oauth2/v2.0"
-    return Connection(
-        name="oauth",
-        host="127.0.0.1",
-        port=port,
-        security=Security.STARTTLS,
-        ca_file=str(pki.ca_file),
-        timeout_s=10,
-        from_address="sender@example.com",
-        auth_mode=AuthMode.OAUTH2,
-        username=USER,
-        mechanism=mechanism,
-        oauth_provider=OAuthProvider.CUSTOM,
-        oauth_client_id=CLIENT_ID,
-        oauth_authorize_url=f"{base}/authorize",
-        oauth_token_url=f"{base}/token",
-        oauth_device_url=f"{base}/devicecode",
-        oauth_scopes="https://outlook.office.com/SMTP.Send offline_access openid email",
-    )
+    return identity.oauth_connection(idp, port, str(pki.ca_file), username=USER, mechanism=mechanism)
 
 
 def signed_in(idp: FakeIdentity) -> str:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from smtpgui.core.model import AuthMode, Connection, Kind, Mechanism, OAuthProvider, Security
 from tests.support.servers import USER
 
 TENANT = "contoso-tenant"
@@ -378,6 +379,43 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         else:
             self._reply(404, {}, b"{}")
+
+
+def graph_connection(idp: FakeIdentity, **changes: object) -> Connection:
+    """A Graph connection that sends through the fake Graph as ``MAILBOX``."""
+    base = Connection(
+        name="graph",
+        kind=Kind.GRAPH,
+        tenant_id=TENANT,
+        client_id=GRAPH_CLIENT_ID,
+        mailbox=MAILBOX,
+        authority_url=idp.url,
+        graph_url=idp.url,
+        timeout_s=10,
+    )
+    return base.replace(**changes)
+
+
+def oauth_connection(idp: FakeIdentity, port: int, ca_file: str, **changes: object) -> Connection:
+    """An OAuth2 SMTP connection (STARTTLS on loopback ``port``) whose tokens come from the fake provider."""
+    base = f"{idp.url}/{TENANT}/oauth2/v2.0"
+    return Connection(
+        name="oauth",
+        host="127.0.0.1",
+        port=port,
+        security=Security.STARTTLS,
+        ca_file=ca_file,
+        timeout_s=10,
+        from_address="sender@example.com",
+        auth_mode=AuthMode.OAUTH2,
+        mechanism=Mechanism.AUTO,
+        oauth_provider=OAuthProvider.CUSTOM,
+        oauth_client_id=CLIENT_ID,
+        oauth_authorize_url=f"{base}/authorize",
+        oauth_token_url=f"{base}/token",
+        oauth_device_url=f"{base}/devicecode",
+        oauth_scopes="https://outlook.office.com/SMTP.Send offline_access openid email",
+    ).replace(**changes)
 
 
 @contextlib.contextmanager

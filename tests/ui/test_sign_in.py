@@ -12,14 +12,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
-from smtpgui.core.model import AuthMode, Connection, Kind, OAuthProvider, Security
+from smtpgui.core.model import Connection
 from smtpgui.storage.store import ConnectionStore
+from tests.support import identity
 from tests.support.identity import (
-    CLIENT_ID,
     CLIENT_SECRET,
-    GRAPH_CLIENT_ID,
     MAILBOX,
-    TENANT,
     FakeIdentity,
     fake_identity,
 )
@@ -61,25 +59,7 @@ def scripted_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[st
 
 
 def oauth_connection(config_dir: Path, idp: FakeIdentity, port: int, pki: Pki) -> Connection:
-    base = f"{idp.url}/{TENANT}/oauth2/v2.0"
-    return ConnectionStore(config_dir).add(
-        Connection(
-            name="Microsoft 365",
-            host="127.0.0.1",
-            port=port,
-            security=Security.STARTTLS,
-            ca_file=str(pki.ca_file),
-            timeout_s=10,
-            from_address="sender@example.com",
-            auth_mode=AuthMode.OAUTH2,
-            oauth_provider=OAuthProvider.CUSTOM,
-            oauth_client_id=CLIENT_ID,
-            oauth_authorize_url=f"{base}/authorize",
-            oauth_token_url=f"{base}/token",
-            oauth_device_url=f"{base}/devicecode",
-            oauth_scopes="https://outlook.office.com/SMTP.Send offline_access openid email",
-        )
-    )
+    return ConnectionStore(config_dir).add(identity.oauth_connection(idp, port, str(pki.ca_file), name="Microsoft 365"))
 
 
 def test_sign_in_fills_the_account_and_a_test_send_uses_the_token(  # type: ignore[no-untyped-def]
@@ -168,18 +148,7 @@ def test_cancelling_a_sign_in_stops_the_listener(  # type: ignore[no-untyped-def
 def test_graph_connection_sends_from_the_test_dialog(  # type: ignore[no-untyped-def]
     make_window, config_dir: Path, keyring_backend: MemoryKeyring, idp: FakeIdentity, qtbot
 ) -> None:
-    saved = ConnectionStore(config_dir).add(
-        Connection(
-            name="Graph",
-            kind=Kind.GRAPH,
-            tenant_id=TENANT,
-            client_id=GRAPH_CLIENT_ID,
-            mailbox=MAILBOX,
-            authority_url=idp.url,
-            graph_url=idp.url,
-            timeout_s=10,
-        )
-    )
+    saved = ConnectionStore(config_dir).add(identity.graph_connection(idp, name="Graph"))
     keyring_backend.set_password("smtpgui", f"{saved.id}:client-secret", CLIENT_SECRET)
     window = make_window()
     dialog = window.open_test_dialog()
