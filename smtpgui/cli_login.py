@@ -101,9 +101,7 @@ def cmd_login(services: Services, args: argparse.Namespace) -> int:
             EXIT_AUTH,
         )
     services.secrets.set(connection.id, Slot.OAUTH_REFRESH_TOKEN, tokens.refresh_token)
-    oauth.CACHE.put(
-        ("smtp", connection.id, oauth.fingerprint(tokens.refresh_token), connection.oauth_client_id), tokens
-    )
+    oauth.keep_signed_in(connection, tokens)
     _report(services, connection, tokens)
     return EXIT_OK
 

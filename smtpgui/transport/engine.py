@@ -486,17 +486,13 @@ class _Session:
 
         assert self.secrets.refresh_token is not None
         http = HttpClient(self.c, self.token, proxy_password=self.secrets.proxy_password, transcript=self.transcript)
-        cached = oauth.CACHE.get(
-            ("smtp", self.c.id, oauth.fingerprint(self.secrets.refresh_token), self.c.oauth_client_id)
-        )
-        if cached is None:
-            self.transcript.info("Getting a fresh access token with the stored sign-in (refresh token)...")
-        tokens = oauth.access_token(
+        self.transcript.info("Getting an access token with the stored sign-in (refresh token)...")
+        tokens, cached = oauth.access_token(
             self.c, http, self.secrets.refresh_token, self.secrets.client_secret, self.secrets.on_refresh_token
         )
         self.transcript.add_secret(tokens.access_token)
         minutes = max(0, int(tokens.seconds_left() // 60))
-        which = "the cached" if cached is not None else "a fresh"
+        which = "the cached" if cached else "a fresh"
         self.transcript.info(f"Using {which} access token (valid for {minutes} more minutes).")
         return tokens.access_token
 

@@ -406,29 +406,39 @@ class SignIn:
         return parse_tokens(self.http.post_form(self.endpoints.token_url, fields))
 
 
+def _smtp_key(connection: Connection, refresh_token: str) -> tuple[str, ...]:
+    return ("smtp", connection.id, fingerprint(refresh_token), connection.oauth_client_id)
+
+
+def keep_signed_in(connection: Connection, tokens: Tokens) -> None:
+    """Cache a sign-in's access token under its refresh token, so the next test need not refresh."""
+    if tokens.refresh_token:
+        CACHE.put(_smtp_key(connection, tokens.refresh_token), tokens)
+
+
 def access_token(
     connection: Connection,
     http: HttpClient,
     refresh_token: str,
     client_secret: str | None,
     on_new_refresh_token: Callable[[str], None] | None = None,
-) -> Tokens:
-    """A valid access token for an OAuth2 SMTP connection: the cached one, or a fresh one.
+) -> tuple[Tokens, bool]:
+    """A valid access token for an OAuth2 SMTP connection; (tokens, came from the cache).
 
     A provider that rotates refresh tokens (Microsoft does) hands back a new one; it goes to
     ``on_new_refresh_token`` so the keyring keeps the one that works.
     """
-    key = ("smtp", connection.id, fingerprint(refresh_token), connection.oauth_client_id)
+    key = _smtp_key(connection, refresh_token)
     cached = CACHE.get(key)
     if cached is not None:
-        return cached
+        return cached, True
     tokens = SignIn(connection, http, client_secret).refresh(refresh_token)
     if tokens.refresh_token and tokens.refresh_token != refresh_token:
         if on_new_refresh_token is not None:
             on_new_refresh_token(tokens.refresh_token)
-        CACHE.put(("smtp", connection.id, fingerprint(tokens.refresh_token), connection.oauth_client_id), tokens)
+        keep_signed_in(connection, tokens)
     CACHE.put(key, tokens)
-    return tokens
+    return tokens, False
 
 
 def graph_token(connection: Connection, http: HttpClient, client_secret: str) -> tuple[Tokens, bool]:

@@ -178,7 +178,7 @@ class SignInJob(QRunnable):
             if not tokens.refresh_token:
                 raise OAuthError("no_refresh_token", "the provider returned no refresh token (offline_access scope?)")
             self.store.set(c.id, Slot.OAUTH_REFRESH_TOKEN, tokens.refresh_token)
-            oauth.CACHE.put(("smtp", c.id, oauth.fingerprint(tokens.refresh_token), c.oauth_client_id), tokens)
+            oauth.keep_signed_in(c, tokens)
         except Cancelled:
             self.signals.failed.emit("The sign-in was cancelled.")
             return
