@@ -110,6 +110,7 @@ def _browser(sign_in: SignIn, token: CancelToken, args: argparse.Namespace) -> T
     def open_browser(url: str) -> None:
         if args.no_browser:
             _say(f"open this address in a browser on this computer to sign in:\n  {url}")
+            _say(f"waiting up to {args.wait} seconds for the sign-in (Ctrl+C to stop)...")
             return
         import webbrowser
 

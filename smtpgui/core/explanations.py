@@ -270,6 +270,13 @@ RULES: tuple[Rule, ...] = (
         pattern=r"invalid_scope|AADSTS70011",
     ),
     _r(
+        "No sign-in came back in time: the browser page was not finished (or could not reach smtpgui).",
+        "Sign in again and finish in the browser on this computer, or use 'smtpgui login NAME --device' "
+        "(Sign in with a code) to sign in on another device.",
+        kinds=("oauth-token",),
+        pattern=r"no sign-in arrived",
+    ),
+    _r(
         "The sign-in was declined, or the code expired before it was entered.",
         "Sign in again and approve the request in time.",
         kinds=("oauth-token",),

@@ -139,3 +139,13 @@ def test_loopback_http_is_allowed_for_a_custom_provider() -> None:
         OAuthProvider.CUSTOM, oauth_token_url="http://127.0.0.1:8080/token", oauth_authorize_url="https://a.example/x"
     )
     assert validate(c) == []
+
+
+def test_a_sign_in_that_never_comes_back_is_explained() -> None:
+    from smtpgui.core.explanations import Failure, explain
+
+    listener = oauth.RedirectListener()
+    with pytest.raises(oauth.OAuthError) as waited:
+        listener.wait(CancelToken(), 0.3)
+    why = explain(Failure("auth", "oauth-token", None, None, str(waited.value)))
+    assert "in time" in why.cause and "--device" in why.fix
