@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from smtpgui.storage.services import Services, build_services
+from tests.support.identity import FakeIdentity, fake_identity
 from tests.support.keyrings import MemoryKeyring
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,3 +94,10 @@ def make_cli(tmp_path: Path) -> Callable[[str], CliRunner]:
         return CliRunner(folder / "config", folder / "keyring.json", {})
 
     return make
+
+
+@pytest.fixture
+def idp() -> Iterator[FakeIdentity]:
+    """The local fake identity provider and Graph (tests/support/identity.py), on loopback."""
+    with fake_identity() as identity:
+        yield identity

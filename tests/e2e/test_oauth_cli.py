@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.support.identity import (
     MAILBOX,
     TENANT,
     FakeIdentity,
-    fake_identity,
 )
 from tests.support.servers import USER, Pki, make_pki, smtp_server
 
@@ -38,12 +36,6 @@ open(sys.argv[2], "w").write(page)
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture
-def idp() -> Iterator[FakeIdentity]:
-    with fake_identity() as identity:
-        yield identity
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,16 +17,9 @@ from tests.support.identity import (
     GRAPH_CLIENT_ID,
     MAILBOX,
     FakeIdentity,
-    fake_identity,
     graph_connection,
 )
 from tests.support.servers import USER, Pki, smtp_server
-
-
-@pytest.fixture
-def idp() -> Iterator[FakeIdentity]:
-    with fake_identity() as identity:
-        yield identity
 
 
 def send(connection: Connection, secret: str | None = CLIENT_SECRET, verify_only: bool = False) -> TestResult:

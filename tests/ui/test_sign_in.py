@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import webbrowser
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.support.identity import (
     CLIENT_SECRET,
     MAILBOX,
     FakeIdentity,
-    fake_identity,
 )
 from tests.support.keyrings import MemoryKeyring
 from tests.support.servers import USER, Pki, make_pki, smtp_server
@@ -34,12 +32,6 @@ urllib.request.urlopen(sys.argv[1], timeout=20).read()
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture
-def idp() -> Iterator[FakeIdentity]:
-    with fake_identity() as identity:
-        yield identity
 
 
 @pytest.fixture
