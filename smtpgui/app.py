@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
+import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
@@ -57,8 +57,9 @@ def build_main_window(
 
 
 def _server_name(config_dir: Path) -> str:
-    digest = hashlib.sha256(str(config_dir.resolve()).encode()).hexdigest()[:16]
-    return f"smtpgui-{digest}"
+    """One local server name per config folder (a checksum, not a secret: hashlib costs start-up time)."""
+    path = str(config_dir.resolve()).encode()
+    return f"smtpgui-{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
 
 
 def _raise_existing(name: str) -> bool:
@@ -74,16 +75,22 @@ def _raise_existing(name: str) -> bool:
 
 
 class _FirstPaint(QObject):
-    """Notices the window's first paint (for --self-test)."""
+    """Notices the window's first paint (start-up ends there; --self-test closes there), then
+    stops watching: no Python call per event for the rest of the session."""
 
-    def __init__(self, on_paint) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, on_paint, *watched: QObject) -> None:  # type: ignore[no-untyped-def]
         super().__init__()
         self.on_paint = on_paint
         self.done = False
+        self.watched = watched
+        for target in watched:
+            target.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
+            for target in self.watched:
+                target.removeEventFilter(self)
             QTimer.singleShot(0, self.on_paint)
         return False
 
@@ -121,28 +128,31 @@ def run(args: argparse.Namespace) -> int:
             window.activateWindow()
 
         server.newConnection.connect(on_connection)
-    if args.self_test:
+    from smtpgui.cli import end_startup
 
-        def finish() -> None:
-            startup_ms = (time.perf_counter() - _STARTED) * 1000
-            if args.report:
-                from keyring import get_keyring
-                from PySide6.QtCore import qVersion
+    def first_paint() -> None:
+        end_startup()
+        if args.self_test:
+            finish()
 
-                report = {
-                    "ok": True,
-                    "startup_ms": round(startup_ms, 1),
-                    "connections": window.model.rowCount(),
-                    "qt_version": qVersion(),
-                    "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}",
-                }
-                Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
-            window.close()
-            app.quit()
+    def finish() -> None:
+        startup_ms = (time.perf_counter() - _STARTED) * 1000
+        if args.report:
+            from keyring import get_keyring
+            from PySide6.QtCore import qVersion
 
-        painter = _FirstPaint(finish)
-        window.installEventFilter(painter)
-        window.list.viewport().installEventFilter(painter)
+            report = {
+                "ok": True,
+                "startup_ms": round(startup_ms, 1),
+                "connections": window.model.rowCount(),
+                "qt_version": qVersion(),
+                "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}",
+            }
+            Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+        window.close()
+        app.quit()
+
+    painter = _FirstPaint(first_paint, window, window.list.viewport())
     window.show()
     code = app.exec()
     server.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +93,8 @@ PUBLIC_GRAPH_URL = "https://graph.microsoft.com"
 
 def new_id() -> str:
     """A fresh, stable connection id."""
+    import uuid  # here, not at the top: uuid brings `platform` along, and start-up never needs it
+
     return str(uuid.uuid4())
 
 

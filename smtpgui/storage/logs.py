@@ -13,7 +13,6 @@ platform's user log folder (``~/.local/state/smtpgui/log`` on Linux).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -47,12 +46,49 @@ class _ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
-    """A rotating file readable by its owner only."""
+class _PrivateRotatingFile(logging.FileHandler):
+    """A log file readable by its owner only, rotated to ``.1`` … ``.N`` when it would grow past
+    ``maxBytes`` (the oldest is dropped).
+
+    Our own few lines rather than ``logging.handlers.RotatingFileHandler``: that module brings
+    socket, pickle and queue along, and every start-up, window or command, would pay for them.
+    """
+
+    def __init__(self, filename: Path, maxBytes: int, backupCount: int) -> None:  # noqa: N803 (logging's names)
+        self.maxBytes, self.backupCount = maxBytes, backupCount
+        super().__init__(filename, encoding="utf-8", delay=True)
 
     def _open(self):  # type: ignore[no-untyped-def]
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.maxBytes > 0 and self._would_overflow(self.format(record)):
+                self._rotate()
+        except Exception:  # a log that cannot rotate keeps writing, like logging's own handlers
+            self.handleError(record)
+        super().emit(record)
+
+    def _would_overflow(self, line: str) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        self.stream.seek(0, os.SEEK_END)
+        size = self.stream.tell()
+        return size > 0 and size + len(line.encode("utf-8", "backslashreplace")) + 1 > self.maxBytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+        base = self.baseFilename
+        for n in range(self.backupCount - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if self.backupCount > 0:
+            os.replace(base, f"{base}.1")
+        else:
+            os.remove(base)
 
 
 def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
@@ -70,7 +106,7 @@ def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
             handler.close()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, delay=True)
+        handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS)
     except OSError:
         return None
     handler.set_name(_HANDLER_NAME)

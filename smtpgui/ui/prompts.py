@@ -9,13 +9,18 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6 import QtWidgets
 
 from smtpgui.core.model import Connection
-from smtpgui.ui.dialogs import CertificateDialog, PresetDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from smtpgui.transport.result import CertificateInfo
+
+# The dialog classes are looked up when a question is asked, not at import: PySide6 builds each
+# class's Python enums on first use, and the window's first paint should not wait for message
+# boxes and file dialogs nobody has opened yet.
 
 
 class Unsaved(Enum):
@@ -31,38 +36,40 @@ class Prompts:
         self.parent = parent
 
     def ask_unsaved(self, name: str) -> Unsaved:
-        box = QMessageBox(
-            QMessageBox.Icon.Question, "Unsaved changes", f"“{name}” has unsaved changes.", parent=self.parent
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Question, "Unsaved changes", f"“{name}” has unsaved changes.", parent=self.parent
         )
         box.setInformativeText("Save them before you go on?")
         box.setStandardButtons(
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel
         )
         answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == QtWidgets.QMessageBox.StandardButton.Save:
             return Unsaved.SAVE
-        if answer == QMessageBox.StandardButton.Discard:
+        if answer == QtWidgets.QMessageBox.StandardButton.Discard:
             return Unsaved.DISCARD
         return Unsaved.CANCEL
 
     def resolve_conflict(self, name: str, detail: str) -> bool:
         """Another program changed the connection being saved: True to overwrite it."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Changed elsewhere", detail, parent=self.parent)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Changed elsewhere", detail, parent=self.parent)
         box.setInformativeText(f"Save your version of “{name}” over it, or discard your edits and show the saved one?")
-        overwrite = box.addButton("Save mine", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Show theirs", QMessageBox.ButtonRole.RejectRole)
+        overwrite = box.addButton("Save mine", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Show theirs", QtWidgets.QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is overwrite
 
     def confirm_delete(self, connection: Connection) -> bool:
-        answer = QMessageBox.question(
+        answer = QtWidgets.QMessageBox.question(
             self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?"
         )
-        return answer == QMessageBox.StandardButton.Yes
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
         names = [c.name for c in others]
-        name, ok = QInputDialog.getItem(
+        name, ok = QtWidgets.QInputDialog.getItem(
             self.parent,
             "Choose the new default",
             f"“{deleting.name}” is the default. Which connection becomes the default?",
@@ -73,37 +80,43 @@ class Prompts:
         return others[names.index(name)] if ok and name in names else None
 
     def ask_password(self, connection: Connection) -> str | None:
-        text, ok = QInputDialog.getText(
+        text, ok = QtWidgets.QInputDialog.getText(
             self.parent,
             "Password for the copy",
             f"“{connection.name}” was copied without its password. Enter it now (or leave empty to set it later):",
-            QLineEdit.EchoMode.Password,
+            QtWidgets.QLineEdit.EchoMode.Password,
         )
         return text if ok and text else None
 
     def choose_preset(self) -> str | None:
+        from smtpgui.ui.dialogs import PresetDialog
+
         dialog = PresetDialog(self.parent)
         if dialog.exec() and dialog.selected() is not None:
             return dialog.selected().id  # type: ignore[union-attr]
         return None
 
     def trust_certificate(self, certificate: CertificateInfo, connection: Connection) -> bool:
+        from smtpgui.ui.dialogs import CertificateDialog
+
         return bool(CertificateDialog(certificate, connection.name, self.parent).exec())
 
     def apply_probe(self, summary: str) -> bool:
-        answer = QMessageBox.question(self.parent, "Detected settings", summary + "\n\nApply these settings?")
-        return answer == QMessageBox.StandardButton.Yes
+        answer = QtWidgets.QMessageBox.question(self.parent, "Detected settings", summary + "\n\nApply these settings?")
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def open_file(self, title: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, title, "", "smtpgui export (*.json);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self.parent, title, "", "smtpgui export (*.json);;All files (*)"
+        )
         return path or None
 
     def save_file(self, title: str, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, "smtpgui export (*.json)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.parent, title, suggested, "smtpgui export (*.json)")
         return path or None
 
     def inform(self, title: str, text: str) -> None:
-        QMessageBox.information(self.parent, title, text)
+        QtWidgets.QMessageBox.information(self.parent, title, text)
 
     def warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.parent, title, text)
+        QtWidgets.QMessageBox.warning(self.parent, title, text)

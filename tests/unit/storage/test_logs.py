@@ -41,7 +41,7 @@ def test_a_crash_is_logged_with_its_traceback_and_without_secrets(log_file: Path
 
 def test_the_log_rotates_and_keeps_a_few_files(log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     handler = next(h for h in logs.log.handlers if h.get_name() == "smtpgui-file")
-    assert isinstance(handler, logging.handlers.RotatingFileHandler)
+    assert isinstance(handler, logging.FileHandler)
     monkeypatch.setattr(handler, "maxBytes", 2000)
     for i in range(400):
         logs.log.info("line %d of a long-running session", i)
@@ -50,6 +50,10 @@ def test_the_log_rotates_and_keeps_a_few_files(log_file: Path, monkeypatch: pyte
     assert names == ["smtpgui.log", "smtpgui.log.1", "smtpgui.log.2", "smtpgui.log.3"]
     assert all(p.stat().st_size <= 2100 for p in log_file.parent.iterdir())
     assert "line 399" in log_file.read_text()
+    assert all(p.stat().st_mode & 0o077 == 0 for p in log_file.parent.iterdir())  # owner only, rotated too
+    kept = "".join(log_file.with_name(n).read_text() for n in reversed(names))
+    numbers = [int(line.split("line ")[1].split()[0]) for line in kept.splitlines()]
+    assert numbers == list(range(numbers[0], 400))  # the newest lines, in order, none lost between files
 
 
 def test_an_unusable_log_folder_does_not_stop_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
