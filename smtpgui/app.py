@@ -78,8 +78,9 @@ class _FirstPaint(QObject):
     """Notices the window's first paint (start-up ends there; --self-test closes there), then
     stops watching: no Python call per event for the rest of the session."""
 
-    def __init__(self, on_paint, *watched: QObject) -> None:  # type: ignore[no-untyped-def]
-        super().__init__()
+    def __init__(self, on_paint, window: QObject, *watched: QObject) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(window)  # lives as long as the window
+        watched = (window, *watched)
         self.on_paint = on_paint
         self.done = False
         self.watched = watched
@@ -152,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         window.close()
         app.quit()
 
-    painter = _FirstPaint(first_paint, window, window.list.viewport())
+    _FirstPaint(first_paint, window, window.list.viewport())
     window.show()
     code = app.exec()
     server.close()

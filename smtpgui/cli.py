@@ -60,15 +60,15 @@ def run_window(args: argparse.Namespace) -> int:
         return EXIT_STORAGE
 
 
-_collector_paused = False
+class _Startup:
+    collector_paused = False  # main() paused the collector and start-up has not ended yet
 
 
 def end_startup() -> None:
     """Start-up is over (the window has painted): collect cycles again, and leave everything
     start-up built (modules, classes, Qt wrappers, the connections) out of later collections."""
-    global _collector_paused
-    if _collector_paused:
-        _collector_paused = False
+    if _Startup.collector_paused:
+        _Startup.collector_paused = False
         gc.freeze()
         gc.enable()
 
@@ -85,10 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     and the few cycles a long one makes, such as a sign-in waiting for the browser, are freed
     then). The collector's previous state is restored on return, for callers in-process.
     """
-    global _collector_paused
     was_enabled = gc.isenabled()
     gc.disable()
-    _collector_paused = was_enabled
+    _Startup.collector_paused = was_enabled
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
         options = window_options(arguments)
@@ -98,6 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_command(arguments)
     finally:
-        _collector_paused = False
+        _Startup.collector_paused = False
         if was_enabled:
             gc.enable()

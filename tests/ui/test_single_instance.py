@@ -45,4 +45,3 @@ def test_second_launch_raises_the_first(tmp_path: Path, qtbot) -> None:  # type:
     finally:
         first.terminate()
         first.wait(10)
-

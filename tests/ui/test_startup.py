@@ -6,7 +6,9 @@ from pathlib import Path
 
 
 def test_start_up_pauses_the_cycle_collector_until_the_first_paint(
-    tmp_path: Path, qapp, monkeypatch  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    qapp,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     import gc
 
