@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from io import TextIOWrapper
 from pathlib import Path
 
 from smtpgui.core.redact import scrub
@@ -58,7 +59,7 @@ class _PrivateRotatingFile(logging.FileHandler):
         self.maxBytes, self.backupCount = maxBytes, backupCount
         super().__init__(filename, encoding="utf-8", delay=True)
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
 
@@ -71,16 +72,16 @@ class _PrivateRotatingFile(logging.FileHandler):
         super().emit(record)
 
     def _would_overflow(self, line: str) -> bool:
-        if self.stream is None:
-            self.stream = self._open()
-        self.stream.seek(0, os.SEEK_END)
-        size = self.stream.tell()
+        stream = self.stream if self.stream is not None else self._open()
+        self.stream = stream
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
         return size > 0 and size + len(line.encode("utf-8", "backslashreplace")) + 1 > self.maxBytes
 
     def _rotate(self) -> None:
         if self.stream is not None:
             self.stream.close()
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
         base = self.baseFilename
         for n in range(self.backupCount - 1, 0, -1):
             if os.path.exists(f"{base}.{n}"):
