@@ -126,6 +126,10 @@ class ServerProcess:
             raise RuntimeError("the benchmark's server process did not start")
         self.smtp_port, self.silent_port, self.ca_file = ready["smtp"], ready["silent"], ready["ca_file"]
         self.tls_port, self.plain_port = ready["tls"], ready["plain"]
+        # The same servers behind a 20 ms round-trip link (server_process.links).
+        self.link_smtp_port, self.link_tls_port, self.link_plain_port = (
+            ready["link_smtp"], ready["link_tls"], ready["link_plain"]
+        )  # fmt: skip
         self.delivered = 0
 
     def __enter__(self) -> ServerProcess:
