@@ -30,7 +30,6 @@ import common  # noqa: F401 - puts the repository on sys.path
 
 from tests.support.servers import ScriptedServer, make_pki, smtp_server
 
-
 LINK_DELAY_S = 0.010  # one way: a 20 ms round trip
 
 
