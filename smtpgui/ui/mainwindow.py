@@ -100,6 +100,11 @@ class MainWindow(QMainWindow):
         self.list.setModel(self.filter)
         self.list.setItemDelegate(ConnectionCardDelegate(self.list))
         self.list.setUniformItemSizes(True)
+        # Lay the cards out a thousand at a time, between events: the window paints as soon as
+        # the first cards are placed, and 10,000 connections never hold the GUI thread for the
+        # whole list (Qt asks the model once per row while laying out).
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(1000)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)

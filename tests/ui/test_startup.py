@@ -2,40 +2,60 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from tests.conftest import REPO
 
-def test_start_up_pauses_the_cycle_collector_until_the_first_paint(
-    tmp_path: Path,
-    qapp,
-    monkeypatch,  # type: ignore[no-untyped-def]
-) -> None:
-    import gc
+# Runs in a child process: the window's event loop and the collector are process-wide state.
+_CHILD = """
+import gc, json, sys
+from smtpgui import cli
 
-    from smtpgui import cli
+seen = {}
+real_end = cli.end_startup
 
-    seen: dict[str, object] = {}
-    real_end = cli.end_startup
+def spy():
+    seen["at first paint"] = gc.isenabled()
+    real_end()
+    seen["after"] = gc.isenabled()
+    seen["frozen"] = gc.get_freeze_count() > 0
 
-    def spy() -> None:
-        seen["at first paint"] = gc.isenabled()
-        real_end()
-        seen["after"] = gc.isenabled()
-        seen["frozen"] = gc.get_freeze_count() > 0
+cli.end_startup = spy
+config = sys.argv[1]
+seen["window exit"] = cli.main(["--config-dir", config, "--self-test"])
+seen["enabled after the window"] = gc.isenabled()
+seen["command exit"] = cli.main(["--config-dir", config, "list"])
+seen["enabled after a command"] = gc.isenabled()
+gc.disable()
+cli.main(["--config-dir", config, "list"])
+seen["a caller's choice kept"] = not gc.isenabled()
+print(json.dumps(seen))
+"""
 
-    monkeypatch.setattr(cli, "end_startup", spy)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    assert gc.isenabled()
-    try:
-        assert cli.main(["--config-dir", str(tmp_path / "config"), "--self-test"]) == 0
-        assert seen == {"at first paint": False, "after": True, "frozen": True}
-        assert gc.isenabled()
-        # A command pauses it too, and leaves it as it found it (enabled, or not).
-        assert cli.main(["--config-dir", str(tmp_path / "config"), "list"]) == 0
-        assert gc.isenabled()
-        gc.disable()
-        assert cli.main(["--config-dir", str(tmp_path / "config"), "list"]) == 0
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-        gc.unfreeze()
+
+def test_start_up_pauses_the_cycle_collector_until_the_first_paint(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(tmp_path / "config")],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "at first paint": False,  # paused through imports, reading the store and building the window
+        "after": True,
+        "frozen": True,  # what start-up built is left out of later collections
+        "window exit": 0,
+        "enabled after the window": True,
+        "command exit": 0,
+        "enabled after a command": True,
+        "a caller's choice kept": True,
+    }
