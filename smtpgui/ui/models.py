@@ -183,10 +183,10 @@ class ConnectionFilterModel(QAbstractListModel):
     def _matching(self, parts: list[str], within: list[int] | None) -> list[int]:
         if self._source is None:
             return []
+        if not parts:  # no search: every row, without building the search texts
+            return list(range(self._source.rowCount())) if within is None else list(within)
         texts = self._source.search_texts()
         candidates = range(len(texts)) if within is None else within
-        if not parts:
-            return list(candidates)
         if len(parts) == 1:
             (part,) = parts
             return [row for row in candidates if part in texts[row]]
