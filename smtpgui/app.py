@@ -78,20 +78,19 @@ class _FirstPaint(QObject):
     """Notices the window's first paint (start-up ends there; --self-test closes there), then
     stops watching: no Python call per event for the rest of the session."""
 
-    def __init__(self, on_paint, window: QObject, *watched: QObject) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, on_paint, window: QObject) -> None:  # type: ignore[no-untyped-def]
+        # The window's own paint event comes first in the pass that paints it and every card;
+        # the callback runs once that whole pass is done.
         super().__init__(window)  # lives as long as the window
-        watched = (window, *watched)
         self.on_paint = on_paint
         self.done = False
-        self.watched = watched
-        for target in watched:
-            target.installEventFilter(self)
+        self.window = window
+        window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
-            for target in self.watched:
-                target.removeEventFilter(self)
+            self.window.removeEventFilter(self)
             QTimer.singleShot(0, self.on_paint)
         return False
 
@@ -153,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         window.close()
         app.quit()
 
-    _FirstPaint(first_paint, window, window.list.viewport())
+    _FirstPaint(first_paint, window)
     window.show()
     code = app.exec()
     server.close()

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.dialogs: list[TestEmailDialog] = []
         self.draft: Connection | None = None
         self._current_id: str | None = None
+        self._quiet_selection = False  # True while the window itself moves the selection
         self._build()
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
         self._restore_state()
@@ -236,7 +237,6 @@ class MainWindow(QMainWindow):
     def _select_row(self, source_row: int) -> None:
         connection = self.model.connection_at(source_row)
         self._reselect(connection.id)  # quietly: the editor is loaded once, here
-        self.list.viewport().update()
         self._load_editor(connection)
 
     def select_connection(self, connection_id: str) -> None:
@@ -252,6 +252,8 @@ class MainWindow(QMainWindow):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._quiet_selection:
+            return
         connection: Connection | None = current.data(ConnectionRole) if current.isValid() else None
         if connection is None or connection.id == self._current_id:
             return
@@ -270,12 +272,19 @@ class MainWindow(QMainWindow):
             self._reselect(self._current_id)
 
     def _reselect(self, connection_id: str | None) -> None:
+        """Select the card of ``connection_id`` without the editor reacting to it.
+
+        The view still hears of the change and repaints both cards (blocking the selection
+        model's signals would also hide it from the view).
+        """
         row = self.model.row_of(connection_id) if connection_id else -1
         if row >= 0:
             index = self.filter.mapFromSource(self.model.index(row, 0))
-            self.list.selectionModel().blockSignals(True)
-            self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.list.selectionModel().blockSignals(False)
+            self._quiet_selection = True
+            try:
+                self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            finally:
+                self._quiet_selection = False
 
     def _load_editor(self, connection: Connection) -> None:
         self.draft = None if self.model.row_of(connection.id) >= 0 else connection
