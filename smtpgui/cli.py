@@ -78,8 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Start-up creates tens of thousands of objects that live as long as the process (imported
     modules, PySide's types and enums, 10,000 connections' dictionaries), and the collector
-    keeps walking all of them while they are made: about a fifth of the window's start-up and
-    a tenth of a command's. Nothing start-up makes is cyclic garbage, and reference counting
+    keeps walking all of them while they are made (measured: ~8 % of the window's start-up
+    with 10,000 connections, ~6 % of ``smtpgui test``). Nothing start-up makes is cyclic garbage, and reference counting
     still frees everything else at once. The window resumes collection after its first paint
     (:func:`end_startup`); a command resumes it when it ends (a command is a short process,
     and the few cycles a long one makes, such as a sign-in waiting for the browser, are freed
