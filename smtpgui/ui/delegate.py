@@ -12,6 +12,7 @@ from smtpgui.core.model import Connection, Security
 from smtpgui.ui.models import ConnectionRole, LastResult, LastResultRole
 
 CARD_HEIGHT = 64
+CARD_MIN_WIDTH = 240
 MARGIN = 8
 
 
@@ -34,7 +35,10 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             option.text = ""  # the card paints its own lines
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(max(option.rect.width(), 240), CARD_HEIGHT)
+        # The narrowest a card may be: the list stretches every card to its own width. Asking
+        # for the view's width here made cards wider than the view once its scroll bar showed
+        # (a horizontal scroll bar, and the security badge cut off).
+        return QSize(CARD_MIN_WIDTH, CARD_HEIGHT)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

@@ -377,3 +377,22 @@ def test_trusting_a_certificate_keeps_unsaved_edits_unsaved(window_with_work, qt
     assert stored.pinned_sha256 == "cd" * 32 and stored.host == "work.example.com"
     assert window.editor.is_dirty() and window.editor.current().host == "work.example.com-edited"
     assert window.editor.current().pinned_sha256 == "cd" * 32
+
+
+def test_cards_fit_the_list_and_the_selected_card_is_highlighted(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, *(conn(f"relay {i:02d}", host=f"smtp{i}.example.com") for i in range(30)))
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.list
+    qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible())  # more cards than fit
+    first = view.visualRect(window.filter.index(0, 0))
+    assert first.width() == view.viewport().width()  # stretched to the list, never wider
+    assert not view.horizontalScrollBar().isVisible()
+    window.select_connection(window.model.connection_at(2).id)
+    selected = view.visualRect(window.filter.index(2, 0))
+    image = view.viewport().grab().toImage()
+    highlight = view.palette().color(view.palette().ColorRole.Highlight)
+    pixel = image.pixelColor(selected.left() + 3, selected.center().y())
+    assert pixel == highlight  # the style painted the selection under the card
+    assert image.pixelColor(first.left() + 3, first.center().y()) != highlight
