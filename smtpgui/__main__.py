@@ -1,5 +1,5 @@
-"""Entry point for ``python -m smtpgui``."""
+"""Entry point for ``python -m smtpgui`` (and the bundle's executable)."""
 
-from smtpgui.cli import main
+from smtpgui.cli import run
 
-raise SystemExit(main())
+run()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # CLI.md's exit codes for everything but a test's outcome (10–15, smtpgui.transport.result).
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -100,3 +102,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         _Startup.collector_paused = False
         if was_enabled:
             gc.enable()
+
+
+def run() -> NoReturn:
+    """The program's entry point (the ``smtpgui`` script, ``python -m smtpgui``, the bundle):
+    :func:`main`, then the process ends at once (:func:`end_process`)."""
+    end_process(main())
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process without taking the interpreter apart first.
+
+    By the time a command or the window returns, everything it writes is written: the store
+    saves each change atomically as it is made, the window syncs its settings and waits for its
+    workers when it closes. Here the ``atexit`` handlers run (logging flushes and closes its
+    files there) and standard output and error are flushed. What Python would do next, freeing
+    every module, class and object one at a time, is work no one waits for in a process that is
+    ending (measured: ~20 ms of a ~180 ms ``smtpgui test``). Threads still running then are
+    daemons (deadline watchdogs, a browser being opened) that ending would stop anyway.
+    """
+    import atexit
+
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is not None:
+        run_exit_handlers()
+    else:  # pragma: no cover - every CPython has it; elsewhere at least close the logs
+        import logging
+
+        logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader that went away (a closed pipe): there is no one left to tell
+    os._exit(code)

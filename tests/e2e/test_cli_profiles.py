@@ -248,3 +248,31 @@ def test_the_window_refuses_an_unusable_config_folder_with_exit_3(cli: CliRunner
     r = cli("--config-dir", str(blocker), "--self-test")
     assert r.returncode == 3 and "it is a file, not a folder" in r.stderr and "Traceback" not in r.stderr
     assert blocker.read_text() == "my notes\n"
+
+
+def test_the_process_ends_with_output_log_and_exit_code_complete(cli: CliRunner) -> None:
+    """The process ends without the interpreter's teardown (``cli.end_process``): standard
+    output, the log file and the exit code must be complete all the same."""
+    env = {k: v for k, v in cli.env().items() if k != "PYTHONUNBUFFERED"}  # output stays in buffers
+    listed = subprocess.run(
+        [sys.executable, "-m", "smtpgui", "list", "--json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert (listed.returncode, json.loads(listed.stdout or "null")) == (0, [])
+    presets = cli("presets", "--json")
+    assert presets.returncode == 0 and len(json.loads(presets.stdout)) > 3
+    missing = cli("show", "nobody")
+    assert missing.returncode != 0 and missing.stderr.startswith("smtpgui: ")
+    log = (cli.config_dir / "logs" / "smtpgui.log").read_text()
+    assert "command presets finished: exit 0" in log
+    assert f"command show refused (exit {missing.returncode})" in log or "command show failed" in log
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(cli: CliRunner) -> None:
+    executable = [sys.executable, "-m", "smtpgui"]
+    reader = subprocess.Popen(
+        [*executable, "presets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli.env(), text=True
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # like `smtpgui presets | head -c0`
+    errors = reader.stderr.read()
+    assert reader.wait(timeout=60) in (0, 1, 120) and "Traceback" not in errors
