@@ -84,7 +84,7 @@ class ConnectionEditor(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
         self._security = Security.STARTTLS
-        self.encryption_tab.widgets["security"].currentIndexChanged.connect(self._on_security_changed)  # type: ignore[attr-defined]
+        self.encryption_tab.security_changed.connect(self._on_security_changed)
         self.main_tab.widgets["kind"].currentIndexChanged.connect(self._update_kind)  # type: ignore[attr-defined]
         self.setEnabled(False)
 

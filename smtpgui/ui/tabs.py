@@ -217,35 +217,41 @@ class AuthTab(FormTab):
         Field("oauth_scopes", "Scopes:", object_name="oauthScopesEdit", placeholder="the provider's SMTP scope"),
     )
 
-    def build_extra_bottom(self) -> None:
-        self.password = SecretField("passwordEdit", "Password")
+    def build_eager(self) -> None:
+        # The editor shows the keyring's answer and the sign-in state here on every load.
+        self.password = SecretField("passwordEdit", "Password", self)
         self.password.edited.connect(self.edited)
-        self.password_label = QLabel("Password:")
-        self.password_label.setBuddy(self.password.edit)
-        self.form.insertRow(2, self.password_label, self.password)
-        self.client_secret = SecretField("oauthClientSecretEdit", "OAuth client secret")
+        self.client_secret = SecretField("oauthClientSecretEdit", "OAuth client secret", self)
         self.client_secret.edited.connect(self.edited)
-        self.client_secret_label = QLabel("Client secret:")
-        self.client_secret_label.setBuddy(self.client_secret.edit)
-        self.form.insertRow(self.form.rowCount() - 5, self.client_secret_label, self.client_secret)
-        self.sign_in_state = QLabel("Not signed in.")
+        self.sign_in_state = QLabel("Not signed in.", self)
         self.sign_in_state.setObjectName("signInState")
         self.sign_in_state.setWordWrap(True)
         self.sign_in_state.setOpenExternalLinks(True)
         self.sign_in_state.setTextFormat(Qt.TextFormat.PlainText)
-        self.sign_in_button = QPushButton("Sign &in…")
+        self.sign_in_button = QPushButton("Sign &in…", self)
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setToolTip("Sign in in your browser; the refresh token goes to the keyring.")
-        self.device_button = QPushButton("Sign in with a &code…")
+        self.device_button = QPushButton("Sign in with a &code…", self)
         self.device_button.setObjectName("deviceSignInButton")
         self.device_button.setToolTip("Sign in on another device (phone, another computer) with a short code.")
-        self.sign_out_button = QPushButton("Sign &out")
+        self.sign_out_button = QPushButton("Sign &out", self)
         self.sign_out_button.setObjectName("signOutButton")
+        for widget in (self.password, self.client_secret, self.sign_in_state):
+            widget.hide()  # until the form holds them
         for button in (self.sign_in_button, self.device_button, self.sign_out_button):
+            button.hide()
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
         self.sign_in_button.clicked.connect(lambda: self.sign_in_requested.emit(False))
         self.device_button.clicked.connect(lambda: self.sign_in_requested.emit(True))
         self.sign_out_button.clicked.connect(self.sign_out_requested)
+
+    def build_extra_bottom(self) -> None:
+        self.password_label = QLabel("Password:")
+        self.password_label.setBuddy(self.password.edit)
+        self.form.insertRow(2, self.password_label, self.password)
+        self.client_secret_label = QLabel("Client secret:")
+        self.client_secret_label.setBuddy(self.client_secret.edit)
+        self.form.insertRow(self.form.rowCount() - 5, self.client_secret_label, self.client_secret)
         # The state and the buttons share one row: a wrapped label in a form row of its own
         # keeps the height of its first text and would clip a longer one (the device code).
         self.sign_in_row = QWidget()
@@ -258,6 +264,10 @@ class AuthTab(FormTab):
         row.addWidget(self.sign_out_button)
         row.addStretch(1)
         column.addLayout(row)
+        for widget in (self.password, self.client_secret, self.sign_in_state):
+            widget.show()
+        for button in (self.sign_in_button, self.device_button, self.sign_out_button):
+            button.show()
         self.sign_in_label = QLabel("Account:")
         self.form.addRow(self.sign_in_label, self.sign_in_row)
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
@@ -296,6 +306,14 @@ class AuthTab(FormTab):
 
 
 class EncryptionTab(FormTab):
+    """TLS settings.
+
+    Signals:
+        security_changed: the user (or a recommendation) picked another security mode.
+    """
+
+    security_changed = Signal()
+
     FIELDS = (
         Field("security", "Security:", "combo", "securityCombo", enum_choices(Security, SECURITY_LABELS)),
         Field("tls_min", "Lowest TLS version:", "combo", "tlsMinCombo", enum_choices(TlsVersion)),
@@ -316,6 +334,7 @@ class EncryptionTab(FormTab):
         self.verify_warning.setStyleSheet("color: #e65100;")
         self.form.addRow(self.verify_warning)
         self.widgets["security"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
+        self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]
 
     def update_enabled(self) -> None:
@@ -338,9 +357,13 @@ class ProxyTab(FormTab):
         Field("proxy_remote_dns", "Resolve the server's name through the proxy", "check", "proxyRemoteDnsCheck"),
     )
 
-    def build_extra_bottom(self) -> None:
-        self.password = SecretField("proxyPasswordEdit", "Proxy password")
+    def build_eager(self) -> None:
+        self.password = SecretField("proxyPasswordEdit", "Proxy password", self)
         self.password.edited.connect(self.edited)
+        self.password.hide()  # until the form holds it
+
+    def build_extra_bottom(self) -> None:
+        self.password.show()
         self.password_label = QLabel("Proxy password:")
         self.password_label.setBuddy(self.password.edit)
         self.form.insertRow(4, self.password_label, self.password)
@@ -362,9 +385,13 @@ class GraphTab(FormTab):
         Field("graph_url", "Graph URL:", object_name="graphUrlEdit"),
     )
 
-    def build_extra_bottom(self) -> None:
-        self.secret = SecretField("clientSecretEdit", "Client secret")
+    def build_eager(self) -> None:
+        self.secret = SecretField("clientSecretEdit", "Client secret", self)
         self.secret.edited.connect(self.edited)
+        self.secret.hide()  # until the form holds it
+
+    def build_extra_bottom(self) -> None:
+        self.secret.show()
         self.form.insertRow(2, QLabel("Client secret:"), self.secret)
 
 

@@ -22,6 +22,7 @@ from smtpgui.storage.store import ConnectionStore
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel
 from smtpgui.ui.prompts import Unsaved
+from tests.support.editor import open_tab
 from tests.support.keyrings import LockedKeyring, MemoryKeyring
 from tests.support.prompts import ScriptedPrompts
 
@@ -48,6 +49,12 @@ def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-
 
 
 def test_object_names_for_automation(window) -> None:  # type: ignore[no-untyped-def]
+    # A tab's rows are built when it is first opened: until then only the secret fields and
+    # the sign-in state (which the keyring's answers reach) exist.
+    assert window.findChild(QLineEdit, "usernameEdit") is None
+    assert window.findChild(QLineEdit, "passwordEdit") is not None
+    open_tab(window, "auth")
+    open_tab(window, "encryption")
     for name, kind in (
         ("connectionList", QListView),
         ("searchField", QLineEdit),
@@ -153,6 +160,7 @@ def test_pasted_from_field_is_split_and_port_follows_security(window, qtbot) -> 
     window.new_connection()
     qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
     qtbot.keyClicks(window.findChild(QLineEdit, "fromEdit"), '"Ops Robot" <ops@example.com>')
+    open_tab(window, "encryption")
     combo = window.findChild(object, "securityCombo")
     combo.setCurrentIndex(combo.findData("tls"))
     assert window.findChild(QSpinBox, "portSpin").value() == 465
@@ -166,12 +174,14 @@ def test_pasted_from_field_is_split_and_port_follows_security(window, qtbot) -> 
 
 def test_fields_enabled_only_where_they_apply(window) -> None:  # type: ignore[no-untyped-def]
     window.new_connection()
+    open_tab(window, "auth")
     auth = window.findChild(object, "authCombo")
     username = window.findChild(QLineEdit, "usernameEdit")
     auth.setCurrentIndex(auth.findData("none"))
     assert not username.isEnabled()
     auth.setCurrentIndex(auth.findData("password"))
     assert username.isEnabled()
+    open_tab(window, "proxy")
     proxy = window.findChild(object, "proxyTypeCombo")
     assert not window.findChild(QLineEdit, "proxyHostEdit").isEnabled()
     proxy.setCurrentIndex(proxy.findData("socks5"))
@@ -181,6 +191,7 @@ def test_fields_enabled_only_where_they_apply(window) -> None:  # type: ignore[n
 def test_password_is_stored_in_the_keyring_only(window, qtbot, keyring_backend: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     window.new_connection()
     qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
+    open_tab(window, "auth")
     auth = window.findChild(object, "authCombo")
     auth.setCurrentIndex(auth.findData("password"))
     qtbot.keyClicks(window.findChild(QLineEdit, "usernameEdit"), "me")
@@ -396,3 +407,37 @@ def test_cards_fit_the_list_and_the_selected_card_is_highlighted(make_window, co
     pixel = image.pixelColor(selected.left() + 3, selected.center().y())
     assert pixel == highlight  # the style painted the selection under the card
     assert image.pixelColor(first.left() + 3, first.center().y()) != highlight
+
+
+def test_tabs_not_opened_yet_keep_what_they_were_given(make_window, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Rows are built on a tab's first opening; until then its connection and problems wait."""
+    store = ConnectionStore(config_dir)
+    broken = store.add(
+        Connection(name="Broken proxy", host="a.example.com", proxy_type=ProxyType.SOCKS5, proxy_host="p.example")
+    )
+    other = store.add(
+        Connection(name="Other", host="b.example.com", auth_mode=AuthMode.PASSWORD, username="ops", is_default=False)
+    )
+    # edited by hand (the store refuses it): a proxy without a host
+    path = config_dir / "connections.json"
+    path.write_text(path.read_text().replace('"p.example"', '""'))
+    broken = broken.replace(proxy_host="")
+    window = make_window()
+    editor = window.editor
+    window.select_connection(broken.id)
+    assert not editor.proxy_tab.is_built() and not editor.auth_tab.is_built()
+    proxy_index = editor.tabs.indexOf(editor.proxy_tab)
+    assert editor.tabs.tabText(proxy_index).replace("&", "") == "Proxy (1)"  # counted before it is built
+    assert editor.current() == broken and not editor.is_dirty()
+    open_tab(window, "proxy")
+    assert editor.proxy_tab.is_built()
+    assert window.findChild(object, "proxyTypeCombo").currentData() == "socks5"
+    error = window.findChild(QLabel, "proxy_hostError")
+    assert not error.isHidden() and "server" in error.text()
+    assert editor.current() == broken and not editor.is_dirty()  # building edits nothing
+    window.select_connection(other.id)
+    open_tab(window, "auth")
+    assert window.findChild(QLineEdit, "usernameEdit").text() == "ops"
+    assert window.findChild(object, "authCombo").currentData() == "password"
+    assert editor.tabs.tabText(proxy_index).replace("&", "") == "Proxy"
+    assert editor.current() == other and not editor.is_dirty()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 from smtpgui.core.model import AuthMode, Connection
 from smtpgui.storage import atomic
 from smtpgui.storage.store import ConnectionStore
+from tests.support.editor import open_tab
 from tests.support.keyrings import RaisingKeyring
 from tests.support.prompts import ScriptedPrompts
 
@@ -139,6 +140,7 @@ def test_verify_off_is_warned_on_the_card_and_in_the_editor(make_window, config_
     pinned = store.add(unchecked.replace(id="pinned-id", name="Pinned", pinned_sha256="ab" * 32, is_default=False))
     window = make_window()
     window.select_connection(unchecked.id)
+    open_tab(window, "encryption")
     warning = window.findChild(QLabel, "verifyWarning")
     assert not warning.isHidden() and "verif" in warning.text().lower()
     assert "unverified" in _badge(unchecked)
