@@ -9,8 +9,7 @@ import time
 import zlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
@@ -63,15 +62,44 @@ def _server_name(config_dir: Path) -> str:
 
 
 def _raise_existing(name: str) -> bool:
-    """Ask an instance already running on this config folder to show itself."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(500):
-        return False
-    socket.write(b"raise\n")
-    socket.waitForBytesWritten(500)
-    socket.disconnectFromServer()
-    return True
+    """Ask the instance already running on this config folder to show itself.
+
+    It listens from its first paint on, so one that is still starting is given a few seconds.
+    """
+    from PySide6.QtCore import QDeadlineTimer, QThread
+    from PySide6.QtNetwork import QLocalSocket
+
+    deadline = QDeadlineTimer(3000)
+    while not deadline.hasExpired():
+        socket = QLocalSocket()
+        socket.connectToServer(name)
+        if socket.waitForConnected(500):
+            socket.write(b"raise\n")
+            socket.waitForBytesWritten(500)
+            socket.disconnectFromServer()
+            return True
+        QThread.msleep(50)  # not listening yet
+    return False
+
+
+def _listen(name: str, window: MainWindow) -> QObject:
+    """Answer later launches on this config folder by raising ``window`` (started after the
+    first paint: the window's start-up does not wait for QtNetwork)."""
+    from PySide6.QtNetwork import QLocalServer
+
+    server = QLocalServer(window)
+    QLocalServer.removeServer(name)  # one left by an instance that crashed
+    server.listen(name)
+
+    def on_connection() -> None:
+        client = server.nextPendingConnection()
+        client.readyRead.connect(client.readAll)
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    server.newConnection.connect(on_connection)
+    return server
 
 
 class _FirstPaint(QObject):
@@ -111,29 +139,27 @@ def run(args: argparse.Namespace) -> int:
             QMessageBox.critical(None, "smtpgui cannot start", str(exc))
         raise
     name = _server_name(config_dir)
-    if not args.self_test and _raise_existing(name):
-        print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
-        return 0
+    # One window per config folder: the lock says whether another instance holds it (only
+    # QtCore is needed to know); that one is then asked over a local socket to show itself.
+    lock = QLockFile(str(config_dir / "window.lock"))
+    lock.setStaleLockTime(0)  # stale only once its process is gone, however long it ran
+    owns_lock = args.self_test or lock.tryLock(0)
+    if not owns_lock:
+        if _raise_existing(name):
+            print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
+            return 0
+        log.warning("another instance holds %s but does not answer; opening a window anyway", lock.fileName())
     window = build_main_window(args.config_dir)
-    server = QLocalServer()
-    if not args.self_test:
-        QLocalServer.removeServer(name)
-        server.listen(name)
-
-        def on_connection() -> None:
-            client = server.nextPendingConnection()
-            client.readyRead.connect(client.readAll)
-            window.showNormal()
-            window.raise_()
-            window.activateWindow()
-
-        server.newConnection.connect(on_connection)
     from smtpgui.cli import end_startup
+
+    servers: list[QObject] = []
 
     def first_paint() -> None:
         end_startup()
         if args.self_test:
             finish()
+        elif owns_lock:  # else the name is the other instance's
+            servers.append(_listen(name, window))
 
     def finish() -> None:
         startup_ms = (time.perf_counter() - _STARTED) * 1000
@@ -155,6 +181,9 @@ def run(args: argparse.Namespace) -> int:
     _FirstPaint(first_paint, window)
     window.show()
     code = app.exec()
-    server.close()
+    for server in servers:
+        server.close()  # type: ignore[attr-defined]
+    if owns_lock and not args.self_test:
+        lock.unlock()
     log.info("window closed")
     return int(code)
