@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             broken.append(name)
     print()
     print(table(figures))
+    for figure in figures:  # what stands beside each figure (references, peaks, loopback)
+        if figure.notes:
+            print(f"  {figure.name}: " + ", ".join(f"{k} {v}" for k, v in figure.notes.items()))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"quick": args.quick, "figures": [f.to_json() for f in figures]}, indent=2) + "\n")
     print(f"\nwritten to {args.json}" + (f"; could not run: {', '.join(broken)}" if broken else ""))
