@@ -20,7 +20,7 @@ from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
 from smtpgui.storage.services import build_services
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
-from smtpgui.ui.prompts import Prompts
+from smtpgui.ui.prompts import Prompts, SelfTestPrompts
 
 _STARTED = time.perf_counter()
 
@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
             print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
             return 0
         log.warning("another instance holds %s but does not answer; opening a window anyway", lock.fileName())
-    window = build_main_window(args.config_dir)
+    self_test_prompts = SelfTestPrompts() if args.self_test else None
+    window = build_main_window(args.config_dir, self_test_prompts)
     from smtpgui.cli import end_startup
 
     servers: list[QObject] = []
@@ -168,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
             from PySide6.QtCore import qVersion
 
             report = {
-                "ok": True,
+                "ok": not (self_test_prompts is not None and self_test_prompts.warnings),
                 "startup_ms": round(startup_ms, 1),
                 "connections": window.model.rowCount(),
                 "qt_version": qVersion(),
@@ -176,7 +177,12 @@ def run(args: argparse.Namespace) -> int:
             }
             Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
         window.close()
-        app.quit()
+        if self_test_prompts is not None and self_test_prompts.warnings:
+            for warning in self_test_prompts.warnings:
+                print(f"smtpgui: the self-test found a problem: {warning}", file=sys.stderr)
+            app.exit(3)  # CLI.md: a storage error (a file from a newer version, say)
+        else:
+            app.quit()
 
     _FirstPaint(first_paint, window)
     window.show()

@@ -120,3 +120,15 @@ class Prompts:
 
     def warn(self, title: str, text: str) -> None:
         QtWidgets.QMessageBox.warning(self.parent, title, text)
+
+
+class SelfTestPrompts(Prompts):
+    """For ``--self-test``: no one is there to answer, so a warning is kept (the self-test
+    reports it and fails) instead of waiting on a dialog."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.warnings: list[str] = []
+
+    def warn(self, title: str, text: str) -> None:
+        self.warnings.append(f"{title}: {text}")

@@ -59,3 +59,26 @@ def test_start_up_pauses_the_cycle_collector_until_the_first_paint(tmp_path: Pat
         "enabled after a command": True,
         "a caller's choice kept": True,
     }
+
+
+def test_self_test_fails_instead_of_waiting_on_a_warning(tmp_path: Path) -> None:
+    """A store it cannot read (here: from a newer version) would show a warning dialog; with
+    no one there to close it, ``--self-test`` says what it found and exits 3 (CLI.md)."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "connections.json").write_text('{"schema_version": 999, "connections": []}')
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "--self-test", "--report", str(report)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "newer smtpgui" in done.stderr and "Traceback" not in done.stderr
+    assert json.loads(report.read_text())["ok"] is False
+    assert '"schema_version": 999' in (config / "connections.json").read_text()  # left untouched
