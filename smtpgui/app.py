@@ -144,7 +144,10 @@ def run(args: argparse.Namespace) -> int:
     lock = QLockFile(str(config_dir / "window.lock"))
     lock.setStaleLockTime(0)  # stale only once its process is gone, however long it ran
     owns_lock = args.self_test or lock.tryLock(0)
-    if not owns_lock:
+    held_by_another = not owns_lock and lock.error() == QLockFile.LockError.LockFailedError
+    if not owns_lock and not held_by_another:  # the folder refuses the file: no one to ask
+        log.warning("cannot create %s (%s); not checking for another window", lock.fileName(), lock.error().name)
+    elif held_by_another:
         if _raise_existing(name):
             print("smtpgui: already running for this config folder; raised its window.", file=sys.stderr)
             return 0
@@ -159,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         end_startup()
         if args.self_test:
             finish()
-        elif owns_lock:  # else the name is the other instance's
+        elif not held_by_another:  # else the name is the other instance's
             servers.append(_listen(name, window))
 
     def finish() -> None:
