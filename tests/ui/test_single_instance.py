@@ -13,8 +13,7 @@ from smtpgui.app import _server_name
 from tests.conftest import REPO
 
 
-def test_second_launch_raises_the_first(tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
-    config = tmp_path / "config"
+def _launch(config: Path, **output: object) -> subprocess.Popen[str]:
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
@@ -22,25 +21,27 @@ def test_second_launch_raises_the_first(tmp_path: Path, qtbot) -> None:  # type:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         PYTHONPATH=str(REPO),
     )
-    first = subprocess.Popen(
-        [sys.executable, "-m", "smtpgui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    return subprocess.Popen([sys.executable, "-m", "smtpgui"], env=env, text=True, **output)  # type: ignore[call-overload,no-any-return]
+
+
+def _listening(config: Path) -> bool:
+    """Whether a window on ``config`` answers on its local socket."""
+    probe = QLocalSocket()
+    probe.connectToServer(_server_name(config))
+    ok = probe.waitForConnected(100)
+    probe.abort()
+    return ok
+
+
+def test_second_launch_raises_the_first(tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config"
+    first = _launch(config, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        name = _server_name(config)
-
-        def listening() -> bool:
-            probe = QLocalSocket()
-            probe.connectToServer(name)
-            ok = probe.waitForConnected(100)
-            probe.abort()
-            return ok
-
-        qtbot.waitUntil(listening, timeout=20000)
-        second = subprocess.run(
-            [sys.executable, "-m", "smtpgui"], env=env, capture_output=True, text=True, timeout=30, check=False
-        )
+        qtbot.waitUntil(lambda: _listening(config), timeout=20000)
+        second = _launch(config, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _, errors = second.communicate(timeout=30)
         assert second.returncode == 0
-        assert "already running" in second.stderr
+        assert "already running" in errors
         assert first.poll() is None  # the first one is still there
     finally:
         first.terminate()
@@ -50,35 +51,15 @@ def test_second_launch_raises_the_first(tmp_path: Path, qtbot) -> None:  # type:
 def test_a_killed_instance_does_not_block_the_next(tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     """The window lock of a process that died (SIGKILL: nothing cleaned up) is stale at once."""
     config = tmp_path / "config"
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        SMTPGUI_CONFIG_DIR=str(config),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(REPO),
-    )
-    name = _server_name(config)
-
-    def listening() -> bool:
-        probe = QLocalSocket()
-        probe.connectToServer(name)
-        ok = probe.waitForConnected(100)
-        probe.abort()
-        return ok
-
-    first = subprocess.Popen(
-        [sys.executable, "-m", "smtpgui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    qtbot.waitUntil(listening, timeout=20000)
+    first = _launch(config, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    qtbot.waitUntil(lambda: _listening(config), timeout=20000)
     assert (config / "window.lock").exists()
     first.kill()
     first.wait(10)
     assert (config / "window.lock").exists()  # left behind
-    second = subprocess.Popen(
-        [sys.executable, "-m", "smtpgui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    second = _launch(config, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        qtbot.waitUntil(lambda: listening() or second.poll() is not None, timeout=20000)
+        qtbot.waitUntil(lambda: _listening(config) or second.poll() is not None, timeout=20000)
         assert second.poll() is None, second.stderr.read() if second.stderr else ""
     finally:
         second.terminate()
