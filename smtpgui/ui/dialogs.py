@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.addresses import format_fingerprint
 from smtpgui.core.presets import PRESETS, Preset
+from smtpgui.ui.plaintext import PlainLabel
 
 if TYPE_CHECKING:
     from smtpgui.transport.result import CertificateInfo
@@ -30,7 +30,7 @@ class CertificateDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("certificateDialog")
         self.setWindowTitle("Server certificate not trusted")
-        intro = QLabel(
+        intro = PlainLabel(
             f"The server of “{connection_name}” presented a certificate smtpgui cannot verify. Trust it only if "
             "you know it is right (compare the fingerprint with your administrator's or provider's)."
         )
@@ -44,11 +44,11 @@ class CertificateDialog(QDialog):
             ("Names:", ", ".join(certificate.names) or "—", "certNames"),
             ("SHA-256:", format_fingerprint(certificate.sha256), "certSha256"),
         ):
-            field = QLabel(value)
+            field = PlainLabel(value)
             field.setObjectName(name)
             field.setWordWrap(True)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(label, field)
+            form.addRow(PlainLabel(label), field)
         buttons = QDialogButtonBox()
         trust = buttons.addButton("Trust this certificate", QDialogButtonBox.ButtonRole.AcceptRole)
         trust.setObjectName("trustCertificateButton")
@@ -75,7 +75,7 @@ class PresetDialog(QDialog):
             item = QListWidgetItem(f"{preset.label}  —  {preset.host}:{preset.port}")
             item.setData(Qt.ItemDataRole.UserRole, preset.id)
             self.list.addItem(item)
-        self.advice = QLabel()
+        self.advice = PlainLabel()
         self.advice.setObjectName("presetAdvice")
         self.advice.setWordWrap(True)
         self.list.currentRowChanged.connect(self._on_row)

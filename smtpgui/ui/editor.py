@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.forms import FormTab
+from smtpgui.ui.plaintext import PlainLabel
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
 
 
@@ -34,7 +35,7 @@ class ConnectionEditor(QWidget):
         self._dirty = False
         self._loading = False
         self.signing_in = False
-        self.title = QLabel()
+        self.title = PlainLabel()
         self.title.setObjectName("editorTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -60,7 +61,7 @@ class ConnectionEditor(QWidget):
             self.tabs.addTab(tab, label)
             tab.edited.connect(self._on_edited)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.summary = QLabel()
+        self.summary = PlainLabel()
         self.summary.setObjectName("problemSummary")
         self.summary.setStyleSheet("color: #c62828;")
         self.save_button = QPushButton("&Save")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
+from smtpgui.ui.plaintext import PlainLabel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -138,9 +139,9 @@ class FormTab(QWidget):
         if spec.tip:
             widget.setToolTip(spec.tip)
         _connect_changed(widget, self._on_widget_changed)
-        label = QLabel(spec.label)
+        label = PlainLabel(spec.label)
         label.setBuddy(widget)
-        error = QLabel()
+        error = PlainLabel()
         error.setObjectName(f"{spec.name}Error")
         error.setWordWrap(True)
         error.setStyleSheet("color: #c62828;")

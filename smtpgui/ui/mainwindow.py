@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
@@ -31,6 +30,7 @@ from smtpgui.storage.services import Services
 from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
+from smtpgui.ui.plaintext import PlainLabel, link, rich_text, set_plain
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.workers import Job, ProbeJob, SecretStatusJob, SendJob, SignInJob, SignOutJob
 
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(6, 6, 0, 6)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.list, 1)
-        self.banner = QLabel()
+        self.banner = PlainLabel()
         self.banner.setObjectName("keyringBanner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3e0; color: #6d3d00; padding: 6px; border-radius: 4px;")
@@ -449,11 +449,12 @@ class MainWindow(QMainWindow):
             self._show_banner(store.unavailable_reason)
 
     def _show_banner(self, reason: str) -> None:
-        self.banner.setText(
+        set_plain(
+            self.banner,
             "⚠ The system keyring cannot be used: "
             + reason.rstrip(".")
             + ". Passwords you enter are kept for this session only and will be "
-            "forgotten when smtpgui closes."
+            "forgotten when smtpgui closes.",
         )
         self.banner.show()
 
@@ -645,16 +646,25 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_sign_in_prompt(self, prompt: tuple[str, object]) -> None:
         what, detail = prompt
+        # The provider's code and address are outside text: escaped, and a link only to https
+        # (or this machine), in the one label that is rich text on purpose.
         if what == "device":
             code = detail
-            text = (
-                f"On any device, open <a href='{code.verification_uri}'>{code.verification_uri}</a> "  # type: ignore[attr-defined]
-                f"and enter the code <b>{code.user_code}</b>. Waiting for you to approve it…"  # type: ignore[attr-defined]
+            text = rich_text(
+                "On any device, open {uri} and enter the code <b>{code}</b>. Waiting for you to approve it…",
+                uri=link(code.verification_uri),  # type: ignore[attr-defined]
+                code=code.user_code,  # type: ignore[attr-defined]
             )
         else:
-            text = f"Waiting for you to sign in in your browser (or open <a href='{detail}'>the sign-in page</a>)…"
-        self.editor.set_sign_in(False, busy=text)
-        self.editor.auth_tab.sign_in_state.setTextFormat(Qt.TextFormat.RichText)
+            text = rich_text(
+                "Waiting for you to sign in in your browser (or open {page})…",
+                page=link(str(detail), "the sign-in page"),
+            )
+        self.editor.set_sign_in(False, busy=" ")
+        state = self.editor.auth_tab.sign_in_state
+        state.setTextFormat(Qt.TextFormat.RichText)
+        state.setOpenExternalLinks(True)
+        state.setText(text)
         self.editor.auth_tab.sign_in_button.setEnabled(True)
 
     def _on_signed_in(self, connection: Connection, tokens: object) -> None:
@@ -677,7 +687,7 @@ class MainWindow(QMainWindow):
         if self.editor.original is not None and self.editor.original.id == connection.id:
             signed_in = SecretSlot.OAUTH_REFRESH_TOKEN in self.stored_secrets.get(connection.id, set())
             self.editor.set_sign_in(signed_in)
-            self.editor.auth_tab.sign_in_state.setText(message)
+            set_plain(self.editor.auth_tab.sign_in_state, message)
         self.statusBar().showMessage(message.split(". ", maxsplit=1)[0], 8000)
 
     @Slot()
@@ -728,7 +738,7 @@ class MainWindow(QMainWindow):
         dialog = TestEmailDialog(connection, app_settings, make_job, self)
         dialog.send_requested.connect(self.start_job)
         dialog.result_ready.connect(lambda result, c=connection: self._record_result(c, result))
-        dialog.trust_requested.connect(lambda cert, c=connection: self.trust_certificate(c, cert))
+        dialog.trust_requested.connect(lambda cert, d=dialog: self._trust_from_dialog(d, cert))
         dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.show()
@@ -741,10 +751,18 @@ class MainWindow(QMainWindow):
         if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
             self.statusBar().showMessage("The server's certificate is not trusted: see the test window.", 10000)
 
-    def trust_certificate(self, connection: Connection, certificate: CertificateInfo) -> None:
-        """Pin the certificate on the stored connection; unsaved edits in the editor stay unsaved."""
+    def _trust_from_dialog(self, dialog: TestEmailDialog, certificate: CertificateInfo) -> None:
+        """Pin from an open test dialog, which then tests with the pin (no need to reopen it)."""
+        if self.trust_certificate(dialog.connection, certificate):
+            dialog.use_connection(dialog.connection.replace(pinned_sha256=certificate.sha256))
+
+    def trust_certificate(self, connection: Connection, certificate: CertificateInfo) -> bool:
+        """Pin the certificate on the stored connection; unsaved edits in the editor stay unsaved.
+
+        True when the user trusted it and the pin was kept.
+        """
         if not self.prompts.trust_certificate(certificate, connection):
-            return
+            return False
         from smtpgui.ui.forms import _set_value
 
         if self.model.row_of(connection.id) >= 0:
@@ -752,7 +770,7 @@ class MainWindow(QMainWindow):
                 self.services.store.modify(connection.id, lambda c: c.replace(pinned_sha256=certificate.sha256))
             except SmtpguiError as exc:
                 self.prompts.warn("Cannot save the pin", str(exc))
-                return
+                return False
             if self.editor.is_dirty() and self._current_id == connection.id:
                 _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
                 self.model.set_connections(self.services.store.load())
@@ -765,6 +783,7 @@ class MainWindow(QMainWindow):
             _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
             self.editor._on_edited()
         self.statusBar().showMessage("The certificate is now trusted for this connection.", 8000)
+        return True
 
     @Slot()
     def detect_settings(self) -> None:

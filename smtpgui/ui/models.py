@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 
 from smtpgui.core.model import Connection
 from smtpgui.core.validation import TakenNames
+from smtpgui.ui.plaintext import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,7 +56,9 @@ class ConnectionListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return connection.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{connection.name} — {connection.host}:{connection.port} ({connection.security.value})"
+            return plain_tooltip(
+                f"{connection.name} — {connection.host}:{connection.port} ({connection.security.value})"
+            )
         if role == Qt.ItemDataRole.AccessibleTextRole:
             default = ", default" if connection.is_default else ""
             state = "" if connection.enabled else ", disabled"

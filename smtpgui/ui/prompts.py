@@ -1,7 +1,9 @@
 """Every question the window asks the user, in one replaceable object.
 
 The window never opens a modal box directly; it asks ``Prompts``. Tests (and automation) give
-the window a scripted ``Prompts`` whose answers are decided in advance.
+the window a scripted ``Prompts`` whose answers are decided in advance. Every box shows its
+texts (connection names, server and keyring errors) as plain text, through
+``smtpgui.ui.plaintext``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtWidgets
 
 from smtpgui.core.model import Connection
+from smtpgui.ui.plaintext import ask_item, ask_text, ask_yes_no, plain_message_box
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -36,10 +39,13 @@ class Prompts:
         self.parent = parent
 
     def ask_unsaved(self, name: str) -> Unsaved:
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Question, "Unsaved changes", f"“{name}” has unsaved changes.", parent=self.parent
+        box = plain_message_box(
+            self.parent,
+            QtWidgets.QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"“{name}” has unsaved changes.",
+            informative="Save them before you go on?",
         )
-        box.setInformativeText("Save them before you go on?")
         box.setStandardButtons(
             QtWidgets.QMessageBox.StandardButton.Save
             | QtWidgets.QMessageBox.StandardButton.Discard
@@ -54,39 +60,39 @@ class Prompts:
 
     def resolve_conflict(self, name: str, detail: str) -> bool:
         """Another program changed the connection being saved: True to overwrite it."""
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Changed elsewhere", detail, parent=self.parent)
-        box.setInformativeText(f"Save your version of “{name}” over it, or discard your edits and show the saved one?")
+        box = plain_message_box(
+            self.parent,
+            QtWidgets.QMessageBox.Icon.Warning,
+            "Changed elsewhere",
+            detail,
+            informative=f"Save your version of “{name}” over it, or discard your edits and show the saved one?",
+        )
         overwrite = box.addButton("Save mine", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Show theirs", QtWidgets.QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is overwrite
 
     def confirm_delete(self, connection: Connection) -> bool:
-        answer = QtWidgets.QMessageBox.question(
-            self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?"
-        )
-        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+        return ask_yes_no(self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?")
 
     def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
         names = [c.name for c in others]
-        name, ok = QtWidgets.QInputDialog.getItem(
+        name = ask_item(
             self.parent,
             "Choose the new default",
             f"“{deleting.name}” is the default. Which connection becomes the default?",
             names,
-            0,
-            False,
         )
-        return others[names.index(name)] if ok and name in names else None
+        return others[names.index(name)] if name is not None and name in names else None
 
     def ask_password(self, connection: Connection) -> str | None:
-        text, ok = QtWidgets.QInputDialog.getText(
+        text = ask_text(
             self.parent,
             "Password for the copy",
             f"“{connection.name}” was copied without its password. Enter it now (or leave empty to set it later):",
             QtWidgets.QLineEdit.EchoMode.Password,
         )
-        return text if ok and text else None
+        return text or None
 
     def choose_preset(self) -> str | None:
         from smtpgui.ui.dialogs import PresetDialog
@@ -102,8 +108,7 @@ class Prompts:
         return bool(CertificateDialog(certificate, connection.name, self.parent).exec())
 
     def apply_probe(self, summary: str) -> bool:
-        answer = QtWidgets.QMessageBox.question(self.parent, "Detected settings", summary + "\n\nApply these settings?")
-        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+        return ask_yes_no(self.parent, "Detected settings", summary + "\n\nApply these settings?")
 
     def open_file(self, title: str) -> str | None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
@@ -116,10 +121,10 @@ class Prompts:
         return path or None
 
     def inform(self, title: str, text: str) -> None:
-        QtWidgets.QMessageBox.information(self.parent, title, text)
+        plain_message_box(self.parent, QtWidgets.QMessageBox.Icon.Information, title, text).exec()
 
     def warn(self, title: str, text: str) -> None:
-        QtWidgets.QMessageBox.warning(self.parent, title, text)
+        plain_message_box(self.parent, QtWidgets.QMessageBox.Icon.Warning, title, text).exec()
 
 
 class SelfTestPrompts(Prompts):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from smtpgui.core.addresses import split_from_field
 from smtpgui.core.model import (
@@ -19,6 +19,7 @@ from smtpgui.core.model import (
 )
 from smtpgui.storage.secrets import Slot
 from smtpgui.ui.forms import Field, FormTab, enum_choices
+from smtpgui.ui.plaintext import PlainLabel
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
@@ -62,7 +63,7 @@ class SecretField(QWidget):
         self.edit.setObjectName(object_name)
         self.edit.setAccessibleName(label)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.state = QLabel()
+        self.state = PlainLabel()
         self.state.setObjectName(object_name + "State")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName(object_name + "Clear")
@@ -223,7 +224,7 @@ class AuthTab(FormTab):
         self.password.edited.connect(self.edited)
         self.client_secret = SecretField("oauthClientSecretEdit", "OAuth client secret", self)
         self.client_secret.edited.connect(self.edited)
-        self.sign_in_state = QLabel("Not signed in.", self)
+        self.sign_in_state = PlainLabel("Not signed in.", self)
         self.sign_in_state.setObjectName("signInState")
         self.sign_in_state.setWordWrap(True)
         self.sign_in_state.setOpenExternalLinks(True)
@@ -246,10 +247,10 @@ class AuthTab(FormTab):
         self.sign_out_button.clicked.connect(self.sign_out_requested)
 
     def build_extra_bottom(self) -> None:
-        self.password_label = QLabel("Password:")
+        self.password_label = PlainLabel("Password:")
         self.password_label.setBuddy(self.password.edit)
         self.form.insertRow(2, self.password_label, self.password)
-        self.client_secret_label = QLabel("Client secret:")
+        self.client_secret_label = PlainLabel("Client secret:")
         self.client_secret_label.setBuddy(self.client_secret.edit)
         self.form.insertRow(self.form.rowCount() - 5, self.client_secret_label, self.client_secret)
         # The state and the buttons share one row: a wrapped label in a form row of its own
@@ -268,7 +269,7 @@ class AuthTab(FormTab):
             widget.show()
         for button in (self.sign_in_button, self.device_button, self.sign_out_button):
             button.show()
-        self.sign_in_label = QLabel("Account:")
+        self.sign_in_label = PlainLabel("Account:")
         self.form.addRow(self.sign_in_label, self.sign_in_row)
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["oauth_provider"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
@@ -326,7 +327,7 @@ class EncryptionTab(FormTab):
     )
 
     def build_extra_bottom(self) -> None:
-        self.verify_warning = QLabel(
+        self.verify_warning = PlainLabel(
             "Certificate verification is off: anyone on the path can read this connection's mail and password."
         )
         self.verify_warning.setObjectName("verifyWarning")
@@ -364,7 +365,7 @@ class ProxyTab(FormTab):
 
     def build_extra_bottom(self) -> None:
         self.password.show()
-        self.password_label = QLabel("Proxy password:")
+        self.password_label = PlainLabel("Proxy password:")
         self.password_label.setBuddy(self.password.edit)
         self.form.insertRow(4, self.password_label, self.password)
         self.widgets["proxy_type"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
@@ -392,7 +393,7 @@ class GraphTab(FormTab):
 
     def build_extra_bottom(self) -> None:
         self.secret.show()
-        self.form.insertRow(2, QLabel("Client secret:"), self.secret)
+        self.form.insertRow(2, PlainLabel("Client secret:"), self.secret)
 
 
 SECRET_SLOTS = (("auth", Slot.PASSWORD), ("proxy", Slot.PROXY_PASSWORD), ("graph", Slot.CLIENT_SECRET))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -23,6 +22,7 @@ from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import Connection, Security
 from smtpgui.transport.result import Stage, TestResult
+from smtpgui.ui.plaintext import PlainLabel
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
@@ -69,11 +69,11 @@ class TestEmailDialog(QDialog):
         self.verify_only.toggled.connect(self._on_verify_only)
         form = QFormLayout()
         for label, widget in (("&To:", self.to_edit), ("&Subject:", self.subject_edit), ("&Message:", self.body_edit)):
-            caption = QLabel(label)
+            caption = PlainLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", "").rstrip(":"))
             form.addRow(caption, widget)
-        form.addRow("", self.verify_only)
+        form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
         self.progress.setRange(0, len(STAGES))
@@ -84,7 +84,7 @@ class TestEmailDialog(QDialog):
         self.transcript.setReadOnly(True)
         self.transcript.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.transcript.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.result_label = QLabel("Press Send to test this connection.")
+        self.result_label = PlainLabel("Press Send to test this connection.")
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
         self.result_label.setAccessibleName("Result")
@@ -244,6 +244,12 @@ class TestEmailDialog(QDialog):
         color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
         self.result_label.setStyleSheet(f"color: {color};" if color else "")
         self.result_label.setText(text)
+
+    def use_connection(self, connection: Connection) -> None:
+        """Test ``connection`` from now on (a certificate was just trusted: its pin is in it)."""
+        self.connection = connection
+        self.trust_button.hide()
+        self._show_text("The certificate is trusted now: press Send to test again.", ok=None)
 
     @Slot()
     def copy_transcript(self) -> None:

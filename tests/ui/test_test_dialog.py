@@ -179,6 +179,38 @@ def test_untrusted_certificate_can_be_pinned(
         assert send_and_wait(qtbot, again).ok
 
 
+def test_trusting_a_certificate_takes_effect_in_the_open_dialog(
+    make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17 item 20: after Trust this certificate…, Send in the same dialog uses the pin."""
+    with smtp_server("starttls", pki) as server:
+        add_connection(config_dir, keyring_backend, server.port, None)  # no CA file: not trusted
+        window = make_window()
+        dialog = window.open_test_dialog()
+        dialog.verify_only.setChecked(True)
+        assert send_and_wait(qtbot, dialog).failure_kind == "certificate"
+        qtbot.mouseClick(dialog.findChild(QPushButton, "trustButton"), Qt.MouseButton.LeftButton)
+        assert dialog.connection.pinned_sha256 == pki.server_sha256
+        result = send_and_wait(qtbot, dialog)
+        assert result.ok, result.error
+        assert not dialog.trust_button.isVisible()
+
+
+def test_a_refused_trust_changes_nothing_in_the_open_dialog(
+    make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    with smtp_server("starttls", pki) as server:
+        add_connection(config_dir, keyring_backend, server.port, None)
+        window = make_window()
+        prompts.trust = False
+        dialog = window.open_test_dialog()
+        dialog.verify_only.setChecked(True)
+        assert send_and_wait(qtbot, dialog).failure_kind == "certificate"
+        qtbot.mouseClick(dialog.findChild(QPushButton, "trustButton"), Qt.MouseButton.LeftButton)
+        assert dialog.connection.pinned_sha256 == ""
+        assert send_and_wait(qtbot, dialog).failure_kind == "certificate"
+
+
 def test_detect_settings_offers_the_recommendation(
     make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
