@@ -41,6 +41,8 @@ IDENTITY_SCOPES = ("openid", "email")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 EXPIRY_MARGIN_S = 60.0  # a token this close to expiry is refreshed rather than used
 SIGN_IN_TIMEOUT_S = 300.0
+# How long the redirect listener waits for one client's request before hanging up on it.
+REDIRECT_REQUEST_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -218,26 +220,38 @@ _DONE_PAGE = (
 )
 
 
+class _RedirectServer(http.server.ThreadingHTTPServer):
+    """Each request on a daemon thread of its own: a slow or idle client never holds the others."""
+
+    daemon_threads = True
+    block_on_close = False
+
+
 class RedirectListener:
     """A one-shot HTTP listener on 127.0.0.1 that catches the provider's redirect.
 
     It accepts exactly one redirect carrying the expected ``state`` (anything else is answered
-    with an error page and ignored), then closes.
+    with an error page and ignored), then closes. Requests are served concurrently, each with
+    a socket timeout (``REDIRECT_REQUEST_TIMEOUT_S``): a local process that connects and sends
+    nothing neither blocks the real redirect nor the deadline nor Cancel.
     """
 
     def __init__(self) -> None:
         outer = self
         self.result: dict[str, str] | None = None
+        self._lock = threading.Lock()
+        self._arrived = threading.Event()
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            timeout = REDIRECT_REQUEST_TIMEOUT_S  # per connection: an idle client is dropped
+
             def do_GET(self) -> None:
                 outer._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.server.timeout = 0.2
+        self.server = _RedirectServer(("127.0.0.1", 0), Handler)
         self.state = ""
 
     @property
@@ -246,34 +260,46 @@ class RedirectListener:
 
     def _handle(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         query = {k: v[0] for k, v in parse_qs(urlsplit(handler.path).query).items()}
-        if query.get("state") != self.state or not ("code" in query or "error" in query):
+        wanted = query.get("state") == self.state and ("code" in query or "error" in query)
+        with self._lock:
+            first = wanted and self.result is None
+            if first:
+                self.result = query
+        if not first:
             title, text, status = "Not for smtpgui", "This request did not come from the sign-in smtpgui started.", 400
         elif "error" in query:
-            self.result = query
             title, status = "Sign-in failed", 200
             text = html.escape(query.get("error_description") or query["error"]) + " You can close this tab."
         else:
-            self.result = query
             title, text, status = "Signed in", "smtpgui has what it needs. You can close this tab.", 200
         page = _DONE_PAGE.format(title=title, text=text).encode("utf-8")
-        handler.send_response(status)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(page)))
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        handler.wfile.write(page)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(page)
+        finally:
+            if first:
+                self._arrived.set()
 
     def wait(self, token: CancelToken, timeout: float) -> dict[str, str]:
         """The redirect's query (``code`` or ``error``); raises ``Cancelled`` or ``OAuthError`` on timeout."""
         deadline = time.monotonic() + timeout
+        serving = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name="smtpgui-oauth-redirect", daemon=True
+        )
+        serving.start()
         try:
-            while self.result is None:
+            while not self._arrived.wait(min(0.1, max(0.0, deadline - time.monotonic()))):
                 token.check()
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     raise OAuthError("timeout", f"no sign-in arrived within {timeout:g} seconds")
-                self.server.handle_request()  # returns after server.timeout without a request
         finally:
+            self.server.shutdown()
             self.server.server_close()
+        assert self.result is not None
         return self.result
 
 

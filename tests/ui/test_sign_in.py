@@ -20,7 +20,7 @@ from tests.support.identity import (
     FakeIdentity,
 )
 from tests.support.keyrings import MemoryKeyring
-from tests.support.servers import USER, Pki, make_pki, smtp_server
+from tests.support.servers import USER, Pki, free_port, make_pki, smtp_server
 from tests.ui.test_test_dialog import send_and_wait
 
 BROWSER = """\
@@ -92,7 +92,7 @@ def test_sign_in_fills_the_account_and_a_test_send_uses_the_token(  # type: igno
 def test_device_code_sign_in_shows_the_code(  # type: ignore[no-untyped-def]
     make_window, config_dir: Path, keyring_backend: MemoryKeyring, idp: FakeIdentity, pki: Pki, qtbot
 ) -> None:
-    saved = oauth_connection(config_dir, idp, 2525, pki)
+    saved = oauth_connection(config_dir, idp, free_port(), pki)
     window = make_window()
     window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
     state = window.findChild(QLabel, "signInState")
@@ -109,7 +109,7 @@ def test_device_code_sign_in_shows_the_code(  # type: ignore[no-untyped-def]
 def test_a_failed_sign_in_is_explained(  # type: ignore[no-untyped-def]
     make_window, config_dir: Path, keyring_backend: MemoryKeyring, idp: FakeIdentity, pki: Pki, scripted_browser, qtbot
 ) -> None:
-    oauth_connection(config_dir, idp, 2525, pki)
+    oauth_connection(config_dir, idp, free_port(), pki)
     idp.deny_sign_in = True
     window = make_window()
     window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
@@ -124,7 +124,7 @@ def test_cancelling_a_sign_in_stops_the_listener(  # type: ignore[no-untyped-def
     make_window, config_dir: Path, keyring_backend: MemoryKeyring, idp: FakeIdentity, pki: Pki, monkeypatch, qtbot
 ) -> None:
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: True)  # a browser nobody uses
-    oauth_connection(config_dir, idp, 2525, pki)
+    oauth_connection(config_dir, idp, free_port(), pki)
     window = make_window()
     window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
     state = window.findChild(QLabel, "signInState")
@@ -135,6 +135,39 @@ def test_cancelling_a_sign_in_stops_the_listener(  # type: ignore[no-untyped-def
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cancelled" in state.text(), timeout=10000)
     assert window.sign_in_job is None
+
+
+def test_cancel_stops_a_sign_in_that_an_idle_client_holds(  # type: ignore[no-untyped-def]
+    make_window, config_dir: Path, keyring_backend: MemoryKeyring, idp: FakeIdentity, pki: Pki, monkeypatch, qtbot
+) -> None:
+    """Issue 17 item 25: a local process connected to the redirect listener, sending nothing."""
+    import socket
+    from urllib.parse import parse_qs, urlsplit
+
+    idle: list[socket.socket] = []
+
+    def browser(url: str, *args: object, **kwargs: object) -> bool:
+        redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+        client = socket.create_connection(("127.0.0.1", int(urlsplit(redirect).port or 0)), timeout=5)
+        client.sendall(b"GET /?code=")  # and nothing more
+        idle.append(client)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser)
+    oauth_connection(config_dir, idp, free_port(), pki)
+    window = make_window()
+    window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
+    state = window.findChild(QLabel, "signInState")
+    button = window.findChild(QPushButton, "signInButton")
+    try:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(idle) and "Waiting for you" in state.text(), timeout=10000)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "cancelled" in state.text(), timeout=3000)
+        assert window.sign_in_job is None
+    finally:
+        for client in idle:
+            client.close()
 
 
 def test_graph_connection_sends_from_the_test_dialog(  # type: ignore[no-untyped-def]

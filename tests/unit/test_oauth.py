@@ -149,3 +149,106 @@ def test_a_sign_in_that_never_comes_back_is_explained() -> None:
         listener.wait(CancelToken(), 0.3)
     why = explain(Failure("auth", "oauth-token", None, None, str(waited.value)))
     assert "in time" in why.cause and "--device" in why.fix
+
+
+# ---------------------------------------------------------------------- issue 17 item 25: idle clients
+
+
+def _wait_in_thread(listener: oauth.RedirectListener, token: CancelToken, timeout: float):  # type: ignore[no-untyped-def]
+    """Run ``listener.wait`` on a thread; returns (done event, outcome list)."""
+    done = threading.Event()
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(listener.wait(token, timeout))
+        except Exception as exc:  # recorded for the test to look at
+            outcome.append(exc)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done, outcome
+
+
+def _idle_client(listener: oauth.RedirectListener, partial: bytes = b"GET /?co"):  # type: ignore[no-untyped-def]
+    import socket
+
+    port = int(urlsplit(listener.redirect_uri).port or 0)
+    idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+    idle.sendall(partial)  # a request that never ends
+    return idle
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_an_idle_client_does_not_block_the_real_redirect() -> None:
+    import time
+
+    listener = oauth.RedirectListener()
+    listener.state = "expected"
+    token = CancelToken()
+    done, outcome = _wait_in_thread(listener, token, 20)
+    idle = _idle_client(listener)
+    try:
+        started = time.monotonic()
+        assert _get(f"{listener.redirect_uri}?code=c1&state=expected") == 200
+        assert done.wait(5), "the sign-in did not complete while an idle client was connected"
+        assert outcome == [{"code": "c1", "state": "expected"}]
+        assert time.monotonic() - started < 3
+    finally:
+        token.cancel()
+        idle.close()
+
+
+def test_the_deadline_holds_with_an_idle_client() -> None:
+    import time
+
+    listener = oauth.RedirectListener()
+    token = CancelToken()
+    started = time.monotonic()
+    done, outcome = _wait_in_thread(listener, token, 1.0)
+    idle = _idle_client(listener)
+    try:
+        assert done.wait(5), "the deadline did not hold with an idle client connected"
+        assert isinstance(outcome[0], oauth.OAuthError)
+        assert time.monotonic() - started < 3
+    finally:
+        token.cancel()
+        idle.close()
+
+
+def test_cancel_stops_the_listener_with_an_idle_client() -> None:
+    listener = oauth.RedirectListener()
+    listener.state = "expected"
+    token = CancelToken()
+    done, outcome = _wait_in_thread(listener, token, 30)
+    idle = _idle_client(listener)
+    try:
+        # Answered while the idle client holds its connection: the listener is serving both.
+        assert _get(f"{listener.redirect_uri}?code=x&state=forged") == 400
+        token.cancel()
+        assert done.wait(3), "Cancel did not stop the listener"
+        assert isinstance(outcome[0], Cancelled)
+    finally:
+        idle.close()
+
+
+def test_an_idle_client_is_dropped_after_the_request_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(oauth, "REDIRECT_REQUEST_TIMEOUT_S", 0.3)
+    listener = oauth.RedirectListener()
+    token = CancelToken()
+    done, _ = _wait_in_thread(listener, token, 30)
+    idle = _idle_client(listener)
+    try:
+        idle.settimeout(5)
+        assert idle.recv(1024) == b""  # the listener hung up on it (within the 5 s, not never)
+    finally:
+        token.cancel()
+        idle.close()
+        assert done.wait(3)
