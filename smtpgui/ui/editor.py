@@ -107,12 +107,18 @@ class ConnectionEditor(QWidget):
         if self.original is not None and self.shows_secrets():
             self.secrets_shown.emit()
 
-    def set_stored(self, stored: set[SecretSlot], session_only: bool = False) -> None:
-        """The keyring's answer arrived: show which secrets are stored (typed changes are kept)."""
+    def set_stored(self, stored: set[SecretSlot], session_only: bool = False, unknown: bool = False) -> None:
+        """The keyring's answer arrived: show which secrets are stored (typed changes are kept).
+
+        ``unknown``: the keyring could not be read; secrets not in ``stored`` may be there.
+        """
         for slot, secret_field in self._secret_fields().items():
-            secret_field.set_stored(slot in stored, session_only)
+            secret_field.set_stored(slot in stored, session_only, unknown)
         if not self.signing_in:  # a running sign-in's prompt stays until it ends
-            self.set_sign_in(SecretSlot.OAUTH_REFRESH_TOKEN in stored)
+            signed_in = SecretSlot.OAUTH_REFRESH_TOKEN in stored
+            self.set_sign_in(signed_in)
+            if unknown and not signed_in:
+                self.auth_tab.show_sign_in("Unknown: the keyring cannot be read.", False)
 
     def set_sign_in(
         self, signed_in: bool | None, expires_at: float | None = None, busy: str = "", account: str = ""
@@ -143,6 +149,7 @@ class ConnectionEditor(QWidget):
         stored: set[SecretSlot] | None = None,
         taken_names: TakenNames | None = None,
         session_only: bool = False,
+        unknown: bool = False,
     ) -> None:
         """Show ``connection`` (None clears the editor) with its secrets' stored state.
 
@@ -156,7 +163,7 @@ class ConnectionEditor(QWidget):
             for tab in self.form_tabs:
                 tab.load(connection)
             for slot, secret_field in self._secret_fields().items():
-                secret_field.load(None if stored is None else slot in stored, session_only)
+                secret_field.load(None if stored is None else slot in stored, session_only, unknown)
             self.set_sign_in(None if stored is None else SecretSlot.OAUTH_REFRESH_TOKEN in stored)
             self._security = connection.security
             self.title.setText(connection.name)

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         # Which secrets each connection has in the keyring, as last read by a SecretStatusJob or
         # written by Save: the editor never asks the keyring on the GUI thread.
         self.stored_secrets: dict[str, set[SecretSlot]] = {}
+        # Connections whose secrets could not be read (keyring unreachable): shown as unknown.
+        self.secrets_unknown: set[str] = set()
         self._status_pending: set[str] = set()
         self.dialogs: list[TestEmailDialog] = []
         self.draft: Connection | None = None
@@ -293,7 +295,8 @@ class MainWindow(QMainWindow):
         stored = self.stored_secrets.get(connection.id)
         if stored is None and self.draft is not None:
             stored = self.stored_secrets[connection.id] = set()  # a new connection has no secrets yet
-        self.editor.load(connection, stored, self.model.taken_names(), secrets.session_only)
+        unknown = connection.id in self.secrets_unknown
+        self.editor.load(connection, stored, self.model.taken_names(), secrets.session_only, unknown)
         if stored is None and self.editor.shows_secrets():
             self._check_secrets()
         self._update_actions()
@@ -311,17 +314,35 @@ class MainWindow(QMainWindow):
         self._status_pending.add(connection_id)
         job = SecretStatusJob(self.services.secrets, connection_id, SECRET_SLOTS)
         job.signals.finished.connect(self._on_secret_status)
-        job.signals.failed.connect(lambda _m, i=connection_id: self._status_pending.discard(i))
-        job.signals.failed.connect(self._show_banner)
+        job.signals.failed.connect(lambda message, i=connection_id: self._on_secret_status_failed(i, message))
         self.start_job(job)
 
     @Slot(object)
-    def _on_secret_status(self, status: tuple[str, set[SecretSlot]]) -> None:
-        connection_id, stored = status
+    def _on_secret_status(self, status: tuple[str, set[SecretSlot], bool]) -> None:
+        connection_id, stored, unknown = status
         self._status_pending.discard(connection_id)
         self.stored_secrets[connection_id] = stored
+        if unknown:
+            self.secrets_unknown.add(connection_id)
+        else:
+            self.secrets_unknown.discard(connection_id)
         if connection_id == self._current_id and self.editor.original is not None:
-            self.editor.set_stored(stored, self.services.secrets.session_only)
+            self.editor.set_stored(stored, self.services.secrets.session_only, unknown)
+        self._show_keyring_state()
+
+    def _on_secret_status_failed(self, connection_id: str, message: str) -> None:
+        """The keyring could not be read and there is no session fallback: nothing is known."""
+        self._status_pending.discard(connection_id)  # asked again when a secret tab is shown again
+        self.secrets_unknown.add(connection_id)
+        if connection_id == self._current_id and self.editor.original is not None:
+            self.editor.set_stored(set(), self.services.secrets.session_only, unknown=True)
+        self._show_banner(message)
+
+    def _show_keyring_state(self) -> None:
+        """Show the banner as soon as any read found the keyring unusable (not only on Save)."""
+        secrets = self.services.secrets
+        if secrets.session_only and not self.banner.isVisible():
+            self._show_banner(secrets.unavailable_reason)
 
     def resolve_unsaved(self) -> bool:
         """Ask about unsaved edits; False means the user wants to stay."""
@@ -641,6 +662,7 @@ class MainWindow(QMainWindow):
 
     def _sign_in_done(self) -> None:
         self.sign_in_job = None
+        self._show_keyring_state()
         self.editor.auth_tab.sign_in_button.setText("Sign &in…")
 
     @Slot(object)
@@ -747,6 +769,7 @@ class MainWindow(QMainWindow):
     def _record_result(self, connection: Connection, result: TestResult) -> None:
         when = time.strftime("%H:%M")
         summary = "ok" if result.ok else f"failed at {result.stage.value}"
+        self._show_keyring_state()  # the test's secret reads may have found the keyring unusable
         self.model.set_last_result(connection.id, LastResult(result.ok, summary, when))
         if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
             self.statusBar().showMessage("The server's certificate is not trusted: see the test window.", 10000)

@@ -75,21 +75,27 @@ class SecretField(QWidget):
         layout.addWidget(self.clear_button)
         self.stored = False
         self.checking = False
+        self.unknown = False  # the keyring could not be read: a secret may be stored there
         self.pending: str | None = None
         self.has_pending = False
         self.edit.textEdited.connect(self._on_typed)
         self.clear_button.clicked.connect(self._on_clear)
 
-    def load(self, stored: bool | None, session_only: bool = False) -> None:
-        """Show a fresh field; ``stored`` None while the keyring has not answered yet."""
+    def load(self, stored: bool | None, session_only: bool = False, unknown: bool = False) -> None:
+        """Show a fresh field; ``stored`` None while the keyring has not answered yet.
+
+        ``unknown``: the keyring cannot be read, so an unstored secret may still be in it.
+        """
         self.stored, self.pending, self.has_pending = bool(stored), None, False
         self.checking = stored is None
+        self.unknown = unknown and not stored
         self.edit.clear()
         self._refresh(session_only)
 
-    def set_stored(self, stored: bool, session_only: bool = False) -> None:
+    def set_stored(self, stored: bool, session_only: bool = False, unknown: bool = False) -> None:
         """The keyring answered; whatever the user typed meanwhile stays pending."""
         self.stored, self.checking = stored, False
+        self.unknown = unknown and not stored
         self._refresh(session_only)
 
     def _refresh(self, session_only: bool = False) -> None:
@@ -99,6 +105,8 @@ class SecretField(QWidget):
             text, placeholder = "changed (not saved)", ""
         elif self.checking:
             text, placeholder = "checking the keyring…", "type to set a new one"
+        elif self.unknown:
+            text, placeholder = "unknown (keyring unavailable)", "type to set it for this session"
         elif self.stored:
             text, placeholder = (
                 "stored" + (" for this session only" if session_only else ""),
@@ -108,7 +116,7 @@ class SecretField(QWidget):
             text, placeholder = "not set", "type it here"
         self.state.setText(text)
         self.edit.setPlaceholderText(placeholder)
-        self.clear_button.setEnabled(self.stored or self.has_pending)
+        self.clear_button.setEnabled(self.stored or self.unknown or self.has_pending)
 
     def _on_typed(self, text: str) -> None:
         self.pending, self.has_pending = (text, True) if text else (None, False)

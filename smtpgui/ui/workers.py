@@ -126,7 +126,9 @@ class SecretStatusJob(QRunnable):
         except Exception as exc:  # SecretStoreUnavailable or anything a backend raises
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
-        self.signals.finished.emit((self.connection_id, stored))
+        # Session only: the keyring could not be read (now or earlier), so a secret that is not
+        # in this session's memory may still be in the keyring: its state is unknown.
+        self.signals.finished.emit((self.connection_id, stored, self.store.session_only))
 
 
 class SignInJob(QRunnable):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSpinBox, QTabWidget
 
@@ -23,7 +24,7 @@ from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel
 from smtpgui.ui.prompts import Unsaved
 from tests.support.editor import open_tab
-from tests.support.keyrings import LockedKeyring, MemoryKeyring
+from tests.support.keyrings import LockedKeyring, MemoryKeyring, OsErrorKeyring
 from tests.support.prompts import ScriptedPrompts
 
 
@@ -215,6 +216,26 @@ def test_keyring_unavailable_shows_banner_and_keeps_secret_for_session(make_wind
     assert banner.isVisible() and "session only" in banner.text() and "locked" in banner.text()
     assert window.services.secrets.session_only
     state = window.findChild(QLabel, "passwordEditState")
+    qtbot.waitUntil(lambda: "for this session only" in state.text())
+
+
+@pytest.mark.parametrize("backend", [LockedKeyring, OsErrorKeyring], ids=["locked", "os-error"])
+def test_an_unreachable_keyring_shows_unknown_and_the_banner_at_the_first_read(  # type: ignore[no-untyped-def]
+    make_window, qtbot, config_dir, backend
+) -> None:
+    """Issue 17 item 22: no "not set" for a password the keyring may hold, and no wait for Save."""
+    seed(config_dir, conn("Work", auth_mode=AuthMode.PASSWORD, username="u"))
+    window = make_window(backend())
+    banner = window.findChild(QLabel, "keyringBanner")
+    assert not banner.isVisible()
+    window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
+    state = window.findChild(QLabel, "passwordEditState")
+    qtbot.waitUntil(lambda: state.text() != "checking the keyring…", timeout=10000)
+    assert state.text() == "unknown (keyring unavailable)"
+    assert banner.isVisible() and "cannot be used" in banner.text()
+    # A password typed now is kept for the session and shown as such once saved.
+    qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "pw-in-memory")
+    assert window.save()
     qtbot.waitUntil(lambda: "for this session only" in state.text())
 
 
