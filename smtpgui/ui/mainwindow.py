@@ -30,7 +30,7 @@ from smtpgui.storage.services import Services
 from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
-from smtpgui.ui.plaintext import PlainLabel, link, rich_text, set_plain
+from smtpgui.ui.plaintext import PlainLabel, clean, link, rich_text, set_plain
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.workers import Job, ProbeJob, SecretStatusJob, SendJob, SignInJob, SignOutJob
 
@@ -144,8 +144,12 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([320, 640])
         self.setCentralWidget(self.splitter)
         self._build_actions()
-        self.statusBar().showMessage("Ready")
+        self._status("Ready")
         self.resize(1000, 680)
+
+    def _status(self, text: str, timeout_ms: int = 0) -> None:
+        """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
+        self.statusBar().showMessage(clean(text), timeout_ms)
 
     def _action(
         self,
@@ -398,7 +402,7 @@ class MainWindow(QMainWindow):
             return
         preset = find_preset(preset_id)
         self.new_connection(preset.apply(Connection(name="x")))
-        self.statusBar().showMessage(preset.advice, 15000)
+        self._status(preset.advice, 15000)
 
     @Slot()
     def save(self) -> bool:
@@ -407,7 +411,7 @@ class MainWindow(QMainWindow):
             return False
         problems = self.editor.refresh_problems()
         if problems:
-            self.statusBar().showMessage("Fix the problems shown in red before saving.", 8000)
+            self._status("Fix the problems shown in red before saving.", 8000)
             return False
         connection = self.editor.current()
         secrets = self.editor.pending_secrets()
@@ -430,7 +434,7 @@ class MainWindow(QMainWindow):
         self.reload(select_id=saved.id)
         if secrets:
             self._check_secrets()  # the user changed secrets: show what the keyring now holds
-        self.statusBar().showMessage(f"Saved “{saved.name}”.", 5000)
+        self._status(f"Saved “{saved.name}”.", 5000)
         return True
 
     def _put_unless_changed_elsewhere(self, connection: Connection) -> Connection | None:
@@ -447,7 +451,7 @@ class MainWindow(QMainWindow):
                 return store.put(connection)
             self.editor.load(None)  # forget the edits the user chose to discard
             self.reload(select_id=connection.id)
-            self.statusBar().showMessage(f"Showing “{theirs}” as saved elsewhere.", 8000)
+            self._status(f"Showing “{theirs}” as saved elsewhere.", 8000)
             return None
 
     def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
@@ -509,7 +513,7 @@ class MainWindow(QMainWindow):
             if password:
                 self._store_secrets(copy, {SecretSlot.PASSWORD: password})
                 self._load_editor(copy)
-        self.statusBar().showMessage(f"Copied to “{copy.name}” (without secrets).", 5000)
+        self._status(f"Copied to “{copy.name}” (without secrets).", 5000)
 
     @Slot()
     def delete(self) -> None:
@@ -541,7 +545,7 @@ class MainWindow(QMainWindow):
         self._current_id = None
         self.editor.load(None)
         self.reload(select_id=new_default)
-        self.statusBar().showMessage(f"Deleted “{victim.name}”.", 5000)
+        self._status(f"Deleted “{victim.name}”.", 5000)
 
     @Slot()
     def set_default(self) -> None:
@@ -699,9 +703,9 @@ class MainWindow(QMainWindow):
         username = self.editor.auth_tab.widgets["username"]
         if account and not username.text().strip():  # type: ignore[attr-defined]
             username.setText(account)  # type: ignore[attr-defined]
-            self.statusBar().showMessage(f"Signed in as {account}; the user name was filled in: save to keep it.", 8000)
+            self._status(f"Signed in as {account}; the user name was filled in: save to keep it.", 8000)
         else:
-            self.statusBar().showMessage(f"Signed in as {account or 'the account'}.", 8000)
+            self._status(f"Signed in as {account or 'the account'}.", 8000)
         self.editor.set_sign_in(True, self.token_expiry[connection.id], account=account)
 
     def _on_sign_in_failed(self, connection: Connection, message: str) -> None:
@@ -710,7 +714,7 @@ class MainWindow(QMainWindow):
             signed_in = SecretSlot.OAUTH_REFRESH_TOKEN in self.stored_secrets.get(connection.id, set())
             self.editor.set_sign_in(signed_in)
             set_plain(self.editor.auth_tab.sign_in_state, message)
-        self.statusBar().showMessage(message.split(". ", maxsplit=1)[0], 8000)
+        self._status(message.split(". ", maxsplit=1)[0], 8000)
 
     @Slot()
     def sign_out(self) -> None:
@@ -727,13 +731,13 @@ class MainWindow(QMainWindow):
         self.token_expiry.pop(connection_id, None)
         if self.editor.original is not None and self.editor.original.id == connection_id:
             self.editor.set_sign_in(False)
-        self.statusBar().showMessage("Signed out: the tokens were forgotten.", 8000)
+        self._status("Signed out: the tokens were forgotten.", 8000)
 
     def _connection_under_test(self) -> Connection | None:
         if self.editor.original is None:
             return None
         if self.editor.problems():
-            self.statusBar().showMessage("Fix the problems shown in red before testing.", 8000)
+            self._status("Fix the problems shown in red before testing.", 8000)
             self.editor.refresh_problems()
             return None
         return self.editor.current()
@@ -772,7 +776,7 @@ class MainWindow(QMainWindow):
         self._show_keyring_state()  # the test's secret reads may have found the keyring unusable
         self.model.set_last_result(connection.id, LastResult(result.ok, summary, when))
         if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
-            self.statusBar().showMessage("The server's certificate is not trusted: see the test window.", 10000)
+            self._status("The server's certificate is not trusted: see the test window.", 10000)
 
     def _trust_from_dialog(self, dialog: TestEmailDialog, certificate: CertificateInfo) -> None:
         """Pin from an open test dialog, which then tests with the pin (no need to reopen it)."""
@@ -805,7 +809,7 @@ class MainWindow(QMainWindow):
             # A draft: the pin becomes one of its (unsaved) settings.
             _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
             self.editor._on_edited()
-        self.statusBar().showMessage("The certificate is now trusted for this connection.", 8000)
+        self._status("The certificate is now trusted for this connection.", 8000)
         return True
 
     @Slot()
@@ -814,7 +818,7 @@ class MainWindow(QMainWindow):
             return
         connection = self.editor.current()
         if not connection.host.strip():
-            self.statusBar().showMessage("Enter the server's name first.", 5000)
+            self._status("Enter the server's name first.", 5000)
             return
         job = ProbeJob(
             self.engine,
@@ -823,7 +827,7 @@ class MainWindow(QMainWindow):
         )
         job.signals.finished.connect(self._on_probe_finished)
         job.signals.failed.connect(lambda message: self.prompts.warn("Detection failed", message))
-        self.statusBar().showMessage(f"Detecting what {connection.host} supports…")
+        self._status(f"Detecting what {connection.host} supports…")
         self.start_job(job)
 
     @Slot(object)
@@ -867,9 +871,7 @@ class MainWindow(QMainWindow):
             self.prompts.warn("Cannot import", str(exc))
             return
         self.reload(select_id=imported[0].id if imported else None)
-        self.statusBar().showMessage(
-            f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000
-        )
+        self._status(f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000)
 
     @Slot()
     def export_connections(self) -> None:
@@ -881,7 +883,7 @@ class MainWindow(QMainWindow):
         except SmtpguiError as exc:
             self.prompts.warn("Cannot export", str(exc))
             return
-        self.statusBar().showMessage(f"Exported to {path} (no passwords or other secrets).", 8000)
+        self._status(f"Exported to {path} (no passwords or other secrets).", 8000)
 
     # ------------------------------------------------------------------ life cycle
 

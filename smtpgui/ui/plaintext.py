@@ -13,8 +13,9 @@ paths therefore only ever reach a widget through these helpers:
 - :func:`rich_link` / :func:`rich_text` — where rich text is wanted (a sign-in link), every value
   escaped and only ``https`` (or loopback ``http``) addresses made into links.
 
-An optional *sanitizer* (``str -> str``) runs on every text first: it is where control
-characters are made visible (see :func:`set_sanitizer`).
+Every text first passes a *sanitizer* (``str -> str``): by default
+``smtpgui.core.display.printable`` (control, bidi and line-separator characters shown escaped,
+real line ends kept); a caller may pass its own, or install one with :func:`set_sanitizer`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
+
+from smtpgui.core.display import printable
 
 Sanitizer = Callable[[str], str]
 
@@ -38,11 +41,19 @@ def set_sanitizer(sanitizer: Sanitizer | None) -> None:
     _installed[:] = [sanitizer] if sanitizer is not None else []
 
 
+def _visible_controls(text: str) -> str:
+    # Control, bidi and line-separator characters shown escaped; real line ends kept.
+    return printable(text, multiline=True)
+
+
 def clean(text: object, sanitizer: Sanitizer | None = None) -> str:
-    """``text`` as a string, passed through the given (or the installed) sanitizer."""
+    """``text`` as a string, passed through the given (or the installed) sanitizer.
+
+    Without either, control characters are made visible (``smtpgui.core.display.printable``).
+    """
     value = "" if text is None else str(text)
-    chosen = sanitizer or (_installed[0] if _installed else None)
-    return chosen(value) if chosen is not None else value
+    chosen = sanitizer or (_installed[0] if _installed else _visible_controls)
+    return chosen(value)
 
 
 class PlainLabel(QLabel):

@@ -22,7 +22,7 @@ from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import Connection, Security
 from smtpgui.transport.result import Stage, TestResult
-from smtpgui.ui.plaintext import PlainLabel
+from smtpgui.ui.plaintext import PlainLabel, clean
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
@@ -50,7 +50,7 @@ class TestEmailDialog(QDialog):
     def __init__(self, connection: Connection, settings: AppSettings, make_job, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.setObjectName("testDialog")
-        self.setWindowTitle(f"Test “{connection.name}”")
+        self.setWindowTitle(clean(f"Test “{connection.name}”"))
         self.connection = connection
         self.settings = settings
         self.make_job = make_job

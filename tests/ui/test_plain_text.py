@@ -232,6 +232,14 @@ def test_plain_tooltip_shows_the_text_as_typed() -> None:
     assert plaintext.plain_tooltip("") == ""
 
 
+def test_control_characters_in_outside_text_are_shown_escaped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    label = plaintext.PlainLabel()
+    qtbot.addWidget(label)
+    plaintext.set_plain(label, "554 \x1b[2Jgone\u202eevil\nsecond line")
+    assert label.text() == "554 \\x1b[2Jgone\\u202eevil\nsecond line"
+    assert "\x1b" not in plaintext.plain_tooltip("a\x1bb")
+
+
 def test_only_https_or_loopback_http_become_links() -> None:
     assert plaintext.is_safe_link("https://example.com/x")
     assert plaintext.is_safe_link("http://127.0.0.1:8400/")
