@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
         self.editor.auth_tab.sign_in_requested.connect(self.sign_in)
         self.editor.auth_tab.sign_out_requested.connect(self.sign_out)
         self.sign_in_job: SignInJob | None = None
+        # Which (port, security) Detect settings tries; None: the probe's own choice.
+        self.probe_combinations: list[tuple[int, Security]] | None = None
         self.token_expiry: dict[str, float] = {}
         self.editor.dirty_changed.connect(self._on_dirty_changed)
         right = QWidget()
@@ -824,6 +826,7 @@ class MainWindow(QMainWindow):
             self.engine,
             connection.replace(timeout_s=min(connection.timeout_s, 10)),
             self._secrets_provider(self.editor.pending_secrets()),
+            self.probe_combinations,
         )
         job.signals.finished.connect(self._on_probe_finished)
         job.signals.failed.connect(lambda message: self.prompts.warn("Detection failed", message))
@@ -832,17 +835,14 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_probe_finished(self, report: ProbeReport) -> None:
-        best = report.recommended()
-        lines = []
-        for outcome in report.outcomes:
-            state = "works" if outcome.ok else f"no ({outcome.result.error})"
-            lines.append(f"{outcome.port}/{outcome.security.value}: {state}")
+        from smtpgui.ui.probetext import probe_summary
+
+        summary, best = probe_summary(report)
         if best is None:
-            self.prompts.inform("Detected settings", "No port and security mode worked:\n" + "\n".join(lines))
+            self.prompts.inform("Detected settings", summary)
             self.statusBar().clearMessage()
             return
         mechanism = best["mechanism"] or "auto"
-        summary = f"Recommended: port {best['port']}, {best['security']}, mechanism {mechanism}.\n\n" + "\n".join(lines)
         self.statusBar().clearMessage()
         if self.prompts.apply_probe(summary):
             self.apply_detected(int(best["port"]), Security(best["security"]), mechanism)

@@ -7,12 +7,12 @@ the worker thread, never the GUI thread); it never touches widgets. Every except
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from smtpgui.core.model import Connection
+from smtpgui.core.model import Connection, Security
 from smtpgui.storage.secrets import SecretStore, Slot
 
 if TYPE_CHECKING:
@@ -89,13 +89,33 @@ class SendJob(_EngineJob):
 
 
 class ProbeJob(_EngineJob):
-    """Detect settings: the probe for a connection's host."""
+    """Detect settings: the probe for a connection's host.
+
+    ``combinations`` (port, security) replaces the probe's own choice (tests use their own ports).
+    """
+
+    def __init__(
+        self,
+        engine: SessionEngine,
+        connection: Connection,
+        secrets: SecretsProvider,
+        combinations: Sequence[tuple[int, Security]] | None = None,
+    ) -> None:
+        super().__init__(engine, connection, secrets)
+        self.combinations = combinations
 
     def run(self) -> None:
         from smtpgui.transport.probe import probe
 
         try:
-            report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
+            report: ProbeReport = probe(
+                self.connection,
+                None,
+                self.secrets(self.connection),
+                self.token,
+                self.engine,
+                combinations=self.combinations,
+            )
         except Exception as exc:  # reported to the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return

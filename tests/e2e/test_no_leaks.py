@@ -119,7 +119,8 @@ def test_no_command_mechanism_or_proxy_leaks_a_secret(home_cli: CliRunner, pki: 
         run("add", "graph", "--kind", "graph", "--tenant-id", "contoso.onmicrosoft.com",
             "--client-id", "11111111-2222-3333-4444-555555555555", "--mailbox", "ops@contoso.com",
             "--client-secret-env", "CLIENT_SECRET")  # fmt: skip
-        run("probe", "--connection", "mail", "--json", expect=None)
+        # Only this test's own server: never the well-known ports, where the machine's may answer.
+        run("probe", "--connection", "mail", "--port", str(server.port), "--json", expect=None)
         run("probe", "127.0.0.1", "--port", str(server.port), expect=None)
 
     # Every command that reads or rewrites connections.

@@ -6,7 +6,7 @@ import time
 
 from smtpgui.core.model import Connection, Security
 from smtpgui.transport.probe import probe
-from tests.support.servers import Pki, smtp_server
+from tests.support.servers import Pki, free_port, smtp_server
 
 
 def test_probe_implicit_tls_port(pki: Pki) -> None:
@@ -62,7 +62,7 @@ def test_probe_starttls_port_reports_capabilities_before_and_after(pki: Pki) -> 
 
 
 def test_probe_nothing_listening() -> None:
-    report = probe(Connection(name="p", host="127.0.0.1", timeout_s=2), port=1)
+    report = probe(Connection(name="p", host="127.0.0.1", timeout_s=2), port=free_port())  # free: closed
     assert report.recommended() is None and report.exit_code == 10
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from smtpgui.storage.store import ConnectionStore
 from smtpgui.ui.workers import ProbeJob, SendJob
 from tests.support.keyrings import MemoryKeyring
 from tests.support.prompts import ScriptedPrompts
-from tests.support.servers import PASSWORD, USER, Pki, ScriptedServer, make_pki, smtp_server
+from tests.support.servers import PASSWORD, USER, Pki, ScriptedServer, free_port, make_pki, smtp_server
 
 pytestmark = pytest.mark.integration
 
@@ -103,7 +104,7 @@ def test_failing_send_shows_explanation_and_fix(make_window, config_dir, keyring
 
 
 def test_bad_recipient_is_refused_before_sending(make_window, config_dir, keyring_backend, pki, qtbot) -> None:  # type: ignore[no-untyped-def]
-    add_connection(config_dir, keyring_backend, 25, pki)
+    add_connection(config_dir, keyring_backend, free_port(), pki)
     window = make_window()
     dialog = window.open_test_dialog()
     dialog.findChild(QLineEdit, "toEdit").setText("not an address")
@@ -215,7 +216,7 @@ def test_detect_settings_offers_the_recommendation(
     make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     with smtp_server("tls", pki) as server:
-        add_connection(config_dir, keyring_backend, 25, pki, host="127.0.0.1")
+        add_connection(config_dir, keyring_backend, server.port, pki, host="127.0.0.1")
         window = make_window()
         # Probe the standard ports plus the server's: point the connection at the server's port.
         window.findChild(object, "portSpin").setValue(server.port)
@@ -231,14 +232,37 @@ def test_detect_settings_offers_the_recommendation(
 def test_detect_settings_runs_on_a_worker(
     make_window, config_dir, keyring_backend, prompts: ScriptedPrompts, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
-    # Nothing listens on loopback's 465/587/25 here, so the probe finds nothing to recommend.
-    add_connection(config_dir, keyring_backend, 25, None, timeout_s=2)
+    # Issue 17 item 23: the probe tries ports of this test's own (free, so closed), never the
+    # well-known ones, where a machine's own mail server may answer.
+    closed = free_port()
+    add_connection(config_dir, keyring_backend, closed, None, timeout_s=2)
     window = make_window()
+    window.probe_combinations = [(closed, Security.TLS), (closed, Security.STARTTLS), (closed, Security.NONE)]
     window.detect_settings()
     assert len([job for job in window.jobs if isinstance(job, ProbeJob)]) == 1
     qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
     title, text = prompts.messages[-1]
     assert title == "Detected settings" and "No port and security mode worked" in text
+    assert {25, 465, 587} & {int(word) for word in re.findall(r"\b\d+\b", text)} == set()
+
+
+def test_detect_settings_says_when_a_certificate_is_not_trusted(
+    make_window, config_dir, keyring_backend, pki, prompts: ScriptedPrompts, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17 item 21: an untrusted certificate is not just "works"; human words, no enum names."""
+    with smtp_server("tls", pki) as untrusted:
+        add_connection(config_dir, keyring_backend, untrusted.port, None, timeout_s=5)  # no CA file
+        window = make_window()
+        window.probe_combinations = [(untrusted.port, Security.TLS), (free_port(), Security.STARTTLS)]
+        prompts.apply = False
+        window.detect_settings()
+        qtbot.waitUntil(lambda: any(a.startswith("probe:") for a in prompts.asked), timeout=20000)
+        summary = next(a for a in prompts.asked if a.startswith("probe:"))[len("probe:") :]
+        line = next(line for line in summary.splitlines() if line.startswith(f"Port {untrusted.port}"))
+        assert "SSL/TLS" in line and "NOT trusted" in line
+        assert "Security." not in summary and "((" not in summary and "))" not in summary
+        assert "not trusted" in summary.splitlines()[0].lower()  # the recommendation says so too
+        assert "does not work" in summary
 
 
 def test_the_window_leaks_no_secret_anywhere(make_window, config_dir, keyring_backend, pki, qtbot) -> None:  # type: ignore[no-untyped-def]
