@@ -144,10 +144,20 @@ def test_a_hostile_session_shows_no_outside_text_as_html(  # type: ignore[no-unt
             window.import_connections()
         names = {c.name: c.id for c in window.model.connections()}
         assert hostile["name"] in names, prompts.messages
+        assert prompts.messages[-1][0] == "Cannot import"  # the hostile host was refused, by name
         window.select_connection(names[hostile["name"]])
         for tab in window.editor.form_tabs:  # show every tab (and its field errors, tooltips)
             window.editor.tabs.setCurrentWidget(tab)
             tab.ensure_built()
+        # A hostile host typed in the editor: its field error quotes it.
+        host_edit = window.editor.main_tab.widgets["host"]
+        host_edit.setText("<b>h</b>")  # type: ignore[attr-defined]
+        window.editor._on_edited()
+        host_error = window.editor.main_tab.errors["host"]
+        assert "<b>h</b>" in host_error.text()
+        assert offenders([host_error]) == [], host_error.text()
+        host_edit.setText("127.0.0.1")  # type: ignore[attr-defined]
+        window.editor._on_edited()
         # The test dialog: a real send refused with HTML.
         dialog = window.open_test_dialog()
         assert dialog is not None
@@ -252,3 +262,24 @@ def _named(name: str):  # type: ignore[no-untyped-def]
     from smtpgui.core.model import Connection
 
     return Connection(name=name, host="h.example", auth_mode=AuthMode.NONE, security=Security.NONE)
+
+
+def test_the_window_code_makes_labels_and_boxes_only_through_plaintext() -> None:
+    """The one way: no bare QLabel or static QMessageBox/QInputDialog call outside plaintext.py."""
+    import re
+
+    import smtpgui.ui
+
+    forbidden = re.compile(
+        r"\bQLabel\(|QMessageBox\.(information|warning|question|critical)\(|QInputDialog\.get\w+\("
+        r"|QMessageBox\(|setInformativeText\("
+    )
+    package = Path(smtpgui.ui.__file__).parent
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(package.glob("*.py"))
+        if path.name not in ("plaintext.py", "resources_rc.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if forbidden.search(line)
+    ]
+    assert found == []
