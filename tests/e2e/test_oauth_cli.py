@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -199,3 +200,75 @@ def test_graph_failures_keep_the_exit_codes(
     data = json.loads(r.stdout)
     assert data["stage"] == stage and data["explanation"] and data["fix"]
     assert "fix:" in r.stderr and secret not in r.stdout + r.stderr
+
+
+# A local process that connects to the loopback listener and sends nothing (issue 17 item 25),
+# started by the "browser" before it does (or does not do) the real sign-in. It holds its
+# connection open for a minute, longer than any of these tests may take.
+IDLE_THEN_BROWSER_SCRIPT = """\
+import os, socket, subprocess, sys, time, urllib.parse
+url, page, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["redirect_uri"][0]
+idle = socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(redirect).port), timeout=5)
+idle.sendall(b"GET /?code=")
+if mode == "redirect":
+    subprocess.Popen([sys.executable, sys.argv[4], url, page])
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def idle_browser(tmp_path: Path, cli: CliRunner):  # type: ignore[no-untyped-def]
+    """Sets $BROWSER to one that first parks an idle connection on the listener; ``mode(m)`` picks
+    whether the real redirect follows ("redirect") or never comes ("idle")."""
+    (tmp_path / "browser.py").write_text(BROWSER_SCRIPT)
+    script = tmp_path / "idle.py"
+    script.write_text(IDLE_THEN_BROWSER_SCRIPT)
+    page = tmp_path / "page.html"
+    pids = tmp_path / "pids"
+
+    def mode(name: str) -> Path:
+        launcher = tmp_path / "idle.sh"
+        launcher.write_text(
+            f'#!/bin/sh\n"{sys.executable}" "{script}" "$1" "{page}" {name} "{tmp_path / "browser.py"}"'
+            " </dev/null >/dev/null 2>&1 &\n"
+            f'echo $! >> "{pids}"\n'
+        )
+        launcher.chmod(0o755)
+        cli.extra_env["BROWSER"] = f"{launcher} %s"
+        return page
+
+    yield mode
+    if pids.exists():
+        import os
+        import signal
+
+        for pid in pids.read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
+
+
+def test_login_completes_while_an_idle_client_holds_the_listener(
+    cli: CliRunner, idp: FakeIdentity, pki: Pki, idle_browser
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    page = idle_browser("redirect")
+    add_oauth(cli, idp, 2525, pki)
+    started = time.monotonic()
+    r = cli("login", "m365", "--wait", "30", timeout=40)
+    assert r.returncode == 0, r.stderr
+    assert "Signed in" in page.read_text()
+    assert time.monotonic() - started < 20
+
+
+def test_login_wait_holds_with_an_idle_client(cli: CliRunner, idp: FakeIdentity, pki: Pki, idle_browser) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    idle_browser("idle")
+    add_oauth(cli, idp, 2525, pki)
+    started = time.monotonic()
+    r = cli("login", "m365", "--wait", "3", timeout=40)
+    elapsed = time.monotonic() - started
+    assert r.returncode != 0 and "sign-in failed" in r.stderr, r.stderr
+    assert elapsed < 15, f"login --wait 3 took {elapsed:.0f} s with an idle client connected"
