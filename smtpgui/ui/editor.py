@@ -10,7 +10,7 @@ from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.forms import FormTab
-from smtpgui.ui.plaintext import PlainLabel
+from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
 
 
@@ -166,7 +166,7 @@ class ConnectionEditor(QWidget):
                 secret_field.load(None if stored is None else slot in stored, session_only, unknown)
             self.set_sign_in(None if stored is None else SecretSlot.OAUTH_REFRESH_TOKEN in stored)
             self._security = connection.security
-            self.title.setText(connection.name)
+            set_plain(self.title, connection.name)
         else:
             self.title.setText("No connection selected")
         self.setEnabled(connection is not None)

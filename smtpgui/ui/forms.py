@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
-from smtpgui.ui.plaintext import PlainLabel
+from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -204,7 +204,7 @@ class FormTab(QWidget):
             by_field.setdefault(problem.field, []).append(problem.message)
         for name, label in self._errors.items():
             messages = by_field.get(name)
-            label.setText(" ".join(messages or []))
+            set_plain(label, " ".join(messages or []))
             label.setVisible(bool(messages))
             shown += len(messages or [])
         return shown

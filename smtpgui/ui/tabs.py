@@ -19,7 +19,7 @@ from smtpgui.core.model import (
 )
 from smtpgui.storage.secrets import Slot
 from smtpgui.ui.forms import Field, FormTab, enum_choices
-from smtpgui.ui.plaintext import PlainLabel
+from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
@@ -307,8 +307,7 @@ class AuthTab(FormTab):
 
     def show_sign_in(self, text: str, signed_in: bool, busy: bool = False) -> None:
         """The account and token state, and which buttons apply."""
-        self.sign_in_state.setTextFormat(Qt.TextFormat.PlainText)
-        self.sign_in_state.setText(text)
+        set_plain(self.sign_in_state, text)
         self.sign_in_button.setEnabled(not busy)
         self.device_button.setEnabled(not busy)
         self.sign_out_button.setEnabled(signed_in and not busy)

@@ -22,7 +22,7 @@ from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import Connection, Security
 from smtpgui.transport.result import Stage, TestResult
-from smtpgui.ui.plaintext import PlainLabel, clean
+from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
@@ -243,7 +243,7 @@ class TestEmailDialog(QDialog):
     def _show_text(self, text: str, ok: bool | None) -> None:
         color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
         self.result_label.setStyleSheet(f"color: {color};" if color else "")
-        self.result_label.setText(text)
+        set_plain(self.result_label, text)
 
     def use_connection(self, connection: Connection) -> None:
         """Test ``connection`` from now on (a certificate was just trusted: its pin is in it)."""
