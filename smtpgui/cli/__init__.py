@@ -45,8 +45,13 @@ def window_options(argv: Sequence[str]) -> argparse.Namespace | None:
     return options
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the window or a command with Python's cycle collector paused (:mod:`smtpgui.startup`)."""
+def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
+    """Run the window or a command with Python's cycle collector paused (:mod:`smtpgui.startup`).
+
+    The collector is put back as it was on return, unless the process is ``ending`` right after
+    (:func:`run`): switching it on then only lets a full collection walk everything the command
+    made while the process exits (measured: 11–28 ms of ``smtpgui test``).
+    """
     startup.pause_collector()
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
@@ -59,13 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_command(arguments)
     finally:
-        startup.restore_collector()
+        if not ending:
+            startup.restore_collector()
 
 
 def run() -> NoReturn:
     """The program's entry point (the ``smtpgui`` script, ``python -m smtpgui``, the bundle):
     :func:`main`, then the process ends at once (:func:`end_process`)."""
-    end_process(main())
+    end_process(main(ending=True))
 
 
 def end_process(code: int) -> NoReturn:
