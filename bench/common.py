@@ -8,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,25 +58,43 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# Starts the timed command from a small interpreter and reports its wall time and peak memory.
+# Linux carries a process's peak resident memory across fork and exec: a child of this (large)
+# benchmark process would report at least this process's size as its own peak. Started from an
+# interpreter of ~10 MB, the figure is the command's own.
+_LAUNCHER = """
+import os, sys, time
+out, command = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.posix_spawn(command[0], command, os.environ)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
+with open(out, "w") as f:
+    f.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_process(command: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int]:
-    """Wall seconds from start to exit, and the child's peak resident memory in KiB."""
-    with tempfile.TemporaryFile("w+") as errors:
-        started = time.perf_counter()
+    """Wall seconds from start to exit, and the child's own peak resident memory in KiB."""
+    import shutil
+
+    executable = command[0] if os.path.isabs(command[0]) else (shutil.which(command[0]) or command[0])
+    with tempfile.TemporaryFile("w+") as errors, tempfile.NamedTemporaryFile("r") as figures:
         process = subprocess.Popen(
-            command, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            [sys.executable, "-S", "-c", _LAUNCHER, figures.name, executable, *command[1:]], env=env,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=errors, text=True,
         )  # fmt: skip
         if stdin is not None:
             assert process.stdin is not None
             process.stdin.write(stdin)
             process.stdin.close()
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
+        process.wait()
+        elapsed, peak, code = figures.read().split()
+        if process.returncode or int(code):
             errors.seek(0)
-            raise RuntimeError(f"{' '.join(command[:4])} exited {process.returncode}: {errors.read()[-500:]}")
-    return elapsed, usage.ru_maxrss
+            raise RuntimeError(f"{' '.join(command[:4])} exited {code}: {errors.read()[-500:]}")
+    return float(elapsed), int(peak)
 
 
 def median(values: list[float]) -> float:

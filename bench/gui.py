@@ -1,10 +1,12 @@
 """GUI responsiveness: filtering 10,000 cards per keystroke, and the GUI thread's longest stall
 while 50 test sends run (10 of them to a server that never answers).
 
-Budgets (DESIGN.md §6): under 30 ms per keystroke; no stall over 50 ms. Both run in this process
-with real widgets (offscreen): typing goes through the search field's textChanged into the
-filter model and the view's relayout; sends go through the test dialog, SendJob and the
-window's thread pool to aiosmtpd (STARTTLS + AUTH) on loopback.
+Budgets (DESIGN.md §6): under 30 ms per keystroke; no stall over 50 ms, the first Send of the
+session included. Both run in this process with real widgets (offscreen): typing goes through
+the search field's textChanged into the filter model and the view's relayout; sends go through
+the test dialog, SendJob and the window's thread pool to aiosmtpd (STARTTLS + AUTH) on loopback.
+The window is built the way the app starts it (:func:`_start_like_the_app`): the cycle collector
+paused until the first paint, then everything start-up made frozen out of later collections.
 """
 
 from __future__ import annotations
@@ -30,15 +32,25 @@ STALL_BUDGET_MS = 50.0
 KEYSTROKE_BUDGET_MS = 30.0
 
 
+def _start_like_the_app(config: Path, keyring: MemoryKeyring):  # type: ignore[no-untyped-def]
+    """The window as ``smtpgui`` starts it: collector paused, shown, painted, heap frozen."""
+    from smtpgui import startup
+
+    app = application()
+    startup.pause_collector()
+    window = build_main_window(config, ScriptedPrompts(), keyring)
+    window.resize(1100, 700)
+    window.show()
+    app.processEvents()
+    startup.end_startup()
+    return app, window
+
+
 def filter_keystrokes(runs: int = 5) -> Figure:
     """Type searches into the search field of a window holding 10,000 connections."""
-    app = application()
     with tempfile.TemporaryDirectory() as tmp:
         config = make_config(Path(tmp) / "config", 10000)
-        window = build_main_window(config, ScriptedPrompts(), MemoryKeyring())
-        window.resize(1100, 700)
-        window.show()
-        app.processEvents()
+        app, window = _start_like_the_app(config, MemoryKeyring())
         samples: list[float] = []
         for _ in range(runs):
             for query in ("relay 0421", "smtp99", "user5@", "notification mail for service 77"):
@@ -68,7 +80,6 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QLineEdit, QPushButton
 
-    app = application()
     keyring = MemoryKeyring()
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp) / "pki", 1.5) as servers:
         connections = [
@@ -83,9 +94,7 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
         store.update(lambda _c: connections)
         for c in store.load():
             keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
-        window = build_main_window(Path(tmp) / "config", ScriptedPrompts(), keyring)
-        window.show()
-        app.processEvents()
+        app, window = _start_like_the_app(Path(tmp) / "config", keyring)
         gaps: list[float] = []
         phases: list[str] = []
         phase = ["starting the sends"]
@@ -123,7 +132,9 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
         window.close()
     if sum(r.ok for r in finished) != total - silent or servers.delivered != total - silent:
         raise RuntimeError(f"only {servers.delivered} of {total - silent} test messages arrived")
-    worst = max(range(1, len(gaps)), key=gaps.__getitem__)
+    # Every gap counts, the first too: it holds the first Send (loading the test dialog and the
+    # engine), which a person clicking Send feels like any other.
+    worst = max(range(len(gaps)), key=gaps.__getitem__)
     return Figure(
         "GUI thread's longest stall, 50 sends (ms)", gaps[worst], None, "ms", STALL_BUDGET_MS, 1,
         {"delivered": servers.delivered, "worst_while": phases[worst],

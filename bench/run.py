@@ -10,7 +10,9 @@ Benchmarks are not tests: the exit code is 0 unless a benchmark could not run at
 Measured: cold start (1,000 / 10,000 connections vs a bare QMainWindow, with peak memory),
 engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib script (swaks
 beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
-per keystroke, the GUI thread's longest stall during 50 sends, and frozen vs source start
+per keystroke, the GUI thread's longest stall during 50 sends, saving one edit among 1,000 /
+10,000 / 50,000 connections, ``test --all`` over 500
+connections vs the ideal schedule, and frozen vs source start
 (when a bundle is built in dist/).
 """
 
@@ -64,6 +66,18 @@ def _gui(quick: bool) -> list[Figure]:
     return [gui.filter_keystrokes(1 if quick else 5), gui.stall_during_sends(10 if quick else 50, 2 if quick else 10)]
 
 
+def _save(quick: bool) -> list[Figure]:
+    import save_edit
+
+    return save_edit.measure((1000, 10000) if quick else (1000, 10000, 50000), runs=2 if quick else 5)
+
+
+def _test_all(quick: bool) -> list[Figure]:
+    import test_all
+
+    return test_all.measure(80, 5, 1) if quick else test_all.measure()
+
+
 def _frozen(quick: bool) -> list[Figure]:
     import frozen_start
 
@@ -88,6 +102,8 @@ SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cli": _cli,
     "probe": _probe,
     "gui": _gui,
+    "save": _save,
+    "test_all": _test_all,
     "frozen": _frozen,
 }
 

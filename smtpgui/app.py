@@ -154,12 +154,12 @@ def run(args: argparse.Namespace) -> int:
         log.warning("another instance holds %s but does not answer; opening a window anyway", lock.fileName())
     self_test_prompts = SelfTestPrompts() if args.self_test else None
     window = build_main_window(args.config_dir, self_test_prompts)
-    from smtpgui.cli import end_startup
+    from smtpgui import startup
 
     servers: list[QObject] = []
 
     def first_paint() -> None:
-        end_startup()
+        startup.end_startup()
         if args.self_test:
             finish()
         elif not held_by_another:  # else the name is the other instance's

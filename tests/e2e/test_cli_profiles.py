@@ -12,7 +12,7 @@ from tests.conftest import CliRunner
 
 
 def test_importing_the_cli_loads_no_qt() -> None:
-    code = "import sys, smtpgui.cli, smtpgui.commands, smtpgui.cli_fields; print(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, smtpgui.cli, smtpgui.cli.parser, smtpgui.cli.profiles, smtpgui.cli.fields, smtpgui.cli.send, smtpgui.cli.login, smtpgui.cli.settings, smtpgui.services; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from smtpgui.commands import main as run_command
+from smtpgui.cli.parser import main as run_command
 from smtpgui.core.model import Connection
 from smtpgui.storage import atomic
 from smtpgui.storage.store import ConnectionStore

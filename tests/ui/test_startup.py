@@ -13,10 +13,10 @@ from tests.conftest import REPO
 # Runs in a child process: the window's event loop and the collector are process-wide state.
 _CHILD = """
 import gc, json, sys
-from smtpgui import cli
+from smtpgui import cli, startup
 
 seen = {}
-real_end = cli.end_startup
+real_end = startup.end_startup
 
 def spy():
     seen["at first paint"] = gc.isenabled()
@@ -24,7 +24,7 @@ def spy():
     seen["after"] = gc.isenabled()
     seen["frozen"] = gc.get_freeze_count() > 0
 
-cli.end_startup = spy
+startup.end_startup = spy
 config = sys.argv[1]
 seen["window exit"] = cli.main(["--config-dir", config, "--self-test"])
 seen["enabled after the window"] = gc.isenabled()

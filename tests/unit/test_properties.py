@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smtpgui.commands import main as run_command
+from smtpgui.cli.parser import main as run_command
 from smtpgui.core.errors import SmtpguiError, StorageError, ValidationError
 from smtpgui.core.message import TestRequest, build_test_message
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from smtpgui.cli import EXIT_OK
-from smtpgui.cli_fields import OPTION_FOR_FIELD
+from smtpgui.cli.exitcodes import EXIT_OK
+from smtpgui.cli.fields import OPTION_FOR_FIELD
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType

@@ -1,7 +1,5 @@
-"""The commands of the command line (CLI.md): profiles, test sends and probes. Never imports Qt.
-
-``smtpgui.cli.main`` comes here for every command line that names a command (or asks for help);
-a plain ``smtpgui`` opens the window without loading any of this.
+"""The profile commands (CLI.md): list, show, add, edit, duplicate, delete, set-default,
+presets, export and import. Never imports Qt.
 
 Messages for people go to standard error, one clear sentence first; data goes to standard
 output. Exit codes follow CLI.md exactly.
@@ -12,43 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from smtpgui import __version__
-from smtpgui.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE, EXIT_USAGE
-from smtpgui.cli_fields import add_field_options, apply_field_options, describe_problems, read_stdin_secret
-from smtpgui.core.appsettings import AppSettings
-from smtpgui.core.errors import SecretStoreUnavailable, SmtpguiError, StorageError, ValidationError
+from smtpgui.cli.command import Command
+from smtpgui.cli.exitcodes import EXIT_OK, UsageError
+from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
+from smtpgui.cli.output import emit_json, say
+from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict, new_id
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import PRESETS
 from smtpgui.core.validation import validate_name
 from smtpgui.storage import exchange
 from smtpgui.storage.secrets import Slot
-from smtpgui.storage.services import Services, build_services
+from smtpgui.storage.services import Services
 from smtpgui.storage.store import find_by_name
-
-
-class UsageError(SmtpguiError):
-    """A command used in a way that cannot work (exit 2)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"smtpgui: {message}\n")
-
-
-def say(message: str) -> None:
-    """A sentence for the person at the terminal (standard error)."""
-    print(f"smtpgui: {message}", file=sys.stderr)
-
-
-def emit_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
 
 # output ------------------------------------------------------------------------------------
 
@@ -288,60 +265,9 @@ def cmd_import(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_settings(services: Services, args: argparse.Namespace) -> int:
-    current = services.settings.load()
-    changes: dict[str, str] = {}
-    if args.default_from is not None:
-        from smtpgui.core.addresses import split_from_field
-
-        if args.default_from:
-            try:
-                name, address = split_from_field(args.default_from)
-            except ValueError as exc:
-                raise ValidationError(str(exc), "--default-from") from None
-            changes["default_from_address"] = address
-            if name and args.default_from_name is None:
-                changes["default_from_name"] = name
-        else:
-            changes["default_from_address"] = ""
-    if args.default_from_name is not None:
-        changes["default_from_name"] = args.default_from_name
-    if changes:
-        current = AppSettings(**{**current.__dict__, **changes})
-        services.settings.save(current)
-        say("saved the app settings.")
-    if args.json:
-        emit_json(current.__dict__)
-    else:
-        print(f"default_from_address  {current.default_from_address}")
-        print(f"default_from_name     {current.default_from_name}")
-    return EXIT_OK
-
-
-# parser ------------------------------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="smtpgui", description="Manage SMTP connections and prove they work. With no command, opens the window."
-    )
-    parser.add_argument("--version", action="version", version=f"smtpgui {__version__}")
-    parser.add_argument(
-        "--config-dir", metavar="DIR", help="use DIR instead of the per-user config folder (also SMTPGUI_CONFIG_DIR)"
-    )
-    parser.add_argument(
-        "--self-test", action="store_true", help="open the window, wait for its first paint, close, exit 0"
-    )
-    parser.add_argument("--report", metavar="FILE", help="with --self-test: write a JSON report to FILE")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def command(
-        name: str, handler: Callable[[Services, argparse.Namespace], int], help_text: str
-    ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
-        return p
-
+def add_commands(command: Command) -> None:
+    """Register the profile commands (list, show, add, edit, duplicate, delete, set-default,
+    presets, export, import)."""
     p = command("list", cmd_list, "one line per connection: default mark, name, host:port, security, enabled")
     p.add_argument("--json", action="store_true")
     p = command("show", cmd_show, "show one connection")
@@ -371,66 +297,3 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", cmd_import, "read connections from an export file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="overwrite connections with the same name")
-    p = command("settings", cmd_settings, "show or change the app-wide sender defaults")
-    p.add_argument(
-        "--default-from",
-        metavar="ADDR",
-        help='default From address ("Name <addr>" also sets the name); empty clears it',
-    )
-    p.add_argument("--default-from-name", metavar="NAME", help="default From display name")
-    p.add_argument("--json", action="store_true")
-    from smtpgui import cli_login, cli_send
-
-    cli_send.add_commands(command)
-    cli_login.add_commands(command)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        return _run_window(args)
-    from smtpgui.storage.logs import log, setup_logging
-    from smtpgui.storage.paths import chosen_config_dir
-
-    setup_logging(chosen_config_dir(args.config_dir))
-    target = getattr(args, "name", None) or getattr(args, "host", None) or getattr(args, "file", None)
-    log.info("command %s%s", args.command, f" {target!r}" if isinstance(target, str) else "")
-    try:
-        services = build_services(args.config_dir)
-        code = int(args.handler(services, args))
-        for notice in services.store.notices:
-            log.warning("%s", notice)
-            say(notice)
-        log.info("command %s finished: exit %d", args.command, code)
-        return code
-    except ValidationError as exc:
-        lines = describe_problems(exc.problems)
-        say(lines[0] if len(lines) == 1 else "the connection has problems:\n  " + "\n  ".join(lines))
-        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
-        return EXIT_USAGE
-    except UsageError as exc:
-        say(str(exc))
-        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
-        return EXIT_USAGE
-    except StorageError as exc:
-        say(str(exc))
-        log.warning("command %s failed (exit %d): %s", args.command, EXIT_STORAGE, exc)
-        return EXIT_STORAGE
-    except KeyboardInterrupt:
-        say("interrupted.")
-        log.info("command %s interrupted", args.command)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:
-        say(f"unexpected internal error (a bug, please report it): {type(exc).__name__}: {exc}")
-        log.exception("command %s: unexpected internal error", args.command)
-        return EXIT_INTERNAL
-
-
-def _run_window(args: argparse.Namespace) -> int:
-    from smtpgui.cli import run_window
-
-    return run_window(args)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from smtpgui.cli import testall
 from smtpgui.core.addresses import normalize_host
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
@@ -25,7 +26,8 @@ Command = Callable[[str, Callable[[Services, argparse.Namespace], int], str], ar
 
 def add_commands(command: Command) -> None:
     p = command("test", cmd_test, "send a test message (or with --verify-only: connect, TLS, EHLO, AUTH, QUIT)")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", nargs="?", help="the connection (default: the default connection)")
+    testall.add_options(p)
     p.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeat, or separate with commas)")
     p.add_argument("--subject", default=DEFAULT_SUBJECT)
     p.add_argument("--body", default=DEFAULT_BODY)
@@ -82,9 +84,22 @@ def _recipients(values: list[str] | None) -> tuple[str, ...]:
     return tuple(a.strip() for v in values or [] for a in v.split(",") if a.strip())
 
 
+def named_or_default(services: Services, name: str | None) -> Connection:
+    """The connection called ``name``; with no name, the default connection (standard error says which)."""
+    if name:
+        return services.store.get(name)
+    default = next((c for c in services.store.load() if c.is_default), None)
+    if default is None:
+        raise ValidationError("There are no connections yet; add one with 'smtpgui add NAME --host HOST'.", "NAME")
+    _say(f"using the default connection {default.name!r}.")
+    return default
+
+
 def cmd_test(services: Services, args: argparse.Namespace) -> int:
-    connection = services.store.get(args.name)
     recipients = _recipients(args.to)
+    if args.all:
+        return testall.run_all(services, args, recipients)
+    connection = named_or_default(services, args.name)
     message = None
     if not args.verify_only:
         if not recipients:

@@ -1,0 +1,102 @@
+"""The command line's parser and dispatch: every command, its options, and exit codes for errors.
+
+Each command group registers its commands through :data:`Command` (``profiles``, ``settings``,
+``send``, ``login``); :func:`main` parses, sets up the log, runs the handler and turns each
+kind of expected failure into its exit code (CLI.md) and one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from smtpgui import __version__
+from smtpgui.cli.command import Handler
+from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, UsageError
+from smtpgui.cli.output import say
+from smtpgui.core.errors import StorageError, ValidationError
+from smtpgui.storage.services import build_services
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"smtpgui: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="smtpgui", description="Manage SMTP connections and prove they work. With no command, opens the window."
+    )
+    parser.add_argument("--version", action="version", version=f"smtpgui {__version__}")
+    parser.add_argument(
+        "--config-dir", metavar="DIR", help="use DIR instead of the per-user config folder (also SMTPGUI_CONFIG_DIR)"
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="open the window, wait for its first paint, close, exit 0"
+    )
+    parser.add_argument("--report", metavar="FILE", help="with --self-test: write a JSON report to FILE")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    from smtpgui.cli import login, profiles, send, settings
+
+    profiles.add_commands(command)
+    settings.add_commands(command)
+    send.add_commands(command)
+    login.add_commands(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from smtpgui.cli.launcher import run_window
+
+        return run_window(args)
+    from smtpgui.storage.logs import log, setup_logging
+    from smtpgui.storage.paths import chosen_config_dir
+
+    setup_logging(chosen_config_dir(args.config_dir))
+    target = getattr(args, "name", None) or getattr(args, "host", None) or getattr(args, "file", None)
+    log.info("command %s%s", args.command, f" {target!r}" if isinstance(target, str) else "")
+    try:
+        services = build_services(args.config_dir)
+        code = int(args.handler(services, args))
+        for notice in services.store.notices:
+            log.warning("%s", notice)
+            say(notice)
+        log.info("command %s finished: exit %d", args.command, code)
+        return code
+    except ValidationError as exc:
+        from smtpgui.cli.fields import describe_problems
+
+        lines = describe_problems(exc.problems)
+        say(lines[0] if len(lines) == 1 else "the connection has problems:\n  " + "\n  ".join(lines))
+        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
+        return EXIT_USAGE
+    except UsageError as exc:
+        say(str(exc))
+        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
+        return EXIT_USAGE
+    except StorageError as exc:
+        say(str(exc))
+        log.warning("command %s failed (exit %d): %s", args.command, EXIT_STORAGE, exc)
+        return EXIT_STORAGE
+    except KeyboardInterrupt:
+        say("interrupted.")
+        log.info("command %s interrupted", args.command)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        say(f"unexpected internal error (a bug, please report it): {type(exc).__name__}: {exc}")
+        log.exception("command %s: unexpected internal error", args.command)
+        return EXIT_INTERNAL

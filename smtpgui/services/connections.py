@@ -1,0 +1,217 @@
+"""Connections for front ends: list, create, save, duplicate, delete, default, import, export.
+
+The rules a person sees in both the window and the command line are decided here once:
+what a new or copied connection is called, who becomes the default when the default goes,
+and which secrets an imported connection may keep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smtpgui.core.errors import SecretStoreUnavailable
+from smtpgui.core.model import AuthMode, Connection, new_id
+from smtpgui.core.naming import copy_name
+from smtpgui.core.presets import find_preset
+from smtpgui.services.secrets import SecretService
+from smtpgui.storage import exchange
+from smtpgui.storage.secrets import Slot
+from smtpgui.storage.store import ConnectionStore, find_by_id
+
+log = logging.getLogger("smtpgui.services")
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What a delete did: the connection removed, the new default, a keyring problem if any."""
+
+    deleted: Connection
+    new_default: Connection | None
+    secrets_warning: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did, for the front end to tell the user."""
+
+    imported: list[Connection]
+    replaced: list[Connection]
+    secrets_dropped: list[Connection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needing_passwords(self) -> list[Connection]:
+        """Imported connections that sign in but hold no secret now."""
+        kept = {c.id for c in self.replaced} - {c.id for c in self.secrets_dropped}
+        return [c for c in self.imported if c.auth_mode is not AuthMode.NONE and c.id not in kept]
+
+
+def unique_name(base: str, existing: list[str]) -> str:
+    """``base``, or ``base 2``, ``base 3``… whichever is free (names compare ignoring case)."""
+    taken = {name.casefold() for name in existing}
+    name, counter = base, 1
+    while name.casefold() in taken:
+        counter += 1
+        name = f"{base} {counter}"
+    return name
+
+
+class ConnectionService:
+    """The connections of one config folder, with their secrets kept in step."""
+
+    def __init__(self, store: ConnectionStore, secrets: SecretService) -> None:
+        self.store = store
+        self.secrets = secrets
+
+    # reading -------------------------------------------------------------------------------
+
+    def list_all(self) -> list[Connection]:
+        return self.store.load()
+
+    def get(self, name: str) -> Connection:
+        """The connection with this name (ignoring case); ``NotFoundError`` names it otherwise."""
+        return self.store.get(name)
+
+    def get_by_id(self, connection_id: str) -> Connection:
+        return find_by_id(self.store.load(), connection_id)
+
+    def default(self) -> Connection | None:
+        return next((c for c in self.store.load() if c.is_default), None)
+
+    @property
+    def notices(self) -> list[str]:
+        """Things the user must be told about the connections file (a damaged file moved aside)."""
+        return self.store.notices
+
+    # new connections -----------------------------------------------------------------------
+
+    def blank(self, existing: list[Connection] | None = None, base: Connection | None = None) -> Connection:
+        """A new, unsaved connection with a free name (from ``base``'s settings when given)."""
+        names = [c.name for c in (existing if existing is not None else self.store.load())]
+        name = unique_name("New connection", names)
+        return (base or Connection(name=name)).replace(id=new_id(), name=name, is_default=False)
+
+    def from_preset(self, preset_id: str, existing: list[Connection] | None = None) -> Connection:
+        """A new, unsaved connection from a preset, named after the provider."""
+        preset = find_preset(preset_id)
+        names = [c.name for c in (existing if existing is not None else self.store.load())]
+        draft = preset.apply(Connection(name="x"))
+        return draft.replace(id=new_id(), name=unique_name(preset.label, names), is_default=False)
+
+    def create(self, connection: Connection, secrets: Mapping[Slot, str | None] | None = None) -> Connection:
+        """Save a new connection and its secrets; nothing is kept when the secrets cannot be."""
+        wanted = {slot: value for slot, value in (secrets or {}).items() if value is not None}
+        if wanted:
+            self.secrets.check()  # fail before saving anything
+        added = self.store.add(connection)
+        try:
+            self.secrets.write(added.id, wanted)
+        except SecretStoreUnavailable:
+            self.store.delete(added.id, new_default_id=self._successor(added))
+            raise
+        return added
+
+    # changing ------------------------------------------------------------------------------
+
+    def save(
+        self,
+        connection: Connection,
+        expected: Connection | None = None,
+        secrets: Mapping[Slot, str | None] | None = None,
+    ) -> Connection:
+        """Save an edit of a stored connection and the secrets typed with it.
+
+        With ``expected`` (the connection as the editor loaded it), a connection changed
+        elsewhere meanwhile raises ``ConflictError`` and nothing is written.
+        """
+        saved = self.store.put(connection, expected=expected)
+        if secrets:
+            self.secrets.write(saved.id, secrets)
+        return saved
+
+    def modify(self, connection_id: str, edit: Callable[[Connection], Connection]) -> Connection:
+        """Apply ``edit`` to the connection as the file holds it now (another process's edit stays)."""
+        return self.store.modify(connection_id, edit)
+
+    def set_default(self, connection_id: str) -> None:
+        self.store.set_default(connection_id)
+
+    def set_enabled(self, connection_id: str, enabled: bool) -> Connection:
+        return self.store.modify(connection_id, lambda c: c.replace(enabled=enabled))
+
+    def pin_certificate(self, connection_id: str, sha256: str) -> Connection:
+        return self.store.modify(connection_id, lambda c: c.replace(pinned_sha256=sha256))
+
+    # duplicate and delete ------------------------------------------------------------------
+
+    def copy_name_for(self, source: Connection, existing: list[Connection] | None = None) -> str:
+        """``<name>_copied``, then ``_copied2``… (DESIGN §5)."""
+        names = [c.name for c in (existing if existing is not None else self.store.load())]
+        return copy_name(source.name, names)
+
+    def duplicate(self, source: Connection, name: str | None = None, password: str | None = None) -> Connection:
+        """A copy of ``source`` with every setting but no secret (a password given here is stored)."""
+        copy = source.replace(id=new_id(), name=name or self.copy_name_for(source), is_default=False)
+        return self.create(copy, {Slot.PASSWORD: password} if password is not None else None)
+
+    def needs_new_default(self, victim: Connection, connections: list[Connection] | None = None) -> bool:
+        """Deleting the default while others remain needs the user to choose the next default."""
+        others = [c for c in (connections if connections is not None else self.store.load()) if c.id != victim.id]
+        return victim.is_default and bool(others)
+
+    def delete(self, victim: Connection, new_default_id: str | None = None) -> DeleteOutcome:
+        """Delete a connection and its secrets; deleting the default needs ``new_default_id``
+        while others remain (``ValidationError`` otherwise)."""
+        deleted = self.store.delete(victim.id, new_default_id)
+        warning = self.secrets.clear_quietly(deleted.id)
+        new_default = self.get_by_id(new_default_id) if new_default_id else None
+        return DeleteOutcome(deleted, new_default, warning)
+
+    def _successor(self, connection: Connection) -> str | None:
+        """When rolling back an added default, the connection that gets the default back."""
+        others = [c for c in self.store.load() if c.id != connection.id]
+        return others[0].id if connection.is_default and others else None
+
+    # import and export ---------------------------------------------------------------------
+
+    def export(self, path: Path | None, names: list[str] | None = None) -> tuple[dict[str, object], int]:
+        """The export document (never a secret), written to ``path`` unless it is None."""
+        connections = self.store.load()
+        if names:
+            connections = exchange.select_by_names(connections, names)
+        document = exchange.export_document(connections)
+        if path is not None:
+            exchange.write_export(path, connections)
+        return document, len(connections)
+
+    def import_file(self, path: Path, replace: bool = False) -> ImportOutcome:
+        """Read an export file into the store (see :meth:`import_connections`)."""
+        return self.import_connections(exchange.read_import(path), replace=replace)
+
+    def import_connections(self, incoming: list[Connection], replace: bool = False) -> ImportOutcome:
+        """Add connections; with ``replace``, same-named ones are overwritten.
+
+        A replaced connection's secrets stay only when the imported one carries the same id
+        and would send them to the same place (:func:`exchange.secrets_stay_with`); otherwise
+        they are removed from the keyring and the outcome says so.
+        """
+        imported, replaced = exchange.import_connections(self.store, incoming, replace=replace)
+        by_id = {c.id: c for c in imported}
+        dropped: list[Connection] = []
+        warnings: list[str] = []
+        for old in replaced:
+            new = by_id.get(old.id)
+            if new is not None and exchange.secrets_stay_with(old, new):
+                continue
+            if new is not None:
+                dropped.append(new)
+            warning = self.secrets.clear_quietly(old.id)
+            if warning:
+                warnings.append(f"The secrets of the replaced {old.name!r} could not be removed: {warning}")
+        if dropped:
+            log.info("import dropped the secrets of %s", ", ".join(repr(c.name) for c in dropped))
+        return ImportOutcome(imported, replaced, dropped, warnings)
+

@@ -1,0 +1,49 @@
+"""App-wide settings for front ends (the default sender), validated the same way everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from smtpgui.core.addresses import split_from_field
+from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.errors import ValidationError
+from smtpgui.storage.settings import SettingsStore
+
+
+class SettingsService:
+    """``settings.json`` of one config folder."""
+
+    def __init__(self, store: SettingsStore) -> None:
+        self.store = store
+
+    def load(self) -> AppSettings:
+        return self.store.load()
+
+    def update(self, **changes: str) -> AppSettings:
+        """Change some settings and save; ``ValidationError`` names the field at fault.
+
+        ``default_from`` may hold ``"Name" <addr>``: the address is split from it, and the
+        name too unless ``default_from_name`` is given as well.
+        """
+        current = self.store.load()
+        values = asdict(current)
+        combined = changes.pop("default_from", None)
+        if combined is not None:
+            if combined:
+                try:
+                    name, address = split_from_field(combined)
+                except ValueError as exc:
+                    raise ValidationError(str(exc), "default_from_address") from None
+                values["default_from_address"] = address
+                if name and "default_from_name" not in changes:
+                    values["default_from_name"] = name
+            else:
+                values["default_from_address"] = ""
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise ValidationError(f"There is no app setting called {sorted(unknown)[0]!r}.")
+        values.update(changes)
+        updated = AppSettings(**values)
+        if updated != current:
+            self.store.save(updated)
+        return updated
