@@ -15,6 +15,7 @@ from smtpgui.core.addresses import (
     has_line_break,
     is_loopback_host,
     normalize_address,
+    normalize_display_name,
     normalize_ehlo_name,
     normalize_host,
     normalize_pin,
@@ -146,7 +147,7 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
     problems = validate_name(c.name, others, c.id)
     for field in SINGLE_LINE_FIELDS:
         if field != "name" and has_line_break(getattr(c, field)):
-            problems.append(Problem(field, "This field cannot contain line breaks."))
+            problems.append(Problem(field, "This field must be a single line: no line breaks or control characters."))
     if len(c.description) > DESCRIPTION_MAX:
         problems.append(Problem("description", f"Keep the description within {DESCRIPTION_MAX} characters."))
     if len(c.signature) > SIGNATURE_MAX:
@@ -163,10 +164,11 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
             _check(problems, field, normalize_address, value)
     if c.force_sender and not c.from_address:
         problems.append(Problem("force_sender", "Set a From address to force it on every message."))
-    try:
-        codecs.lookup(c.charset)
-    except (LookupError, ValueError):  # ValueError: a NUL in the name
-        problems.append(Problem("charset", f"{c.charset!r} is not a character set Python knows."))
+    if c.from_name and not any(p.field == "from_name" for p in problems):
+        _check(problems, "from_name", normalize_display_name, c.from_name)
+    charset = charset_problem(c.charset)
+    if charset and not any(p.field == "charset" for p in problems):
+        problems.append(Problem("charset", charset))
     return problems
 
 
@@ -254,3 +256,24 @@ def ensure_valid(connection: Connection, others: Iterable[Connection] = ()) -> N
     problems = validate(connection, others)
     if problems:
         raise ValidationError(problems)
+
+
+def charset_problem(charset: str) -> str | None:
+    """Why ``charset`` cannot be a message's character set, or None when it can.
+
+    Only text encodings that write ASCII as ASCII are accepted: not ``rot13``, ``base64``,
+    ``hex``, ``zlib`` and the other bytes-to-bytes codecs, not UTF-16/32 (whose bytes are not
+    text lines) and not Python's own escapes (``unicode_escape``, ``idna``, ``punycode``).
+    """
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the name
+        return f"{charset!r} is not a character set Python knows."
+    sample = "Test: ASCII text\r\n"
+    try:
+        ascii_compatible = getattr(info, "_is_text_encoding", True) and sample.encode(charset) == sample.encode()
+    except (UnicodeError, LookupError, TypeError, ValueError):
+        ascii_compatible = False
+    if not ascii_compatible or info.name in ("idna", "punycode", "raw-unicode-escape", "unicode-escape"):
+        return f"{charset!r} is not a text character set for mail: use utf-8 (or one like iso-8859-1)."
+    return None
