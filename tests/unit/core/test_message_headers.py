@@ -217,3 +217,14 @@ def test_the_message_id_of_an_address_literal_sender_is_a_valid_msg_id(sender: s
     parsed = _read_back(message.as_bytes())
     assert parsed["Message-ID"] == message.message_id
     assert [a.addr_spec for a in parsed["From"].addresses] == [sender]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_the_graph_request_carries_the_display_name_and_address_apart(name: str) -> None:
+    from smtpgui.transport.graph import graph_payload
+
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, from_name=name)
+    message = build_test_message(connection, TestRequest(to=('"smith,john"@example.test',)))
+    payload = graph_payload(message, "mailbox@example.test", "", False)["message"]
+    assert payload["from"] == {"emailAddress": {"address": SENDER, "name": name}}
+    assert payload["toRecipients"] == [{"emailAddress": {"address": '"smith,john"@example.test'}}]
