@@ -77,6 +77,13 @@ OPTION_FOR_FIELD = {
     "name": "NAME",
     "is_default": "--default",
     "charset": "--charset",
+    # smtpgui test
+    "to": "--to",
+    "subject": "--subject",
+    "body": "--body",
+    # the app settings, when a test uses them
+    "default_from_address": "settings --default-from",
+    "default_from_name": "settings --default-from-name",
 }
 
 

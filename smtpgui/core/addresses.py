@@ -86,7 +86,7 @@ def normalize_host(text: str) -> str:
     if not host:
         raise ValueError("Enter the server's name or address, for example smtp.example.com.")
     if has_control_character(host) or " " in host:
-        raise ValueError("A host name cannot contain spaces or control characters.")
+        raise ValueError(single_line_problem(host, "A host name") or "A host name cannot contain spaces.")
     address = parse_ip(host)
     if address is not None:
         return str(address)
@@ -140,8 +140,7 @@ def normalize_address(text: str) -> str:
     address = text.strip()
     if not address:
         raise ValueError("Enter an e-mail address.")
-    if has_control_character(address):
-        raise ValueError("An e-mail address cannot contain line breaks or control characters.")
+    check_single_line(address, "An e-mail address")
     if "<" in address or ">" in address:
         raise ValueError(f"{address!r} has angle brackets: enter only the address itself.")
     local, sep, domain = address.rpartition("@")

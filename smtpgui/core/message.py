@@ -120,13 +120,15 @@ def build_test_message(
     if subject_problem:
         problems.append(Problem("subject", subject_problem))
     name, sender = settings.sender_for(connection)
+    # Problems name the field the value came from: the connection's, or the app settings'.
     name_field = "from_name" if connection.from_name or connection.from_address else "default_from_name"
+    sender_field = "from_address" if connection.from_address else "default_from_address"
     if request.from_override and not connection.force_sender:
-        sender, name = request.from_override, ""
+        sender, name, sender_field = request.from_override, "", "from_address"
     if connection.kind.value == "graph" and not sender:
-        sender = connection.mailbox
+        sender, sender_field = connection.mailbox, "mailbox"
     if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
-        sender = connection.username
+        sender, sender_field = connection.username, "username"
     if not sender:
         problems.append(
             Problem("from_address", "Set a From address on the connection or a default sender in the app settings.")
@@ -135,7 +137,7 @@ def build_test_message(
         try:
             sender = normalize_address(sender)
         except ValueError as exc:
-            problems.append(Problem("from_address", str(exc)))
+            problems.append(Problem(sender_field, str(exc)))
     try:
         name = normalize_display_name(name)
     except ValueError as exc:
@@ -158,7 +160,7 @@ def build_test_message(
     body = request.body.rstrip("\n") + "\n\n" + "This test was sent through:\n" + describe_connection(connection)
     if connection.append_signature and connection.signature:
         body += "\n-- \n" + connection.signature.rstrip("\n") + "\n"
-    problems.extend(_charset_problems(charset, body))
+    problems.extend(_charset_problems(charset, request.body, body))
     if problems:
         raise ValidationError(problems)
 
@@ -190,21 +192,30 @@ def _address(addr_spec: str, display_name: str = "") -> Address:
     return Address(display_name=display_name, username=local, domain=domain)
 
 
-def _charset_problems(charset: str, body: str) -> list[Problem]:
+def _charset_problems(charset: str, typed: str, body: str) -> list[Problem]:
+    """The charset must be a text encoding that can write the body (issue 17, item 11).
+
+    Headers never depend on it: the subject and display names are written as UTF-8
+    encoded words (or raw UTF-8 under SMTPUTF8) whatever the charset.
+    """
     problem = charset_problem(charset)
     if problem:
         return [Problem("charset", problem)]
-    try:
-        body.encode(charset)
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start]
-        return [
-            Problem(
-                "body",
-                f"The text holds {bad!r}, which the character set {charset!r} cannot encode: "
-                "change the text or use utf-8.",
-            )
-        ]
+    for field_name, text, what in (
+        ("body", typed, "The text"),
+        ("charset", body, "The connection's details in the test message (host, signature)"),
+    ):
+        try:
+            text.encode(charset)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start]
+            return [
+                Problem(
+                    field_name,
+                    f"{what} hold{'s' if field_name == 'body' else ''} {bad!r}, which the character set "
+                    f"{charset!r} cannot encode: change the text or use utf-8.",
+                )
+            ]
     return []
 
 

@@ -20,6 +20,7 @@ from smtpgui.core.addresses import (
     normalize_host,
     normalize_pin,
     parse_ip,
+    single_line_problem,
 )
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import (
@@ -122,7 +123,7 @@ def validate_name(name: str, others: Iterable[Connection] | TakenNames = (), own
     elif len(name) > NAME_MAX:
         problems.append(Problem("name", f"A name can be at most {NAME_MAX} characters long."))
     if has_control_character(name):
-        problems.append(Problem("name", "A name cannot contain line breaks or control characters."))
+        problems.append(Problem("name", single_line_problem(name, "A name") or ""))
     elif stripped != name:
         problems.append(Problem("name", "A name cannot start or end with a space."))
     taken = others if isinstance(others, TakenNames) else TakenNames(others)
@@ -147,7 +148,7 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
     problems = validate_name(c.name, others, c.id)
     for field in SINGLE_LINE_FIELDS:
         if field != "name" and has_line_break(getattr(c, field)):
-            problems.append(Problem(field, "This field must be a single line: no line breaks or control characters."))
+            problems.append(Problem(field, single_line_problem(getattr(c, field), "This field") or ""))
     if len(c.description) > DESCRIPTION_MAX:
         problems.append(Problem("description", f"Keep the description within {DESCRIPTION_MAX} characters."))
     if len(c.signature) > SIGNATURE_MAX:
@@ -196,7 +197,7 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
             )
         )
     if c.domain and has_control_character(c.domain):
-        problems.append(Problem("domain", "The domain cannot contain control characters."))
+        problems.append(Problem("domain", single_line_problem(c.domain, "The domain") or ""))
     if c.auth_mode is AuthMode.OAUTH2:
         _validate_oauth(c, problems)
     # encryption

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smtpgui.core.addresses import split_address_list
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
@@ -137,7 +138,7 @@ class TestEmailDialog(QDialog):
             return
         message = None
         if not self.verify_only.isChecked():
-            recipients = tuple(a.strip() for a in self.to_edit.text().split(",") if a.strip())
+            recipients = tuple(split_address_list(self.to_edit.text()))
             request = TestRequest(to=recipients, subject=self.subject_edit.text(), body=self.body_edit.toPlainText())
             try:
                 message = build_test_message(self.connection, request, self.settings)
