@@ -137,10 +137,9 @@ def normalize_ehlo_name(text: str) -> str:
 
 def normalize_address(text: str) -> str:
     """Check a bare e-mail address (``local@domain``); non-ASCII parts are allowed."""
-    address = text.strip()
+    address = check_single_line(text, "An e-mail address").strip()
     if not address:
         raise ValueError("Enter an e-mail address.")
-    check_single_line(address, "An e-mail address")
     if "<" in address or ">" in address:
         raise ValueError(f"{address!r} has angle brackets: enter only the address itself.")
     local, sep, domain = address.rpartition("@")
@@ -204,8 +203,7 @@ def normalize_display_name(text: str) -> str:
     quotes or encodes the rest. Text that looks like an RFC 2047 encoded word (``=?…?=``) is
     refused: mail programs would decode it into something other than what was typed.
     """
-    name = text.strip()
-    check_single_line(name, "A display name")
+    name = check_single_line(text, "A display name").strip()
     if len(name) > DISPLAY_NAME_MAX:
         raise ValueError(f"A display name can be at most {DISPLAY_NAME_MAX} characters long.")
     if "=?" in name and "?=" in name:
