@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,18 @@ from smtpgui.transport.result import Stage, TestResult
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
+
+# Problems with fields that are not in this dialog name where to fix them.
+_FIELD_NAMES = {
+    "charset": "Character set (connection, Server tab)",
+    "from_address": "From address (connection)",
+    "from_name": "From name (connection)",
+    "reply_to": "Reply-To (connection)",
+    "return_path": "Return-Path (connection)",
+    "read_receipt_to": "Read receipt (connection)",
+    "default_from_address": "Default sender (app settings)",
+    "default_from_name": "Default sender name (app settings)",
+}
 
 # How often a running test refreshes its transcript and stage bar. Lines and stages arrive per SMTP
 # line from the worker; drawing them in batches keeps the GUI thread's work per dialog bounded
@@ -69,11 +81,25 @@ class TestEmailDialog(QDialog):
         self.verify_only.setObjectName("verifyOnlyCheck")
         self.verify_only.toggled.connect(self._on_verify_only)
         form = QFormLayout()
-        for label, widget in (("&To:", self.to_edit), ("&Subject:", self.subject_edit), ("&Message:", self.body_edit)):
+        # A problem with what was typed is shown under its field, as plain text (issue 17, item 11).
+        self.field_problems: dict[str, QLabel] = {}
+        for label, widget, field_name in (
+            ("&To:", self.to_edit, "to"),
+            ("&Subject:", self.subject_edit, "subject"),
+            ("&Message:", self.body_edit, "body"),
+        ):
             caption = QLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", "").rstrip(":"))
             form.addRow(caption, widget)
+            problem = QLabel()
+            problem.setObjectName(f"{field_name}Problem")
+            problem.setTextFormat(Qt.TextFormat.PlainText)
+            problem.setWordWrap(True)
+            problem.setStyleSheet("color: #c62828;")
+            problem.hide()
+            form.addRow("", problem)
+            self.field_problems[field_name] = problem
         form.addRow("", self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
@@ -143,8 +169,9 @@ class TestEmailDialog(QDialog):
             try:
                 message = build_test_message(self.connection, request, self.settings)
             except ValidationError as exc:
-                self._show_text("✖ " + " ".join(p.message for p in exc.problems), ok=False)
+                self._show_field_problems(exc)
                 return
+        self._show_field_problems(None)
         self.transcript.clear()
         self.trust_button.hide()
         self.last_result = None
@@ -240,6 +267,24 @@ class TestEmailDialog(QDialog):
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self._show_text(f"✖ The test could not run: {message}", ok=False)
+
+    def _show_field_problems(self, error: ValidationError | None) -> None:
+        """Each problem under its field; the rest (the connection's, the settings') in the result line."""
+        by_field: dict[str, list[str]] = {}
+        for problem in error.problems if error else []:
+            by_field.setdefault(problem.field, []).append(problem.message)
+        for field_name, label in self.field_problems.items():
+            messages = by_field.get(field_name, [])
+            label.setText("\n".join(messages))
+            label.setVisible(bool(messages))
+        if error is not None:
+            elsewhere = [
+                f"{_FIELD_NAMES.get(p.field, p.field)}: {p.message}"
+                if p.field not in self.field_problems
+                else p.message
+                for p in error.problems
+            ]
+            self._show_text("✖ " + " ".join(elsewhere), ok=False)
 
     def _show_text(self, text: str, ok: bool | None) -> None:
         color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
