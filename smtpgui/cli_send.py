@@ -85,6 +85,13 @@ def _recipients(values: list[str] | None) -> tuple[str, ...]:
 
 def cmd_test(services: Services, args: argparse.Namespace) -> int:
     connection = services.store.get(args.name)
+    if connection.kind is not Kind.GRAPH and connection.security.value != "none":
+        from smtpgui.transport.tlsfiles import tls_file_problems
+
+        # A missing or wrong CA/client file is the user's file, not the server's certificate.
+        problems = tls_file_problems(connection)
+        if problems:
+            raise ValidationError(problems)
     recipients = _recipients(args.to)
     message = None
     if not args.verify_only:

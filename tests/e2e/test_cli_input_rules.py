@@ -11,9 +11,15 @@ import json
 import pytest
 
 from tests.conftest import CliRunner
-from tests.support.servers import smtp_server
+from tests.support.servers import Pki, free_port, make_pki, smtp_server
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
 
 # Every str.splitlines() break (NUL cannot be in argv; the unit tests cover it), other C0/C1 controls, and Unicode line/paragraph separators.
 BREAKS = ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\x1b", "\x7f", "\t"]
@@ -22,7 +28,17 @@ IDS = [f"U+{ord(ch):04X}" for ch in BREAKS]
 
 def _add(cli: CliRunner, name: str = "c", *extra: str) -> None:
     r = cli(
-        "add", name, "--host", "127.0.0.1", "--port", "2525", "--security", "none", "--from", "a@example.test", *extra
+        "add",
+        name,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(free_port()),
+        "--security",
+        "none",
+        "--from",
+        "a@example.test",
+        *extra,
     )
     assert r.returncode == 0, r.stderr
 
@@ -90,3 +106,33 @@ def test_recipients_are_split_only_outside_quotes(cli: CliRunner) -> None:
         r = cli("test", "c", "--to", '"smith,john"@example.test, b@example.test', "--to", "c@example.test")
         assert r.returncode == 0, r.stderr
         assert server.handler.messages[0].rcpt_tos == ['"smith,john"@example.test', "b@example.test", "c@example.test"]
+
+
+# --- item 18: local files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "path"),
+    [("--ca-file", "/nonexistent.pem"), ("--ca-file", "/etc/passwd"), ("--client-cert", "/etc/passwd")],
+)
+def test_a_tls_file_that_is_not_one_is_refused_at_add_and_edit(cli: CliRunner, option: str, path: str) -> None:
+    _refused(cli("add", "n", "--host", "smtp.example.com", option, path), option, path)
+    _add(cli, "c", "--security", "starttls")
+    _refused(cli("edit", "c", option, path), option, path)
+    assert path not in cli("show", "c", "--json").stdout
+
+
+def test_a_ca_file_removed_after_add_is_blamed_on_the_file_not_the_server(cli: CliRunner, pki: Pki) -> None:
+    ca = cli.config_dir.parent / "ca.pem"
+    ca.write_bytes(pki.ca_file.read_bytes())
+    _add(cli, "c", "--security", "starttls", "--ca-file", str(ca))
+    ca.unlink()
+    _refused(cli("test", "c", "--to", "r@example.test"), "--ca-file", str(ca), "does not exist")
+
+
+def test_export_to_a_folder_that_does_not_exist_is_refused(cli: CliRunner) -> None:
+    _add(cli)
+    target = cli.config_dir.parent / "no-such-folder" / "out.json"
+    _refused(cli("export", str(target)), "does not exist")
+    assert not target.parent.exists()
+    assert cli("export", str(cli.config_dir.parent / "out.json")).returncode == 0
