@@ -7,6 +7,7 @@ file, so a missing or wrong file is reported as the user's file, never blamed on
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 import stat
@@ -25,10 +26,32 @@ def tls_file_problems(connection: Connection, fields: tuple[str, ...] | None = N
     wanted = set(fields) if fields is not None else {"ca_file", "client_cert", "client_key"}
     problems: list[Problem] = []
     if connection.ca_file and "ca_file" in wanted:
-        problems.extend(_ca_file_problems(connection.ca_file))
+        problems.extend(_ca_file_cached(connection.ca_file, _stamp(connection.ca_file)))
     if connection.client_cert and wanted & {"client_cert", "client_key"}:
-        problems.extend(_client_problems(connection.client_cert, connection.client_key))
+        cert, key = connection.client_cert, connection.client_key
+        problems.extend(_client_cached(cert, key, _stamp(cert), _stamp(key)))
     return problems
+
+
+# The editor asks on every keystroke; a file is read again only when it changes on disk.
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size) if info else None
+
+
+@functools.lru_cache(maxsize=32)
+def _ca_file_cached(path: str, _stamp: tuple[int, int] | None) -> tuple[Problem, ...]:
+    return tuple(_ca_file_problems(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _client_cached(
+    cert: str, key: str, _cert_stamp: tuple[int, int] | None, _key_stamp: tuple[int, int] | None
+) -> tuple[Problem, ...]:
+    return tuple(_client_problems(cert, key))
 
 
 def _read(path: str, what: str) -> tuple[bytes, str | None]:
