@@ -50,6 +50,14 @@ def single_line_problem(text: str, what: str) -> str | None:
     return None
 
 
+def multiline_problem(text: str, what: str) -> str | None:
+    """The sentence for multi-line text (a body, a description, a signature) that holds control
+    characters other than tab and line ends (NUL, ESC, …) or lone surrogates; None when it is fine."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r" for ch in text):
+        return f"{what} cannot contain control characters (only tabs and line breaks)."
+    return None
+
+
 def check_single_line(text: str, what: str) -> str:
     """``text`` unchanged, or ``ValueError`` with the single-line sentence for ``what``."""
     problem = single_line_problem(text, what)

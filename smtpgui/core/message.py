@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.addresses import (
     idna_host,
+    multiline_problem,
     needs_smtputf8,
     normalize_address,
     normalize_display_name,
@@ -119,6 +120,9 @@ def build_test_message(
     subject_problem = single_line_problem(request.subject, "The subject")
     if subject_problem:
         problems.append(Problem("subject", subject_problem))
+    body_problem = multiline_problem(request.body, "The message")
+    if body_problem:
+        problems.append(Problem("body", body_problem))
     name, sender = settings.sender_for(connection)
     # Problems name the field the value came from: the connection's, or the app settings'.
     name_field = "from_name" if connection.from_name or connection.from_address else "default_from_name"
@@ -160,7 +164,8 @@ def build_test_message(
     body = request.body.rstrip("\n") + "\n\n" + "This test was sent through:\n" + describe_connection(connection)
     if connection.append_signature and connection.signature:
         body += "\n-- \n" + connection.signature.rstrip("\n") + "\n"
-    problems.extend(_charset_problems(charset, request.body, body))
+    if not body_problem:
+        problems.extend(_charset_problems(charset, request.body, body))
     if problems:
         raise ValidationError(problems)
 

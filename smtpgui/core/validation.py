@@ -14,6 +14,7 @@ from smtpgui.core.addresses import (
     has_control_character,
     has_line_break,
     is_loopback_host,
+    multiline_problem,
     normalize_address,
     normalize_display_name,
     normalize_ehlo_name,
@@ -149,6 +150,10 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
     for field in SINGLE_LINE_FIELDS:
         if field != "name" and has_line_break(getattr(c, field)):
             problems.append(Problem(field, single_line_problem(getattr(c, field), "This field") or ""))
+    for field, what in (("description", "The description"), ("signature", "The signature")):
+        problem = multiline_problem(getattr(c, field), what)
+        if problem:
+            problems.append(Problem(field, problem))
     if len(c.description) > DESCRIPTION_MAX:
         problems.append(Problem("description", f"Keep the description within {DESCRIPTION_MAX} characters."))
     if len(c.signature) > SIGNATURE_MAX:

@@ -228,3 +228,24 @@ def test_the_graph_request_carries_the_display_name_and_address_apart(name: str)
     payload = graph_payload(message, "mailbox@example.test", "", False)["message"]
     assert payload["from"] == {"emailAddress": {"address": SENDER, "name": name}}
     assert payload["toRecipients"] == [{"emailAddress": {"address": '"smith,john"@example.test'}}]
+
+
+@pytest.mark.parametrize("ch", ["\x00", "\x1b", "\x7f", "\x85", "\x0b", "\ud800"])
+def test_a_body_description_or_signature_with_a_control_character_is_refused(ch: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(
+            Connection(name="c", host="smtp.example.com", from_address=SENDER),
+            TestRequest(to=("r@example.test",), body=f"a{ch}b"),
+        )
+    assert [p.field for p in caught.value.problems] == ["body"]
+    for field in ("description", "signature"):
+        connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, **{field: f"x{ch}y"})
+        assert [p.field for p in validate(connection)] == [field]
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_multi_line_text() -> None:
+    connection = Connection(
+        name="c", host="smtp.example.com", from_address=SENDER, description="a\nb\tc", signature="s\r\nt"
+    )
+    assert validate(connection) == []
+    build_test_message(connection, TestRequest(to=("r@example.test",), body="line 1\nline 2\r\n\tindented"))
