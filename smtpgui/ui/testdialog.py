@@ -22,8 +22,9 @@ from smtpgui.core.addresses import split_address_list
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
-from smtpgui.core.model import Connection, Security
+from smtpgui.core.model import Connection, Kind, Security
 from smtpgui.transport.result import Stage, TestResult
+from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
@@ -31,6 +32,9 @@ STAGES = [s.value for s in Stage]
 # Problems with fields that are not in this dialog name where to fix them.
 _FIELD_NAMES = {
     "charset": "Character set (connection, Server tab)",
+    "ca_file": "CA file (connection, Encryption tab)",
+    "client_cert": "Client certificate (connection, Encryption tab)",
+    "client_key": "Client key (connection, Encryption tab)",
     "from_address": "From address (connection)",
     "from_name": "From name (connection)",
     "reply_to": "Reply-To (connection)",
@@ -163,6 +167,12 @@ class TestEmailDialog(QDialog):
         if self.job is not None:
             return
         message = None
+        if self.connection.kind is not Kind.GRAPH and self.connection.security is not Security.NONE:
+            # A missing or wrong CA/client file is the user's file, not the server's certificate.
+            file_problems = tls_file_problems(self.connection)
+            if file_problems:
+                self._show_field_problems(ValidationError(file_problems))
+                return
         if not self.verify_only.isChecked():
             recipients = tuple(split_address_list(self.to_edit.text()))
             request = TestRequest(to=recipients, subject=self.subject_edit.text(), body=self.body_edit.toPlainText())

@@ -91,3 +91,15 @@ def test_problems_sit_under_their_fields_and_clear_when_fixed(qtbot) -> None:  #
     _send(qtbot, dialog)
     assert len(jobs) == 1 and jobs[0].recipients == ('"smith,john"@example.test',)  # type: ignore[attr-defined]
     assert _problem(dialog, "toProblem").isHidden() and _problem(dialog, "subjectProblem").isHidden()
+
+
+def test_a_missing_ca_file_is_named_before_anything_is_sent(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.core.model import Security
+
+    missing = str(tmp_path / "gone.pem")
+    dialog, jobs = _dialog(qtbot, BASE.replace(security=Security.STARTTLS, ca_file=missing))
+    dialog.verify_only.setChecked(True)
+    _send(qtbot, dialog)
+    assert jobs == []
+    text = _problem(dialog, "resultLabel").text()
+    assert "CA file" in text and missing in text
