@@ -302,9 +302,12 @@ def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> EmailMessage:
     not read back is refused, never sent.
     """
     for policy in _policies(smtputf8):
-        msg = _render(parts, policy, cte)
-        if _reads_back(msg, parts.addresses, smtputf8):
-            return msg
+        try:
+            msg = _render(parts, policy, cte)
+            if _reads_back(msg, parts.addresses, smtputf8):
+                return msg
+        except (ValueError, TypeError, AttributeError, IndexError, UnicodeError):
+            continue  # the email package cannot write this one way; try the next, or refuse
     raise ValidationError("The From name cannot be written into a header safely; shorten or simplify it.", "from_name")
 
 
@@ -317,12 +320,10 @@ def _reads_back(msg: EmailMessage, addresses: dict[str, list[Address]], smtputf8
         return False
     parsed = Parser(policy=READ_POLICY).parsestr(text + "\r\n\r\n", headersonly=True)
     for header, expected in addresses.items():
-        values = parsed.get_all(header) or []
-        if len(values) != 1:
-            return False
         try:
-            got = [(a.display_name, a.addr_spec) for a in values[0].addresses]
-        except (AttributeError, IndexError, ValueError):
+            values = parsed.get_all(header) or []
+            got = [(a.display_name, a.addr_spec) for a in values[0].addresses] if len(values) == 1 else None
+        except Exception:  # Python's header parser fails in many ways on what it wrote itself
             return False
         if got != [(a.display_name, a.addr_spec) for a in expected]:
             return False

@@ -267,3 +267,29 @@ def test_a_test_message_refuses_a_break_in_what_the_user_typed(ch: str, before: 
                 Connection(name="m", host="smtp.example.com"), TestRequest(to=("r@example.com",)), app_settings
             )
         assert [p.field for p in caught.value.problems] == [field]
+
+
+hostile_text = st.lists(st.sampled_from([*' ,;:<>@"\\()[].=?–Üx日', "ab ", "ceo@bank.example"]), max_size=30).map(
+    "".join
+)
+
+
+@SETTINGS
+@given(name=hostile_text | st.text(max_size=60), sender=st.sampled_from(["a@example.test", "jörg@bücher.example"]))
+def test_any_display_name_reads_back_as_exactly_one_from_address(name: str, sender: str) -> None:
+    from email.parser import Parser
+
+    from smtpgui.core.message import READ_POLICY
+
+    connection = Connection(name="m", host="smtp.example.com", from_address=sender, from_name=name)
+    try:
+        message = build_test_message(connection, TestRequest(to=("r@example.com",)))
+    except ValidationError as exc:
+        assert [p.field for p in exc.problems] == ["from_name"]
+        return
+    raw = message.as_bytes()
+    assert raw.isascii() or message.smtputf8
+    froms = Parser(policy=READ_POLICY).parsestr(raw.decode("utf-8")).get_all("From") or []
+    assert len(froms) == 1
+    expected_sender = sender if message.smtputf8 else sender.replace("bücher", "xn--bcher-kva")
+    assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name.strip(), expected_sender)]

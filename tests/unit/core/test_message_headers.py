@@ -249,3 +249,20 @@ def test_line_breaks_and_tabs_stay_allowed_in_multi_line_text() -> None:
     )
     assert validate(connection) == []
     build_test_message(connection, TestRequest(to=("r@example.test",), body="line 1\nline 2\r\n\tindented"))
+
+
+LONG_SENDER = "l" * 60 + "@" + "d" * 50 + ".example"
+
+
+@pytest.mark.parametrize("name", ["–?[    \\?\\@Support 日[", *HOSTILE_NAMES])
+def test_a_name_python_cannot_write_safely_is_refused_never_sent_wrong(name: str) -> None:
+    # Found by a random search: with a long sender Python's folder wrote a From header its own
+    # parser could not read back (AttributeError inside the header parser).
+    connection = Connection(name="c", host="smtp.example.com", from_address=LONG_SENDER, from_name=name)
+    try:
+        message = build_test_message(connection, TestRequest(to=("r@example.test",)))
+    except ValidationError as exc:
+        assert [p.field for p in exc.problems] == ["from_name"]
+        return
+    froms = _read_back(message.as_bytes()).get_all("From") or []
+    assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name, LONG_SENDER)]
