@@ -243,6 +243,10 @@ def cmd_export(services: Services, args: argparse.Namespace) -> int:
     if args.file == "-":
         emit_json(exchange.export_document(connections))
     else:
+        folder = Path(args.file).parent
+        if not folder.is_dir():
+            # A typo must not create folders (at the filesystem root, say): issue 17, item 18.
+            raise UsageError(f"the folder {str(folder)!r} does not exist; create it first or choose another file.")
         exchange.write_export(Path(args.file), connections)
         say(f"exported {len(connections)} connection(s) to {args.file} (no passwords or other secrets).")
     return EXIT_OK

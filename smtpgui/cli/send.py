@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smtpgui.cli import testall
-from smtpgui.core.addresses import normalize_host
+from smtpgui.core.addresses import normalize_host, split_address_list
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
@@ -81,7 +81,8 @@ def session_secrets(services: Services, connection: Connection, token_env: str |
 
 
 def _recipients(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(a.strip() for v in values or [] for a in v.split(",") if a.strip())
+    # Commas inside a quoted local part ("smith,john"@example.test) do not split (issue 17, item 19).
+    return tuple(a for v in values or [] for a in split_address_list(v))
 
 
 def named_or_default(services: Services, name: str | None) -> Connection:
@@ -100,6 +101,9 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
     if args.all:
         return testall.run_all(services, args, recipients)
     connection = named_or_default(services, args.name)
+    from smtpgui.transport.tlsfiles import check_before_session
+
+    check_before_session(connection)
     message = None
     if not args.verify_only:
         if not recipients:

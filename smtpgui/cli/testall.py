@@ -77,9 +77,11 @@ def run_all(services: Services, args: argparse.Namespace, recipients: tuple[str,
     request = TestRequest(to=recipients, subject=args.subject, body=args.body)
 
     def message_for(connection: Connection) -> OutgoingMessage | None:
+        check_before_session(connection)
         return None if args.verify_only else build_test_message(connection, request, settings)
 
     from smtpgui.transport.engine import SessionEngine
+    from smtpgui.transport.tlsfiles import check_before_session
 
     run = TestAllRun(
         SessionEngine(), connections, secrets.for_session, message_for, concurrency=args.concurrency

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -22,18 +23,47 @@ _QUOTED = re.compile(r'^"([^"\\\r\n]|\\[^\r\n])*"$')
 _PIN = re.compile(r"^[0-9a-f]{64}$")
 
 
-# Every character str.splitlines() ends a line at (the email package folds headers with it, so
-# any of them could start a header of its own), and NUL, which ends a C string.
-_LINE_ENDS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+# The one rule for "a single line of text" (issue 17, item 8). A character breaks it when it is
+# a control character (Unicode Cc: C0 including TAB and NUL, DEL, C1 including NEL U+0085), a
+# line or paragraph separator (Zl U+2028, Zp U+2029) or a lone surrogate (Cs, which no file or
+# wire encoding can hold). That is a superset of every break str.splitlines() knows (CR, LF,
+# VT, FF, FS, GS, RS, NEL, U+2028, U+2029), so no value that passes can become a header line of
+# its own, end a C string or change what a terminal shows.
+_BREAKING_CATEGORIES = frozenset(("Cc", "Cs", "Zl", "Zp"))
 
 
 def has_line_break(text: str) -> bool:
-    """True when text holds a character that would end a header line."""
-    return not _LINE_ENDS.isdisjoint(text)
+    """True when ``text`` is not a single line: it holds a line break or control character."""
+    if text.isascii():  # the common case, without a Unicode table look-up per character
+        return any(ord(ch) < 32 or ch == "\x7f" for ch in text)
+    return any(unicodedata.category(ch) in _BREAKING_CATEGORIES for ch in text)
 
 
-def has_control_character(text: str) -> bool:
-    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+# Kept for its callers: both names mean the same single rule.
+has_control_character = has_line_break
+
+
+def single_line_problem(text: str, what: str) -> str | None:
+    """The sentence for ``what`` (e.g. "A name") when ``text`` breaks the single-line rule."""
+    if has_line_break(text):
+        return f"{what} must be a single line: it cannot contain line breaks or control characters."
+    return None
+
+
+def multiline_problem(text: str, what: str) -> str | None:
+    """The sentence for multi-line text (a body, a description, a signature) that holds control
+    characters other than tab and line ends (NUL, ESC, …) or lone surrogates; None when it is fine."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r" for ch in text):
+        return f"{what} cannot contain control characters (only tabs and line breaks)."
+    return None
+
+
+def check_single_line(text: str, what: str) -> str:
+    """``text`` unchanged, or ``ValueError`` with the single-line sentence for ``what``."""
+    problem = single_line_problem(text, what)
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 def idna_host(host: str) -> str:
@@ -64,7 +94,7 @@ def normalize_host(text: str) -> str:
     if not host:
         raise ValueError("Enter the server's name or address, for example smtp.example.com.")
     if has_control_character(host) or " " in host:
-        raise ValueError("A host name cannot contain spaces or control characters.")
+        raise ValueError(single_line_problem(host, "A host name") or "A host name cannot contain spaces.")
     address = parse_ip(host)
     if address is not None:
         return str(address)
@@ -115,16 +145,18 @@ def normalize_ehlo_name(text: str) -> str:
 
 def normalize_address(text: str) -> str:
     """Check a bare e-mail address (``local@domain``); non-ASCII parts are allowed."""
-    address = text.strip()
+    address = check_single_line(text, "An e-mail address").strip()
     if not address:
         raise ValueError("Enter an e-mail address.")
-    if has_control_character(address):
-        raise ValueError("An e-mail address cannot contain line breaks or control characters.")
     if "<" in address or ">" in address:
         raise ValueError(f"{address!r} has angle brackets: enter only the address itself.")
     local, sep, domain = address.rpartition("@")
     if not sep or not local or not domain:
         raise ValueError(f"{address!r} is not an e-mail address: it needs a name, @ and a domain.")
+    if not _QUOTED.match(local) and any(ch.isspace() for ch in address):
+        raise ValueError(f"{address!r} is not a valid e-mail address: it cannot contain spaces.")
+    if domain.endswith("."):
+        raise ValueError(f"{address!r} is not a valid e-mail address: remove the dot at the end of the domain.")
     if len(local.encode("utf-8")) > 64:
         raise ValueError("The part before @ can be at most 64 bytes long.")
     if not (_DOT_ATOM.match(local) or _QUOTED.match(local)):
@@ -142,6 +174,49 @@ def normalize_address(text: str) -> str:
         if parse_ip(domain) is not None:
             raise ValueError(f"{address!r}: an address after @ must be in brackets, like user@[{domain}].")
     return address
+
+
+def split_address_list(text: str) -> list[str]:
+    """The addresses in a comma-separated list, splitting only at commas outside double quotes.
+
+    ``"smith,john"@example.test, b@example.test`` is two addresses, not three. Each item is
+    stripped; empty items are dropped. The items are not validated here (``normalize_address``).
+    """
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+DISPLAY_NAME_MAX = 128
+
+
+def normalize_display_name(text: str) -> str:
+    """Check a display name (the "Name" of ``Name <addr>``); returns it stripped.
+
+    Any character is allowed except line breaks and control characters; the message builder
+    quotes or encodes the rest. Text that looks like an RFC 2047 encoded word (``=?…?=``) is
+    refused: mail programs would decode it into something other than what was typed.
+    """
+    name = check_single_line(text, "A display name").strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValueError(f"A display name can be at most {DISPLAY_NAME_MAX} characters long.")
+    if "=?" in name and "?=" in name:
+        raise ValueError("A display name cannot contain =?…?= (mail programs would decode it as encoded text).")
+    return name
 
 
 def needs_smtputf8(address: str) -> bool:
@@ -163,9 +238,7 @@ def split_from_field(text: str) -> tuple[str, str]:
     name = match.group(1).strip()
     if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
         name = re.sub(r"\\(.)", r"\1", name[1:-1]).strip()
-    if has_line_break(name):
-        raise ValueError("A display name cannot contain line breaks.")
-    return name, normalize_address(match.group(2))
+    return normalize_display_name(name), normalize_address(match.group(2))
 
 
 def normalize_pin(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smtpgui.core.addresses import has_line_break, normalize_address
+from smtpgui.core.addresses import normalize_address, normalize_display_name
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
 
@@ -23,8 +23,11 @@ class AppSettings:
                 normalize_address(self.default_from_address)
             except ValueError as exc:
                 problems.append(Problem("default_from_address", str(exc)))
-        if has_line_break(self.default_from_name):
-            problems.append(Problem("default_from_name", "The name cannot contain line breaks."))
+        if self.default_from_name:
+            try:
+                normalize_display_name(self.default_from_name)
+            except ValueError as exc:
+                problems.append(Problem("default_from_name", str(exc)))
         return problems
 
     def sender_for(self, connection: Connection) -> tuple[str, str]:

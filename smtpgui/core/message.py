@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import email.policy
+import re
 from dataclasses import dataclass, field
-from email.headerregistry import Address
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.parser import Parser
+from email.policy import EmailPolicy
+from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING, Any
 
-from smtpgui.core.addresses import has_line_break, idna_host, needs_smtputf8, normalize_address
+from smtpgui.core.addresses import (
+    idna_host,
+    multiline_problem,
+    needs_smtputf8,
+    normalize_address,
+    normalize_display_name,
+    single_line_problem,
+)
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import Connection
+from smtpgui.core.validation import charset_problem
+
+# Every header that holds addresses: built only from ``Address`` objects and checked after
+# rendering (issue 17, item 4).
+ADDRESS_HEADERS = ("From", "Sender", "To", "Cc", "Reply-To", "Disposition-Notification-To")
+_LONG_LINE = 998  # RFC 5322's hard limit on a header line
 
 DEFAULT_SUBJECT = "TEST MESSAGE!"
 DEFAULT_BODY = "ATTENTION: THIS IS A TEST MESSAGE!"
@@ -40,10 +57,22 @@ class OutgoingMessage:
     smtputf8: bool
     message_id: str
     problems: list[Problem] = field(default_factory=list)
+    # The same message with a 7-bit body (quoted-printable), for servers without 8BITMIME.
+    seven_bit: EmailMessage | None = None
 
-    def as_bytes(self) -> bytes:
-        policy = email.policy.SMTPUTF8 if self.smtputf8 else email.policy.SMTP
-        return self.message.as_bytes(policy=policy)
+    def as_bytes(self, eight_bit: bool = True) -> bytes:
+        """The message for DATA; ``eight_bit`` False gives 7-bit-clean bytes (no 8BITMIME needed).
+
+        A message that needs SMTPUTF8 keeps its UTF-8 headers either way (such a server has
+        8BITMIME); only its body is re-encoded.
+        """
+        message = self.message if eight_bit or self.seven_bit is None else self.seven_bit
+        return message.as_bytes(policy=message.policy)
+
+    @property
+    def needs_8bit(self) -> bool:
+        """True when ``as_bytes(eight_bit=True)`` holds bytes above 0x7F (declare BODY=8BITMIME)."""
+        return not self.as_bytes(eight_bit=True).isascii()
 
 
 def describe_connection(connection: Connection) -> str:
@@ -88,15 +117,22 @@ def build_test_message(
             problems.append(Problem("to", str(exc)))
     if not request.to:
         problems.append(Problem("to", "Enter at least one recipient address."))
-    if has_line_break(request.subject):
-        problems.append(Problem("subject", "The subject cannot contain line breaks."))
+    subject_problem = single_line_problem(request.subject, "The subject")
+    if subject_problem:
+        problems.append(Problem("subject", subject_problem))
+    body_problem = multiline_problem(request.body, "The message")
+    if body_problem:
+        problems.append(Problem("body", body_problem))
     name, sender = settings.sender_for(connection)
+    # Problems name the field the value came from: the connection's, or the app settings'.
+    name_field = "from_name" if connection.from_name or connection.from_address else "default_from_name"
+    sender_field = "from_address" if connection.from_address else "default_from_address"
     if request.from_override and not connection.force_sender:
-        sender, name = request.from_override, ""
+        sender, name, sender_field = request.from_override, "", "from_address"
     if connection.kind.value == "graph" and not sender:
-        sender = connection.mailbox
+        sender, sender_field = connection.mailbox, "mailbox"
     if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
-        sender = connection.username
+        sender, sender_field = connection.username, "username"
     if not sender:
         problems.append(
             Problem("from_address", "Set a From address on the connection or a default sender in the app settings.")
@@ -105,40 +141,190 @@ def build_test_message(
         try:
             sender = normalize_address(sender)
         except ValueError as exc:
-            problems.append(Problem("from_address", str(exc)))
-    if problems:
-        raise ValidationError(problems)
-
+            problems.append(Problem(sender_field, str(exc)))
+    try:
+        name = normalize_display_name(name)
+    except ValueError as exc:
+        problems.append(Problem(name_field, str(exc)))
+    extra: dict[str, str] = {}
+    for header, field_name in (("Reply-To", "reply_to"), ("Disposition-Notification-To", "read_receipt_to")):
+        value = getattr(connection, field_name)
+        if value:
+            try:
+                extra[header] = normalize_address(value)
+            except ValueError as exc:
+                problems.append(Problem(field_name, str(exc)))
     envelope_from = connection.return_path or sender
-    smtputf8 = any(needs_smtputf8(a) for a in (sender, envelope_from, *recipients))
-    if not smtputf8:
-        sender, envelope_from = _ascii_domain(sender), _ascii_domain(envelope_from)
-        recipients = [_ascii_domain(r) for r in recipients]
-    domain = sender.rpartition("@")[2].strip("[]") or "smtpgui.invalid"
-    message_id = make_msgid(domain=idna_host(domain) if not domain.replace(".", "").isdigit() else "smtpgui.invalid")
-
-    msg = EmailMessage(policy=email.policy.SMTPUTF8 if smtputf8 else email.policy.SMTP)
-    msg["From"] = _address_header(name, sender, smtputf8)
-    msg["To"] = ", ".join(recipients)
-    if connection.reply_to:
-        msg["Reply-To"] = connection.reply_to
-    if connection.read_receipt_to:
-        msg["Disposition-Notification-To"] = connection.read_receipt_to
-    msg["Subject"] = request.subject
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = message_id
-    msg["X-Mailer"] = "smtpgui test"
+    if connection.return_path:
+        try:
+            envelope_from = normalize_address(connection.return_path)
+        except ValueError as exc:
+            problems.append(Problem("return_path", str(exc)))
+    charset = connection.charset or "utf-8"
     body = request.body.rstrip("\n") + "\n\n" + "This test was sent through:\n" + describe_connection(connection)
     if connection.append_signature and connection.signature:
         body += "\n-- \n" + connection.signature.rstrip("\n") + "\n"
-    msg.set_content(body, charset=connection.charset or "utf-8")
-    return OutgoingMessage(msg, envelope_from, tuple(recipients), smtputf8, message_id)
+    if not body_problem:
+        problems.extend(_charset_problems(charset, request.body, body))
+    if problems:
+        raise ValidationError(problems)
+
+    smtputf8 = any(needs_smtputf8(a) for a in (sender, envelope_from, *recipients, *extra.values()))
+    if not smtputf8:
+        sender, envelope_from = _ascii_domain(sender), _ascii_domain(envelope_from)
+        recipients = [_ascii_domain(r) for r in recipients]
+        extra = {k: _ascii_domain(v) for k, v in extra.items()}
+    message_id = make_msgid(domain=_message_id_domain(sender))
+    addresses: dict[str, list[Address]] = {
+        "From": [_address(sender, name)],
+        "To": [_address(r) for r in recipients],
+        **{k: [_address(v)] for k, v in extra.items()},
+    }
+    parts = _Parts(addresses, request.subject, message_id, body, charset)
+    message = _render_checked(parts, smtputf8, "8bit")
+    seven_bit = _render_checked(parts, smtputf8, "7bit")
+    return OutgoingMessage(message, envelope_from, tuple(recipients), smtputf8, message_id, seven_bit=seven_bit)
 
 
-def _address_header(name: str, address: str, smtputf8: bool) -> str:
-    if not name:
-        return address
-    if smtputf8:
-        local, _, domain = address.rpartition("@")
-        return str(Address(display_name=name, username=local, domain=domain))
-    return formataddr((name, address))
+def _address(addr_spec: str, display_name: str = "") -> Address:
+    """An ``Address`` from a checked address (``normalize_address``) and a display name."""
+    if addr_spec.isascii():
+        return Address(display_name=display_name, addr_spec=addr_spec)
+    # The parser refuses a non-ASCII local part; given as parts, Address quotes what needs it.
+    local, _, domain = addr_spec.rpartition("@")
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    return Address(display_name=display_name, username=local, domain=domain)
+
+
+def _charset_problems(charset: str, typed: str, body: str) -> list[Problem]:
+    """The charset must be a text encoding that can write the body (issue 17, item 11).
+
+    Headers never depend on it: the subject and display names are written as UTF-8
+    encoded words (or raw UTF-8 under SMTPUTF8) whatever the charset.
+    """
+    problem = charset_problem(charset)
+    if problem:
+        return [Problem("charset", problem)]
+    for field_name, text, what in (
+        ("body", typed, "The text"),
+        ("charset", body, "The connection's details in the test message (host, signature)"),
+    ):
+        try:
+            text.encode(charset)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start]
+            return [
+                Problem(
+                    field_name,
+                    f"{what} hold{'s' if field_name == 'body' else ''} {bad!r}, which the character set "
+                    f"{charset!r} cannot encode: change the text or use utf-8.",
+                )
+            ]
+    return []
+
+
+def _message_id_domain(sender: str) -> str:
+    """The right side of the Message-ID: the sender's domain, an address literal as it is."""
+    domain = sender.rpartition("@")[2]
+    if domain.startswith("[") and domain.endswith("]"):
+        return domain  # <…@[192.0.2.1]> and <…@[IPv6:::1]> are valid msg-ids (RFC 5322 no-fold-literal)
+    return idna_host(domain.rstrip(".")) or "smtpgui.invalid"
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What goes into the message, so it can be rendered with another policy or body encoding."""
+
+    addresses: dict[str, list[Address]]
+    subject: str
+    message_id: str
+    body: str
+    charset: str
+
+
+if TYPE_CHECKING:
+    _PolicyBase = EmailPolicy[EmailMessage]
+else:  # EmailPolicy is generic only to type checkers
+    _PolicyBase = EmailPolicy
+
+
+class _LongAddressLinesPolicy(_PolicyBase):
+    """A policy that never folds address headers (Python 3.11 folds long display names wrongly)."""
+
+    def _fold(self, name: str, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if name in ADDRESS_HEADERS and self.max_line_length != _LONG_LINE:
+            return self.clone(max_line_length=_LONG_LINE)._fold(name, value, *args, **kwargs)
+        return super()._fold(name, value, *args, **kwargs)  # type: ignore[misc]
+
+
+def address_header_registry() -> HeaderRegistry:
+    """Python's header types, plus Disposition-Notification-To as the address list it is."""
+    registry = HeaderRegistry()
+    registry.map_to_type("disposition-notification-to", AddressHeader)  # type: ignore[arg-type]
+    return registry
+
+
+_REGISTRY = address_header_registry()
+# How headers are read back to check them (and how tests read them).
+READ_POLICY = email.policy.default.clone(header_factory=_REGISTRY)
+
+
+def _policies(smtputf8: bool) -> tuple[EmailPolicy[EmailMessage], EmailPolicy[EmailMessage]]:
+    usual = (email.policy.SMTPUTF8 if smtputf8 else email.policy.SMTP).clone(header_factory=_REGISTRY)
+    return usual, _LongAddressLinesPolicy(linesep="\r\n", utf8=smtputf8, header_factory=_REGISTRY)
+
+
+def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> EmailMessage:
+    msg = EmailMessage(policy=policy)
+    msg["From"] = parts.addresses["From"]
+    msg["To"] = parts.addresses["To"]
+    for header in ("Reply-To", "Disposition-Notification-To"):
+        if header in parts.addresses:
+            msg[header] = parts.addresses[header]
+    msg["Subject"] = parts.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = parts.message_id
+    msg["X-Mailer"] = "smtpgui test"
+    if cte == "7bit" and not parts.body.isascii():
+        msg.set_content(parts.body, charset=parts.charset, cte="quoted-printable")
+    else:
+        msg.set_content(parts.body, charset=parts.charset)
+    return msg
+
+
+def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> EmailMessage:
+    """The message, rendered so that every address header reads back as exactly what was meant.
+
+    The usual 78-column folding is tried first; when Python's folder would change an address
+    header (it can unquote a long display name, so ``"x … <ceo@bank.example>"`` would read as a
+    second address), the address headers are written unfolded instead. A message that still does
+    not read back is refused, never sent.
+    """
+    for policy in _policies(smtputf8):
+        try:
+            msg = _render(parts, policy, cte)
+            if _reads_back(msg, parts.addresses, smtputf8):
+                return msg
+        except (ValueError, TypeError, AttributeError, IndexError, UnicodeError):
+            continue  # the email package cannot write this one way; try the next, or refuse
+    raise ValidationError("The From name cannot be written into a header safely; shorten or simplify it.", "from_name")
+
+
+def _reads_back(msg: EmailMessage, addresses: dict[str, list[Address]], smtputf8: bool) -> bool:
+    raw = msg.as_bytes(policy=msg.policy)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    try:
+        text = head.decode("utf-8" if smtputf8 else "ascii")
+    except UnicodeDecodeError:
+        return False
+    parsed = Parser(policy=READ_POLICY).parsestr(text + "\r\n\r\n", headersonly=True)
+    for header, expected in addresses.items():
+        try:
+            values = parsed.get_all(header) or []
+            got = [(a.display_name, a.addr_spec) for a in values[0].addresses] if len(values) == 1 else None
+        except Exception:  # Python's header parser fails in many ways on what it wrote itself
+            return False
+        if got != [(a.display_name, a.addr_spec) for a in expected]:
+            return False
+    return True

@@ -14,11 +14,14 @@ from smtpgui.core.addresses import (
     has_control_character,
     has_line_break,
     is_loopback_host,
+    multiline_problem,
     normalize_address,
+    normalize_display_name,
     normalize_ehlo_name,
     normalize_host,
     normalize_pin,
     parse_ip,
+    single_line_problem,
 )
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import (
@@ -121,7 +124,7 @@ def validate_name(name: str, others: Iterable[Connection] | TakenNames = (), own
     elif len(name) > NAME_MAX:
         problems.append(Problem("name", f"A name can be at most {NAME_MAX} characters long."))
     if has_control_character(name):
-        problems.append(Problem("name", "A name cannot contain line breaks or control characters."))
+        problems.append(Problem("name", single_line_problem(name, "A name") or ""))
     elif stripped != name:
         problems.append(Problem("name", "A name cannot start or end with a space."))
     taken = others if isinstance(others, TakenNames) else TakenNames(others)
@@ -146,7 +149,11 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
     problems = validate_name(c.name, others, c.id)
     for field in SINGLE_LINE_FIELDS:
         if field != "name" and has_line_break(getattr(c, field)):
-            problems.append(Problem(field, "This field cannot contain line breaks."))
+            problems.append(Problem(field, single_line_problem(getattr(c, field), "This field") or ""))
+    for field, what in (("description", "The description"), ("signature", "The signature")):
+        problem = multiline_problem(getattr(c, field), what)
+        if problem:
+            problems.append(Problem(field, problem))
     if len(c.description) > DESCRIPTION_MAX:
         problems.append(Problem("description", f"Keep the description within {DESCRIPTION_MAX} characters."))
     if len(c.signature) > SIGNATURE_MAX:
@@ -163,10 +170,11 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
             _check(problems, field, normalize_address, value)
     if c.force_sender and not c.from_address:
         problems.append(Problem("force_sender", "Set a From address to force it on every message."))
-    try:
-        codecs.lookup(c.charset)
-    except (LookupError, ValueError):  # ValueError: a NUL in the name
-        problems.append(Problem("charset", f"{c.charset!r} is not a character set Python knows."))
+    if c.from_name and not any(p.field == "from_name" for p in problems):
+        _check(problems, "from_name", normalize_display_name, c.from_name)
+    charset = charset_problem(c.charset)
+    if charset and not any(p.field == "charset" for p in problems):
+        problems.append(Problem("charset", charset))
     return problems
 
 
@@ -194,7 +202,7 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
             )
         )
     if c.domain and has_control_character(c.domain):
-        problems.append(Problem("domain", "The domain cannot contain control characters."))
+        problems.append(Problem("domain", single_line_problem(c.domain, "The domain") or ""))
     if c.auth_mode is AuthMode.OAUTH2:
         _validate_oauth(c, problems)
     # encryption
@@ -254,3 +262,24 @@ def ensure_valid(connection: Connection, others: Iterable[Connection] = ()) -> N
     problems = validate(connection, others)
     if problems:
         raise ValidationError(problems)
+
+
+def charset_problem(charset: str) -> str | None:
+    """Why ``charset`` cannot be a message's character set, or None when it can.
+
+    Only text encodings that write ASCII as ASCII are accepted: not ``rot13``, ``base64``,
+    ``hex``, ``zlib`` and the other bytes-to-bytes codecs, not UTF-16/32 (whose bytes are not
+    text lines) and not Python's own escapes (``unicode_escape``, ``idna``, ``punycode``).
+    """
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the name
+        return f"{charset!r} is not a character set Python knows."
+    sample = "Test: ASCII text\r\n"
+    try:
+        ascii_compatible = getattr(info, "_is_text_encoding", True) and sample.encode(charset) == sample.encode()
+    except (UnicodeError, LookupError, TypeError, ValueError):
+        ascii_compatible = False
+    if not ascii_compatible or info.name in ("idna", "punycode", "raw-unicode-escape", "unicode-escape"):
+        return f"{charset!r} is not a text character set for mail: use utf-8 (or one like iso-8859-1)."
+    return None

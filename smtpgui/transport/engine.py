@@ -504,7 +504,11 @@ class _Session:
                     raise _Failed("smtputf8", "the addresses need SMTPUTF8, which the server does not offer")
                 options += ["SMTPUTF8", "BODY=8BITMIME"]
                 client.command_encoding = "utf-8"
-            data = message.as_bytes()
+            # RFC 6152: 8-bit data only to a server that offers 8BITMIME, and then declared.
+            eight_bit = message.smtputf8 or client.has_extn("8bitmime")
+            data = message.as_bytes(eight_bit=eight_bit)
+            if eight_bit and not message.smtputf8 and message.needs_8bit:
+                options.append("BODY=8BITMIME")
             if client.has_extn("size"):
                 options.append(f"SIZE={len(data)}")
             code, text = client.mail(message.envelope_from, options)

@@ -9,7 +9,6 @@ Graph does not know (404), ``rcpt`` for refused recipients, ``data`` for the sen
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +25,9 @@ MAIL_SEND = "Mail.Send"
 def graph_payload(message: OutgoingMessage, mailbox: str, reply_to: str, receipt: bool) -> dict[str, Any]:
     """The ``sendMail`` request body for a built test message."""
     msg = message.message
-    name, sender = parseaddr(str(msg["From"]))
+    # The From header's Address object, never its text parsed again (issue 17, item 4).
+    origin = msg["From"].addresses[0]
+    name, sender = origin.display_name, origin.addr_spec
     content = msg.get_content() if not msg.is_multipart() else str(msg.get_body(("plain",)) or "")
     body: dict[str, Any] = {
         "subject": str(msg["Subject"]),

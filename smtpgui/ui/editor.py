@@ -202,7 +202,8 @@ class ConnectionEditor(QWidget):
     def problems(self) -> list[Problem]:
         if self.original is None:
             return []
-        return validate(self.current(), self.taken_names)
+        current = self.current()
+        return validate(current, self.taken_names) + self.encryption_tab.file_problems(current, self.original)
 
     # -------------------------------------------------------------- reactions
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from smtpgui.core.addresses import split_from_field
+from smtpgui.core.errors import Problem
 from smtpgui.core.model import (
     AuthMode,
     Connection,
@@ -18,6 +21,7 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.storage.secrets import Slot
+from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.forms import Field, FormTab, enum_choices
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 
@@ -43,6 +47,12 @@ OAUTH_FIELDS = (
 )
 CUSTOM_OAUTH_FIELDS = ("oauth_authorize_url", "oauth_token_url", "oauth_device_url")
 PROXY_LABELS = {"none": "No proxy", "socks4": "SOCKS4", "socks5": "SOCKS5", "http": "HTTP CONNECT"}
+# (field, Browse button's object name, file dialog caption)
+TLS_FILE_FIELDS = (
+    ("ca_file", "caFileBrowse", "Choose the CA certificate file"),
+    ("client_cert", "clientCertBrowse", "Choose the client certificate file"),
+    ("client_key", "clientKeyBrowse", "Choose the client key file"),
+)
 
 
 class SecretField(QWidget):
@@ -345,11 +355,52 @@ class EncryptionTab(FormTab):
         self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]
 
+        # Local files: a Browse… button beside each, problems under it as plain text (issue 17, item 18).
+        self.choose_file = QFileDialog.getOpenFileName  # replaced in tests; the native dialog otherwise
+        self.browse_buttons: dict[str, QPushButton] = {}
+        for name, object_name, caption in TLS_FILE_FIELDS:
+            self._add_browse(name, object_name, caption)
+            self.errors[name].setTextFormat(Qt.TextFormat.PlainText)
+
+    def _add_browse(self, name: str, object_name: str, caption: str) -> None:
+        widget = self.widgets[name]
+        container = widget.parentWidget()
+        box = container.layout() if container is not None else None
+        assert isinstance(box, QVBoxLayout)
+        box.removeWidget(widget)
+        row = QHBoxLayout()
+        row.addWidget(widget, 1)
+        button = QPushButton("Browse…")
+        button.setObjectName(object_name)
+        button.setAccessibleName(caption)
+        button.clicked.connect(lambda: self._browse(name, caption))
+        row.addWidget(button)
+        box.insertLayout(0, row)
+        self.browse_buttons[name] = button
+
+    def _browse(self, name: str, caption: str) -> None:
+        edit = self.widgets[name]
+        assert isinstance(edit, QLineEdit)
+        start = os.path.dirname(edit.text()) if edit.text() else os.path.expanduser("~")
+        path, _ = self.choose_file(self, caption, start, "PEM files (*.pem *.crt *.cer *.key);;All files (*)")
+        if path:
+            edit.setText(path)
+            self.edited.emit()  # setText is not an edit by typing; say so, as typing would
+
+    def file_problems(self, connection: Connection, original: Connection) -> list[Problem]:
+        """Problems with the TLS files the user changed here (the editor blocks saving on them)."""
+        if connection.kind is Kind.GRAPH or connection.security is Security.NONE:
+            return []
+        changed = tuple(f for f, _, _ in TLS_FILE_FIELDS if getattr(connection, f) != getattr(original, f))
+        return tls_file_problems(connection, changed) if changed else []
+
     def update_enabled(self) -> None:
         encrypted = self.widgets["security"].currentData() != "none"  # type: ignore[attr-defined]
         self.set_enabled(
             ("tls_min", "tls_max", "verify", "ca_file", "pinned_sha256", "client_cert", "client_key"), encrypted
         )
+        for button in self.browse_buttons.values():
+            button.setEnabled(encrypted)
         verify = self.widgets["verify"].isChecked()  # type: ignore[attr-defined]
         pinned = bool(self.widgets["pinned_sha256"].text().strip())  # type: ignore[attr-defined]
         self.verify_warning.setVisible(encrypted and not verify and not pinned)

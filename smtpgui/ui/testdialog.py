@@ -17,15 +17,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smtpgui.core.addresses import split_address_list
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
-from smtpgui.core.model import Connection, Security
+from smtpgui.core.model import Connection, Kind, Security
 from smtpgui.transport.result import Stage, TestResult
+from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
+
+# Problems with fields that are not in this dialog name where to fix them.
+_FIELD_NAMES = {
+    "charset": "Character set (connection, Server tab)",
+    "ca_file": "CA file (connection, Encryption tab)",
+    "client_cert": "Client certificate (connection, Encryption tab)",
+    "client_key": "Client key (connection, Encryption tab)",
+    "from_address": "From address (connection)",
+    "from_name": "From name (connection)",
+    "reply_to": "Reply-To (connection)",
+    "return_path": "Return-Path (connection)",
+    "read_receipt_to": "Read receipt (connection)",
+    "default_from_address": "Default sender (app settings)",
+    "default_from_name": "Default sender name (app settings)",
+}
 
 # How often a running test refreshes its transcript and stage bar. Lines and stages arrive per SMTP
 # line from the worker; drawing them in batches keeps the GUI thread's work per dialog bounded
@@ -68,11 +85,24 @@ class TestEmailDialog(QDialog):
         self.verify_only.setObjectName("verifyOnlyCheck")
         self.verify_only.toggled.connect(self._on_verify_only)
         form = QFormLayout()
-        for label, widget in (("&To:", self.to_edit), ("&Subject:", self.subject_edit), ("&Message:", self.body_edit)):
+        # A problem with what was typed is shown under its field, as plain text (issue 17, item 11).
+        self.field_problems: dict[str, PlainLabel] = {}
+        for label, widget, field_name in (
+            ("&To:", self.to_edit, "to"),
+            ("&Subject:", self.subject_edit, "subject"),
+            ("&Message:", self.body_edit, "body"),
+        ):
             caption = PlainLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", "").rstrip(":"))
             form.addRow(caption, widget)
+            problem = PlainLabel()
+            problem.setObjectName(f"{field_name}Problem")
+            problem.setWordWrap(True)
+            problem.setStyleSheet("color: #c62828;")
+            problem.hide()
+            form.addRow(PlainLabel(""), problem)
+            self.field_problems[field_name] = problem
         form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
@@ -136,14 +166,21 @@ class TestEmailDialog(QDialog):
         if self.job is not None:
             return
         message = None
+        if self.connection.kind is not Kind.GRAPH and self.connection.security is not Security.NONE:
+            # A missing or wrong CA/client file is the user's file, not the server's certificate.
+            file_problems = tls_file_problems(self.connection)
+            if file_problems:
+                self._show_field_problems(ValidationError(file_problems))
+                return
         if not self.verify_only.isChecked():
-            recipients = tuple(a.strip() for a in self.to_edit.text().split(",") if a.strip())
+            recipients = tuple(split_address_list(self.to_edit.text()))
             request = TestRequest(to=recipients, subject=self.subject_edit.text(), body=self.body_edit.toPlainText())
             try:
                 message = build_test_message(self.connection, request, self.settings)
             except ValidationError as exc:
-                self._show_text("✖ " + " ".join(p.message for p in exc.problems), ok=False)
+                self._show_field_problems(exc)
                 return
+        self._show_field_problems(None)
         self.transcript.clear()
         self.trust_button.hide()
         self.last_result = None
@@ -239,6 +276,24 @@ class TestEmailDialog(QDialog):
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self._show_text(f"✖ The test could not run: {message}", ok=False)
+
+    def _show_field_problems(self, error: ValidationError | None) -> None:
+        """Each problem under its field; the rest (the connection's, the settings') in the result line."""
+        by_field: dict[str, list[str]] = {}
+        for problem in error.problems if error else []:
+            by_field.setdefault(problem.field, []).append(problem.message)
+        for field_name, label in self.field_problems.items():
+            messages = by_field.get(field_name, [])
+            set_plain(label, "\n".join(messages))
+            label.setVisible(bool(messages))
+        if error is not None:
+            elsewhere = [
+                f"{_FIELD_NAMES.get(p.field, p.field)}: {p.message}"
+                if p.field not in self.field_problems
+                else p.message
+                for p in error.problems
+            ]
+            self._show_text("✖ " + " ".join(elsewhere), ok=False)
 
     def _show_text(self, text: str, ok: bool | None) -> None:
         color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import string
+import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smtpgui.cli.parser import main as run_command
+from smtpgui.core.addresses import (
+    normalize_address,
+    normalize_display_name,
+    normalize_ehlo_name,
+    normalize_host,
+    split_from_field,
+)
+from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import SmtpguiError, StorageError, ValidationError
 from smtpgui.core.message import TestRequest, build_test_message
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
-from smtpgui.core.validation import SINGLE_LINE_FIELDS, validate
+from smtpgui.core.validation import SINGLE_LINE_FIELDS, validate, validate_name
 from smtpgui.storage.exchange import parse_import
 from smtpgui.storage.store import ConnectionStore
 
@@ -74,8 +84,8 @@ def test_header_injection_through_any_field_is_refused(field: str, before: str, 
             return
         headers = message.as_bytes().split(b"\r\n\r\n", 1)[0]
         assert not any(line.startswith(b"X-Injected") for line in headers.split(b"\r\n")), (field, value)
-    if end in ("\r", "\n", "\r\n", "\x00"):
-        assert any(p.field == field for p in validate(connection)), (field, value)
+    # Every line end, not only CR/LF/NUL, breaks the single-line rule (issue 17, item 8).
+    assert any(p.field == field for p in validate(connection)), (field, value)
 
 
 @SETTINGS
@@ -193,3 +203,93 @@ def test_any_cli_arguments_end_in_an_exit_code_not_a_traceback(
 
 def test_store_errors_are_smtpgui_errors() -> None:
     assert issubclass(StorageError, SmtpguiError) and issubclass(ValidationError, SmtpguiError)
+
+
+# Every character that breaks "a single line": each str.splitlines() break, every control
+# character (C0 including TAB and NUL, DEL, C1 including NEL), U+2028/U+2029, lone surrogates.
+SPLITLINES_BREAKS = [chr(c) for c in range(sys.maxunicode + 1) if len(f"a{chr(c)}b".splitlines()) > 1]
+BREAKING = sorted(
+    set(SPLITLINES_BREAKS)
+    | {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Zl", "Zp")}
+    | {"\ud800"}
+)
+breaking = st.sampled_from(BREAKING)
+words = st.text(string.ascii_letters, min_size=1, max_size=8)
+
+
+def test_the_breaking_set_holds_every_splitlines_break() -> None:
+    assert set(SPLITLINES_BREAKS) <= set(BREAKING)
+    assert {"\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x00"} <= set(BREAKING)
+
+
+@SETTINGS
+@given(ch=breaking, before=words, after=words)
+def test_no_parser_accepts_a_break_anywhere(ch: str, before: str, after: str) -> None:
+    for parse, value in (
+        (normalize_address, f"{before}{ch}{after}@example.com"),
+        (normalize_address, f"{before}@exa{ch}mple.com"),
+        (normalize_host, f"{before}{ch}{after}.example.com"),
+        (normalize_ehlo_name, f"{before}.{ch}{after}.example.com"),
+        (normalize_display_name, f"{before}{ch}{after}"),
+        (split_from_field, f"{before}{ch}{after} <a@example.com>"),
+    ):
+        with pytest.raises(ValueError) as caught:
+            parse(value)
+        assert str(caught.value)
+
+
+@SETTINGS
+@given(ch=breaking, before=words, after=words)
+def test_names_and_settings_refuse_a_break(ch: str, before: str, after: str) -> None:
+    assert [p.field for p in validate_name(f"{before}{ch}{after}")] == ["name"]
+    settings = AppSettings(default_from_address=f"{before}{ch}@example.com", default_from_name=f"{before}{ch}{after}")
+    assert {p.field for p in settings.validate()} == {"default_from_address", "default_from_name"}
+
+
+@SETTINGS
+@given(ch=breaking, before=words, after=words)
+def test_a_test_message_refuses_a_break_in_what_the_user_typed(ch: str, before: str, after: str) -> None:
+    connection = Connection(name="m", host="smtp.example.com", from_address="ops@example.com")
+    for request, field in (
+        (TestRequest(to=("r@example.com",), subject=f"{before}{ch}{after}"), "subject"),
+        (TestRequest(to=(f"{before}{ch}{after}@example.com",)), "to"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            build_test_message(connection, request)
+        assert [p.field for p in caught.value.problems] == [field]
+    # A value stored by an older version (no validation then) is a sentence too, not a crash.
+    for app_settings, field in (
+        (AppSettings(default_from_address=f"{before}{ch}@example.com"), "default_from_address"),
+        (AppSettings(default_from_address="a@example.com", default_from_name=f"{before}{ch}"), "default_from_name"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            build_test_message(
+                Connection(name="m", host="smtp.example.com"), TestRequest(to=("r@example.com",)), app_settings
+            )
+        assert [p.field for p in caught.value.problems] == [field]
+
+
+hostile_text = st.lists(st.sampled_from([*' ,;:<>@"\\()[].=?–Üx日', "ab ", "ceo@bank.example"]), max_size=30).map(
+    "".join
+)
+
+
+@SETTINGS
+@given(name=hostile_text | st.text(max_size=60), sender=st.sampled_from(["a@example.test", "jörg@bücher.example"]))
+def test_any_display_name_reads_back_as_exactly_one_from_address(name: str, sender: str) -> None:
+    from email.parser import Parser
+
+    from smtpgui.core.message import READ_POLICY
+
+    connection = Connection(name="m", host="smtp.example.com", from_address=sender, from_name=name)
+    try:
+        message = build_test_message(connection, TestRequest(to=("r@example.com",)))
+    except ValidationError as exc:
+        assert [p.field for p in exc.problems] == ["from_name"]
+        return
+    raw = message.as_bytes()
+    assert raw.isascii() or message.smtputf8
+    froms = Parser(policy=READ_POLICY).parsestr(raw.decode("utf-8")).get_all("From") or []
+    assert len(froms) == 1
+    expected_sender = sender if message.smtputf8 else sender.replace("bücher", "xn--bcher-kva")
+    assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name.strip(), expected_sender)]
