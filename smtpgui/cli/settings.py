@@ -8,6 +8,7 @@ from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK
 from smtpgui.cli.output import emit_json, say
 from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.storage.services import Services
 
@@ -37,8 +38,8 @@ def cmd_settings(services: Services, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(current.__dict__)
     else:
-        print(f"default_from_address  {current.default_from_address}")
-        print(f"default_from_name     {current.default_from_name}")
+        print(f"default_from_address  {printable(current.default_from_address)}")
+        print(f"default_from_name     {printable(current.default_from_name)}")
     return EXIT_OK
 
 

@@ -98,7 +98,8 @@ def _new_context(connection: Connection, check: bool) -> ssl.SSLContext:
         context.verify_mode = ssl.CERT_NONE
     if connection.client_cert:
         try:
-            context.load_cert_chain(connection.client_cert, connection.client_key or None)
+            # An encrypted key is refused, never prompted for on the terminal (no passphrase is stored).
+            context.load_cert_chain(connection.client_cert, connection.client_key or None, password=lambda: b"")
         except (OSError, ssl.SSLError) as exc:
             raise ClientCertificateError(f"cannot load the client certificate: {exc}") from exc
     return context
