@@ -17,6 +17,7 @@ from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
 from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
 from smtpgui.cli.output import emit_json, say
+from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict, new_id
 from smtpgui.core.naming import copy_name
@@ -66,7 +67,8 @@ def list_line(connection: Connection) -> str:
     )
     state = "enabled" if connection.enabled else "disabled"
     extra = "  (certificate not verified)" if connection.certificate_unchecked else ""
-    return f"{mark} {connection.name:<24} {target:<36} {connection.security.value:<9} {state}{extra}"
+    name, where = printable(connection.name), printable(target)
+    return f"{mark} {name:<24} {where:<36} {connection.security.value:<9} {state}{extra}"
 
 
 def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
@@ -75,7 +77,8 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
         data.update(flags)
     width = max(len(k) for k in data)
     lines = [
-        f"{k:<{width}}  {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in data.items()
+        f"{k:<{width}}  {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else printable(v)}"
+        for k, v in data.items()
     ]
     if connection.certificate_unchecked:
         lines.append(
