@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
+from smtpgui.ui.colors import set_status_color
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QShowEvent
@@ -60,9 +61,11 @@ class FormTab(QWidget):
 
     Signals:
         edited: the user changed a field (not emitted while loading).
+        field_edited(str): the same, with the model field's name.
     """
 
     edited = Signal()
+    field_edited = Signal(str)
     FIELDS: tuple[Field, ...] = ()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -137,13 +140,13 @@ class FormTab(QWidget):
         widget.setAccessibleName(spec.label.rstrip(":"))
         if spec.tip:
             widget.setToolTip(spec.tip)
-        _connect_changed(widget, self._on_widget_changed)
+        _connect_changed(widget, lambda *_args, name=spec.name: self._on_widget_changed(name))
         label = QLabel(spec.label)
         label.setBuddy(widget)
         error = QLabel()
         error.setObjectName(f"{spec.name}Error")
         error.setWordWrap(True)
-        error.setStyleSheet("color: #c62828;")
+        set_status_color(error, "error")
         error.hide()
         container = QWidget()
         box = QVBoxLayout(container)
@@ -156,8 +159,9 @@ class FormTab(QWidget):
         self._errors[spec.name] = error
         self._rows[spec.name] = label
 
-    def _on_widget_changed(self, *_args: object) -> None:
+    def _on_widget_changed(self, name: str) -> None:
         if not self._loading:
+            self.field_edited.emit(name)
             self.edited.emit()
 
     def load(self, connection: Connection) -> None:

@@ -18,7 +18,34 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.storage.secrets import Slot
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import Field, FormTab, enum_choices
+
+
+def _hint_label(object_name: str, status: str) -> QLabel:
+    """A plain-text line under a field (a warning or a note), hidden while empty."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if status:
+        set_status_color(label, status)
+    label.hide()
+    return label
+
+
+def _show_hint(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def _place_under(widget: QWidget, label: QLabel) -> None:
+    """Put ``label`` in the field's own column, under its error line."""
+    container = widget.parentWidget()
+    layout = container.layout() if container is not None else None
+    if layout is not None:
+        layout.addWidget(label)
+
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
@@ -161,6 +188,19 @@ class MainTab(FormTab):
         Field("append_signature", "Append the signature to messages", "check", "appendSignatureCheck"),
         Field("enabled", "Enabled", "check", "enabledCheck"),
     )
+
+    _port_warning_text = ""
+
+    def build_extra_bottom(self) -> None:
+        self.port_warning = _hint_label("portWarning", "warning")
+        _place_under(self.widgets["port"], self.port_warning)
+        _show_hint(self.port_warning, self._port_warning_text)
+
+    def set_port_warning(self, text: str) -> None:
+        """The port does not fit the security mode (shown under the port; empty hides it)."""
+        self._port_warning_text = text
+        if self.is_built():
+            _show_hint(self.port_warning, text)
 
     def apply(self, connection: Connection) -> Connection:
         result = super().apply(connection)
@@ -313,6 +353,20 @@ class EncryptionTab(FormTab):
     """
 
     security_changed = Signal()
+    _port_note_text = ""
+    _port_warning_text = ""
+
+    def set_port_note(self, text: str) -> None:
+        """Say which port a change of security mode set (empty hides it)."""
+        self._port_note_text = text
+        if self.is_built():
+            _show_hint(self.port_note, text)
+
+    def set_port_warning(self, text: str) -> None:
+        """The port does not fit the security mode (empty hides it)."""
+        self._port_warning_text = text
+        if self.is_built():
+            _show_hint(self.port_mismatch, text)
 
     FIELDS = (
         Field("security", "Security:", "combo", "securityCombo", enum_choices(Security, SECURITY_LABELS)),
@@ -331,8 +385,15 @@ class EncryptionTab(FormTab):
         )
         self.verify_warning.setObjectName("verifyWarning")
         self.verify_warning.setWordWrap(True)
-        self.verify_warning.setStyleSheet("color: #e65100;")
+        set_status_color(self.verify_warning, "warning")
         self.form.addRow(self.verify_warning)
+        # Under the Security combo: which port a change of mode set, and a port that does not fit.
+        self.port_note = _hint_label("securityPortNote", "")
+        self.port_mismatch = _hint_label("securityPortWarning", "warning")
+        _place_under(self.widgets["security"], self.port_note)
+        _place_under(self.widgets["security"], self.port_mismatch)
+        _show_hint(self.port_note, self._port_note_text)
+        _show_hint(self.port_mismatch, self._port_warning_text)
         self.widgets["security"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]
