@@ -108,6 +108,7 @@ class CardLayout:
     more: QRect
     target: QRect
     result: QRect
+    badge_text: str
 
 
 def card_layout(rect: QRect, metrics: CardMetrics, connection: Connection, last: str, badge: str) -> CardLayout:
@@ -119,6 +120,8 @@ def card_layout(rect: QRect, metrics: CardMetrics, connection: Connection, last:
     top = QRect(inner.left(), inner.top(), inner.width(), line_h)
     bottom = QRect(inner.left(), inner.top() + line_h, inner.width(), inner.height() - line_h)
     more = QRect(inner.right() - MORE_WIDTH + 1, inner.top(), MORE_WIDTH, inner.height())
+    if metrics.fm_small.horizontalAdvance(badge) + 12 > (more.left() - inner.left()) // 2:
+        badge = badge.split(" ", 1)[0] + (" ⚠" if "⚠" in badge else "")  # narrow: "TLS ⚠"
     badge_w = metrics.fm_small.horizontalAdvance(badge) + 12
     badge_h = metrics.fm_small.height() + 4
     badge_rect = QRect(more.left() - 4 - badge_w, top.center().y() - badge_h // 2 + 1, badge_w, badge_h)
@@ -139,7 +142,7 @@ def card_layout(rect: QRect, metrics: CardMetrics, connection: Connection, last:
     result = QRect(more.left() - 4 - result_w, bottom.top(), result_w, bottom.height())
     target_right = (result.left() - GAP) if result_w else (more.left() - 4)
     target = QRect(inner.left(), bottom.top(), max(target_right - inner.left(), 0), bottom.height())
-    return CardLayout(card, star, name, disabled, badge_rect, more, target, result)
+    return CardLayout(card, star, name, disabled, badge_rect, more, target, result, badge)
 
 
 class ConnectionCardDelegate(QStyledItemDelegate):
@@ -240,7 +243,7 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         if layout.disabled.width():
             self._pill(painter, layout.disabled, "Disabled", secondary)
         badge_color = text if selected else (colors.warning if _weak(connection) else colors.success)
-        self._pill(painter, layout.badge, badge, badge_color)
+        self._pill(painter, layout.badge, layout.badge_text, badge_color)
         painter.setFont(metrics.font)
         painter.setPen(secondary)
         painter.drawText(layout.target, left_v, elide_target(metrics.fm, connection, layout.target.width()))

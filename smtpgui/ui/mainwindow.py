@@ -33,7 +33,7 @@ from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
 from smtpgui.ui.cardlist import ConnectionListView
 from smtpgui.ui.colors import set_status_color
-from smtpgui.ui.delegate import ConnectionCardDelegate
+from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.icons import action_icon
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.delegate = ConnectionCardDelegate(self.list)
         self.delegate.menu_requested.connect(self._on_card_menu)
         self.list.setItemDelegate(self.delegate)
-        self.list.setMinimumWidth(220)
+        self.list.setMinimumWidth(CARD_MIN_WIDTH + 24)  # a card and a scroll bar: the badge always fits
         self.list.setUniformItemSizes(True)
         # Lay the cards out a thousand at a time, between events: the window paints as soon as
         # the first cards are placed, and 10,000 connections never hold the GUI thread for the
@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)  # the cards never vanish behind a dragged splitter
         self.splitter.setSizes([320, 640])
         self.setCentralWidget(self.splitter)
         self._build_actions()
