@@ -241,8 +241,9 @@ class TestEmailDialog(QDialog):
         self._show_text(f"✖ The test could not run: {message}", ok=False)
 
     def _show_text(self, text: str, ok: bool | None) -> None:
-        color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
-        self.result_label.setStyleSheet(f"color: {color};" if color else "")
+        from smtpgui.ui.colors import set_status_color
+
+        set_status_color(self.result_label, {True: "success", False: "error", None: ""}[ok])
         self.result_label.setText(text)
 
     @Slot()
