@@ -36,27 +36,30 @@ MORE_WIDTH = 22
 GAP = 8
 
 
-def relative_time(at: float, now: float | None = None) -> str:
-    """When, as people say it: "just now", "5 min ago", "2 h ago", "3 d ago", or the date."""
+def relative_time(at: float, now: float | None = None, short: bool = False) -> str:
+    """When, as people say it: "just now", "5 min ago", "2 h ago", "3 d ago", or the date.
+
+    ``short`` for a narrow card: "now", "5m", "2h", "3d".
+    """
     seconds = (time.time() if now is None else now) - at
     if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    if seconds < 30 * 86400:
-        return f"{int(seconds // 86400)} d ago"
+        return "now" if short else "just now"
+    for limit, size, unit in ((3600, 60, "min"), (86400, 3600, "h"), (30 * 86400, 86400, "d")):
+        if seconds < limit:
+            count = int(seconds // size)
+            return f"{count}{unit[0]}" if short else f"{count} {unit} ago"
     return time.strftime("%Y-%m-%d", time.localtime(at))
 
 
-def result_text(result: StoredResult | None, now: float | None = None) -> str:
-    """The card's last-test line: "✔ 2 h ago", or "✖ auth · 5 min ago" (the stage that failed)."""
+def result_text(result: StoredResult | None, now: float | None = None, short: bool = False) -> str:
+    """The card's last-test line: "✔ 2 h ago", or "✖ auth · 5 min ago" (the stage that failed);
+    ``short``: "✔ 2h", "✖ auth 5m"."""
     if result is None:
         return ""
+    when = relative_time(result.at, now, short)
     if result.ok:
-        return f"✔ {relative_time(result.at, now)}"
-    return f"✖ {result.stage} · {relative_time(result.at, now)}"
+        return f"✔ {when}"
+    return f"✖ {result.stage} {when}" if short else f"✖ {result.stage} · {when}"
 
 
 def elide_target(metrics: QFontMetrics, connection: Connection, width: int) -> str:
@@ -109,9 +112,12 @@ class CardLayout:
     target: QRect
     result: QRect
     badge_text: str
+    result_text: str = ""
 
 
-def card_layout(rect: QRect, metrics: CardMetrics, connection: Connection, last: str, badge: str) -> CardLayout:
+def card_layout(
+    rect: QRect, metrics: CardMetrics, connection: Connection, last: str, badge: str, *, last_short: str = ""
+) -> CardLayout:
     """The card's regions inside ``rect`` (the item's rect). The badge and ⋮ are placed first,
     from the right, so no width ever squeezes them out; the texts get what is left."""
     card = rect.adjusted(MARGIN, MARGIN // 2, -MARGIN, -MARGIN // 2)
@@ -138,11 +144,15 @@ def card_layout(rect: QRect, metrics: CardMetrics, connection: Connection, last:
             disabled = QRect(badge_rect.left() - 4 - disabled_w, badge_rect.top(), disabled_w, badge_h)
     name_right = (disabled.left() if disabled.width() else badge_rect.left()) - GAP
     name = QRect(left, top.top(), max(name_right - left, 0), top.height())
-    result_w = min(metrics.fm.horizontalAdvance(last), max((more.left() - inner.left()) // 2, 0)) if last else 0
+    room = more.left() - 4 - inner.left()
+    target_w = metrics.fm.horizontalAdvance(target_text(connection))
+    if last and last_short and target_w + GAP + metrics.fm.horizontalAdvance(last) > room:
+        last = last_short  # the host keeps more of its name; the result keeps its meaning
+    result_w = min(metrics.fm.horizontalAdvance(last), max(room // 2, 0)) if last else 0
     result = QRect(more.left() - 4 - result_w, bottom.top(), result_w, bottom.height())
     target_right = (result.left() - GAP) if result_w else (more.left() - 4)
     target = QRect(inner.left(), bottom.top(), max(target_right - inner.left(), 0), bottom.height())
-    return CardLayout(card, star, name, disabled, badge_rect, more, target, result, badge)
+    return CardLayout(card, star, name, disabled, badge_rect, more, target, result, badge, last)
 
 
 class ConnectionCardDelegate(QStyledItemDelegate):
@@ -180,8 +190,15 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         connection: Connection | None = index.data(ConnectionRole)
         if connection is None:
             return None
-        last = result_text(index.data(LastResultRole))
-        return card_layout(option.rect, self.metrics(option.font), connection, last, badge_text(connection))
+        result = index.data(LastResultRole)
+        return card_layout(
+            option.rect,
+            self.metrics(option.font),
+            connection,
+            result_text(result),
+            badge_text(connection),
+            last_short=result_text(result, short=True),
+        )
 
     # ------------------------------------------------------------------ Qt overrides
 
@@ -202,9 +219,17 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             return
         metrics = self.metrics(option.font)
         result: StoredResult | None = index.data(LastResultRole)
-        last = result_text(result)
         badge = badge_text(connection)
-        layout = card_layout(option.rect, metrics, connection, last, badge)
+        now = time.time()
+        layout = card_layout(
+            option.rect,
+            metrics,
+            connection,
+            result_text(result, now),
+            badge,
+            last_short=result_text(result, now, short=True),
+        )
+        last = layout.result_text
         palette: QPalette = option.palette
         selection = self.view.selectionModel()
         selected = selection is not None and selection.isSelected(index)

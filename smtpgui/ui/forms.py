@@ -114,6 +114,8 @@ class FormTab(QWidget):
         body = QWidget()
         self.form = QFormLayout(body)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        # A narrow window (800 px) puts a field under its label rather than scrolling sideways.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         scroll.setWidget(body)
         self._outer.addWidget(scroll)
         self.build_extra_top()

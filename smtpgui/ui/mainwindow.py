@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, False)  # the cards never vanish behind a dragged splitter
-        self.splitter.setSizes([320, 640])
+        self.splitter.setSizes([360, 640])
         self.setCentralWidget(self.splitter)
         self._build_actions()
         self.statusBar().showMessage("Ready")

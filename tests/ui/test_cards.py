@@ -42,6 +42,8 @@ def test_relative_time_reads_as_people_say_it() -> None:
     assert relative_time(now - 90 * 86400, now).count("-") == 2  # a date
     assert result_text(StoredResult(True, "data", now - 7200), now) == "✔ 2 h ago"
     assert result_text(StoredResult(False, "auth", now - 60), now) == "✖ auth · 1 min ago"
+    assert result_text(StoredResult(False, "auth", now - 60), now, short=True) == "✖ auth 1m"
+    assert result_text(StoredResult(True, "quit", now - 3 * 3600), now, short=True) == "✔ 3h"
 
 
 @pytest.mark.parametrize("width", [CARD_MIN_WIDTH, 240, 320, 480, 900, 1600])
