@@ -146,9 +146,11 @@ def card_layout(
     name = QRect(left, top.top(), max(name_right - left, 0), top.height())
     room = more.left() - 4 - inner.left()
     target_w = metrics.fm.horizontalAdvance(target_text(connection))
-    if last and last_short and target_w + GAP + metrics.fm.horizontalAdvance(last) > room:
+    full_w = metrics.fm.horizontalAdvance(last) + 3
+    if last and last_short and (target_w + GAP + full_w > room or full_w > room // 2):
         last = last_short  # the host keeps more of its name; the result keeps its meaning
-    result_w = min(metrics.fm.horizontalAdvance(last), max(room // 2, 0)) if last else 0
+    # +3: elidedText wants a little more than the advance (bearings, fallback glyphs such as ✔).
+    result_w = min(metrics.fm.horizontalAdvance(last) + 3, max(room // 2, 0)) if last else 0
     result = QRect(more.left() - 4 - result_w, bottom.top(), result_w, bottom.height())
     target_right = (result.left() - GAP) if result_w else (more.left() - 4)
     target = QRect(inner.left(), bottom.top(), max(target_right - inner.left(), 0), bottom.height())

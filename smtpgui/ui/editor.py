@@ -38,6 +38,7 @@ class ConnectionEditor(QWidget):
         # after Save/Test was pressed); a new connection starts with none, so a blank form is
         # not red before the user has done anything.
         self._touched: set[str] | None = None
+        self._noted_port: int | None = None  # the port a change of Security set (and said so)
         self._loading = False
         self.signing_in = False
         self.title = QLabel()
@@ -269,6 +270,7 @@ class ConnectionEditor(QWidget):
             if port.value() == DEFAULT_PORTS[self._security] and DEFAULT_PORTS[new] != port.value():  # type: ignore[attr-defined]
                 port.setValue(DEFAULT_PORTS[new])  # type: ignore[attr-defined]
                 note = f"The port was set to {DEFAULT_PORTS[new]}, the usual port for {SECURITY_NAMES[new]}."
+                self._noted_port = DEFAULT_PORTS[new]
         self._security = new
         self.encryption_tab.set_port_note(note)
         self.update_port_hints()
@@ -278,6 +280,9 @@ class ConnectionEditor(QWidget):
         if self.original is None:
             return
         connection = self.current()
+        if self._noted_port is not None and connection.port != self._noted_port:
+            self._noted_port = None  # the user changed the port since: the note no longer holds
+            self.encryption_tab.set_port_note("")
         warning = port_mismatch(connection.port, connection.security) if connection.kind is Kind.SMTP else None
         self.main_tab.set_port_warning(warning or "")
         self.encryption_tab.set_port_warning(warning or "")

@@ -25,7 +25,9 @@ from smtpgui.core.model import Connection
 from smtpgui.ui.colors import set_status_color
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QShowEvent
+    from PySide6.QtGui import QResizeEvent, QShowEvent
+
+NARROW_FORM = 560  # px: below this a tab's labels go above their fields
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,7 @@ class FormTab(QWidget):
         body = QWidget()
         self.form = QFormLayout(body)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        # A narrow window (800 px) puts a field under its label rather than scrolling sideways.
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self._fit_rows(self.width())
         scroll.setWidget(body)
         self._outer.addWidget(scroll)
         self.build_extra_top()
@@ -125,6 +126,20 @@ class FormTab(QWidget):
         if self._loaded is not None:
             self.load(self._loaded)
         self.show_problems(self._problems)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._built:
+            self._fit_rows(event.size().width())
+
+    def _fit_rows(self, width: int) -> None:
+        # A narrow editor (an 800 px window) puts every label above its field rather than
+        # scrolling sideways; a wide one keeps labels beside fields (wrapping only a row too long).
+        policy = (
+            QFormLayout.RowWrapPolicy.WrapAllRows if width < NARROW_FORM else QFormLayout.RowWrapPolicy.WrapLongRows
+        )
+        if self.form.rowWrapPolicy() != policy:
+            self.form.setRowWrapPolicy(policy)
 
     def build_eager(self) -> None:
         """Hook for parts others use before the tab is shown (children of the tab until

@@ -30,21 +30,20 @@ def _hint_label(object_name: str, status: str) -> QLabel:
     label.setWordWrap(True)
     if status:
         set_status_color(label, status)
-    label.hide()
     return label
 
 
-def _show_hint(label: QLabel, text: str) -> None:
+def _show_hint(tab: FormTab, label: QLabel, text: str) -> None:
     label.setText(text)
-    label.setVisible(bool(text))
+    tab.form.setRowVisible(label, bool(text))  # the whole row: no empty gap while there is nothing to say
 
 
-def _place_under(widget: QWidget, label: QLabel) -> None:
-    """Put ``label`` in the field's own column, under its error line."""
-    container = widget.parentWidget()
-    layout = container.layout() if container is not None else None
-    if layout is not None:
-        layout.addWidget(label)
+def _place_under(tab: FormTab, name: str, label: QLabel, offset: int = 1) -> None:
+    """Put ``label`` in a row of its own under field ``name``, in the field column (the field's
+    own box is only as wide as a combo or spin box: wrapped text there would be cut off)."""
+    row, _role = tab.form.getWidgetPosition(tab.rows[name])
+    tab.form.insertRow(row + offset, "", label)
+    tab.form.setRowVisible(label, False)
 
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
@@ -193,14 +192,14 @@ class MainTab(FormTab):
 
     def build_extra_bottom(self) -> None:
         self.port_warning = _hint_label("portWarning", "warning")
-        _place_under(self.widgets["port"], self.port_warning)
-        _show_hint(self.port_warning, self._port_warning_text)
+        _place_under(self, "port", self.port_warning)
+        _show_hint(self, self.port_warning, self._port_warning_text)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (shown under the port; empty hides it)."""
         self._port_warning_text = text
         if self.is_built():
-            _show_hint(self.port_warning, text)
+            _show_hint(self, self.port_warning, text)
 
     def apply(self, connection: Connection) -> Connection:
         result = super().apply(connection)
@@ -360,13 +359,13 @@ class EncryptionTab(FormTab):
         """Say which port a change of security mode set (empty hides it)."""
         self._port_note_text = text
         if self.is_built():
-            _show_hint(self.port_note, text)
+            _show_hint(self, self.port_note, text)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (empty hides it)."""
         self._port_warning_text = text
         if self.is_built():
-            _show_hint(self.port_mismatch, text)
+            _show_hint(self, self.port_mismatch, text)
 
     FIELDS = (
         Field("security", "Security:", "combo", "securityCombo", enum_choices(Security, SECURITY_LABELS)),
@@ -390,10 +389,10 @@ class EncryptionTab(FormTab):
         # Under the Security combo: which port a change of mode set, and a port that does not fit.
         self.port_note = _hint_label("securityPortNote", "")
         self.port_mismatch = _hint_label("securityPortWarning", "warning")
-        _place_under(self.widgets["security"], self.port_note)
-        _place_under(self.widgets["security"], self.port_mismatch)
-        _show_hint(self.port_note, self._port_note_text)
-        _show_hint(self.port_mismatch, self._port_warning_text)
+        _place_under(self, "security", self.port_note)
+        _place_under(self, "security", self.port_mismatch, offset=2)
+        _show_hint(self, self.port_note, self._port_note_text)
+        _show_hint(self, self.port_mismatch, self._port_warning_text)
         self.widgets["security"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]

@@ -29,6 +29,9 @@ def test_changing_security_says_which_port_it_set(window, qtbot) -> None:  # typ
     assert "465" in note.text()
     assert window.findChild(QSpinBox, "portSpin").value() == 465
     assert not window.findChild(QLabel, "securityPortWarning").isVisible()
+    open_tab(window, "main")
+    window.findChild(QSpinBox, "portSpin").setValue(4650)  # the user picks another port: the note is stale
+    assert window.findChild(QLabel, "securityPortNote").isHidden()
 
 
 def test_a_port_that_does_not_fit_the_mode_is_a_warning_not_an_error(window, qtbot) -> None:  # type: ignore[no-untyped-def]
