@@ -41,8 +41,8 @@ def _show_hint(tab: FormTab, label: QLabel, text: str) -> None:
 def _place_under(tab: FormTab, name: str, label: QLabel, offset: int = 1) -> None:
     """Put ``label`` in a row of its own under field ``name``, in the field column (the field's
     own box is only as wide as a combo or spin box: wrapped text there would be cut off)."""
-    row, _role = tab.form.getWidgetPosition(tab.rows[name])
-    tab.form.insertRow(row + offset, "", label)
+    position: tuple[int, object] = tab.form.getWidgetPosition(tab.rows[name])  # type: ignore[assignment]
+    tab.form.insertRow(position[0] + offset, "", label)
     tab.form.setRowVisible(label, False)
 
 
