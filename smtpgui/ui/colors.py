@@ -60,11 +60,18 @@ def readable(hue: int, saturation: int, backgrounds: list[QColor], minimum: floa
     return QColor.fromHsl(hue, 0, 255 if dark_backgrounds else 0)
 
 
+_CACHE: dict[tuple[int, int], StatusColors] = {}
+
+
 def status_colors(palette: QPalette) -> StatusColors:
     """Error, warning and success colours readable on ``palette``'s window and base."""
-    backgrounds = [palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base)]
-    made = {name: readable(h, s, backgrounds) for name, (h, s) in _HUES.items()}
-    return StatusColors(**made)
+    window, base = palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base)
+    key = (window.rgba(), base.rgba())
+    cached = _CACHE.get(key)
+    if cached is None:
+        made = {name: readable(h, s, [window, base]) for name, (h, s) in _HUES.items()}
+        cached = _CACHE[key] = StatusColors(**made)
+    return cached
 
 
 def set_status_color(widget: QWidget, status: str) -> None:

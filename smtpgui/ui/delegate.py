@@ -169,8 +169,12 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         self._colors: tuple[int, StatusColors] | None = None
         self._hover_row = -1
         self._hover_more = False
+        self._filtering = False
+        # Hover: the view reports the card under the mouse; the viewport's own events (which
+        # part of the card, leaving the list) are watched from the first hover on. Asking for
+        # the viewport at start-up would build QAbstractScrollArea's Python enums (~10 ms).
         view.setMouseTracking(True)
-        view.viewport().installEventFilter(self)
+        view.entered.connect(self._on_entered)
 
     # ------------------------------------------------------------------ caches
 
@@ -309,6 +313,12 @@ class ConnectionCardDelegate(QStyledItemDelegate):
                 self.menu_requested.emit(index, anchor)
                 return True
         return super().editorEvent(event, model, option, index)
+
+    def _on_entered(self, index: QModelIndex) -> None:
+        if not self._filtering:
+            self._filtering = True
+            self.view.viewport().installEventFilter(self)
+        self._set_hover(index.row(), False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
