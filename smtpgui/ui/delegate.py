@@ -84,6 +84,8 @@ class CardMetrics:
     small: QFont
     fm: QFontMetrics
     fm_bold: QFontMetrics
+    italic: QFont  # the bold name of a disabled card
+    fm_italic: QFontMetrics
     fm_small: QFontMetrics
 
     @classmethod
@@ -96,7 +98,18 @@ class CardMetrics:
             small.setPointSizeF(max(small.pointSizeF() * 0.85, 6.0))
         else:
             small.setPixelSize(max(int(small.pixelSize() * 0.85), 8))
-        return cls(font, bold, small, QFontMetrics(font), QFontMetrics(bold), QFontMetrics(small))
+        italic = QFont(bold)
+        italic.setItalic(True)
+        return cls(
+            font=font,
+            bold=bold,
+            small=small,
+            fm=QFontMetrics(font),
+            fm_bold=QFontMetrics(bold),
+            italic=italic,
+            fm_italic=QFontMetrics(italic),
+            fm_small=QFontMetrics(small),
+        )
 
 
 @dataclass(frozen=True)
@@ -258,13 +271,9 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             painter.setFont(metrics.bold)
             painter.setPen(text if selected else colors.warning)
             painter.drawText(layout.star, left_v, "★")
-        title = metrics.bold
-        if not connection.enabled:
-            title = QFont(metrics.bold)
-            title.setItalic(True)
-        painter.setFont(title)
+        painter.setFont(metrics.bold if connection.enabled else metrics.italic)
         painter.setPen(text)
-        name_metrics = metrics.fm_bold if connection.enabled else QFontMetrics(title)
+        name_metrics = metrics.fm_bold if connection.enabled else metrics.fm_italic
         painter.drawText(
             layout.name,
             left_v,
