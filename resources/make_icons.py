@@ -7,6 +7,9 @@ Writes, next to the master (or into DIR):
                                            window through resources/smtpgui.qrc)
   icons/smtpgui.ico                        Windows (PNG-compressed entries, 16..256 px)
   icons/smtpgui.icns                       macOS (PNG entries, 16..1024 px incl. @2x)
+  icons/actions/<theme>/<name>-<N>.png     toolbar and menu icons from icons/actions/*.svg, drawn
+                                           in a dark ink for light palettes and a light ink for
+                                           dark ones (16..48 px)
 and compiles resources/smtpgui.qrc into smtpgui/ui/resources_rc.py with pyside6-rcc, so an
 installed wheel, the frozen bundle and a source checkout all find the icons the same way.
 
@@ -34,6 +37,10 @@ HERE = Path(__file__).resolve().parent
 MASTER = HERE / "icons" / "smtpgui.svg"
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+ACTIONS = HERE / "icons" / "actions"
+ACTION_SIZES = (16, 24, 32, 48)
+# The action SVGs are drawn in #000000; each theme replaces it with an ink readable on its palette.
+ACTION_INKS = {"light": "#303030", "dark": "#E6E6E6"}
 # Apple's OSTypes for PNG payloads: (type, pixel size).
 ICNS_TYPES = (
     (b"icp4", 16),
@@ -94,6 +101,23 @@ def compile_qrc(qrc: Path, target: Path) -> None:
     subprocess.run([rcc, "--format-version", "1", "--compress-algo", "zlib", "-o", str(target), str(qrc)], check=True)
 
 
+def render_action_icons(out: Path) -> int:
+    """Every icons/actions/*.svg in both inks at every action size; returns how many PNGs."""
+    count = 0
+    for svg in sorted(ACTIONS.glob("*.svg")):
+        source = svg.read_text(encoding="utf-8")
+        for theme, ink in ACTION_INKS.items():
+            renderer = QSvgRenderer(QByteArray(source.replace("#000000", ink).encode("utf-8")))
+            if not renderer.isValid():
+                raise SystemExit(f"make_icons: {svg} is not a valid SVG.")
+            folder = out / "icons" / "actions" / theme
+            folder.mkdir(parents=True, exist_ok=True)
+            for size in ACTION_SIZES:
+                (folder / f"{svg.stem}-{size}.png").write_bytes(render_png(renderer, size))
+                count += 1
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="resources folder to write into (default: this one)")
@@ -115,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copyfile(MASTER, scalable)
     (icons / "smtpgui.ico").write_bytes(ico_bytes(pngs))
     (icons / "smtpgui.icns").write_bytes(icns_bytes(pngs))
+    actions = render_action_icons(args.out)
     if not args.no_qrc:
         compile_qrc(args.out / "smtpgui.qrc", HERE.parent / "smtpgui" / "ui" / "resources_rc.py")
-    print(f"make_icons: wrote {len(PNG_SIZES)} PNGs, smtpgui.ico, smtpgui.icns into {icons}")
+    print(f"make_icons: wrote {len(PNG_SIZES)} PNGs, smtpgui.ico, smtpgui.icns and {actions} action icons into {icons}")
     return 0
 
 

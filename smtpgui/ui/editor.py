@@ -7,8 +7,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout,
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
+from smtpgui.core.ports import SECURITY_NAMES, port_mismatch
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.secrets import Slot as SecretSlot
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import FormTab
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
@@ -33,6 +35,11 @@ class ConnectionEditor(QWidget):
         self.original: Connection | None = None
         self.taken_names = TakenNames(())
         self._dirty = False
+        # Fields whose problems are shown: None shows every problem (a saved connection, or
+        # after Save/Test was pressed); a new connection starts with none, so a blank form is
+        # not red before the user has done anything.
+        self._touched: set[str] | None = None
+        self._noted_port: int | None = None  # the port a change of Security set (and said so)
         self._loading = False
         self.signing_in = False
         self.title = PlainLabel()
@@ -59,11 +66,12 @@ class ConnectionEditor(QWidget):
             strict=True,
         ):
             self.tabs.addTab(tab, label)
+            tab.field_edited.connect(self._touched_add)
             tab.edited.connect(self._on_edited)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.summary = PlainLabel()
         self.summary.setObjectName("problemSummary")
-        self.summary.setStyleSheet("color: #c62828;")
+        set_status_color(self.summary, "error")
         self.save_button = QPushButton("&Save")
         self.save_button.setObjectName("saveButton")
         self.revert_button = QPushButton("&Revert")
@@ -158,6 +166,7 @@ class ConnectionEditor(QWidget):
         """
         self._loading = True
         self.original = connection
+        self._touched = None
         self.taken_names = taken_names if taken_names is not None else TakenNames(())
         if connection is not None:
             for tab in self.form_tabs:
@@ -167,6 +176,7 @@ class ConnectionEditor(QWidget):
             self.set_sign_in(None if stored is None else SecretSlot.OAUTH_REFRESH_TOKEN in stored)
             self._security = connection.security
             set_plain(self.title, connection.name)
+            self.encryption_tab.set_port_note("")
         else:
             self.title.setText("No connection selected")
         self.setEnabled(connection is not None)
@@ -205,6 +215,21 @@ class ConnectionEditor(QWidget):
         current = self.current()
         return validate(current, self.taken_names) + self.encryption_tab.file_problems(current, self.original)
 
+    def hold_problems(self) -> None:
+        """A new connection: show each field's problems only once the user touched it (or saves)."""
+        self._touched = set()
+        self.refresh_problems()
+
+    def reveal_problems(self) -> list[Problem]:
+        """Show every problem (Save or Test was pressed); returns them."""
+        self._touched = None
+        return self.refresh_problems()
+
+    @Slot(str)
+    def _touched_add(self, name: str) -> None:
+        if self._touched is not None:
+            self._touched.add(name)
+
     # -------------------------------------------------------------- reactions
 
     @Slot()
@@ -215,22 +240,30 @@ class ConnectionEditor(QWidget):
         self.refresh_problems()
 
     def refresh_problems(self) -> list[Problem]:
+        """Validate the edits and show the problems of the touched fields; returns all problems."""
         problems = self.problems()
+        touched = self._touched
+        shown = problems if touched is None else [p for p in problems if p.field in touched]
         for tab in self.form_tabs:
-            count = tab.show_problems(problems)
+            count = tab.show_problems(shown)
             index = self.tabs.indexOf(tab)
             base = self.tabs.tabText(index).split(" (")[0]
             self.tabs.setTabText(index, f"{base} ({count})" if count else base)
-        if problems:
-            self.summary.setText(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} to fix before saving")
+        if shown:
+            self.summary.setText(f"{len(shown)} problem{'s' if len(shown) > 1 else ''} to fix before saving")
         else:
             self.summary.setText("")
-        self.save_button.setEnabled(self._dirty and not problems)
+        # With problems held back, Save stays available: pressing it shows them.
+        self.save_button.setEnabled(self._dirty and not shown)
+        self.update_port_hints()
         return problems
 
     def _set_dirty(self, dirty: bool) -> None:
         self.revert_button.setEnabled(dirty)
-        self.save_button.setEnabled(dirty and not self.problems())
+        problems = self.problems()
+        if self._touched is not None:
+            problems = [p for p in problems if p.field in self._touched]
+        self.save_button.setEnabled(dirty and not problems)
         if dirty != self._dirty:
             self._dirty = dirty
             self.dirty_changed.emit(dirty)
@@ -239,12 +272,29 @@ class ConnectionEditor(QWidget):
     def _on_security_changed(self) -> None:
         combo = self.encryption_tab.widgets["security"]
         new = Security(combo.currentData())  # type: ignore[attr-defined]
+        note = ""
         if not self._loading:
             port = self.main_tab.widgets["port"]
             # Suggest the usual port for the new mode, unless the user typed another one.
-            if port.value() == DEFAULT_PORTS[self._security]:  # type: ignore[attr-defined]
+            if port.value() == DEFAULT_PORTS[self._security] and DEFAULT_PORTS[new] != port.value():  # type: ignore[attr-defined]
                 port.setValue(DEFAULT_PORTS[new])  # type: ignore[attr-defined]
+                note = f"The port was set to {DEFAULT_PORTS[new]}, the usual port for {SECURITY_NAMES[new]}."
+                self._noted_port = DEFAULT_PORTS[new]
         self._security = new
+        self.encryption_tab.set_port_note(note)
+        self.update_port_hints()
+
+    def update_port_hints(self) -> None:
+        """Warn (not an error: some servers do use odd ports) when the port does not fit the mode."""
+        if self.original is None:
+            return
+        connection = self.current()
+        if self._noted_port is not None and connection.port != self._noted_port:
+            self._noted_port = None  # the user changed the port since: the note no longer holds
+            self.encryption_tab.set_port_note("")
+        warning = port_mismatch(connection.port, connection.security) if connection.kind is Kind.SMTP else None
+        self.main_tab.set_port_warning(warning or "")
+        self.encryption_tab.set_port_warning(warning or "")
 
     @Slot()
     def _update_kind(self) -> None:

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
 
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QShowEvent
+    from PySide6.QtGui import QResizeEvent, QShowEvent
+
+NARROW_FORM = 560  # px: below this a tab's labels go above their fields
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,11 @@ class FormTab(QWidget):
 
     Signals:
         edited: the user changed a field (not emitted while loading).
+        field_edited(str): the same, with the model field's name.
     """
 
     edited = Signal()
+    field_edited = Signal(str)
     FIELDS: tuple[Field, ...] = ()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -112,6 +117,7 @@ class FormTab(QWidget):
         body = QWidget()
         self.form = QFormLayout(body)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self._fit_rows(self.width())
         scroll.setWidget(body)
         self._outer.addWidget(scroll)
         self.build_extra_top()
@@ -121,6 +127,20 @@ class FormTab(QWidget):
         if self._loaded is not None:
             self.load(self._loaded)
         self.show_problems(self._problems)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._built:
+            self._fit_rows(event.size().width())
+
+    def _fit_rows(self, width: int) -> None:
+        # A narrow editor (an 800 px window) puts every label above its field rather than
+        # scrolling sideways; a wide one keeps labels beside fields (wrapping only a row too long).
+        policy = (
+            QFormLayout.RowWrapPolicy.WrapAllRows if width < NARROW_FORM else QFormLayout.RowWrapPolicy.WrapLongRows
+        )
+        if self.form.rowWrapPolicy() != policy:
+            self.form.setRowWrapPolicy(policy)
 
     def build_eager(self) -> None:
         """Hook for parts others use before the tab is shown (children of the tab until
@@ -138,13 +158,13 @@ class FormTab(QWidget):
         widget.setAccessibleName(spec.label.rstrip(":"))
         if spec.tip:
             widget.setToolTip(spec.tip)
-        _connect_changed(widget, self._on_widget_changed)
+        _connect_changed(widget, lambda *_args, name=spec.name: self._on_widget_changed(name))
         label = PlainLabel(spec.label)
         label.setBuddy(widget)
         error = PlainLabel()
         error.setObjectName(f"{spec.name}Error")
         error.setWordWrap(True)
-        error.setStyleSheet("color: #c62828;")
+        set_status_color(error, "error")
         error.hide()
         container = QWidget()
         box = QVBoxLayout(container)
@@ -157,8 +177,9 @@ class FormTab(QWidget):
         self._errors[spec.name] = error
         self._rows[spec.name] = label
 
-    def _on_widget_changed(self, *_args: object) -> None:
+    def _on_widget_changed(self, name: str) -> None:
         if not self._loading:
+            self.field_edited.emit(name)
             self.edited.emit()
 
     def load(self, connection: Connection) -> None:

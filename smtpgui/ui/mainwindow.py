@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLineEdit,
     QListView,
     QMainWindow,
@@ -25,11 +27,16 @@ from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, 
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
+from smtpgui.storage.results import ResultStore, StoredResult, safe_summary
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
-from smtpgui.ui.delegate import ConnectionCardDelegate
+from smtpgui.ui.cardlist import ConnectionListView
+from smtpgui.ui.colors import set_status_color
+from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
-from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole, LastResult
+from smtpgui.ui.emptystate import EmptyState
+from smtpgui.ui.icons import action_icon
+from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
 from smtpgui.ui.plaintext import PlainLabel, clean, link, rich_text, set_plain
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.workers import Job, ProbeJob, SecretStatusJob, SendJob, SignInJob, SignOutJob
@@ -80,7 +87,12 @@ class MainWindow(QMainWindow):
         self.draft: Connection | None = None
         self._current_id: str | None = None
         self._quiet_selection = False  # True while the window itself moves the selection
+        self.results = ResultStore(services.config_dir)
+        self.empty_state: EmptyState | None = None  # made the first time no connection is open
+        self.card_menu: QMenu | None = None
+        self.settings_dialog: QDialog | None = None
         self._build()
+        self.model.set_results(self.results.load())
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
         self._restore_state()
         self._show_notices()
@@ -97,11 +109,14 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search connections (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
-        self.list = QListView()
+        self.list = ConnectionListView()
         self.list.setObjectName("connectionList")
         self.list.setAccessibleName("Connections")
         self.list.setModel(self.filter)
-        self.list.setItemDelegate(ConnectionCardDelegate(self.list))
+        self.delegate = ConnectionCardDelegate(self.list)
+        self.delegate.menu_requested.connect(self._on_card_menu)
+        self.list.setItemDelegate(self.delegate)
+        self.list.setMinimumWidth(CARD_MIN_WIDTH + 24)  # a card and a scroll bar: the badge always fits
         self.list.setUniformItemSizes(True)
         # Lay the cards out a thousand at a time, between events: the window paints as soon as
         # the first cards are placed, and 10,000 connections never hold the GUI thread for the
@@ -119,7 +134,10 @@ class MainWindow(QMainWindow):
         self.banner = PlainLabel()
         self.banner.setObjectName("keyringBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3e0; color: #6d3d00; padding: 6px; border-radius: 4px;")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setFrameShape(PlainLabel.Shape.StyledPanel)
+        self.banner.setMargin(6)
+        set_status_color(self.banner, "warning")
         self.banner.hide()
         self.editor = ConnectionEditor()
         self.editor.save_requested.connect(self.save)
@@ -138,12 +156,14 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 6, 6, 6)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.editor, 1)
+        self.right_layout = right_layout
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([320, 640])
+        self.splitter.setCollapsible(0, False)  # the cards never vanish behind a dragged splitter
+        self.splitter.setSizes([360, 640])
         self.setCentralWidget(self.splitter)
         self._build_actions()
         self._status("Ready")
@@ -162,8 +182,13 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name or text.replace("&", "").replace("…", "").replace(" ", "") + "Action")
+        plain = text.replace("&", "")
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{plain.rstrip('…')} ({keys})" if keys else plain.rstrip("…"))
+        else:
+            action.setToolTip(plain.rstrip("…"))
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -184,6 +209,21 @@ class MainWindow(QMainWindow):
         self.export_action = a("E&xport…", self.export_connections, "Ctrl+E", "exportAction")
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
         self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
+        self.settings_action = a("Se&ttings…", self.open_settings, "Ctrl+,", "settingsAction")
+        for action, icon in (
+            (self.new_action, "new"),
+            (self.preset_action, "preset"),
+            (self.duplicate_action, "duplicate"),
+            (self.delete_action, "delete"),
+            (self.default_action, "default-star"),
+            (self.save_action, "save"),
+            (self.test_action, "test"),
+            (self.detect_action, "detect"),
+            (self.import_action, "import"),
+            (self.export_action, "export"),
+            (self.settings_action, "settings"),
+        ):
+            action.setIcon(action_icon(icon, self.palette()))
         toolbar = QToolBar("Connections")
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -203,8 +243,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for action in (self.import_action, self.export_action, self.quit_action):
-            file_menu.addAction(action)
+        for entry in (self.import_action, self.export_action, None, self.settings_action, None, self.quit_action):
+            if entry is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(entry)
         conn_menu = menu.addMenu("&Connection")
         for action in (
             self.new_action,
@@ -276,6 +319,7 @@ class MainWindow(QMainWindow):
         # Searching never switches the editor: a card being edited that the search hides stays
         # in the editor, and is selected again as soon as the search shows it.
         self.filter.set_search(text)
+        self.list.searching = bool(text.strip())
         if self._current_id is not None and not self.list.currentIndex().isValid():
             self._reselect(self._current_id)
 
@@ -377,41 +421,79 @@ class MainWindow(QMainWindow):
         self.detect_action.setEnabled(has)
         self.save_action.setEnabled(self.editor.is_dirty())
         self.revert_action.setEnabled(self.editor.is_dirty())
+        self._update_empty_state()
+
+    def _update_empty_state(self) -> None:
+        """No connection open: the editor gives way to what to do next (never a blank, disabled form)."""
+        empty = self.editor.original is None
+        if empty and self.empty_state is None:
+            self.empty_state = EmptyState()
+            self.empty_state.preset_requested.connect(self.new_from_preset)
+            self.empty_state.blank_requested.connect(self.new_connection)
+            self.empty_state.import_requested.connect(self.import_connections)
+            self.right_layout.addWidget(self.empty_state, 1)
+        if self.empty_state is not None:
+            self.empty_state.show_for(self.model.rowCount())
+            self.empty_state.setVisible(empty)
+        self.editor.setVisible(not empty)
 
     # ------------------------------------------------------------------ actions
 
     @Slot()
-    def new_connection(self, base: Connection | None = None) -> None:
+    def new_connection(self, base: Connection | None = None, name: str = "New connection") -> bool:
         if not self.resolve_unsaved():
-            return
-        names = [c.name for c in self.model.connections()]
-        name, counter = "New connection", 1
-        while name.casefold() in {n.casefold() for n in names}:
+            return False
+        names = {c.name.casefold() for c in self.model.connections()}
+        stem, counter = name, 1
+        while name.casefold() in names:
             counter += 1
-            name = f"New connection {counter}"
+            name = f"{stem} {counter}"
         draft = (base or Connection(name=name)).replace(id=new_id(), name=name, is_default=False)
         self.list.selectionModel().clearSelection()
         self._load_editor(draft)
         self.editor._set_dirty(True)  # a draft is unsaved by nature
-        self.editor.refresh_problems()
+        self.editor.hold_problems()  # no red before the user touched a field or pressed Save
         self.editor.tabs.setCurrentIndex(0)
         self.editor.main_tab.widgets["name"].setFocus()
+        return True
 
     @Slot()
     def new_from_preset(self) -> None:
+        from smtpgui.ui.presetpicker import connection_name, first_field
+
         preset_id = self.prompts.choose_preset()
         if preset_id is None:
             return
         preset = find_preset(preset_id)
-        self.new_connection(preset.apply(Connection(name="x")))
+        if not self.new_connection(preset.apply(Connection(name="x")), name=connection_name(preset)):
+            return
+        tab_name, field = first_field(preset)
+        tab = getattr(self.editor, f"{tab_name}_tab")
+        self.editor.tabs.setCurrentWidget(tab)
+        tab.widgets[field].setFocus()
         self._status(preset.advice, 15000)
+
+    @Slot()
+    def open_settings(self) -> None:
+        """File › Settings…: the app-wide defaults (the same ones ``smtpgui settings`` changes)."""
+        from smtpgui.ui.settingsdialog import SettingsDialog
+
+        try:
+            current = self.services.settings.load()
+        except SmtpguiError as exc:
+            self.prompts.warn("Cannot read the settings", str(exc))
+            return
+        dialog = SettingsDialog(self.services.settings, current, self)
+        dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
+        self.settings_dialog = dialog
+        dialog.open()
 
     @Slot()
     def save(self) -> bool:
         """Save the editor's connection and its secrets; False when it could not be saved."""
         if self.editor.original is None:
             return False
-        problems = self.editor.refresh_problems()
+        problems = self.editor.reveal_problems()
         if problems:
             self._status("Fix the problems shown in red before saving.", 8000)
             return False
@@ -544,6 +626,8 @@ class MainWindow(QMainWindow):
                 self.services.secrets.delete_all(victim.id)
         except SecretStoreUnavailable as exc:
             self.prompts.warn("Secrets not removed", str(exc))
+        with contextlib.suppress(SmtpguiError):  # a deleted connection's stale result is never shown
+            self.results.forget({victim.id})
         self._current_id = None
         self.editor.load(None)
         self.reload(select_id=new_default)
@@ -575,16 +659,39 @@ class MainWindow(QMainWindow):
         index = self.list.indexAt(pos)
         if index.isValid():
             self.list.setCurrentIndex(index)
+        self._popup_card_menu(self.list.viewport().mapToGlobal(pos))
+
+    def _on_card_menu(self, index: QModelIndex, anchor) -> None:  # type: ignore[no-untyped-def]
+        """The ⋮ button of a card: its menu, for that card (which becomes the current one)."""
+        connection: Connection | None = index.data(ConnectionRole) if index.isValid() else None
+        if connection is None:
+            return
+        if connection.id != self._current_id:
+            self.list.setCurrentIndex(index)
+            if connection.id != self._current_id:
+                return  # the user chose to stay on unsaved edits
+        self._popup_card_menu(anchor)
+
+    def _popup_card_menu(self, where) -> None:  # type: ignore[no-untyped-def]
+        current = self.current_connection()
+        self.enable_action.setText("&Disable" if current is None or current.enabled else "&Enable")
         menu = QMenu(self)
-        for action in (
+        menu.setObjectName("cardMenu")
+        for entry in (
             self.test_action,
             self.duplicate_action,
             self.default_action,
             self.enable_action,
+            None,
             self.delete_action,
         ):
-            menu.addAction(action)
-        menu.popup(self.list.viewport().mapToGlobal(pos))
+            if entry is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(entry)
+        menu.aboutToHide.connect(lambda: self.enable_action.setText("&Enable/Disable"))
+        self.card_menu = menu
+        menu.popup(where)
 
     # ------------------------------------------------------------------ sessions on workers
 
@@ -740,7 +847,7 @@ class MainWindow(QMainWindow):
             return None
         if self.editor.problems():
             self._status("Fix the problems shown in red before testing.", 8000)
-            self.editor.refresh_problems()
+            self.editor.reveal_problems()
             return None
         return self.editor.current()
 
@@ -773,10 +880,17 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _record_result(self, connection: Connection, result: TestResult) -> None:
-        when = time.strftime("%H:%M")
-        summary = "ok" if result.ok else f"failed at {result.stage.value}"
         self._show_keyring_state()  # the test's secret reads may have found the keyring unusable
-        self.model.set_last_result(connection.id, LastResult(result.ok, summary, when))
+        if result.cancelled:
+            return
+        summary = "" if result.ok else safe_summary(result.explanation or result.error or "")
+        stored = StoredResult(result.ok, result.stage.value, time.time(), summary)
+        self.model.set_last_result(connection.id, stored)
+        if self.model.row_of(connection.id) >= 0:
+            try:
+                self.results.record(connection.id, stored)
+            except SmtpguiError as exc:
+                self._status(f"The test result was not kept: {exc}", 8000)
         if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
             self._status("The server's certificate is not trusted: see the test window.", 10000)
 

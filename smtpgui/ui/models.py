@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -13,9 +12,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from smtpgui.core.model import Connection
+from smtpgui.core.model import Connection, Kind, Security
 from smtpgui.core.validation import TakenNames
-from smtpgui.ui.plaintext import plain_tooltip
+from smtpgui.storage.results import StoredResult
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -23,14 +22,37 @@ ConnectionRole = Qt.ItemDataRole.UserRole + 1
 LastResultRole = Qt.ItemDataRole.UserRole + 2
 SearchTextRole = Qt.ItemDataRole.UserRole + 3
 
+LastResult = StoredResult  # what a card shows of the last test: ok, stage, when, summary
 
-@dataclass(frozen=True)
-class LastResult:
-    """The outcome of the last test of a connection, as the card shows it."""
+SECURITY_BADGES = {Security.NONE: "None", Security.STARTTLS: "STARTTLS", Security.TLS: "TLS"}
 
-    ok: bool
-    summary: str
-    when: str
+
+def target_text(connection: Connection) -> str:
+    """Where the connection sends: host:port, or the Graph mailbox."""
+    if connection.kind is Kind.GRAPH:
+        return f"Graph · {connection.mailbox}"
+    return f"{connection.host}:{connection.port}"
+
+
+def tooltip_html(connection: Connection, result: StoredResult | None) -> str:
+    """The card's tooltip: every outside text escaped, so a name is never read as markup."""
+    import html  # on the first tooltip: html.entities costs ~9 ms of start-up
+
+    lines = [f"<b>{html.escape(connection.name)}</b>", html.escape(target_text(connection))]
+    security = SECURITY_BADGES.get(connection.security, "")
+    if connection.kind is not Kind.GRAPH:
+        lines.append(
+            f"Security: {html.escape(security)}"
+            + (" (certificate not verified)" if connection.certificate_unchecked else "")
+        )
+    if connection.is_default:
+        lines.append("The default connection")
+    if not connection.enabled:
+        lines.append("Disabled")
+    if result is not None:
+        verdict = "passed" if result.ok else f"failed at {html.escape(result.stage)}"
+        lines.append(f"Last test {verdict}" + (f": {html.escape(result.summary)}" if result.summary else ""))
+    return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
 
 class ConnectionListModel(QAbstractListModel):
@@ -56,13 +78,18 @@ class ConnectionListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return connection.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(
-                f"{connection.name} — {connection.host}:{connection.port} ({connection.security.value})"
-            )
+            return tooltip_html(connection, self._results.get(connection.id))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             default = ", default" if connection.is_default else ""
             state = "" if connection.enabled else ", disabled"
-            return f"{connection.name}, {connection.host} port {connection.port}{default}{state}"
+            security = SECURITY_BADGES.get(connection.security, "")
+            result = self._results.get(connection.id)
+            last = (
+                ""
+                if result is None
+                else (", last test passed" if result.ok else f", last test failed at {result.stage}")
+            )
+            return f"{connection.name}, {connection.host} port {connection.port}, {security}{default}{state}{last}"
         if role == ConnectionRole:
             return connection
         if role == LastResultRole:
@@ -102,7 +129,16 @@ class ConnectionListModel(QAbstractListModel):
             self._rows = {c.id: row for row, c in enumerate(self._connections)}
         return self._rows.get(connection_id, -1)
 
-    def set_last_result(self, connection_id: str, result: LastResult) -> None:
+    def set_results(self, results: dict[str, StoredResult]) -> None:
+        """The stored last results (read once at start); cards repaint with them."""
+        self._results = dict(results)
+        if self._connections:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._connections) - 1, 0), [LastResultRole])
+
+    def last_result(self, connection_id: str) -> StoredResult | None:
+        return self._results.get(connection_id)
+
+    def set_last_result(self, connection_id: str, result: StoredResult) -> None:
         self._results[connection_id] = result
         row = self.row_of(connection_id)
         if row >= 0:

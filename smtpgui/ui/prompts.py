@@ -95,9 +95,9 @@ class Prompts:
         return text or None
 
     def choose_preset(self) -> str | None:
-        from smtpgui.ui.dialogs import PresetDialog
+        from smtpgui.ui.presetpicker import PresetPicker
 
-        dialog = PresetDialog(self.parent)
+        dialog = PresetPicker(self.parent)
         if dialog.exec() and dialog.selected() is not None:
             return dialog.selected().id  # type: ignore[union-attr]
         return None

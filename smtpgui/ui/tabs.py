@@ -22,8 +22,33 @@ from smtpgui.core.model import (
 )
 from smtpgui.storage.secrets import Slot
 from smtpgui.transport.tlsfiles import tls_file_problems
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import Field, FormTab, enum_choices
 from smtpgui.ui.plaintext import PlainLabel, set_plain
+
+
+def _hint_label(object_name: str, status: str) -> PlainLabel:
+    """A plain-text line under a field (a warning or a note), hidden while empty."""
+    label = PlainLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    if status:
+        set_status_color(label, status)
+    return label
+
+
+def _show_hint(tab: FormTab, label: PlainLabel, text: str) -> None:
+    set_plain(label, text)
+    tab.form.setRowVisible(label, bool(text))  # the whole row: no empty gap while there is nothing to say
+
+
+def _place_under(tab: FormTab, name: str, label: PlainLabel, offset: int = 1) -> None:
+    """Put ``label`` in a row of its own under field ``name``, in the field column (the field's
+    own box is only as wide as a combo or spin box: wrapped text there would be cut off)."""
+    position: tuple[int, object] = tab.form.getWidgetPosition(tab.rows[name])  # type: ignore[assignment]
+    tab.form.insertRow(position[0] + offset, "", label)
+    tab.form.setRowVisible(label, False)
+
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
@@ -181,6 +206,19 @@ class MainTab(FormTab):
         Field("enabled", "Enabled", "check", "enabledCheck"),
     )
 
+    _port_warning_text = ""
+
+    def build_extra_bottom(self) -> None:
+        self.port_warning = _hint_label("portWarning", "warning")
+        _place_under(self, "port", self.port_warning)
+        _show_hint(self, self.port_warning, self._port_warning_text)
+
+    def set_port_warning(self, text: str) -> None:
+        """The port does not fit the security mode (shown under the port; empty hides it)."""
+        self._port_warning_text = text
+        if self.is_built():
+            _show_hint(self, self.port_warning, text)
+
     def apply(self, connection: Connection) -> Connection:
         result = super().apply(connection)
         # Accept a pasted '"Sender Name" <addr@example.com>' and split it.
@@ -331,6 +369,20 @@ class EncryptionTab(FormTab):
     """
 
     security_changed = Signal()
+    _port_note_text = ""
+    _port_warning_text = ""
+
+    def set_port_note(self, text: str) -> None:
+        """Say which port a change of security mode set (empty hides it)."""
+        self._port_note_text = text
+        if self.is_built():
+            _show_hint(self, self.port_note, text)
+
+    def set_port_warning(self, text: str) -> None:
+        """The port does not fit the security mode (empty hides it)."""
+        self._port_warning_text = text
+        if self.is_built():
+            _show_hint(self, self.port_mismatch, text)
 
     FIELDS = (
         Field("security", "Security:", "combo", "securityCombo", enum_choices(Security, SECURITY_LABELS)),
@@ -349,8 +401,15 @@ class EncryptionTab(FormTab):
         )
         self.verify_warning.setObjectName("verifyWarning")
         self.verify_warning.setWordWrap(True)
-        self.verify_warning.setStyleSheet("color: #e65100;")
+        set_status_color(self.verify_warning, "warning")
         self.form.addRow(self.verify_warning)
+        # Under the Security combo: which port a change of mode set, and a port that does not fit.
+        self.port_note = _hint_label("securityPortNote", "")
+        self.port_mismatch = _hint_label("securityPortWarning", "warning")
+        _place_under(self, "security", self.port_note)
+        _place_under(self, "security", self.port_mismatch, offset=2)
+        _show_hint(self, self.port_note, self._port_note_text)
+        _show_hint(self, self.port_mismatch, self._port_warning_text)
         self.widgets["security"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, bui
 from smtpgui.core.model import Connection, Kind, Security
 from smtpgui.transport.result import Stage, TestResult
 from smtpgui.transport.tlsfiles import tls_file_problems
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 from smtpgui.ui.workers import SendJob
 
@@ -99,7 +100,7 @@ class TestEmailDialog(QDialog):
             problem = PlainLabel()
             problem.setObjectName(f"{field_name}Problem")
             problem.setWordWrap(True)
-            problem.setStyleSheet("color: #c62828;")
+            set_status_color(problem, "error")
             problem.hide()
             form.addRow(PlainLabel(""), problem)
             self.field_problems[field_name] = problem
@@ -296,8 +297,7 @@ class TestEmailDialog(QDialog):
             self._show_text("✖ " + " ".join(elsewhere), ok=False)
 
     def _show_text(self, text: str, ok: bool | None) -> None:
-        color = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
-        self.result_label.setStyleSheet(f"color: {color};" if color else "")
+        set_status_color(self.result_label, {True: "success", False: "error", None: ""}[ok])
         set_plain(self.result_label, text)
 
     def use_connection(self, connection: Connection) -> None:

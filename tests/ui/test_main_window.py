@@ -20,6 +20,7 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.storage.store import ConnectionStore
+from smtpgui.ui.delegate import MARGIN
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel
 from smtpgui.ui.prompts import Unsaved
@@ -49,7 +50,9 @@ def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-
     assert model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole) == "a"
 
 
-def test_object_names_for_automation(window) -> None:  # type: ignore[no-untyped-def]
+def test_object_names_for_automation(window_with_work) -> None:  # type: ignore[no-untyped-def]
+    # With no connection the editor gives way to the first-run panel: open one.
+    window = window_with_work
     # A tab's rows are built when it is first opened: until then only the secret fields and
     # the sign-in state (which the keyring's answers reach) exist.
     assert window.findChild(QLineEdit, "usernameEdit") is None
@@ -425,9 +428,10 @@ def test_cards_fit_the_list_and_the_selected_card_is_highlighted(make_window, co
     selected = view.visualRect(window.filter.index(2, 0))
     image = view.viewport().grab().toImage()
     highlight = view.palette().color(view.palette().ColorRole.Highlight)
-    pixel = image.pixelColor(selected.left() + 3, selected.center().y())
-    assert pixel == highlight  # the style painted the selection under the card
-    assert image.pixelColor(first.left() + 3, first.center().y()) != highlight
+    inside = MARGIN + 4  # the card is inset from the row by the delegate's margin
+    pixel = image.pixelColor(selected.left() + inside, selected.center().y())
+    assert pixel == highlight  # the selected card is filled with the highlight
+    assert image.pixelColor(first.left() + inside, first.center().y()) != highlight
 
 
 def test_tabs_not_opened_yet_keep_what_they_were_given(make_window, config_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,231 @@
+"""Connection cards: what each card shows, its layout at any width, its ⋮ menu, its stored last result."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+
+from smtpgui.core.model import Connection, Kind, Security
+from smtpgui.storage.results import StoredResult
+from smtpgui.storage.store import ConnectionStore
+from smtpgui.transport.result import Stage, TestResult
+from smtpgui.ui.delegate import (
+    CARD_HEIGHT,
+    CARD_MIN_WIDTH,
+    CardMetrics,
+    badge_text,
+    card_layout,
+    elide_target,
+    relative_time,
+    result_text,
+)
+from smtpgui.ui.models import ConnectionListModel, LastResultRole
+
+LONG_HOST = "a-very-long-relay-name-that-never-fits.eu-central-internal.mail.example-corporation.com"
+
+
+def seed(config_dir: Path, *connections: Connection) -> list[Connection]:
+    store = ConnectionStore(config_dir)
+    return [store.add(c) for c in connections]
+
+
+def test_relative_time_reads_as_people_say_it() -> None:
+    now = 1_800_000_000.0
+    assert relative_time(now - 5, now) == "just now"
+    assert relative_time(now - 5 * 60, now) == "5 min ago"
+    assert relative_time(now - 2 * 3600 - 10, now) == "2 h ago"
+    assert relative_time(now - 3 * 86400, now) == "3 d ago"
+    assert relative_time(now - 90 * 86400, now).count("-") == 2  # a date
+    assert result_text(StoredResult(True, "data", now - 7200), now) == "✔ 2 h ago"
+    assert result_text(StoredResult(False, "auth", now - 60), now) == "✖ auth · 1 min ago"
+    assert result_text(StoredResult(False, "auth", now - 60), now, short=True) == "✖ auth 1m"
+    assert result_text(StoredResult(True, "quit", now - 3 * 3600), now, short=True) == "✔ 3h"
+
+
+@pytest.mark.parametrize("width", [CARD_MIN_WIDTH, 240, 320, 480, 900, 1600])
+@pytest.mark.parametrize(
+    "connection",
+    [
+        Connection(name="N" * 80, host=LONG_HOST, port=587, security=Security.STARTTLS, is_default=True),
+        Connection(name="Legacy", host=LONG_HOST, port=25, security=Security.NONE, enabled=False),
+        Connection(name="Lab", host="h", port=465, security=Security.TLS, verify=False, enabled=False, is_default=True),
+    ],
+)
+def test_the_badge_is_always_inside_the_card_and_clear_of_the_text(qapp, width: int, connection: Connection) -> None:  # type: ignore[no-untyped-def]
+    metrics = CardMetrics.for_font(QFont())
+    rect = QRect(0, 0, width, CARD_HEIGHT)
+    layout = card_layout(rect, metrics, connection, "✖ greeting · 12 min ago", badge_text(connection))
+    assert layout.card.contains(layout.badge), (width, layout)
+    assert layout.card.contains(layout.more)
+    assert layout.badge.width() >= metrics.fm_small.horizontalAdvance(layout.badge_text)
+    assert layout.badge_text.split()[0] == badge_text(connection).split()[0]  # the mode is always named
+    if width >= 320:
+        assert layout.badge_text == badge_text(connection)
+    for text_rect in (layout.name, layout.target, layout.result, layout.disabled, layout.star):
+        assert not text_rect.intersects(layout.badge), (width, text_rect, layout.badge)
+        assert not text_rect.intersects(layout.more)
+    assert not layout.name.intersects(layout.disabled)
+    assert not layout.target.intersects(layout.result)
+
+
+def test_the_list_is_never_narrower_than_a_card(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, Connection(name="One", host="one.example.com"))
+    window = make_window()
+    window.splitter.setSizes([0, 2000])  # the user drags the splitter all the way
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] > 0)
+    assert window.splitter.sizes()[0] >= CARD_MIN_WIDTH
+    assert window.list.viewport().width() >= CARD_MIN_WIDTH
+
+
+def test_a_long_host_loses_its_middle_and_keeps_the_port(qapp) -> None:  # type: ignore[no-untyped-def]
+    fm = QFontMetrics(QFont())
+    connection = Connection(name="x", host=LONG_HOST, port=2525)
+    for width in (60, 120, 200, 300):
+        text = elide_target(fm, connection, width)
+        assert text.endswith(":2525"), text
+        assert "…" in text and fm.horizontalAdvance(text) <= max(width, fm.horizontalAdvance(":2525"))
+        if width >= 120:
+            assert text.startswith("a-") and "com:2525" in text  # both ends of the host stay
+    assert elide_target(fm, connection, 5000) == f"{LONG_HOST}:2525"
+
+
+def test_badges_say_the_security_mode() -> None:
+    assert badge_text(Connection(name="a", security=Security.NONE)) == "None"
+    assert badge_text(Connection(name="a", security=Security.STARTTLS)) == "STARTTLS"
+    assert badge_text(Connection(name="a", security=Security.TLS)) == "TLS"
+    assert "unverified" in badge_text(Connection(name="a", security=Security.TLS, verify=False))
+    assert badge_text(Connection(name="a", kind=Kind.GRAPH)) == "HTTPS"
+
+
+def test_tooltips_never_read_a_name_as_markup() -> None:
+    model = ConnectionListModel()
+    model.set_connections([Connection(name="<img src=x>evil", host="h<b>.example.com")])
+    model.set_last_result(model.connection_at(0).id, StoredResult(False, "auth", 1.0, "<a href='x'>click</a>"))
+    tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip and "&lt;img src=x&gt;evil" in tip
+    assert "<a href" not in tip and "&lt;a href=" in tip
+    assert "h&lt;b&gt;.example.com" in tip
+
+
+def _more_center(window, row: int):  # type: ignore[no-untyped-def]
+    index = window.filter.index(row, 0)
+    rect = window.list.visualRect(index)
+    layout = window.delegate.layout_for(_option(window, rect), index)
+    assert layout is not None
+    return layout.more.center()
+
+
+def _option(window, rect: QRect):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.rect = rect
+    option.font = window.list.font()
+    return option
+
+
+def test_the_more_button_opens_the_cards_actions(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    first, second = seed(
+        config_dir,
+        Connection(name="One", host="one.example.com", is_default=True),
+        Connection(name="Two", host="two.example.com"),
+    )
+    window = make_window()
+    qtbot.waitExposed(window)
+    assert window.card_menu is None
+    qtbot.mouseClick(window.list.viewport(), Qt.MouseButton.LeftButton, pos=_more_center(window, 1))
+    qtbot.waitUntil(lambda: window.card_menu is not None and window.card_menu.isVisible())
+    menu = window.card_menu
+    texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["Test…", "Duplicate", "Set as default", "Disable", "Delete"]
+    assert window.editor.original is not None and window.editor.original.id == second.id  # the card's own menu
+    menu.close()
+    # A disabled card's menu offers Enable.
+    window.toggle_enabled()
+    qtbot.mouseClick(window.list.viewport(), Qt.MouseButton.LeftButton, pos=_more_center(window, 1))
+    qtbot.waitUntil(lambda: window.card_menu is not None and window.card_menu.isVisible())
+    assert "Enable" in [a.text().replace("&", "") for a in window.card_menu.actions()]
+    window.card_menu.close()
+    assert first.id != second.id
+
+
+def test_clicking_the_card_body_does_not_open_the_menu(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, Connection(name="One", host="one.example.com"), Connection(name="Two", host="two.example.com"))
+    window = make_window()
+    qtbot.waitExposed(window)
+    rect = window.list.visualRect(window.filter.index(1, 0))
+    qtbot.mouseClick(window.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.topLeft() + QPoint(30, 20))
+    assert window.card_menu is None
+    assert window.editor.original is not None and window.editor.original.name == "Two"
+
+
+def test_the_last_result_is_shown_stored_and_survives_a_restart(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
+    window = make_window()
+    failed = TestResult(ok=False, stage=Stage.AUTH, error="535 5.7.8 \x1b[31mno\u202e", explanation=None)
+    window._record_result(relay, failed)
+    stored = window.model.last_result(relay.id)
+    assert stored is not None and not stored.ok and stored.stage == "auth"
+    assert "\x1b" not in stored.summary and "\u202e" not in stored.summary
+    window.close()
+    again = make_window()
+    result = again.model.data(again.model.index(0, 0), LastResultRole)
+    assert result is not None and result.stage == "auth" and not result.ok
+    assert time.time() - result.at < 60
+    accessible = again.model.data(again.model.index(0, 0), Qt.ItemDataRole.AccessibleTextRole)
+    assert "last test failed at auth" in accessible
+    again._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    assert again.model.last_result(relay.id).ok  # type: ignore[union-attr]
+
+
+def test_a_cancelled_test_leaves_the_last_result_alone(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
+    (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
+    window = make_window()
+    window._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    window._record_result(relay, TestResult(ok=False, stage=Stage.CONNECT, cancelled=True))
+    assert window.model.last_result(relay.id).ok  # type: ignore[union-attr]
+
+
+def test_deleting_a_connection_forgets_its_result(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.storage.results import ResultStore
+
+    (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
+    window = make_window()
+    window._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    window.delete()
+    assert relay.id not in ResultStore(config_dir).load()
+
+
+def test_ten_thousand_cards_paint_and_filter_quickly(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    store = ConnectionStore(config_dir)
+    connections = [
+        Connection(name=f"relay {i:05d}", host=f"smtp{i}.example.com", is_default=i == 0, enabled=i % 7 != 0)
+        for i in range(10_000)
+    ]
+    store.update(lambda _current: connections)
+    window = make_window()
+    window.resize(1000, 700)
+    qtbot.waitExposed(window)
+    count = window.model.rowCount()
+    for row in range(0, count, 3):
+        result = StoredResult(row % 2 == 0, "auth", time.time() - row)
+        window.model.set_last_result(window.model.connection_at(row).id, result)
+    viewport = window.list.viewport()
+    window.list.scrollTo(window.filter.index(count // 2, 0))
+    started = time.perf_counter()
+    for _ in range(10):
+        viewport.grab()
+    per_paint = (time.perf_counter() - started) / 10
+    started = time.perf_counter()
+    window.search.setText("relay 0")
+    window.search.setText("relay 01")
+    window.search.setText("")
+    per_search = (time.perf_counter() - started) / 3
+    # Generous bounds (a shared, loaded machine): a full viewport of cards well within a frame budget.
+    assert per_paint < 0.1, per_paint
+    assert per_search < 0.2, per_search
