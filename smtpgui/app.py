@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
 from smtpgui.core.errors import StorageError
+from smtpgui.services import build_app_services
 from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
-from smtpgui.storage.services import build_services
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts, SelfTestPrompts
@@ -49,7 +49,7 @@ def build_main_window(
     """Build the services and the main window without entering the event loop."""
     application()
     setup_logging(chosen_config_dir(config_dir))
-    services = build_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
+    services = build_app_services(config_dir, keyring_backend=keyring_backend, session_fallback=True)  # type: ignore[arg-type]
     window = MainWindow(services, None, ui_settings(services.config_dir), prompts)
     log.info("window opened on %s with %d connections", services.config_dir, window.model.rowCount())
     return window

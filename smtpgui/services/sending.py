@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import SmtpguiError
-from smtpgui.core.message import OutgoingMessage, TestRequest, build_test_message
 from smtpgui.core.model import Connection
 from smtpgui.services.settings import SettingsService
 
 if TYPE_CHECKING:
+    from smtpgui.core.message import OutgoingMessage, TestRequest
     from smtpgui.transport.engine import SessionEngine, SessionSecrets
     from smtpgui.transport.probe import ProbeReport
     from smtpgui.transport.result import TestResult
@@ -50,6 +50,8 @@ class TestService:
 
     def build_message(self, connection: Connection, request: TestRequest) -> OutgoingMessage:
         """The test message (DESIGN §5) for this connection; ``ValidationError`` for bad input."""
+        from smtpgui.core.message import build_test_message  # the email package: on the first test
+
         return build_test_message(connection, request, self.settings.load())
 
     def run(

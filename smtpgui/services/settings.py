@@ -19,6 +19,16 @@ class SettingsService:
     def load(self) -> AppSettings:
         return self.store.load()
 
+    def save(self, settings: AppSettings) -> None:
+        """Save every setting at once (``ValidationError`` names the field at fault)."""
+        self.store.save(settings)
+
+    @property
+    def notices(self) -> list[str]:
+        """What the user must be told about settings.json (a damaged file moved aside)."""
+        notices: list[str] = getattr(self.store, "notices", [])
+        return notices
+
     def update(self, **changes: str) -> AppSettings:
         """Change some settings and save; ``ValidationError`` names the field at fault.
 

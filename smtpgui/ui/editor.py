@@ -11,7 +11,7 @@ from smtpgui.core.ports import SECURITY_NAMES, port_mismatch
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.colors import set_status_color
-from smtpgui.ui.forms import FormTab
+from smtpgui.ui.forms import FormTab, set_value
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
 
@@ -208,6 +208,23 @@ class ConnectionEditor(QWidget):
 
     def is_dirty(self) -> bool:
         return self._dirty
+
+    def mark_unsaved(self) -> None:
+        """A new connection is unsaved by nature."""
+        self._set_dirty(True)
+
+    def put_edits(self, values: dict[str, object]) -> None:
+        """Set fields as if the user typed them (detected settings, a pin): the user still saves."""
+        for name, value in values.items():
+            tab = next(t for t in self.form_tabs if any(spec.name == name for spec in t.FIELDS))
+            set_value(tab.widgets[name], value)
+        self._on_edited()
+
+    def adopt_stored_pin(self, sha256: str) -> None:
+        """The stored connection was pinned while the editor holds edits: keep them, add the pin."""
+        if self.original is not None:
+            self.original = self.original.replace(pinned_sha256=sha256)
+        self.put_edits({"pinned_sha256": sha256})
 
     def problems(self) -> list[Problem]:
         if self.original is None:

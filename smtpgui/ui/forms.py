@@ -189,7 +189,7 @@ class FormTab(QWidget):
         self._loading = True
         try:
             for spec in self.FIELDS:
-                _set_value(self._widgets[spec.name], getattr(connection, spec.name))
+                set_value(self._widgets[spec.name], getattr(connection, spec.name))
             self.after_load(connection)
         finally:
             self._loading = False
@@ -272,7 +272,7 @@ def _connect_changed(widget: QWidget, slot: Any) -> None:
         widget.textChanged.connect(slot)
 
 
-def _set_value(widget: QWidget, value: Any) -> None:
+def set_value(widget: QWidget, value: Any) -> None:
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(widget, QLineEdit):

@@ -1,59 +1,44 @@
-"""The main window: searchable connection cards on the left, the editor on the right."""
+"""The main window: searchable connection cards on the left, the editor on the right.
+
+The window keeps layout, actions and wiring. What each action does lives in a flow the window
+owns: ``connections`` (new, save, duplicate, delete, default, enable), ``tests`` (the test
+dialog, results, trust, Test all), ``sign_ins``, ``probes`` (Detect settings), ``exchange``
+(import, export) and ``keyring`` (what the keyring holds, and its banner). The flows reach the
+rest of the application through ``services`` (:mod:`smtpgui.services`).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QLineEdit,
-    QListView,
-    QMainWindow,
-    QMenu,
-    QSplitter,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLineEdit, QListView, QMainWindow, QMenu, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
-from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, new_id
-from smtpgui.core.naming import copy_name
-from smtpgui.core.presets import find_preset
-from smtpgui.storage import exchange
-from smtpgui.storage.results import ResultStore, StoredResult, safe_summary
-from smtpgui.storage.secrets import Slot as SecretSlot
-from smtpgui.storage.services import Services
+from smtpgui.core.errors import SmtpguiError
+from smtpgui.core.model import Connection
+from smtpgui.storage.results import ResultStore
 from smtpgui.ui.cardlist import ConnectionListView
 from smtpgui.ui.colors import set_status_color
+from smtpgui.ui.connectionflow import ConnectionFlow
 from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
+from smtpgui.ui.exchangeflow import ExchangeFlow
 from smtpgui.ui.icons import action_icon
+from smtpgui.ui.keyringstate import KeyringState
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
-from smtpgui.ui.plaintext import PlainLabel, clean, link, rich_text, set_plain
+from smtpgui.ui.plaintext import PlainLabel, clean
+from smtpgui.ui.probeflow import ProbeFlow
 from smtpgui.ui.prompts import Prompts, Unsaved
-from smtpgui.ui.workers import Job, ProbeJob, SecretStatusJob, SendJob, SignInJob, SignOutJob
-
-SECRET_SLOTS = (
-    SecretSlot.PASSWORD,
-    SecretSlot.PROXY_PASSWORD,
-    SecretSlot.CLIENT_SECRET,
-    SecretSlot.OAUTH_CLIENT_SECRET,
-    SecretSlot.OAUTH_REFRESH_TOKEN,
-)
+from smtpgui.ui.signinflow import SignInFlow
+from smtpgui.ui.testflow import TestFlow
+from smtpgui.ui.workers import Job
 
 if TYPE_CHECKING:
-    from smtpgui.core.message import OutgoingMessage
-    from smtpgui.transport.engine import SessionEngine, SessionSecrets
-    from smtpgui.transport.probe import ProbeReport
-    from smtpgui.transport.result import CertificateInfo, TestResult
+    from smtpgui.services import AppServices
+    from smtpgui.transport.engine import SessionEngine
     from smtpgui.ui.testdialog import TestEmailDialog
 
 
@@ -62,7 +47,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        services: Services,
+        services: AppServices,
         engine: SessionEngine | None,
         settings: QSettings,
         prompts: Prompts | None = None,
@@ -77,20 +62,12 @@ class MainWindow(QMainWindow):
         # (each holding a thread until its timeout) never queue the tests behind them.
         self.pool.setMaxThreadCount(64)
         self.jobs: list[Job] = []
-        # Which secrets each connection has in the keyring, as last read by a SecretStatusJob or
-        # written by Save: the editor never asks the keyring on the GUI thread.
-        self.stored_secrets: dict[str, set[SecretSlot]] = {}
-        # Connections whose secrets could not be read (keyring unreachable): shown as unknown.
-        self.secrets_unknown: set[str] = set()
-        self._status_pending: set[str] = set()
-        self.dialogs: list[TestEmailDialog] = []
         self.draft: Connection | None = None
         self._current_id: str | None = None
         self._quiet_selection = False  # True while the window itself moves the selection
         self.results = ResultStore(services.config_dir)
         self.empty_state: EmptyState | None = None  # made the first time no connection is open
         self.card_menu: QMenu | None = None
-        self.settings_dialog: QDialog | None = None
         self._build()
         self.model.set_results(self.results.load())
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
@@ -140,17 +117,20 @@ class MainWindow(QMainWindow):
         set_status_color(self.banner, "warning")
         self.banner.hide()
         self.editor = ConnectionEditor()
+        self.keyring = KeyringState(self, self.banner, self)
+        self.connections = ConnectionFlow(self, self.results, self)
+        self.tests = TestFlow(self, self.results, self)
+        self.sign_ins = SignInFlow(self, self)
+        self.probes = ProbeFlow(self, self)
+        self.exchange = ExchangeFlow(self, self)
         self.editor.save_requested.connect(self.save)
-        self.editor.secrets_shown.connect(self._check_secrets)
-        self.editor.revert_requested.connect(self.revert)
+        self.editor.secrets_shown.connect(lambda: self.keyring.check(self._current_id))
+        self.editor.revert_requested.connect(self.connections.revert)
         self.editor.test_requested.connect(self.open_test_dialog)
-        self.editor.auth_tab.sign_in_requested.connect(self.sign_in)
-        self.editor.auth_tab.sign_out_requested.connect(self.sign_out)
-        self.sign_in_job: SignInJob | None = None
-        # Which (port, security) Detect settings tries; None: the probe's own choice.
-        self.probe_combinations: list[tuple[int, Security]] | None = None
-        self.token_expiry: dict[str, float] = {}
+        self.editor.auth_tab.sign_in_requested.connect(self.sign_ins.sign_in)
+        self.editor.auth_tab.sign_out_requested.connect(self.sign_ins.sign_out)
         self.editor.dirty_changed.connect(self._on_dirty_changed)
+        self.tests.test_all_running.connect(self._on_test_all_running)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 6, 6, 6)
@@ -166,10 +146,10 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([360, 640])
         self.setCentralWidget(self.splitter)
         self._build_actions()
-        self._status("Ready")
+        self.status("Ready")
         self.resize(1000, 680)
 
-    def _status(self, text: str, timeout_ms: int = 0) -> None:
+    def status(self, text: str, timeout_ms: int = 0) -> None:
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
         self.statusBar().showMessage(clean(text), timeout_ms)
 
@@ -204,6 +184,7 @@ class MainWindow(QMainWindow):
         self.save_action = a("&Save", self.save, "Ctrl+S", "saveAction")
         self.revert_action = a("&Revert", self.revert, None, "revertAction")
         self.test_action = a("&Test…", self.open_test_dialog, "Ctrl+T", "testAction")
+        self.test_all_action = a("Test &all", self.test_all, "Ctrl+Shift+T", "testAllAction")
         self.detect_action = a("Detect &settings", self.detect_settings, None, "detectAction")
         self.import_action = a("&Import…", self.import_connections, "Ctrl+I", "importAction")
         self.export_action = a("E&xport…", self.export_connections, "Ctrl+E", "exportAction")
@@ -218,6 +199,7 @@ class MainWindow(QMainWindow):
             (self.default_action, "default-star"),
             (self.save_action, "save"),
             (self.test_action, "test"),
+            (self.test_all_action, "test"),
             (self.detect_action, "detect"),
             (self.import_action, "import"),
             (self.export_action, "export"),
@@ -234,6 +216,7 @@ class MainWindow(QMainWindow):
             (self.delete_action, "deleteButton"),
             (self.default_action, "defaultButton"),
             (self.test_action, "toolbarTestButton"),
+            (self.test_all_action, "testAllButton"),
             (self.detect_action, "detectButton"),
         ):
             toolbar.addAction(action)
@@ -259,6 +242,7 @@ class MainWindow(QMainWindow):
             self.save_action,
             self.revert_action,
             self.test_action,
+            self.test_all_action,
             self.detect_action,
         ):
             conn_menu.addAction(action)
@@ -269,7 +253,7 @@ class MainWindow(QMainWindow):
     def reload(self, select_id: str | None = None) -> None:
         """Re-read the store (another process may have changed it) and keep the selection."""
         try:
-            connections = self.services.store.load()
+            connections = self.services.connections.list_all()
         except SmtpguiError as exc:
             self.prompts.warn("Cannot read connections", str(exc))
             connections = []
@@ -341,58 +325,35 @@ class MainWindow(QMainWindow):
     def _load_editor(self, connection: Connection) -> None:
         self.draft = None if self.model.row_of(connection.id) >= 0 else connection
         self._current_id = connection.id
-        secrets = self.services.secrets
-        stored = self.stored_secrets.get(connection.id)
+        keyring = self.keyring
+        stored = keyring.stored.get(connection.id)
         if stored is None and self.draft is not None:
-            stored = self.stored_secrets[connection.id] = set()  # a new connection has no secrets yet
-        unknown = connection.id in self.secrets_unknown
-        self.editor.load(connection, stored, self.model.taken_names(), secrets.session_only, unknown)
+            stored = keyring.stored[connection.id] = set()  # a new connection has no secrets yet
+        unknown = connection.id in keyring.unknown
+        session_only = self.services.secrets.session_only
+        self.editor.load(connection, stored, self.model.taken_names(), session_only, unknown)
         if stored is None and self.editor.shows_secrets():
-            self._check_secrets()
+            keyring.check(connection.id)
         self._update_actions()
 
-    @Slot()
-    def _check_secrets(self) -> None:
-        """Ask the keyring, on a worker, which secrets the shown connection has.
+    @property
+    def current_id(self) -> str | None:
+        """The id of the connection in the editor (a draft's too), or None."""
+        return self._current_id
 
-        Only when a tab with a secret field is shown (or a send needs them): loading keyring's
-        backends costs about 100 ms, which start-up and browsing the Main tab never pay.
-        """
-        connection_id = self._current_id
-        if connection_id is None or connection_id in self.stored_secrets or connection_id in self._status_pending:
-            return
-        self._status_pending.add(connection_id)
-        job = SecretStatusJob(self.services.secrets, connection_id, SECRET_SLOTS)
-        job.signals.finished.connect(self._on_secret_status)
-        job.signals.failed.connect(lambda message, i=connection_id: self._on_secret_status_failed(i, message))
-        self.start_job(job)
+    def open_draft(self, draft: Connection) -> None:
+        """Show a new, unsaved connection in the editor, its problems held until touched."""
+        self.list.selectionModel().clearSelection()
+        self._load_editor(draft)
+        self.editor.mark_unsaved()
+        self.editor.hold_problems()  # no red before the user touched a field or pressed Save
+        self.editor.tabs.setCurrentIndex(0)
+        self.editor.main_tab.widgets["name"].setFocus()
 
-    @Slot(object)
-    def _on_secret_status(self, status: tuple[str, set[SecretSlot], bool]) -> None:
-        connection_id, stored, unknown = status
-        self._status_pending.discard(connection_id)
-        self.stored_secrets[connection_id] = stored
-        if unknown:
-            self.secrets_unknown.add(connection_id)
-        else:
-            self.secrets_unknown.discard(connection_id)
-        if connection_id == self._current_id and self.editor.original is not None:
-            self.editor.set_stored(stored, self.services.secrets.session_only, unknown)
-        self._show_keyring_state()
-
-    def _on_secret_status_failed(self, connection_id: str, message: str) -> None:
-        """The keyring could not be read and there is no session fallback: nothing is known."""
-        self._status_pending.discard(connection_id)  # asked again when a secret tab is shown again
-        self.secrets_unknown.add(connection_id)
-        if connection_id == self._current_id and self.editor.original is not None:
-            self.editor.set_stored(set(), self.services.secrets.session_only, unknown=True)
-        self._show_banner(message)
-
-    def _show_keyring_state(self) -> None:
-        """Show the banner as soon as any read found the keyring unusable (not only on Save)."""
-        secrets = self.services.secrets
-        if secrets.session_only and not self.banner.isVisible():
-            self._show_banner(secrets.unavailable_reason)
+    def close_editor(self) -> None:
+        """Nothing in the editor (what to do next shows instead)."""
+        self._current_id = None
+        self.editor.load(None)
 
     def resolve_unsaved(self) -> bool:
         """Ask about unsaved edits; False means the user wants to stay."""
@@ -412,6 +373,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + (" (unsaved changes)" if dirty else ""))
         self._update_actions()
 
+    @Slot(bool)
+    def _on_test_all_running(self, running: bool) -> None:
+        self.test_all_action.setText("Cancel test &all" if running else "Test &all")
+
     def _update_actions(self) -> None:
         has = self.current_connection() is not None
         saved = has and self.draft is None
@@ -428,232 +393,87 @@ class MainWindow(QMainWindow):
         empty = self.editor.original is None
         if empty and self.empty_state is None:
             self.empty_state = EmptyState()
-            self.empty_state.preset_requested.connect(self.new_from_preset)
-            self.empty_state.blank_requested.connect(self.new_connection)
-            self.empty_state.import_requested.connect(self.import_connections)
+            self.empty_state.preset_requested.connect(self.connections.new_from_preset)
+            self.empty_state.blank_requested.connect(self.connections.new_connection)
+            self.empty_state.import_requested.connect(self.exchange.import_connections)
             self.right_layout.addWidget(self.empty_state, 1)
         if self.empty_state is not None:
             self.empty_state.show_for(self.model.rowCount())
             self.empty_state.setVisible(empty)
         self.editor.setVisible(not empty)
 
-    # ------------------------------------------------------------------ actions
+    # ------------------------------------------------------------------ the flows' actions
 
     @Slot()
     def new_connection(self, base: Connection | None = None, name: str = "New connection") -> bool:
-        if not self.resolve_unsaved():
-            return False
-        names = {c.name.casefold() for c in self.model.connections()}
-        stem, counter = name, 1
-        while name.casefold() in names:
-            counter += 1
-            name = f"{stem} {counter}"
-        draft = (base or Connection(name=name)).replace(id=new_id(), name=name, is_default=False)
-        self.list.selectionModel().clearSelection()
-        self._load_editor(draft)
-        self.editor._set_dirty(True)  # a draft is unsaved by nature
-        self.editor.hold_problems()  # no red before the user touched a field or pressed Save
-        self.editor.tabs.setCurrentIndex(0)
-        self.editor.main_tab.widgets["name"].setFocus()
-        return True
+        return self.connections.new_connection(base, name)
 
     @Slot()
     def new_from_preset(self) -> None:
-        from smtpgui.ui.presetpicker import connection_name, first_field
-
-        preset_id = self.prompts.choose_preset()
-        if preset_id is None:
-            return
-        preset = find_preset(preset_id)
-        if not self.new_connection(preset.apply(Connection(name="x")), name=connection_name(preset)):
-            return
-        tab_name, field = first_field(preset)
-        tab = getattr(self.editor, f"{tab_name}_tab")
-        self.editor.tabs.setCurrentWidget(tab)
-        tab.widgets[field].setFocus()
-        self._status(preset.advice, 15000)
-
-    @Slot()
-    def open_settings(self) -> None:
-        """File › Settings…: the app-wide defaults (the same ones ``smtpgui settings`` changes)."""
-        from smtpgui.ui.settingsdialog import SettingsDialog
-
-        try:
-            current = self.services.settings.load()
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot read the settings", str(exc))
-            return
-        dialog = SettingsDialog(self.services.settings, current, self)
-        dialog.finished.connect(lambda _code: setattr(self, "settings_dialog", None))
-        self.settings_dialog = dialog
-        dialog.open()
+        self.connections.new_from_preset()
 
     @Slot()
     def save(self) -> bool:
-        """Save the editor's connection and its secrets; False when it could not be saved."""
-        if self.editor.original is None:
-            return False
-        problems = self.editor.reveal_problems()
-        if problems:
-            self._status("Fix the problems shown in red before saving.", 8000)
-            return False
-        connection = self.editor.current()
-        secrets = self.editor.pending_secrets()
-        try:
-            if self.draft is not None:
-                saved: Connection | None = self.services.store.add(connection)
-            else:
-                saved = self._put_unless_changed_elsewhere(connection)
-            if saved is None:
-                return False
-        except ValidationError as exc:
-            self.editor.refresh_problems()
-            self.prompts.warn("Cannot save", str(exc))
-            return False
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot save", str(exc))
-            return False
-        self.draft = None
-        self._store_secrets(saved, secrets)
-        self.reload(select_id=saved.id)
-        if secrets:
-            self._check_secrets()  # the user changed secrets: show what the keyring now holds
-        self._status(f"Saved “{saved.name}”.", 5000)
-        return True
-
-    def _put_unless_changed_elsewhere(self, connection: Connection) -> Connection | None:
-        """Save an edit; if the file changed since the editor loaded it, the user decides."""
-        store = self.services.store
-        try:
-            return store.put(connection, expected=self.editor.original)
-        except ConflictError as exc:
-            mine = self.editor.original.name if self.editor.original is not None else connection.name
-            theirs = exc.current.name
-            renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
-            detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
-            if self.prompts.resolve_conflict(connection.name, detail):
-                return store.put(connection)
-            self.editor.load(None)  # forget the edits the user chose to discard
-            self.reload(select_id=connection.id)
-            self._status(f"Showing “{theirs}” as saved elsewhere.", 8000)
-            return None
-
-    def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
-        store = self.services.secrets
-        known = self.stored_secrets.get(connection.id)
-        if secrets:
-            self.stored_secrets.pop(connection.id, None)  # re-read unless every write below lands
-        try:
-            for slot, value in secrets.items():
-                if value is None:
-                    store.delete(connection.id, slot)
-                else:
-                    store.set(connection.id, slot, value)
-            if known is not None:
-                written = {slot for slot, value in secrets.items() if value is not None}
-                self.stored_secrets[connection.id] = (known - set(secrets)) | written
-        except SecretStoreUnavailable as exc:
-            self.prompts.warn("Password not saved", str(exc))
-        if store.session_only:
-            self._show_banner(store.unavailable_reason)
-
-    def _show_banner(self, reason: str) -> None:
-        set_plain(
-            self.banner,
-            "⚠ The system keyring cannot be used: "
-            + reason.rstrip(".")
-            + ". Passwords you enter are kept for this session only and will be "
-            "forgotten when smtpgui closes.",
-        )
-        self.banner.show()
+        return self.connections.save()
 
     @Slot()
     def revert(self) -> None:
-        if self.draft is not None:
-            self.draft = None
-            self.editor.load(None)
-            self.reload()
-            return
-        current = self.current_connection()
-        if current is not None:
-            self._load_editor(current)
+        self.connections.revert()
 
     @Slot()
     def duplicate(self) -> None:
-        source = self.current_connection()
-        if source is None or self.draft is not None or not self.resolve_unsaved():
-            return
-        names = [c.name for c in self.model.connections()]
-        try:
-            copy = self.services.store.add(
-                source.replace(id=new_id(), name=copy_name(source.name, names), is_default=False)
-            )
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot duplicate", str(exc))
-            return
-        self.reload(select_id=copy.id)
-        if copy.auth_mode is AuthMode.PASSWORD:
-            password = self.prompts.ask_password(copy)
-            if password:
-                self._store_secrets(copy, {SecretSlot.PASSWORD: password})
-                self._load_editor(copy)
-        self._status(f"Copied to “{copy.name}” (without secrets).", 5000)
+        self.connections.duplicate()
 
     @Slot()
     def delete(self) -> None:
-        victim = self.current_connection()
-        if victim is None:
-            return
-        if self.draft is not None:
-            self.revert()
-            return
-        if not self.prompts.confirm_delete(victim):
-            return
-        others = [c for c in self.model.connections() if c.id != victim.id]
-        new_default = None
-        if victim.is_default and others:
-            chosen = self.prompts.choose_new_default(victim, others)
-            if chosen is None:
-                return
-            new_default = chosen.id
-        try:
-            self.services.store.delete(victim.id, new_default)
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot delete", str(exc))
-            return
-        try:
-            if not self.services.secrets.is_absent():
-                self.services.secrets.delete_all(victim.id)
-        except SecretStoreUnavailable as exc:
-            self.prompts.warn("Secrets not removed", str(exc))
-        with contextlib.suppress(SmtpguiError):  # a deleted connection's stale result is never shown
-            self.results.forget({victim.id})
-        self._current_id = None
-        self.editor.load(None)
-        self.reload(select_id=new_default)
-        self._status(f"Deleted “{victim.name}”.", 5000)
+        self.connections.delete()
 
     @Slot()
     def set_default(self) -> None:
-        current = self.current_connection()
-        if current is None or self.draft is not None:
-            return
-        try:
-            self.services.store.set_default(current.id)
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot set the default", str(exc))
-        self.reload(select_id=current.id)
+        self.connections.set_default()
 
     @Slot()
     def toggle_enabled(self) -> None:
-        current = self.current_connection()
-        if current is None or self.draft is not None or not self.resolve_unsaved():
-            return
-        try:
-            self.services.store.modify(current.id, lambda c: c.replace(enabled=not c.enabled))
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot change", str(exc))
-        self.reload(select_id=current.id)
+        self.connections.toggle_enabled()
+
+    @Slot()
+    def open_settings(self) -> None:
+        self.connections.open_settings(self)
+
+    @Slot()
+    def open_test_dialog(self) -> TestEmailDialog | None:
+        return self.tests.open_dialog()
+
+    @Slot()
+    def test_all(self) -> None:
+        self.tests.start_test_all()
+
+    @Slot()
+    def detect_settings(self) -> None:
+        self.probes.detect()
+
+    @Slot()
+    def import_connections(self) -> None:
+        self.exchange.import_connections()
+
+    @Slot()
+    def export_connections(self) -> None:
+        self.exchange.export_connections()
+
+    @property
+    def settings_dialog(self):  # type: ignore[no-untyped-def]
+        return self.connections.settings_dialog
+
+    # ------------------------------------------------------------------ sessions on workers
+
+    @property
+    def engine(self) -> SessionEngine:
+        """The session engine; made on the first test or probe so start-up never loads TLS and sockets."""
+        if self._engine is None:
+            from smtpgui.transport.engine import SessionEngine
+
+            self._engine = SessionEngine()
+        return self._engine
 
     def _on_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
         index = self.list.indexAt(pos)
@@ -693,54 +513,6 @@ class MainWindow(QMainWindow):
         self.card_menu = menu
         menu.popup(where)
 
-    # ------------------------------------------------------------------ sessions on workers
-
-    @property
-    def engine(self) -> SessionEngine:
-        """The session engine; made on the first test or probe so start-up never loads TLS and sockets."""
-        if self._engine is None:
-            from smtpgui.transport.engine import SessionEngine
-
-            self._engine = SessionEngine()
-        return self._engine
-
-    def _secrets_provider(self, pending: dict[SecretSlot, str | None]):  # type: ignore[no-untyped-def]
-        store = self.services.secrets
-
-        def provide(connection: Connection) -> SessionSecrets:
-            # Runs on the worker thread: the keyring is never read on the GUI thread here.
-            from smtpgui.transport.engine import SessionSecrets
-
-            def read(slot: SecretSlot) -> str | None:
-                if slot in pending:
-                    return pending[slot]
-                if store.is_absent() and not store.session_only:
-                    return None
-                return store.get(connection.id, slot)
-
-            password = client_secret = refresh = None
-            if connection.kind is Kind.GRAPH:
-                client_secret = read(SecretSlot.CLIENT_SECRET)
-            elif connection.auth_mode is AuthMode.PASSWORD:
-                password = read(SecretSlot.PASSWORD)
-            elif connection.auth_mode is AuthMode.OAUTH2:
-                refresh = read(SecretSlot.OAUTH_REFRESH_TOKEN)
-                client_secret = read(SecretSlot.OAUTH_CLIENT_SECRET) if refresh else None
-            proxy = read(SecretSlot.PROXY_PASSWORD) if connection.proxy_type is not ProxyType.NONE else None
-
-            def keep_rotated(new_token: str) -> None:  # on the worker thread, like the reads
-                store.set(connection.id, SecretSlot.OAUTH_REFRESH_TOKEN, new_token)
-
-            return SessionSecrets(
-                password=password,
-                proxy_password=proxy,
-                client_secret=client_secret,
-                refresh_token=refresh,
-                on_refresh_token=keep_rotated if refresh else None,
-            )
-
-        return provide
-
     def start_job(self, job: Job) -> None:
         self.jobs.append(job)
         job.signals.finished.connect(lambda _r, j=job: self._forget_job(j))
@@ -750,254 +522,6 @@ class MainWindow(QMainWindow):
     def _forget_job(self, job: Job) -> None:
         if job in self.jobs:
             self.jobs.remove(job)
-
-    # ------------------------------------------------------------------ OAuth2 sign-in
-
-    @Slot(bool)
-    def sign_in(self, device: bool = False) -> SignInJob | None:
-        """Sign in (browser, or device code) with the settings as edited; the token goes to the keyring."""
-        if self.sign_in_job is not None:  # pressed again while waiting: stop the first sign-in
-            self.sign_in_job.cancel()
-            return None
-        if self.editor.original is None:
-            return None
-        connection = self.editor.current()
-        job = SignInJob(connection, self.services.secrets, self.editor.pending_secrets(), device)
-        self.sign_in_job = job
-        job.signals.prompt.connect(self._on_sign_in_prompt)
-        job.signals.finished.connect(lambda tokens, c=connection: self._on_signed_in(c, tokens))
-        job.signals.failed.connect(lambda message, c=connection: self._on_sign_in_failed(c, message))
-        self.editor.set_sign_in(False, busy="Starting the sign-in…")
-        self.editor.auth_tab.sign_in_button.setEnabled(True)
-        self.editor.auth_tab.sign_in_button.setText("Cancel sign-in")
-        self.start_job(job)
-        return job
-
-    def _sign_in_done(self) -> None:
-        self.sign_in_job = None
-        self._show_keyring_state()
-        self.editor.auth_tab.sign_in_button.setText("Sign &in…")
-
-    @Slot(object)
-    def _on_sign_in_prompt(self, prompt: tuple[str, object]) -> None:
-        what, detail = prompt
-        # The provider's code and address are outside text: escaped, and a link only to https
-        # (or this machine), in the one label that is rich text on purpose.
-        if what == "device":
-            code = detail
-            text = rich_text(
-                "On any device, open {uri} and enter the code <b>{code}</b>. Waiting for you to approve it…",
-                uri=link(code.verification_uri),  # type: ignore[attr-defined]
-                code=code.user_code,  # type: ignore[attr-defined]
-            )
-        else:
-            text = rich_text(
-                "Waiting for you to sign in in your browser (or open {page})…",
-                page=link(str(detail), "the sign-in page"),
-            )
-        self.editor.set_sign_in(False, busy=" ")
-        state = self.editor.auth_tab.sign_in_state
-        state.setTextFormat(Qt.TextFormat.RichText)
-        state.setOpenExternalLinks(True)
-        state.setText(text)
-        self.editor.auth_tab.sign_in_button.setEnabled(True)
-
-    def _on_signed_in(self, connection: Connection, tokens: object) -> None:
-        self._sign_in_done()
-        account = getattr(tokens, "account", None) or ""
-        self.token_expiry[connection.id] = float(getattr(tokens, "expires_at", 0.0))
-        self.stored_secrets.setdefault(connection.id, set()).add(SecretSlot.OAUTH_REFRESH_TOKEN)
-        if self.editor.original is None or self.editor.original.id != connection.id:
-            return
-        username = self.editor.auth_tab.widgets["username"]
-        if account and not username.text().strip():  # type: ignore[attr-defined]
-            username.setText(account)  # type: ignore[attr-defined]
-            self._status(f"Signed in as {account}; the user name was filled in: save to keep it.", 8000)
-        else:
-            self._status(f"Signed in as {account or 'the account'}.", 8000)
-        self.editor.set_sign_in(True, self.token_expiry[connection.id], account=account)
-
-    def _on_sign_in_failed(self, connection: Connection, message: str) -> None:
-        self._sign_in_done()
-        if self.editor.original is not None and self.editor.original.id == connection.id:
-            signed_in = SecretSlot.OAUTH_REFRESH_TOKEN in self.stored_secrets.get(connection.id, set())
-            self.editor.set_sign_in(signed_in)
-            set_plain(self.editor.auth_tab.sign_in_state, message)
-        self._status(message.split(". ", maxsplit=1)[0], 8000)
-
-    @Slot()
-    def sign_out(self) -> None:
-        if self.editor.original is None:
-            return
-        job = SignOutJob(self.services.secrets, self.editor.original.id)
-        job.signals.finished.connect(self._on_signed_out)
-        job.signals.failed.connect(self._show_banner)
-        self.start_job(job)
-
-    @Slot(object)
-    def _on_signed_out(self, connection_id: str) -> None:
-        self.stored_secrets.get(connection_id, set()).discard(SecretSlot.OAUTH_REFRESH_TOKEN)
-        self.token_expiry.pop(connection_id, None)
-        if self.editor.original is not None and self.editor.original.id == connection_id:
-            self.editor.set_sign_in(False)
-        self._status("Signed out: the tokens were forgotten.", 8000)
-
-    def _connection_under_test(self) -> Connection | None:
-        if self.editor.original is None:
-            return None
-        if self.editor.problems():
-            self._status("Fix the problems shown in red before testing.", 8000)
-            self.editor.reveal_problems()
-            return None
-        return self.editor.current()
-
-    @Slot()
-    def open_test_dialog(self) -> TestEmailDialog | None:
-        connection = self._connection_under_test()
-        if connection is None:
-            return None
-        pending = self.editor.pending_secrets()
-        provider = self._secrets_provider(pending)
-
-        def make_job(conn: Connection, message: OutgoingMessage | None) -> SendJob:
-            return SendJob(self.engine, conn, provider, message)
-
-        try:
-            app_settings = self.services.settings.load()
-        except SmtpguiError:
-            from smtpgui.core.appsettings import AppSettings
-
-            app_settings = AppSettings()
-        from smtpgui.ui.testdialog import TestEmailDialog  # loaded with the first test, not at start
-
-        dialog = TestEmailDialog(connection, app_settings, make_job, self)
-        dialog.send_requested.connect(self.start_job)
-        dialog.result_ready.connect(lambda result, c=connection: self._record_result(c, result))
-        dialog.trust_requested.connect(lambda cert, d=dialog: self._trust_from_dialog(d, cert))
-        dialog.finished.connect(lambda _code, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-        self.dialogs.append(dialog)
-        dialog.show()
-        return dialog
-
-    def _record_result(self, connection: Connection, result: TestResult) -> None:
-        self._show_keyring_state()  # the test's secret reads may have found the keyring unusable
-        if result.cancelled:
-            return
-        summary = "" if result.ok else safe_summary(result.explanation or result.error or "")
-        stored = StoredResult(result.ok, result.stage.value, time.time(), summary)
-        self.model.set_last_result(connection.id, stored)
-        if self.model.row_of(connection.id) >= 0:
-            try:
-                self.results.record(connection.id, stored)
-            except SmtpguiError as exc:
-                self._status(f"The test result was not kept: {exc}", 8000)
-        if not result.ok and result.failure_kind in ("certificate", "hostname") and result.certificate:
-            self._status("The server's certificate is not trusted: see the test window.", 10000)
-
-    def _trust_from_dialog(self, dialog: TestEmailDialog, certificate: CertificateInfo) -> None:
-        """Pin from an open test dialog, which then tests with the pin (no need to reopen it)."""
-        if self.trust_certificate(dialog.connection, certificate):
-            dialog.use_connection(dialog.connection.replace(pinned_sha256=certificate.sha256))
-
-    def trust_certificate(self, connection: Connection, certificate: CertificateInfo) -> bool:
-        """Pin the certificate on the stored connection; unsaved edits in the editor stay unsaved.
-
-        True when the user trusted it and the pin was kept.
-        """
-        if not self.prompts.trust_certificate(certificate, connection):
-            return False
-        from smtpgui.ui.forms import _set_value
-
-        if self.model.row_of(connection.id) >= 0:
-            try:
-                self.services.store.modify(connection.id, lambda c: c.replace(pinned_sha256=certificate.sha256))
-            except SmtpguiError as exc:
-                self.prompts.warn("Cannot save the pin", str(exc))
-                return False
-            if self.editor.is_dirty() and self._current_id == connection.id:
-                _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
-                self.model.set_connections(self.services.store.load())
-                self.editor.original = self.editor.original.replace(pinned_sha256=certificate.sha256)  # type: ignore[union-attr]
-                self.editor._on_edited()
-            else:
-                self.reload(select_id=connection.id)
-        elif self._current_id == connection.id:
-            # A draft: the pin becomes one of its (unsaved) settings.
-            _set_value(self.editor.encryption_tab.widgets["pinned_sha256"], certificate.sha256)
-            self.editor._on_edited()
-        self._status("The certificate is now trusted for this connection.", 8000)
-        return True
-
-    @Slot()
-    def detect_settings(self) -> None:
-        if self.editor.original is None:
-            return
-        connection = self.editor.current()
-        if not connection.host.strip():
-            self._status("Enter the server's name first.", 5000)
-            return
-        job = ProbeJob(
-            self.engine,
-            connection.replace(timeout_s=min(connection.timeout_s, 10)),
-            self._secrets_provider(self.editor.pending_secrets()),
-            self.probe_combinations,
-        )
-        job.signals.finished.connect(self._on_probe_finished)
-        job.signals.failed.connect(lambda message: self.prompts.warn("Detection failed", message))
-        self._status(f"Detecting what {connection.host} supports…")
-        self.start_job(job)
-
-    @Slot(object)
-    def _on_probe_finished(self, report: ProbeReport) -> None:
-        from smtpgui.ui.probetext import probe_summary
-
-        summary, best = probe_summary(report)
-        if best is None:
-            self.prompts.inform("Detected settings", summary)
-            self.statusBar().clearMessage()
-            return
-        mechanism = best["mechanism"] or "auto"
-        self.statusBar().clearMessage()
-        if self.prompts.apply_probe(summary):
-            self.apply_detected(int(best["port"]), Security(best["security"]), mechanism)
-
-    def apply_detected(self, port: int, security: Security, mechanism: str) -> None:
-        """Put detected settings into the editor as edits (the user still saves)."""
-        from smtpgui.ui.forms import _set_value
-
-        _set_value(self.editor.encryption_tab.widgets["security"], security.value)
-        _set_value(self.editor.main_tab.widgets["port"], port)
-        if mechanism != "auto" and self.editor.auth_tab.widgets["auth_mode"].currentData() == "password":  # type: ignore[attr-defined]
-            _set_value(self.editor.auth_tab.widgets["mechanism"], mechanism)
-        self.editor._on_edited()
-
-    # ------------------------------------------------------------------ import / export
-
-    @Slot()
-    def import_connections(self) -> None:
-        path = self.prompts.open_file("Import connections")
-        if not path:
-            return
-        try:
-            incoming = exchange.read_import(Path(path))
-            imported, _ = exchange.import_connections(self.services.store, incoming, replace=False)
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot import", str(exc))
-            return
-        self.reload(select_id=imported[0].id if imported else None)
-        self._status(f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000)
-
-    @Slot()
-    def export_connections(self) -> None:
-        path = self.prompts.save_file("Export connections", "smtpgui-connections.json")
-        if not path:
-            return
-        try:
-            exchange.write_export(Path(path), self.services.store.load())
-        except SmtpguiError as exc:
-            self.prompts.warn("Cannot export", str(exc))
-            return
-        self._status(f"Exported to {path} (no passwords or other secrets).", 8000)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -1010,16 +534,15 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def _show_notices(self) -> None:
-        for notice in self.services.store.notices:
-            self.prompts.warn("Connections file repaired", notice)
-        self.services.store.notices.clear()
+        for notice in self.services.notices:
+            self.prompts.warn("File repaired", notice)
+        self.services.clear_notices()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.resolve_unsaved():
             event.ignore()
             return
-        for dialog in list(self.dialogs):
-            dialog.close()
+        self.tests.cancel_all()
         for job in list(self.jobs):
             job.cancel()
         self.pool.waitForDone(5000)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 from smtpgui.core.addresses import split_from_field
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import Problem, SmtpguiError
-from smtpgui.storage.settings import SettingsStore
+from smtpgui.services.settings import SettingsService
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 
@@ -36,7 +36,7 @@ def settings_from_form(address_text: str, name_text: str) -> tuple[AppSettings, 
 class SettingsDialog(QDialog):
     """Edit the default sender every connection without its own From uses."""
 
-    def __init__(self, store: SettingsStore, current: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SettingsService, current: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")

@@ -38,6 +38,7 @@ def make_window(qtbot, config_dir: Path, prompts: ScriptedPrompts, keyring_backe
 
     yield make
     for window in windows:
+        window.tests.cancel_all()
         for job in list(window.jobs):
             job.cancel()
         window.pool.waitForDone(10000)

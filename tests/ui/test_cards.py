@@ -168,7 +168,7 @@ def test_the_last_result_is_shown_stored_and_survives_a_restart(make_window, con
     (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
     window = make_window()
     failed = TestResult(ok=False, stage=Stage.AUTH, error="535 5.7.8 \x1b[31mno\u202e", explanation=None)
-    window._record_result(relay, failed)
+    window.tests.record_result(relay, failed)
     stored = window.model.last_result(relay.id)
     assert stored is not None and not stored.ok and stored.stage == "auth"
     assert "\x1b" not in stored.summary and "\u202e" not in stored.summary
@@ -179,15 +179,15 @@ def test_the_last_result_is_shown_stored_and_survives_a_restart(make_window, con
     assert time.time() - result.at < 60
     accessible = again.model.data(again.model.index(0, 0), Qt.ItemDataRole.AccessibleTextRole)
     assert "last test failed at auth" in accessible
-    again._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    again.tests.record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
     assert again.model.last_result(relay.id).ok  # type: ignore[union-attr]
 
 
 def test_a_cancelled_test_leaves_the_last_result_alone(make_window, config_dir) -> None:  # type: ignore[no-untyped-def]
     (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
     window = make_window()
-    window._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
-    window._record_result(relay, TestResult(ok=False, stage=Stage.CONNECT, cancelled=True))
+    window.tests.record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    window.tests.record_result(relay, TestResult(ok=False, stage=Stage.CONNECT, cancelled=True))
     assert window.model.last_result(relay.id).ok  # type: ignore[union-attr]
 
 
@@ -196,7 +196,7 @@ def test_deleting_a_connection_forgets_its_result(make_window, config_dir) -> No
 
     (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
     window = make_window()
-    window._record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    window.tests.record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
     window.delete()
     assert relay.id not in ResultStore(config_dir).load()
 

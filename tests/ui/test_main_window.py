@@ -407,7 +407,7 @@ def test_trusting_a_certificate_keeps_unsaved_edits_unsaved(window_with_work, qt
     work = window.current_connection()
     qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "-edited")
     cert = CertificateInfo("CN=x", "CN=ca", "2000", "3000", "cd" * 32)
-    window.trust_certificate(work, cert)
+    window.tests.trust_certificate(work, cert)
     stored = ConnectionStore(window.services.config_dir).get("Work")
     assert stored.pinned_sha256 == "cd" * 32 and stored.host == "work.example.com"
     assert window.editor.is_dirty() and window.editor.current().host == "work.example.com-edited"

@@ -180,13 +180,13 @@ def test_a_hostile_session_shows_no_outside_text_as_html(  # type: ignore[no-unt
     cert_dialog.show()
     # A device-code prompt whose code and address are HTML, and an address that is not https.
     window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
-    window._on_sign_in_prompt(
+    window.sign_ins.on_prompt(
         ("device", DeviceCode(f'<img src="{local_file}">', 'http://evil.test/"><b>bold</b>', "d", 60, 5))
     )
     state = window.editor.auth_tab.sign_in_state
     assert "<a " not in state.text() and "<img" not in state.text()
     # The keyring banner with an error that carries HTML.
-    window._show_banner('<a href="http://evil.test/">unlock here</a>')
+    window.keyring.show_banner('<a href="http://evil.test/">unlock here</a>')
     everything = QApplication.allWidgets()
     assert offenders(everything) == []
     # Every label we made is plain text; only the sign-in prompt is rich on purpose (escaped).
@@ -207,10 +207,10 @@ def test_a_hostile_session_shows_no_outside_text_as_html(  # type: ignore[no-unt
 
 def test_the_device_code_prompt_links_only_to_https(window) -> None:  # type: ignore[no-untyped-def]
     window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
-    window._on_sign_in_prompt(("device", DeviceCode("ABCD-EFGH", "https://microsoft.com/devicelogin", "d", 60, 5)))
+    window.sign_ins.on_prompt(("device", DeviceCode("ABCD-EFGH", "https://microsoft.com/devicelogin", "d", 60, 5)))
     text = window.editor.auth_tab.sign_in_state.text()
     assert '<a href="https://microsoft.com/devicelogin">' in text and "ABCD-EFGH" in text
-    window._on_sign_in_prompt(("device", DeviceCode("A<b>", "javascript:alert(1)", "d", 60, 5)))
+    window.sign_ins.on_prompt(("device", DeviceCode("A<b>", "javascript:alert(1)", "d", 60, 5)))
     text = window.editor.auth_tab.sign_in_state.text()
     assert "<a " not in text and "A&lt;b&gt;" in text
 

@@ -134,7 +134,7 @@ def test_cancelling_a_sign_in_stops_the_listener(  # type: ignore[no-untyped-def
     assert button.text() == "Cancel sign-in"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cancelled" in state.text(), timeout=10000)
-    assert window.sign_in_job is None
+    assert window.sign_ins.job is None
 
 
 def test_cancel_stops_a_sign_in_that_an_idle_client_holds(  # type: ignore[no-untyped-def]
@@ -164,7 +164,7 @@ def test_cancel_stops_a_sign_in_that_an_idle_client_holds(  # type: ignore[no-un
         qtbot.waitUntil(lambda: bool(idle) and "Waiting for you" in state.text(), timeout=10000)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "cancelled" in state.text(), timeout=3000)
-        assert window.sign_in_job is None
+        assert window.sign_ins.job is None
     finally:
         for client in idle:
             client.close()

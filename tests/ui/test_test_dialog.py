@@ -223,7 +223,7 @@ def test_detect_settings_offers_the_recommendation(
         from smtpgui.transport.probe import probe as real_probe
 
         report = real_probe(window.editor.current(), port=server.port)
-        window._on_probe_finished(report)
+        window.probes.on_finished(report)
         assert prompts.asked[-1].startswith("probe:Recommended: port")
         assert window.editor.current().security is Security.TLS
         assert window.editor.is_dirty()
@@ -237,7 +237,7 @@ def test_detect_settings_runs_on_a_worker(
     closed = free_port()
     add_connection(config_dir, keyring_backend, closed, None, timeout_s=2)
     window = make_window()
-    window.probe_combinations = [(closed, Security.TLS), (closed, Security.STARTTLS), (closed, Security.NONE)]
+    window.probes.combinations = [(closed, Security.TLS), (closed, Security.STARTTLS), (closed, Security.NONE)]
     window.detect_settings()
     assert len([job for job in window.jobs if isinstance(job, ProbeJob)]) == 1
     qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
@@ -253,7 +253,7 @@ def test_detect_settings_says_when_a_certificate_is_not_trusted(
     with smtp_server("tls", pki) as untrusted:
         add_connection(config_dir, keyring_backend, untrusted.port, None, timeout_s=5)  # no CA file
         window = make_window()
-        window.probe_combinations = [(untrusted.port, Security.TLS), (free_port(), Security.STARTTLS)]
+        window.probes.combinations = [(untrusted.port, Security.TLS), (free_port(), Security.STARTTLS)]
         prompts.apply = False
         window.detect_settings()
         qtbot.waitUntil(lambda: any(a.startswith("probe:") for a in prompts.asked), timeout=20000)
@@ -276,7 +276,7 @@ def test_the_window_leaks_no_secret_anywhere(make_window, config_dir, keyring_ba
         window = make_window()
         copied = []
         for mechanism in (Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5):
-            window.services.store.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
+            window.services.connections.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
             window.reload(select_id=saved.id)
             dialog = window.open_test_dialog()
             dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
