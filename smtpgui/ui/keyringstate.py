@@ -8,7 +8,7 @@ the first failed read (not only when the user saves).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
@@ -19,8 +19,10 @@ from smtpgui.ui.workers import SecretStatusJob
 
 if TYPE_CHECKING:
     from smtpgui.core.model import Connection
+    from smtpgui.services import AppServices
     from smtpgui.transport.engine import SessionSecrets
-    from smtpgui.ui.context import WindowContext
+    from smtpgui.ui.editor import ConnectionEditor
+    from smtpgui.ui.workers import Job
 
 SECRET_SLOTS = tuple(SecretSlot)
 
@@ -28,9 +30,18 @@ SECRET_SLOTS = tuple(SecretSlot)
 class KeyringState(QObject):
     """Per connection: which secrets the keyring holds (or that it is unknown); the banner."""
 
-    def __init__(self, window: WindowContext, banner: PlainLabel, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        editor: ConnectionEditor,
+        current_id: Callable[[], str | None],
+        start_job: Callable[[Job], None],
+        banner: PlainLabel,
+        *,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.window = window
+        self.services, self.editor, self.current_id, self.start_job = services, editor, current_id, start_job
         self.banner = banner
         # Which secrets each connection has, as last read by a SecretStatusJob or written by Save.
         self.stored: dict[str, set[SecretSlot]] = {}
@@ -47,10 +58,10 @@ class KeyringState(QObject):
         if connection_id is None or connection_id in self.stored or connection_id in self._pending:
             return
         self._pending.add(connection_id)
-        job = SecretStatusJob(self.window.services.secrets.store, connection_id, SECRET_SLOTS)
+        job = SecretStatusJob(self.services.secrets.store, connection_id, SECRET_SLOTS)
         job.signals.finished.connect(self._on_status)
         job.signals.failed.connect(lambda message, i=connection_id: self._on_failed(i, message))
-        self.window.start_job(job)
+        self.start_job(job)
 
     @Slot(object)
     def _on_status(self, status: tuple[str, set[SecretSlot], bool]) -> None:
@@ -61,18 +72,18 @@ class KeyringState(QObject):
             self.unknown.add(connection_id)
         else:
             self.unknown.discard(connection_id)
-        editor = self.window.editor
-        if connection_id == self.window.current_id and editor.original is not None:
-            editor.set_stored(stored, self.window.services.secrets.session_only, unknown)
+        editor = self.editor
+        if connection_id == self.current_id() and editor.original is not None:
+            editor.set_stored(stored, self.services.secrets.session_only, unknown)
         self.show_state()
 
     def _on_failed(self, connection_id: str, message: str) -> None:
         """The keyring could not be read and there is no session fallback: nothing is known."""
         self._pending.discard(connection_id)  # asked again when a secret tab is shown again
         self.unknown.add(connection_id)
-        editor = self.window.editor
-        if connection_id == self.window.current_id and editor.original is not None:
-            editor.set_stored(set(), self.window.services.secrets.session_only, unknown=True)
+        editor = self.editor
+        if connection_id == self.current_id() and editor.original is not None:
+            editor.set_stored(set(), self.services.secrets.session_only, unknown=True)
         self.show_banner(message)
 
     def written(self, connection_id: str, secrets: Mapping[SecretSlot, str | None]) -> None:
@@ -88,7 +99,7 @@ class KeyringState(QObject):
 
     def show_state(self) -> None:
         """Show the banner as soon as any read found the keyring unusable (not only on Save)."""
-        secrets = self.window.services.secrets
+        secrets = self.services.secrets
         if secrets.session_only and not self.banner.isVisible():
             self.show_banner(secrets.unavailable_reason)
 
@@ -105,7 +116,7 @@ class KeyringState(QObject):
     def provider(self, pending: Mapping[SecretSlot, str | None]):  # type: ignore[no-untyped-def]
         """A function that reads a connection's session secrets on the worker thread that calls it
         (the keyring is never read on the GUI thread); ``pending`` holds unsaved edits."""
-        service = self.window.services.secrets
+        service = self.services.secrets
         unsaved = dict(pending)
 
         def provide(connection: Connection) -> SessionSecrets:

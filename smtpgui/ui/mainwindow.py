@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         set_status_color(self.banner, "warning")
         self.banner.hide()
         self.editor = ConnectionEditor()
-        self.keyring = KeyringState(self, self.banner, self)
+        self.keyring = KeyringState(
+            self.services, self.editor, lambda: self._current_id, self.start_job, self.banner, parent=self
+        )
         self.connections = ConnectionFlow(self, self.results, self)
         self.tests = TestFlow(self, self.results, self)
         self.sign_ins = SignInFlow(self, self)
