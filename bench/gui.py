@@ -114,7 +114,7 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
         timer.start()
         for row in range(total):
             window.list.setCurrentIndex(window.filter.index(row, 0))
-            dialog = window.open_test_dialog()
+            dialog = window.tests.open_dialog()
             assert dialog is not None
             dialog.result_ready.connect(finished.append)
             dialog.findChild(QLineEdit, "toEdit").setText("ops@example.com")

@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             window.resize(1100, 860)
             window.select_connection(local.id)
             settle()
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         assert dialog is not None
         dialog.to_edit.setText("you@example.com")
         loop = QEventLoop()
@@ -278,12 +278,12 @@ def _extra_shots(window: MainWindow, cards: list[Connection], extra: Path) -> No
     window.editor.main_tab.widgets["port"].setValue(465)  # type: ignore[attr-defined]
     settle()
     window.grab().save(str(extra / "14-port-mismatch-warning.png"))
-    window.revert()
+    window.connections.revert()
     # A new blank connection: no red before the user does anything.
-    window.new_connection()
+    window.connections.new_connection()
     settle()
     window.grab().save(str(extra / "15-new-blank-connection.png"))
-    window.revert()
+    window.connections.revert()
     settle()
 
 

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QListView, QMainWindow, QMenu, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QListView, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import SmtpguiError
 from smtpgui.core.model import Connection
 from smtpgui.storage.results import ResultStore
+from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.connectionflow import ConnectionFlow
@@ -26,7 +27,6 @@ from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.exchangeflow import ExchangeFlow
-from smtpgui.ui.icons import action_icon
 from smtpgui.ui.keyringstate import KeyringState
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
 from smtpgui.ui.plaintext import PlainLabel, clean
@@ -39,7 +39,6 @@ from smtpgui.ui.workers import Job
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
     from smtpgui.transport.engine import SessionEngine
-    from smtpgui.ui.testdialog import TestEmailDialog
 
 
 class MainWindow(QMainWindow):
@@ -125,10 +124,10 @@ class MainWindow(QMainWindow):
         self.sign_ins = SignInFlow(self, self)
         self.probes = ProbeFlow(self, self)
         self.exchange = ExchangeFlow(self, self)
-        self.editor.save_requested.connect(self.save)
+        self.editor.save_requested.connect(self.connections.save)
         self.editor.secrets_shown.connect(lambda: self.keyring.check(self._current_id))
         self.editor.revert_requested.connect(self.connections.revert)
-        self.editor.test_requested.connect(self.open_test_dialog)
+        self.editor.test_requested.connect(self.tests.open_dialog)
         self.editor.auth_tab.sign_in_requested.connect(self.sign_ins.sign_in)
         self.editor.auth_tab.sign_out_requested.connect(self.sign_ins.sign_out)
         self.editor.dirty_changed.connect(self._on_dirty_changed)
@@ -155,99 +154,42 @@ class MainWindow(QMainWindow):
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
         self.statusBar().showMessage(clean(text), timeout_ms)
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        name: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name or text.replace("&", "").replace("…", "").replace(" ", "") + "Action")
-        plain = text.replace("&", "")
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{plain.rstrip('…')} ({keys})" if keys else plain.rstrip("…"))
-        else:
-            action.setToolTip(plain.rstrip("…"))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        a = self._action
-        self.new_action = a("&New", self.new_connection, "Ctrl+N", "newAction")
-        self.preset_action = a("New from &preset…", self.new_from_preset, "Ctrl+Shift+N", "presetAction")
-        self.duplicate_action = a("&Duplicate", self.duplicate, "Ctrl+D", "duplicateAction")
-        self.delete_action = a("De&lete", self.delete, QKeySequence.StandardKey.Delete, "deleteAction")
-        self.default_action = a("Set as &default", self.set_default, None, "defaultAction")
-        self.enable_action = a("&Enable/Disable", self.toggle_enabled, None, "enableAction")
-        self.save_action = a("&Save", self.save, "Ctrl+S", "saveAction")
-        self.revert_action = a("&Revert", self.revert, None, "revertAction")
-        self.test_action = a("&Test…", self.open_test_dialog, "Ctrl+T", "testAction")
-        self.test_all_action = a("Test &all", self.test_all, "Ctrl+Shift+T", "testAllAction")
-        self.detect_action = a("Detect &settings", self.detect_settings, None, "detectAction")
-        self.import_action = a("&Import…", self.import_connections, "Ctrl+I", "importAction")
-        self.export_action = a("E&xport…", self.export_connections, "Ctrl+E", "exportAction")
+        def a(text: str, slot: Callable[[], object], shortcut: Shortcut, name: str, icon: str = "") -> QAction:
+            return make_action(self, text, slot, shortcut, name=name, icon=icon)
+
+        flows = self.connections
+        self.new_action = a("&New", flows.new_connection, "Ctrl+N", "newAction", "new")
+        self.preset_action = a("New from &preset…", flows.new_from_preset, "Ctrl+Shift+N", "presetAction", "preset")
+        self.duplicate_action = a("&Duplicate", flows.duplicate, "Ctrl+D", "duplicateAction", "duplicate")
+        self.delete_action = a("De&lete", flows.delete, QKeySequence.StandardKey.Delete, "deleteAction", "delete")
+        self.default_action = a("Set as &default", flows.set_default, None, "defaultAction", "default-star")
+        self.enable_action = a("&Enable/Disable", flows.toggle_enabled, None, "enableAction")
+        self.save_action = a("&Save", flows.save, "Ctrl+S", "saveAction", "save")
+        self.revert_action = a("&Revert", flows.revert, None, "revertAction")
+        self.test_action = a("&Test…", self.tests.open_dialog, "Ctrl+T", "testAction", "test")
+        self.test_all_action = a("Test &all", self.tests.start_test_all, "Ctrl+Shift+T", "testAllAction", "test")
+        self.detect_action = a("Detect &settings", self.probes.detect, None, "detectAction", "detect")
+        self.import_action = a("&Import…", self.exchange.import_connections, "Ctrl+I", "importAction", "import")
+        self.export_action = a("E&xport…", self.exchange.export_connections, "Ctrl+E", "exportAction", "export")
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
         self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
-        self.settings_action = a("Se&ttings…", self.open_settings, "Ctrl+,", "settingsAction")
-        for action, icon in (
-            (self.new_action, "new"),
-            (self.preset_action, "preset"),
-            (self.duplicate_action, "duplicate"),
-            (self.delete_action, "delete"),
-            (self.default_action, "default-star"),
-            (self.save_action, "save"),
-            (self.test_action, "test"),
-            (self.test_all_action, "test"),
-            (self.detect_action, "detect"),
-            (self.import_action, "import"),
-            (self.export_action, "export"),
-            (self.settings_action, "settings"),
-        ):
-            action.setIcon(action_icon(icon, self.palette()))
-        toolbar = QToolBar("Connections")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action, name in (
-            (self.new_action, "newButton"),
-            (self.preset_action, "presetButton"),
-            (self.duplicate_action, "duplicateButton"),
-            (self.delete_action, "deleteButton"),
-            (self.default_action, "defaultButton"),
-            (self.test_action, "toolbarTestButton"),
-            (self.test_all_action, "testAllButton"),
-            (self.detect_action, "detectButton"),
-        ):
-            toolbar.addAction(action)
-            button = toolbar.widgetForAction(action)
-            button.setObjectName(name)
-            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
-        self.addToolBar(toolbar)
+        settings = lambda: flows.open_settings(self)  # noqa: E731
+        self.settings_action = a("Se&ttings…", settings, "Ctrl+,", "settingsAction", "settings")
+        add_toolbar(self, [
+            (self.new_action, "newButton"), (self.preset_action, "presetButton"),
+            (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
+            (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
+            (self.test_all_action, "testAllButton"), (self.detect_action, "detectButton"),
+        ])  # fmt: skip
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        for entry in (self.import_action, self.export_action, None, self.settings_action, None, self.quit_action):
-            if entry is None:
-                file_menu.addSeparator()
-            else:
-                file_menu.addAction(entry)
-        conn_menu = menu.addMenu("&Connection")
-        for action in (
-            self.new_action,
-            self.preset_action,
-            self.duplicate_action,
-            self.delete_action,
-            self.default_action,
-            self.enable_action,
-            self.save_action,
-            self.revert_action,
-            self.test_action,
-            self.test_all_action,
+        fill_menu(menu.addMenu("&File"), [self.import_action, self.export_action, None, self.settings_action, None,
+                                          self.quit_action])  # fmt: skip
+        fill_menu(menu.addMenu("&Connection"), [
+            self.new_action, self.preset_action, self.duplicate_action, self.delete_action, self.default_action,
+            self.enable_action, self.save_action, self.revert_action, self.test_action, self.test_all_action,
             self.detect_action,
-        ):
-            conn_menu.addAction(action)
+        ])  # fmt: skip
         self._update_actions()
 
     # ------------------------------------------------------------------ list and selection
@@ -363,7 +305,7 @@ class MainWindow(QMainWindow):
             return True
         answer = self.prompts.ask_unsaved(self.editor.original.name)
         if answer is Unsaved.SAVE:
-            return self.save()
+            return self.connections.save()
         if answer is Unsaved.DISCARD:
             self.draft = None
             return True
@@ -404,68 +346,6 @@ class MainWindow(QMainWindow):
             self.empty_state.setVisible(empty)
         self.editor.setVisible(not empty)
 
-    # ------------------------------------------------------------------ the flows' actions
-
-    @Slot()
-    def new_connection(self, base: Connection | None = None, name: str = "New connection") -> bool:
-        return self.connections.new_connection(base, name)
-
-    @Slot()
-    def new_from_preset(self) -> None:
-        self.connections.new_from_preset()
-
-    @Slot()
-    def save(self) -> bool:
-        return self.connections.save()
-
-    @Slot()
-    def revert(self) -> None:
-        self.connections.revert()
-
-    @Slot()
-    def duplicate(self) -> None:
-        self.connections.duplicate()
-
-    @Slot()
-    def delete(self) -> None:
-        self.connections.delete()
-
-    @Slot()
-    def set_default(self) -> None:
-        self.connections.set_default()
-
-    @Slot()
-    def toggle_enabled(self) -> None:
-        self.connections.toggle_enabled()
-
-    @Slot()
-    def open_settings(self) -> None:
-        self.connections.open_settings(self)
-
-    @Slot()
-    def open_test_dialog(self) -> TestEmailDialog | None:
-        return self.tests.open_dialog()
-
-    @Slot()
-    def test_all(self) -> None:
-        self.tests.start_test_all()
-
-    @Slot()
-    def detect_settings(self) -> None:
-        self.probes.detect()
-
-    @Slot()
-    def import_connections(self) -> None:
-        self.exchange.import_connections()
-
-    @Slot()
-    def export_connections(self) -> None:
-        self.exchange.export_connections()
-
-    @property
-    def settings_dialog(self):  # type: ignore[no-untyped-def]
-        return self.connections.settings_dialog
-
     # ------------------------------------------------------------------ sessions on workers
 
     @property
@@ -499,18 +379,8 @@ class MainWindow(QMainWindow):
         self.enable_action.setText("&Disable" if current is None or current.enabled else "&Enable")
         menu = QMenu(self)
         menu.setObjectName("cardMenu")
-        for entry in (
-            self.test_action,
-            self.duplicate_action,
-            self.default_action,
-            self.enable_action,
-            None,
-            self.delete_action,
-        ):
-            if entry is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(entry)
+        entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
+        fill_menu(menu, [*entries, self.delete_action])
         menu.aboutToHide.connect(lambda: self.enable_action.setText("&Enable/Disable"))
         self.card_menu = menu
         menu.popup(where)

@@ -146,7 +146,7 @@ def test_the_more_button_opens_the_cards_actions(make_window, config_dir, qtbot)
     assert window.editor.original is not None and window.editor.original.id == second.id  # the card's own menu
     menu.close()
     # A disabled card's menu offers Enable.
-    window.toggle_enabled()
+    window.connections.toggle_enabled()
     qtbot.mouseClick(window.list.viewport(), Qt.MouseButton.LeftButton, pos=_more_center(window, 1))
     qtbot.waitUntil(lambda: window.card_menu is not None and window.card_menu.isVisible())
     assert "Enable" in [a.text().replace("&", "") for a in window.card_menu.actions()]
@@ -197,7 +197,7 @@ def test_deleting_a_connection_forgets_its_result(make_window, config_dir) -> No
     (relay,) = seed(config_dir, Connection(name="Relay", host="relay.example.com"))
     window = make_window()
     window.tests.record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
-    window.delete()
+    window.connections.delete()
     assert relay.id not in ResultStore(config_dir).load()
 
 

@@ -52,7 +52,7 @@ def test_add_blank_from_the_empty_state_opens_a_clean_form(window, qtbot) -> Non
 
 
 def test_problems_appear_for_a_touched_field_and_all_of_them_on_save(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     name = window.findChild(QLineEdit, "nameEdit")
     name.setFocus()
     qtbot.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -87,5 +87,5 @@ def test_deleting_the_last_connection_returns_to_the_first_run_panel(make_window
     ConnectionStore(config_dir).add(Connection(name="Only", host="only.example.com"))
     window = make_window()
     assert window.editor.isVisible()
-    window.delete()
+    window.connections.delete()
     assert not window.editor.isVisible() and window.findChild(object, "emptyState").isVisible()

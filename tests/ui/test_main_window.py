@@ -143,7 +143,7 @@ def test_editor_round_trip_of_every_field(qtbot) -> None:  # type: ignore[no-unt
 
 
 def test_validation_is_shown_inline_and_blocks_saving(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     host = window.findChild(QLineEdit, "hostEdit")
     host.clear()
     qtbot.keyClicks(host, "bad host")
@@ -151,7 +151,7 @@ def test_validation_is_shown_inline_and_blocks_saving(window, qtbot) -> None:  #
     assert error.isVisible() and "spaces" in error.text()
     save = window.findChild(QPushButton, "saveButton")
     assert not save.isEnabled()
-    assert window.save() is False
+    assert window.connections.save() is False
     assert ConnectionStore(window.services.config_dir).load() == []
     host.clear()
     qtbot.keyClicks(host, "smtp.example.com")
@@ -161,7 +161,7 @@ def test_validation_is_shown_inline_and_blocks_saving(window, qtbot) -> None:  #
 
 
 def test_pasted_from_field_is_split_and_port_follows_security(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
     qtbot.keyClicks(window.findChild(QLineEdit, "fromEdit"), '"Ops Robot" <ops@example.com>')
     open_tab(window, "encryption")
@@ -177,7 +177,7 @@ def test_pasted_from_field_is_split_and_port_follows_security(window, qtbot) -> 
 
 
 def test_fields_enabled_only_where_they_apply(window) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     open_tab(window, "auth")
     auth = window.findChild(object, "authCombo")
     username = window.findChild(QLineEdit, "usernameEdit")
@@ -193,14 +193,14 @@ def test_fields_enabled_only_where_they_apply(window) -> None:  # type: ignore[n
 
 
 def test_password_is_stored_in_the_keyring_only(window, qtbot, keyring_backend: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     qtbot.keyClicks(window.findChild(QLineEdit, "hostEdit"), "smtp.example.com")
     open_tab(window, "auth")
     auth = window.findChild(object, "authCombo")
     auth.setCurrentIndex(auth.findData("password"))
     qtbot.keyClicks(window.findChild(QLineEdit, "usernameEdit"), "me")
     qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "Sekr1t-Pw!")
-    assert window.save()
+    assert window.connections.save()
     saved = ConnectionStore(window.services.config_dir).load()[0]
     assert keyring_backend.entries == {("smtpgui", f"{saved.id}:password"): "Sekr1t-Pw!"}
     for path in window.services.config_dir.rglob("*"):
@@ -214,7 +214,7 @@ def test_keyring_unavailable_shows_banner_and_keeps_secret_for_session(make_wind
     seed(config_dir, conn("Work", auth_mode=AuthMode.PASSWORD, username="u"))
     window = make_window(LockedKeyring())
     qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "pw-in-memory")
-    assert window.save()
+    assert window.connections.save()
     banner = window.findChild(QLabel, "keyringBanner")
     assert banner.isVisible() and "session only" in banner.text() and "locked" in banner.text()
     assert window.services.secrets.session_only
@@ -238,7 +238,7 @@ def test_an_unreachable_keyring_shows_unknown_and_the_banner_at_the_first_read( 
     assert banner.isVisible() and "cannot be used" in banner.text()
     # A password typed now is kept for the session and shown as such once saved.
     qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "pw-in-memory")
-    assert window.save()
+    assert window.connections.save()
     qtbot.waitUntil(lambda: "for this session only" in state.text())
 
 
@@ -249,7 +249,7 @@ def test_duplicate_copies_all_but_secrets_and_asks_for_password(
 ) -> None:
     window = window_with_work
     prompts.password = "copy-password"
-    window.duplicate()
+    window.connections.duplicate()
     connections = ConnectionStore(window.services.config_dir).load()
     copy = next(c for c in connections if c.name == "Work_copied")
     original = next(c for c in connections if c.name == "Work")
@@ -258,7 +258,7 @@ def test_duplicate_copies_all_but_secrets_and_asks_for_password(
     assert keyring_backend.entries[("smtpgui", f"{copy.id}:password")] == "copy-password"
     assert keyring_backend.entries[("smtpgui", f"{original.id}:password")] == "original-password"
     window.select_connection(original.id)
-    window.duplicate()
+    window.connections.duplicate()
     assert any(c.name == "Work_copied2" for c in ConnectionStore(window.services.config_dir).load())
 
 
@@ -267,7 +267,7 @@ def test_delete_the_default_asks_which_becomes_default(make_window, config_dir, 
     window = make_window()
     window.select_connection(work.id)
     prompts.new_default = "Other"
-    window.delete()
+    window.connections.delete()
     assert prompts.asked[:2] == ["delete:Work", "new-default:Work"]
     remaining = ConnectionStore(config_dir).load()
     assert [(c.name, c.is_default) for c in remaining] == [("Other", True)]
@@ -278,7 +278,7 @@ def test_delete_cancelled_when_no_new_default_chosen(make_window, config_dir, pr
     window = make_window()
     window.select_connection(work.id)
     prompts.new_default = None
-    window.delete()
+    window.connections.delete()
     assert len(ConnectionStore(config_dir).load()) == 2
 
 
@@ -286,8 +286,8 @@ def test_set_default_and_enable_toggle(make_window, config_dir) -> None:  # type
     _, other = seed(config_dir, conn("Work"), conn("Other"))
     window = make_window()
     window.select_connection(other.id)
-    window.set_default()
-    window.toggle_enabled()
+    window.connections.set_default()
+    window.connections.toggle_enabled()
     stored = {c.name: c for c in ConnectionStore(config_dir).load()}
     assert stored["Other"].is_default and not stored["Work"].is_default
     assert stored["Other"].enabled is False
@@ -369,7 +369,7 @@ def test_filter_agrees_with_a_plain_search_while_typing(qtmodeltester) -> None: 
 
 def test_new_from_preset(window, prompts: ScriptedPrompts, qtbot) -> None:  # type: ignore[no-untyped-def]
     prompts.preset = "gmail"
-    window.new_from_preset()
+    window.connections.new_from_preset()
     current = window.editor.current()
     assert (current.host, current.port, current.security) == ("smtp.gmail.com", 587, Security.STARTTLS)
     assert "app password" in window.statusBar().currentMessage()
@@ -378,7 +378,7 @@ def test_new_from_preset(window, prompts: ScriptedPrompts, qtbot) -> None:  # ty
 def test_import_and_export(window_with_work, prompts: ScriptedPrompts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window = window_with_work
     prompts.save_path = str(tmp_path / "out.json")
-    window.export_connections()
+    window.exchange.export_connections()
     text = Path(prompts.save_path).read_text()
     assert "original-password" not in text and json.loads(text)["connections"][0]["name"] == "Work"
     document = json.loads(text)
@@ -386,7 +386,7 @@ def test_import_and_export(window_with_work, prompts: ScriptedPrompts, tmp_path:
     document["connections"][0].pop("id")
     (tmp_path / "in.json").write_text(json.dumps(document))
     prompts.open_path = str(tmp_path / "in.json")
-    window.import_connections()
+    window.exchange.import_connections()
     assert {c.name for c in window.model.connections()} == {"Work", "Imported"}
 
 

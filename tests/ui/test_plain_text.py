@@ -141,7 +141,7 @@ def test_a_hostile_session_shows_no_outside_text_as_html(  # type: ignore[no-unt
         window = make_window()
         for number, entry in enumerate((hostile, other)):
             prompts.open_path = str(export_file(tmp_path / f"import{number}.json", [entry]))
-            window.import_connections()
+            window.exchange.import_connections()
         names = {c.name: c.id for c in window.model.connections()}
         assert hostile["name"] in names, prompts.messages
         assert prompts.messages[-1][0] == "Cannot import"  # the hostile host was refused, by name
@@ -159,7 +159,7 @@ def test_a_hostile_session_shows_no_outside_text_as_html(  # type: ignore[no-unt
         host_edit.setText("127.0.0.1")  # type: ignore[attr-defined]
         window.editor._on_edited()
         # The test dialog: a real send refused with HTML.
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         assert dialog is not None
         dialog.findChild(type(dialog.to_edit), "toEdit").setText("rcpt@example.com")
         with qtbot.waitSignal(dialog.result_ready, timeout=20000) as blocker:

@@ -44,7 +44,7 @@ def test_search_narrows_and_ses_asks_for_the_region(qtbot) -> None:  # type: ign
 def test_a_new_connection_is_named_after_the_provider_and_the_user_name_is_focused(window, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitExposed(window)
     prompts.preset = "ses-eu-west-1"
-    window.new_from_preset()
+    window.connections.new_from_preset()
     current = window.editor.current()
     assert current.name == "Amazon SES eu-west-1"
     assert current.host == "email-smtp.eu-west-1.amazonaws.com"
@@ -56,13 +56,13 @@ def test_the_provider_name_is_made_unique(make_window, config_dir, prompts, qtbo
     ConnectionStore(config_dir).add(Connection(name="Gmail", host="smtp.gmail.com"))
     window = make_window()
     prompts.preset = "gmail"
-    window.new_from_preset()
+    window.connections.new_from_preset()
     assert window.editor.current().name == "Gmail 2"
 
 
 def test_a_placeholder_host_is_the_field_to_fill_first(window, prompts, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitExposed(window)
     prompts.preset = "exchange"
-    window.new_from_preset()
+    window.connections.new_from_preset()
     assert window.editor.tabs.currentWidget() is window.editor.main_tab
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.findChild(QLineEdit, "hostEdit"))

@@ -19,7 +19,7 @@ def test_port_mismatch_rules() -> None:
 
 
 def test_changing_security_says_which_port_it_set(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     open_tab(window, "encryption")
     combo = window.findChild(object, "securityCombo")
     note = window.findChild(QLabel, "securityPortNote")
@@ -35,7 +35,7 @@ def test_changing_security_says_which_port_it_set(window, qtbot) -> None:  # typ
 
 
 def test_a_port_that_does_not_fit_the_mode_is_a_warning_not_an_error(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window.new_connection()
+    window.connections.new_connection()
     qtbot.keyClicks(window.findChild(object, "hostEdit"), "smtp.example.com")
     port = window.findChild(QSpinBox, "portSpin")
     port.setValue(2465)
@@ -52,7 +52,7 @@ def test_a_port_that_does_not_fit_the_mode_is_a_warning_not_an_error(window, qtb
     open_tab(window, "encryption")
     qtbot.waitUntil(window.findChild(QLabel, "securityPortWarning").isVisible)
     assert window.editor.problems() == []  # only a warning: saving is allowed
-    assert window.save()
+    assert window.connections.save()
     combo.setCurrentIndex(combo.findData("starttls"))
     assert port.value() == 587 and not window.findChild(QLabel, "securityPortWarning").isVisible()
     open_tab(window, "main")

@@ -10,8 +10,8 @@ from smtpgui.storage.settings import SettingsStore
 
 def open_dialog(window, qtbot):  # type: ignore[no-untyped-def]
     window.settings_action.trigger()
-    qtbot.waitUntil(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible())
-    return window.settings_dialog
+    qtbot.waitUntil(lambda: window.connections.settings_dialog is not None and window.connections.settings_dialog.isVisible())
+    return window.connections.settings_dialog
 
 
 def test_settings_is_in_the_file_menu_and_saves_the_default_sender(window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -71,11 +71,11 @@ def test_sign_in_fills_the_account_and_a_test_send_uses_the_token(  # type: igno
         assert window.findChild(QLineEdit, "usernameEdit").text() == USER  # filled in; saved below
         stored = keyring_backend.get_password("smtpgui", f"{saved.id}:oauth-refresh-token")
         assert stored in idp.refresh_tokens
-        assert window.save()
+        assert window.connections.save()
         assert ConnectionStore(config_dir).get("Microsoft 365").username == USER
         window.editor.tabs.setCurrentWidget(window.editor.main_tab)
         window.grab().save(str(config_dir.parent / "signed-in.png"))
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
         result = send_and_wait(qtbot, dialog)
         assert result.ok, result.error
@@ -176,7 +176,7 @@ def test_graph_connection_sends_from_the_test_dialog(  # type: ignore[no-untyped
     saved = ConnectionStore(config_dir).add(identity.graph_connection(idp, name="Graph"))
     keyring_backend.set_password("smtpgui", f"{saved.id}:client-secret", CLIENT_SECRET)
     window = make_window()
-    dialog = window.open_test_dialog()
+    dialog = window.tests.open_dialog()
     dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
     result = send_and_wait(qtbot, dialog)
     assert result.ok, result.error

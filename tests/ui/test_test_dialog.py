@@ -54,7 +54,7 @@ def verify_only_dialog(make_window, config_dir, keyring_backend, port: int, time
         config_dir, keyring_backend, port, None, security=Security.NONE, auth_mode=AuthMode.NONE, timeout_s=timeout_s
     )
     window = make_window()
-    dialog = window.open_test_dialog()
+    dialog = window.tests.open_dialog()
     dialog.verify_only.setChecked(True)
     return window, dialog
 
@@ -69,7 +69,7 @@ def test_send_through_the_dialog(make_window, config_dir, keyring_backend, pki, 
     with smtp_server("starttls", pki) as server:
         add_connection(config_dir, keyring_backend, server.port, pki)
         window = make_window()
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         assert dialog.findChild(QLineEdit, "subjectEdit").text() == "TEST MESSAGE!"
         assert dialog.findChild(QPlainTextEdit, "bodyEdit").toPlainText() == "ATTENTION: THIS IS A TEST MESSAGE!"
         to = dialog.findChild(QLineEdit, "toEdit")
@@ -95,7 +95,7 @@ def test_failing_send_shows_explanation_and_fix(make_window, config_dir, keyring
         window = make_window()
         # The stored password is wrong: overwrite it the way the user would, without saving.
         qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "definitely-wrong")
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
         result = send_and_wait(qtbot, dialog)
         assert not result.ok and result.stage.value == "auth"
@@ -106,7 +106,7 @@ def test_failing_send_shows_explanation_and_fix(make_window, config_dir, keyring
 def test_bad_recipient_is_refused_before_sending(make_window, config_dir, keyring_backend, pki, qtbot) -> None:  # type: ignore[no-untyped-def]
     add_connection(config_dir, keyring_backend, free_port(), pki)
     window = make_window()
-    dialog = window.open_test_dialog()
+    dialog = window.tests.open_dialog()
     dialog.findChild(QLineEdit, "toEdit").setText("not an address")
     qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
     assert "✖" in dialog.findChild(QLabel, "resultLabel").text()
@@ -166,7 +166,7 @@ def test_untrusted_certificate_can_be_pinned(
     with smtp_server("starttls", pki) as server:
         saved = add_connection(config_dir, keyring_backend, server.port, None)  # no CA file: not trusted
         window = make_window()
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         dialog.verify_only.setChecked(True)
         result = send_and_wait(qtbot, dialog)
         assert result.failure_kind == "certificate"
@@ -175,7 +175,7 @@ def test_untrusted_certificate_can_be_pinned(
         qtbot.mouseClick(trust, Qt.MouseButton.LeftButton)
         assert prompts.asked[-1] == f"trust:{pki.server_sha256}"
         assert ConnectionStore(config_dir).get(saved.name).pinned_sha256 == pki.server_sha256
-        again = window.open_test_dialog()
+        again = window.tests.open_dialog()
         again.verify_only.setChecked(True)
         assert send_and_wait(qtbot, again).ok
 
@@ -187,7 +187,7 @@ def test_trusting_a_certificate_takes_effect_in_the_open_dialog(
     with smtp_server("starttls", pki) as server:
         add_connection(config_dir, keyring_backend, server.port, None)  # no CA file: not trusted
         window = make_window()
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         dialog.verify_only.setChecked(True)
         assert send_and_wait(qtbot, dialog).failure_kind == "certificate"
         qtbot.mouseClick(dialog.findChild(QPushButton, "trustButton"), Qt.MouseButton.LeftButton)
@@ -204,7 +204,7 @@ def test_a_refused_trust_changes_nothing_in_the_open_dialog(
         add_connection(config_dir, keyring_backend, server.port, None)
         window = make_window()
         prompts.trust = False
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         dialog.verify_only.setChecked(True)
         assert send_and_wait(qtbot, dialog).failure_kind == "certificate"
         qtbot.mouseClick(dialog.findChild(QPushButton, "trustButton"), Qt.MouseButton.LeftButton)
@@ -238,7 +238,7 @@ def test_detect_settings_runs_on_a_worker(
     add_connection(config_dir, keyring_backend, closed, None, timeout_s=2)
     window = make_window()
     window.probes.combinations = [(closed, Security.TLS), (closed, Security.STARTTLS), (closed, Security.NONE)]
-    window.detect_settings()
+    window.probes.detect()
     assert len([job for job in window.jobs if isinstance(job, ProbeJob)]) == 1
     qtbot.waitUntil(lambda: prompts.messages != [], timeout=20000)
     title, text = prompts.messages[-1]
@@ -255,7 +255,7 @@ def test_detect_settings_says_when_a_certificate_is_not_trusted(
         window = make_window()
         window.probes.combinations = [(untrusted.port, Security.TLS), (free_port(), Security.STARTTLS)]
         prompts.apply = False
-        window.detect_settings()
+        window.probes.detect()
         qtbot.waitUntil(lambda: any(a.startswith("probe:") for a in prompts.asked), timeout=20000)
         summary = next(a for a in prompts.asked if a.startswith("probe:"))[len("probe:") :]
         line = next(line for line in summary.splitlines() if line.startswith(f"Port {untrusted.port}"))
@@ -278,7 +278,7 @@ def test_the_window_leaks_no_secret_anywhere(make_window, config_dir, keyring_ba
         for mechanism in (Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5):
             window.services.connections.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
             window.reload(select_id=saved.id)
-            dialog = window.open_test_dialog()
+            dialog = window.tests.open_dialog()
             dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
             assert send_and_wait(qtbot, dialog).ok
             dialog.copy_transcript()

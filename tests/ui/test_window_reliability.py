@@ -39,7 +39,7 @@ def test_saving_keeps_what_another_program_changed_meanwhile(make_window, config
     other.modify(beta.id, lambda c: c.replace(port=2525))
     other.add(Connection(name="Gamma", host="gamma.example.com"))
     _edit_host(window, qtbot, "alpha2.example.com")
-    assert window.save()
+    assert window.connections.save()
     stored = {c.name: c for c in ConnectionStore(config_dir).load()}
     assert stored["Alpha"].host == "alpha2.example.com"
     assert stored["Beta"].port == 2525
@@ -56,7 +56,7 @@ def test_an_edit_of_the_same_connection_elsewhere_is_not_silently_undone(  # typ
     ConnectionStore(config_dir).modify(alpha.id, lambda c: c.replace(port=2525))
     _edit_host(window, qtbot, "mine.example.com")
     prompts.overwrite = overwrite
-    assert window.save() is overwrite
+    assert window.connections.save() is overwrite
     assert prompts.asked == ["conflict:Alpha"]
     stored = ConnectionStore(config_dir).get("Alpha")
     if overwrite:
@@ -73,7 +73,7 @@ def test_toggling_enabled_does_not_write_back_a_stale_copy(make_window, config_d
     window = make_window()
     window.select_connection(alpha.id)
     ConnectionStore(config_dir).modify(alpha.id, lambda c: c.replace(description="changed by the CLI"))
-    window.toggle_enabled()
+    window.connections.toggle_enabled()
     stored = ConnectionStore(config_dir).get("Alpha")
     assert stored.enabled is False
     assert stored.description == "changed by the CLI"
@@ -93,7 +93,7 @@ def test_disk_full_while_saving_keeps_the_file_and_the_edits(  # type: ignore[no
 
     monkeypatch.setattr(atomic.os, "fsync", full)
     _edit_host(window, qtbot, "unsaved.example.com")
-    assert not window.save()
+    assert not window.connections.save()
     title, text = prompts.messages[-1]
     assert title == "Cannot save" and "disk is full" in text and "previous file is unchanged" in text
     assert (config_dir / "connections.json").read_bytes() == before
@@ -101,7 +101,7 @@ def test_disk_full_while_saving_keeps_the_file_and_the_edits(  # type: ignore[no
     assert window.findChild(QLineEdit, "hostEdit").text() == "unsaved.example.com"
     # Once there is room again, the same Save works.
     monkeypatch.setattr(atomic.os, "fsync", real_fsync)
-    assert window.save()
+    assert window.connections.save()
     assert ConnectionStore(config_dir).get("Alpha").host == "unsaved.example.com"
 
 
@@ -121,7 +121,7 @@ def test_a_failing_keyring_write_becomes_a_banner_and_session_only_secret(  # ty
     window = make_window(RaisingKeyring(error))
     window.select_connection(alpha.id)
     qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "only-in-memory-pw")
-    assert window.save()
+    assert window.connections.save()
     banner = window.findChild(QLabel, "keyringBanner")
     assert banner.isVisible() and words in banner.text() and "session only" in banner.text()
     assert window.services.secrets.session_only
