@@ -9,7 +9,8 @@ what only they can decide and tells them what happened.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QWidget
@@ -18,11 +19,14 @@ from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiEr
 from smtpgui.core.model import AuthMode, Connection
 from smtpgui.services.connections import unique_name
 from smtpgui.storage.secrets import Slot as SecretSlot
+from smtpgui.ui.offthread import call_off_gui_thread
 
 if TYPE_CHECKING:
     from smtpgui.services.connections import ConnectionService
     from smtpgui.storage.results import ResultStore
     from smtpgui.ui.context import WindowContext
+
+T = TypeVar("T")
 
 
 class ConnectionFlow(QObject):
@@ -37,6 +41,11 @@ class ConnectionFlow(QObject):
     @property
     def _connections(self) -> ConnectionService:
         return self.window.services.connections
+
+    def _off_gui(self, call: Callable[[], T]) -> T:
+        """Saves read, check and write the whole file, and the keyring may take its time: on a
+        worker, while the window keeps painting (at 10,000 connections a save is ~100 ms)."""
+        return call_off_gui_thread(self.window.pool, call)
 
     # new ---------------------------------------------------------------------------------------
 
@@ -85,7 +94,7 @@ class ConnectionFlow(QObject):
         secrets = editor.pending_secrets()
         try:
             if w.draft is not None:
-                saved: Connection | None = self._connections.create(connection)
+                saved: Connection | None = self._off_gui(lambda: self._connections.create(connection))
             else:
                 saved = self._save_unless_changed_elsewhere(connection)
             if saved is None:
@@ -110,14 +119,14 @@ class ConnectionFlow(QObject):
         w = self.window
         original = w.editor.original
         try:
-            return self._connections.save(connection, expected=original)
+            return self._off_gui(lambda: self._connections.save(connection, expected=original))
         except ConflictError as exc:
             mine = original.name if original is not None else connection.name
             theirs = exc.current.name
             renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
             detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
             if w.prompts.resolve_conflict(connection.name, detail):
-                return self._connections.save(connection)
+                return self._off_gui(lambda: self._connections.save(connection))
             w.close_editor()  # forget the edits the user chose to discard
             w.reload(select_id=connection.id)
             w.status(f"Showing “{theirs}” as saved elsewhere.", 8000)
@@ -130,7 +139,7 @@ class ConnectionFlow(QObject):
         if secrets:
             known_before = connection.id in w.keyring.stored
             try:
-                service.write(connection.id, secrets)
+                self._off_gui(lambda: service.write(connection.id, secrets))
                 if known_before:
                     w.keyring.written(connection.id, secrets)
             except SecretStoreUnavailable as exc:

@@ -1,0 +1,48 @@
+"""Run one blocking call (a save, a keyring write) on a worker while the window keeps painting.
+
+The caller waits for the answer as before, but the GUI thread is not the one doing the work:
+a local event loop runs meanwhile, handling paints, timers and worker signals, while the
+person's input waits until the call is done (so nothing can start a second save meanwhile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal
+
+T = TypeVar("T")
+
+
+class _Done(QObject):
+    finished = Signal()
+
+
+class _Call(QRunnable):
+    def __init__(self, call: Callable[[], object], done: _Done) -> None:
+        super().__init__()
+        self.call, self.done = call, done
+        self.result: object = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.call()
+        except BaseException as exc:  # handed to the waiting GUI thread, raised there
+            self.error = exc
+        self.done.finished.emit()
+
+
+def call_off_gui_thread(pool: QThreadPool, call: Callable[[], T]) -> T:
+    """``call()`` on a thread of ``pool``; returns its result or raises its exception here."""
+    done = _Done()
+    job = _Call(call, done)
+    job.setAutoDelete(False)
+    loop = QEventLoop()
+    done.finished.connect(loop.quit)
+    pool.start(job)
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    if job.error is not None:
+        raise job.error
+    return job.result  # type: ignore[return-value]
