@@ -96,8 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options is not None:
             return run_window(options)
         from smtpgui.commands import main as run_command
+        from smtpgui.interrupt import cancellable
 
-        return run_command(arguments)
+        with cancellable():  # a command cancels cleanly on Ctrl-C (and says so, exit 130)
+            return run_command(arguments)
     finally:
         _Startup.collector_paused = False
         if was_enabled:
@@ -105,9 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """The program's entry point (the ``smtpgui`` script, ``python -m smtpgui``, the bundle):
-    :func:`main`, then the process ends at once (:func:`end_process`)."""
-    end_process(main())
+    """The program's entry point (``smtpgui.__main__``: the ``smtpgui`` script, ``python -m
+    smtpgui``, the bundle): :func:`main`, then the process ends at once (:func:`end_process`).
+    Ctrl-C is answered with exit 130 and no traceback throughout (:mod:`smtpgui.interrupt`)."""
+    from smtpgui import interrupt
+
+    interrupt.exit_on_ctrl_c()  # already done by smtpgui.__main__; here for callers of run() itself
+    try:
+        code = main()
+    except KeyboardInterrupt:  # between a command's own handling and the end of main()
+        interrupt.exit_on_ctrl_c(force=True)
+        print("smtpgui: interrupted.", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    end_process(code)
 
 
 def end_process(code: int) -> NoReturn:
