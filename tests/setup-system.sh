@@ -136,8 +136,9 @@ else
   exit 0
 fi
 
-apt_get() {  # apt-get with the given arguments, as root, never asking questions
-  $as_root env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+apt_get() {  # apt-get with the given arguments, as root, never asking questions, waiting for
+  # another apt or dpkg that holds the lock (unattended upgrades on a fresh machine)
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"
 }
 
 # Package lists that were never fetched (a fresh container): update before the first install.

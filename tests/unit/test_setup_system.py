@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import REPO
 
 SCRIPT = REPO / "tests" / "setup-system.sh"
+LOCK_WAIT = "-o DPkg::Lock::Timeout=300"  # every apt-get waits for a dpkg lock held by another
 ORDINARY_TOOLS = ("env", "sed", "wc", "tr", "uname", "cat", "rm", "grep", "basename")
 
 RECORDER = """#!/bin/sh
@@ -97,7 +98,9 @@ def machine(tmp_path: Path):  # type: ignore[no-untyped-def]
         done = subprocess.run(
             ["/bin/sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60, check=False
         )
-        return Run(done.returncode, done.stderr, [line for line in log.read_text().splitlines() if line])
+        lines = log.read_text().replace(f" {LOCK_WAIT}", "").splitlines()
+        assert all(LOCK_WAIT in line for line in log.read_text().splitlines() if line.startswith(("apt-get", "sudo")))
+        return Run(done.returncode, done.stderr, [line for line in lines if line])
 
     return run
 
