@@ -38,9 +38,9 @@ STUBS = {
     # $FAKE_STALE exists, as with lists too old to hold the package, and marks what it installed.
     "apt-get": RECORDER
     + 'printf "  DEBIAN_FRONTEND=%s\\n" "${DEBIAN_FRONTEND:-}" >> "$LOG"\n'
-    + 'case "$1" in\n'
-    + '  update) : > "$FAKE_LISTS/deb.example_dists_main_binary-amd64_Packages"; rm -f "$FAKE_STALE" ;;\n'
-    + '  install) if [ -e "$FAKE_STALE" ]; then echo "E: Unable to locate package x" >&2; exit 100; fi ;;\n'
+    + 'case " $* " in\n'
+    + '  *" update "*) : > "$FAKE_LISTS/deb.example_dists_main_binary-amd64_Packages"; rm -f "$FAKE_STALE" ;;\n'
+    + '  *" install "*) if [ -e "$FAKE_STALE" ]; then echo "E: Unable to locate package x" >&2; exit 100; fi ;;\n'
     + "esac\n",
     "dnf": RECORDER,
     "pacman": RECORDER,
