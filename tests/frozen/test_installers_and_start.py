@@ -105,10 +105,13 @@ def test_the_frozen_window_without_a_display_exits_2_with_a_sentence(bundle: Pat
 
 def _bootloader_start(stderr: str) -> bool:
     """PyInstaller's own report of an interrupt while its bootloader started Python, before the
-    first runtime hook (resources/packaging/rthook_sigint.py) ran: the frozen counterpart of the
-    interpreter's start in a source run, out of smtpgui's reach."""
-    return "KeyboardInterrupt" in stderr and not any(
-        marker in stderr for marker in ('File "pyi_rth_', 'File "rthook_', "smtpgui", "__main__")
+    first runtime hook (resources/packaging/rthook_sigint.py) ran its first instruction: the
+    frozen counterpart of the interpreter's start in a source run, out of smtpgui's reach. (An
+    interrupt that arrives just before is raised as the hook's frame is entered: "line 0".)"""
+    before_ours = stderr.replace('File "rthook_sigint.py", line 0,', "")
+    started = "KeyboardInterrupt" in stderr or "Failed to start embedded python interpreter" in stderr
+    return started and not any(
+        f'File "{frame}' in before_ours for frame in ("pyi_rth_", "rthook_", "smtpgui", "__main__")
     )
 
 
