@@ -55,7 +55,14 @@ def largest(bundle: Path, count: int = 10) -> tuple[list[tuple[int, str]], list[
         for depth in range(1, len(relative.parts)):
             folder = "/".join(relative.parts[:depth])
             folders[folder] = folders.get(folder, 0) + size
-    deep = [(size, name) for name, size in folders.items() if name.count("/") >= 1 and name != "_internal/PySide6"]
+    # A folder that holds nothing but one sub-folder is shown as that sub-folder.
+    parents = {name: name.rpartition("/")[0] for name in folders}
+    only_child = {parents[name] for name, size in folders.items() if folders.get(parents[name]) == size}
+    deep = [
+        (size, name)
+        for name, size in folders.items()
+        if name.count("/") >= 1 and name != "_internal/PySide6" and name not in only_child
+    ]
     return sorted(files, reverse=True)[:count], sorted(deep, reverse=True)[:count]
 
 
