@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 # Qt platforms that need no desktop session (QT_QPA_PLATFORM): nothing to check before Qt starts.
 HEADLESS_PLATFORMS = frozenset(
@@ -53,7 +52,7 @@ def display_problem(environ: Mapping[str, str] | None = None, platform: str = sy
         return None
     x11, wayland = bool(env.get("DISPLAY")), bool(env.get("WAYLAND_DISPLAY"))
     if not wayland and env.get("XDG_RUNTIME_DIR"):  # a compositor's default socket, as Qt finds it
-        wayland = Path(env["XDG_RUNTIME_DIR"], "wayland-0").exists()
+        wayland = os.path.exists(os.path.join(env["XDG_RUNTIME_DIR"], "wayland-0"))
     names = _platforms(env)
     if any(name in HEADLESS_PLATFORMS or not name.startswith(("xcb", "wayland")) for name in names):
         return None  # offscreen and the like, or a platform we do not know: Qt decides
