@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import zlib
@@ -25,10 +26,58 @@ from smtpgui.ui.prompts import Prompts, SelfTestPrompts
 _STARTED = time.perf_counter()
 
 
+def _platform_plugin_error() -> str | None:
+    """Load the platform plugin Qt could not start by hand: the loader's error names a missing
+    system library (None if it loads). Only called once Qt has given up."""
+    import ctypes
+
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo
+
+    wanted = (os.environ.get("QT_QPA_PLATFORM") or "xcb").split(";")[0].split(":")[0] or "xcb"
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath), *QCoreApplication.libraryPaths()]
+    folders += [p for p in os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep) if p]
+    for folder in folders:
+        for plugin in sorted(Path(folder, "platforms").glob(f"libq{wanted}*.so")):
+            try:
+                ctypes.CDLL(str(plugin))
+            except OSError as exc:
+                return str(exc)
+    return None
+
+
+def _new_application() -> QApplication:
+    """QApplication, or a plain sentence and exit 2 where Qt would abort (no display, an X server
+    that does not answer, a system library its platform plugin needs that is missing)."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    from smtpgui.display import platform_failure
+
+    said: list[str] = []
+
+    def on_message(kind: QtMsgType, _context: object, message: str) -> None:
+        if kind != QtMsgType.QtFatalMsg:
+            said.append(message)
+            return
+        said.append(message)
+        sentence = platform_failure(said, os.environ, _platform_plugin_error())
+        sys.stderr.write(f"smtpgui: {sentence}\n")
+        sys.stderr.flush()
+        os._exit(2)  # Qt aborts when this returns; CLI.md: the environment cannot run this (2)
+
+    previous = qInstallMessageHandler(on_message)
+    try:
+        app = QApplication(sys.argv[:1])
+    finally:
+        qInstallMessageHandler(previous)
+    for message in said:  # what Qt said while starting, as it would have (warnings only: it started)
+        sys.stderr.write(f"{message}\n")
+    return app
+
+
 def application() -> QApplication:
     app = QApplication.instance()
     if app is None:
-        app = QApplication(sys.argv[:1])
+        app = _new_application()
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

@@ -3,7 +3,8 @@
     python resources/packaging/build_deb.py [--bundle dist/smtpgui] [--out dist]
 
 Installs the bundle under /usr/lib/smtpgui, /usr/bin/smtpgui (a symlink to it), the desktop file,
-the AppStream metainfo, the hicolor icons and a copyright file. Depends lists the Debian packages
+the AppStream metainfo, the hicolor icons and a copyright file. Recommends names the Secret
+Services that keep the passwords (gnome-keyring, KWallet, KeePassXC). Depends lists the Debian packages
 that hold the system libraries the bundle links but does not carry (found the way dpkg-shlibdeps
 does: NEEDED entries, resolved through ldconfig, owned per dpkg -S). Prints the .deb's path.
 """
@@ -27,6 +28,9 @@ from build_bundle import source_date_epoch, tree_size
 APP_ID = "io.github.smtpgui.smtpgui"
 # The C library and loader come with every Debian system; the rest is named by package.
 ALWAYS_THERE = {"libc6", "libc6-dev"}
+# Passwords live in a Secret Service (org.freedesktop.secrets): wanted, not required (without one
+# the app keeps passwords for the session only and says so). Any of these provides it.
+SECRET_SERVICES = "gnome-keyring | kwalletmanager | keepassxc"
 
 
 def version() -> str:
@@ -95,6 +99,7 @@ def _control(bundle: Path, size_kib: int) -> str:
         "Maintainer: smtpgui maintainers <maintainers@smtpgui.invalid>\n"
         f"Installed-Size: {size_kib}\n"
         f"Depends: {', '.join(depends(bundle))}\n"
+        f"Recommends: {SECRET_SERVICES}\n"
         "Section: mail\n"
         "Priority: optional\n"
         "Description: manage SMTP connections and prove they work\n"

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from smtpgui import startup
+from smtpgui.cli.exitcodes import EXIT_INTERRUPTED
 
 _WINDOW_FLAGS = {"--self-test"}
 _WINDOW_VALUES = {"--config-dir", "--report"}
@@ -61,17 +62,29 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
 
             return run_window(options)
         from smtpgui.cli.parser import main as run_command
+        from smtpgui.interrupt import cancellable
 
-        return run_command(arguments)
+        with cancellable():  # a command cancels cleanly on Ctrl-C (and says so, exit 130)
+            return run_command(arguments)
     finally:
         if not ending:
             startup.restore_collector()
 
 
 def run() -> NoReturn:
-    """The program's entry point (the ``smtpgui`` script, ``python -m smtpgui``, the bundle):
-    :func:`main`, then the process ends at once (:func:`end_process`)."""
-    end_process(main(ending=True))
+    """The program's entry point (``smtpgui.__main__``: the ``smtpgui`` script, ``python -m
+    smtpgui``, the bundle): :func:`main`, then the process ends at once (:func:`end_process`).
+    Ctrl-C is answered with exit 130 and no traceback throughout (:mod:`smtpgui.interrupt`)."""
+    from smtpgui import interrupt
+
+    interrupt.exit_on_ctrl_c()  # already done by smtpgui.__main__; here for callers of run() itself
+    try:
+        code = main(ending=True)
+    except KeyboardInterrupt:  # between a command's own handling and the end of main()
+        interrupt.exit_on_ctrl_c(force=True)
+        print("smtpgui: interrupted.", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    end_process(code)
 
 
 def end_process(code: int) -> NoReturn:

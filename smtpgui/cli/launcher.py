@@ -5,14 +5,28 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_STORAGE
+from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_STORAGE, EXIT_USAGE
 
 
 def run_window(args: argparse.Namespace) -> int:
-    """Open the desktop window with the window's options (``--config-dir``, ``--self-test``, ``--report``)."""
+    """Open the desktop window with the window's options (``--config-dir``, ``--self-test``, ``--report``).
+
+    Only where a window can open (:mod:`smtpgui.display`): else exit 2 with the reason and what
+    to do instead, never Qt's abort.
+    """
+    from smtpgui import display
+
+    problem = display.display_problem()
+    if problem is not None:
+        print(f"smtpgui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         from smtpgui import app
     except ImportError as exc:
+        soname = display.missing_library(str(exc))
+        if soname is not None:  # a system library Qt needs (libEGL.so.1, libfontconfig.so.1, …)
+            print(f"smtpgui: {display.missing_library_sentence(soname, 'Qt')}", file=sys.stderr)
+            return EXIT_USAGE
         print(
             f"smtpgui: the desktop window cannot start: {exc}. The commands still work ('smtpgui --help').",
             file=sys.stderr,

@@ -1,4 +1,4 @@
-"""The frozen app: the bundle built from smtpgui.spec and the .deb made from it.
+"""The frozen app: the bundle built from smtpgui.spec, and the .deb and AppDir made from it.
 
 .ci/run builds both once with the packaging scripts (which print the size) and points
 SMTPGUI_BUNDLE and SMTPGUI_DEB at them; without those variables the fixtures build them here
@@ -35,3 +35,11 @@ def deb(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given:
         return Path(given).resolve()
     return build_deb.build(bundle, tmp_path_factory.mktemp("deb"))
+
+
+@pytest.fixture(scope="session")
+def appdir(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The AppImage's AppDir, laid out from the bundle (the workflow packs it with appimagetool)."""
+    import build_appimage
+
+    return build_appimage.build_appdir(bundle, tmp_path_factory.mktemp("appimage"))
