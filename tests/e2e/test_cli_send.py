@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CliRunner
+from tests.support.processes import smtpgui_command, start_with_default_sigint
 from tests.support.servers import PASSWORD, TOKEN, USER, Pki, ScriptedServer, make_pki, smtp_server
 
 pytestmark = pytest.mark.integration
@@ -139,13 +138,8 @@ def test_oauth_token_from_environment(cli: CliRunner, pki: Pki) -> None:
 def test_ctrl_c_cancels_cleanly_with_130(cli: CliRunner, pki: Pki) -> None:
     with ScriptedServer(lambda c: ScriptedServer.wait_closed(None, c)) as server:  # type: ignore[arg-type]
         add(cli, server.port, pki, "--timeout", "60", "--security", "none", "--auth", "none")
-        executable = Path(sys.executable).with_name("smtpgui")
-        process = subprocess.Popen(
-            [str(executable), "test", "mail", "--verify-only", "--transcript"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli.env(),
+        process = start_with_default_sigint(
+            [*smtpgui_command(), "test", "mail", "--verify-only", "--transcript"], cli.env()
         )
         assert process.stdout is not None
         for line in process.stdout:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.support.processes import start_with_default_sigint
 
 # What pip writes as the ``smtpgui`` console script (pyproject's [project.scripts]).
 CONSOLE_SCRIPT = """\
@@ -49,25 +50,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _start_with_default_sigint(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    """Start the child with SIGINT at its default, as a program started from a terminal has it.
-
-    A suite run in the background (as CI may run it) has SIGINT ignored, and an ignored signal
-    stays ignored across exec (smtpgui keeps it so, as programs should). A handler does not: it is
-    reset to the default in the child, so the parent installs one for the moment of the start.
-    """
-    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-    if ignored:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    finally:
-        if ignored:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _interrupt_after(command: list[str], env: dict[str, str], delay_ms: float) -> subprocess.CompletedProcess[str]:
-    process = _start_with_default_sigint(command, env)
+    process = start_with_default_sigint(command, env)
     deadline = time.perf_counter() + delay_ms / 1000
     while time.perf_counter() < deadline and process.poll() is None:
         os.sched_yield()
