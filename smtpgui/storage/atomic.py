@@ -15,26 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError
+from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
 
 _THREAD_LOCKS: dict[str, threading.RLock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
-
-
-def describe_os_error(exc: OSError, path: Path, action: str) -> str:
-    """A sentence about a failed file operation that a user can act on."""
-    if exc.errno == errno.ENOSPC:
-        reason = "the disk is full"
-    elif exc.errno in (errno.EACCES, errno.EPERM):
-        reason = "permission was denied"
-    elif exc.errno == errno.EROFS:
-        reason = "the disk is read-only"
-    elif exc.errno == errno.ENOTDIR:
-        reason = "part of the path is a file, not a folder"
-    elif exc.errno == errno.EISDIR:
-        reason = "a folder stands where the file should be"
-    else:
-        reason = exc.strerror or str(exc)
-    return f"Could not {action} {path}: {reason}."
 
 
 def ensure_dir(path: Path) -> None:
@@ -42,7 +26,7 @@ def ensure_dir(path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise StorageError(f"Could not use {path} as the config folder: it is a file, not a folder.")
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(path)
     except OSError as exc:
         raise StorageError(describe_os_error(exc, path, "create the config folder")) from exc
     if not path.is_dir():
@@ -114,26 +98,42 @@ def remove_stale_temps(path: Path) -> None:
             stale.unlink()
 
 
+_READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT)
+
+
 @contextlib.contextmanager
-def file_lock(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock_path`` across processes (and threads of this one)."""
+def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` across processes (and threads of this one).
+
+    With ``reading``, a folder that refuses the lock file (read-only, or another user's) does
+    not stop the caller: files are replaced atomically, so a reader sees a whole file anyway;
+    it then locks the existing lock file read-only, or goes without.
+    """
     key = str(lock_path.resolve())
     with _THREAD_LOCKS_GUARD:
         thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
     with thread_lock:
-        ensure_dir(lock_path.parent)
+        if not reading:
+            ensure_dir(lock_path.parent)
+        fd: int | None = None
         try:
-            handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+            fd = open_private(lock_path, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
-            raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
+            if not (reading and exc.errno in _READ_ONLY_ERRNOS):
+                raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
+            with contextlib.suppress(OSError):
+                fd = os.open(lock_path, os.O_RDONLY)
         try:
-            _lock(handle.fileno())
+            if fd is not None:
+                _lock(fd)
             try:
                 yield
             finally:
-                _unlock(handle.fileno())
+                if fd is not None:
+                    _unlock(fd)
         finally:
-            handle.close()
+            if fd is not None:
+                os.close(fd)
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised by the Windows build only

@@ -8,8 +8,9 @@ from typing import Any
 
 from smtpgui.core.errors import StorageError, ValidationError
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error
+from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.migrations import SCHEMA_VERSION
+from smtpgui.storage.private import describe_os_error
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
 FORMAT = "smtpgui-connections"

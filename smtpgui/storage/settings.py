@@ -8,7 +8,8 @@ from pathlib import Path
 
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import StorageError, ValidationError
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error, file_lock
+from smtpgui.storage.atomic import atomic_write_json, file_lock
+from smtpgui.storage.private import describe_os_error
 
 FILE_NAME = "settings.json"
 

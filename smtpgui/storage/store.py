@@ -18,8 +18,9 @@ from typing import Any
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
 from smtpgui.core.validation import TakenNames, validate
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock, remove_stale_temps
+from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
+from smtpgui.storage.private import describe_os_error
 
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
@@ -56,7 +57,7 @@ class ConnectionStore:
 
     def load(self) -> list[Connection]:
         """All connections, in file order. A missing file is an empty store."""
-        with file_lock(self.lock_path):
+        with file_lock(self.lock_path, reading=True):
             return self._read()
 
     def _read(self) -> list[Connection]:

@@ -26,6 +26,7 @@ from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, 
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
+from smtpgui.storage.logs import log_problem
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
 from smtpgui.ui.delegate import ConnectionCardDelegate
@@ -118,7 +119,12 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("keyringBanner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fff3e0; color: #6d3d00; padding: 6px; border-radius: 4px;")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # it shows paths and keyring errors
         self.banner.hide()
+        log_trouble = log_problem()
+        if log_trouble:  # the log cannot be written: say so once, the window works on
+            self.banner.setText("⚠ " + log_trouble)
+            self.banner.show()
         self.editor = ConnectionEditor()
         self.editor.save_requested.connect(self.save)
         self.editor.secrets_shown.connect(self._check_secrets)
