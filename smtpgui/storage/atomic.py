@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError
-from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
+from smtpgui.storage.private import describe_os_error, make_private, make_private_dir, open_private
 
 _THREAD_LOCKS: dict[str, threading.RLock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
@@ -69,13 +69,16 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
     bak_tmp = folder / f".{path.name}.bak.tmp"
     try:
         if keep_backup and path.exists():
-            shutil.copyfile(path, bak_tmp)
-            with open(bak_tmp, "rb+") as handle:
+            with (
+                open(path, "rb") as source,
+                os.fdopen(open_private(bak_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as handle,
+            ):
+                shutil.copyfileobj(source, handle)
+                handle.flush()
                 os.fsync(handle.fileno())
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         tmp = _write_temp(folder, path.name, data)
-        if sys.platform != "win32":
-            os.chmod(tmp, 0o600)
+        make_private(tmp)
         os.replace(tmp, path)
         tmp = None
         _fsync_dir(folder)

@@ -20,7 +20,7 @@ from smtpgui.core.model import Connection, connection_from_dict, connection_to_d
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
-from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.private import describe_os_error, make_private
 
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
@@ -114,6 +114,7 @@ class ConnectionStore:
             raise StorageError(
                 f"{self.path} is damaged and could not be moved aside: " + describe_os_error(exc, aside, "write")
             ) from exc
+        make_private(aside)  # it may hold what the damaged file held: keep it the user's alone
         notice = f"{self.path.name} was damaged; it was moved aside as {aside.name}."
         restored: list[Connection] = []
         if self.backup_path.exists():
