@@ -116,8 +116,8 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
     with _THREAD_LOCKS_GUARD:
         thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
     with thread_lock:
-        if not reading:
-            ensure_dir(lock_path.parent)
+        if not reading or os.path.lexists(lock_path.parent):
+            ensure_dir(lock_path.parent)  # a file where the folder should be: say so
         fd: int | None = None
         try:
             fd = open_private(lock_path, os.O_RDWR | os.O_CREAT)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError, ValidationError
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
 from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.migrations import SCHEMA_VERSION
@@ -37,15 +37,13 @@ def write_export(path: Path, connections: list[Connection]) -> None:
 def read_import(path: Path) -> list[Connection]:
     """Connections from an export file; missing keys take their defaults, ids are optional."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise StorageError(describe_os_error(exc, path, "read")) from exc
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not a text file; choose an smtpgui export (.json).") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+        document = parse_json(raw)
+    except ValueError as exc:
+        raise ValidationError(f"{path} cannot be imported: {exc}; choose an smtpgui export (.json).") from None
     return parse_import(document, str(path))
 
 

@@ -6,21 +6,20 @@ valid, names unique ignoring case, ids unique, and exactly one default while any
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
-from smtpgui.storage.private import describe_os_error, make_private
+from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.recovery import recover
 
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
@@ -70,8 +69,8 @@ class ConnectionStore:
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "read")) from exc
         try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            document = parse_json(raw)
+        except ValueError:
             return self._recover_from_corrupt_file()
         return self._parse(document, self.path)
 
@@ -102,31 +101,13 @@ class ConnectionStore:
         return connections
 
     def _recover_from_corrupt_file(self) -> list[Connection]:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
-        counter = 1
-        while aside.exists():
-            counter += 1
-            aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{counter}")
-        try:
-            os.replace(self.path, aside)
-        except OSError as exc:
-            raise StorageError(
-                f"{self.path} is damaged and could not be moved aside: " + describe_os_error(exc, aside, "write")
-            ) from exc
-        make_private(aside)  # it may hold what the damaged file held: keep it the user's alone
-        notice = f"{self.path.name} was damaged; it was moved aside as {aside.name}."
-        restored: list[Connection] = []
-        if self.backup_path.exists():
-            try:
-                backup = json.loads(self.backup_path.read_text(encoding="utf-8"))
-                restored = self._parse(backup, self.backup_path)
-                atomic_write_json(self.path, self._document(restored), keep_backup=False)
-                notice += f" The last good copy ({self.backup_path.name}) was restored."
-            except (OSError, ValueError, StorageError):
-                restored = []
-                notice += " The backup could not be read either; starting with no connections."
-        log.warning("%s", notice)
+        nothing: list[Connection] = []
+        restored, notice = recover(
+            self.path,
+            lambda document: self._parse(document, self.backup_path),
+            lambda connections: atomic_write_json(self.path, self._document(connections), keep_backup=False),
+            nothing,
+        )
         self.notices.append(notice)
         return restored
 

@@ -861,6 +861,9 @@ class MainWindow(QMainWindow):
         for notice in self.services.store.notices:
             self.prompts.warn("Connections file repaired", notice)
         self.services.store.notices.clear()
+        for notice in self.services.settings.notices:
+            self.prompts.warn("Settings file repaired", notice)
+        self.services.settings.notices.clear()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.resolve_unsaved():
