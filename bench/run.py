@@ -10,7 +10,8 @@ Benchmarks are not tests: the exit code is 0 unless a benchmark could not run at
 Measured: cold start (1,000 / 10,000 connections vs a bare QMainWindow, with peak memory),
 engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib script (swaks
 beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
-per keystroke, the GUI thread's longest stall during 50 sends, and frozen vs source start
+per keystroke, the GUI thread's longest stall during 50 sends, import of 10,000 and 100,000
+entries vs loading them, and frozen vs source start
 (when a bundle is built in dist/).
 """
 
@@ -82,12 +83,19 @@ def _frozen(quick: bool) -> list[Figure]:
     ]
 
 
+def _import(quick: bool) -> list[Figure]:
+    import import_scale
+
+    return import_scale.measure((2_000,) if quick else (10_000, 100_000), runs=1 if quick else 3)
+
+
 SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cold_start": _cold_start,
     "send": _send,
     "cli": _cli,
     "probe": _probe,
     "gui": _gui,
+    "import": _import,
     "frozen": _frozen,
 }
 

@@ -282,7 +282,8 @@ def cmd_import(services: Services, args: argparse.Namespace) -> int:
             except SecretStoreUnavailable as exc:
                 say(f"the secrets of the replaced {old.name!r} could not be removed: {exc}")
     say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
-    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in {o.id for o in replaced}]
+    replaced_ids = {o.id for o in replaced}
+    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids]
     if missing:
         say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK

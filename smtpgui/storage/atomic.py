@@ -33,6 +33,26 @@ def ensure_dir(path: Path) -> None:
         raise StorageError(f"Could not use {path} as the config folder: it is a file, not a folder.")
 
 
+def dumps_document(document: Any) -> str:
+    """``document`` as JSON a person can read and diff: one member per line, and each item of a
+    top-level list (a connection) on a line of its own.
+
+    ``json.dumps(indent=...)`` would do the same in pure Python, several times slower than the
+    C encoder this uses per line (a third of saving 100,000 connections).
+    """
+    if not isinstance(document, dict):
+        return json.dumps(document, ensure_ascii=False)
+    members = []
+    for key, value in document.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            members.append(f"  {name}: [\n    {items}\n  ]")
+        else:
+            members.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(members) + "\n}" if members else "{}"
+
+
 def _fsync_dir(folder: Path) -> None:
     if sys.platform == "win32":
         return
@@ -62,7 +82,7 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
 
     With ``keep_backup`` the file being replaced (the last good one) is kept as ``<name>.bak``.
     """
-    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    data = (dumps_document(document) + "\n").encode("utf-8")
     folder = path.parent
     ensure_dir(folder)
     tmp: Path | None = None

@@ -76,10 +76,12 @@ def import_connections(
     secrets only when the imported one carries the same id (a restored backup), so a stranger's
     file can never borrow a stored password. The store's default stays the default.
     """
-    folded = [c.name.casefold() for c in incoming]
-    duplicates = {n for n in folded if folded.count(n) > 1}
-    if duplicates:
-        raise ValidationError(f"The file holds the name {sorted(duplicates)[0]!r} more than once.", "name")
+    folded: set[str] = set()
+    for connection in incoming:  # one pass: a set, not a count() per name (that was quadratic)
+        name = connection.name.casefold()
+        if name in folded:
+            raise ValidationError(f"The file holds the name {connection.name!r} more than once.", "name")
+        folded.add(name)
     replaced: list[Connection] = []
     imported: list[Connection] = []
 
@@ -93,8 +95,9 @@ def import_connections(
                 f"A connection called {clashes[0]!r} exists already; use --replace to overwrite it.",
                 "name",
             )
-        kept = [c for c in connections if c.name.casefold() not in set(folded)]
-        replaced.extend(c for c in connections if c.name.casefold() in set(folded))
+        kept: list[Connection] = []
+        for existing in connections:
+            (replaced if existing.name.casefold() in folded else kept).append(existing)
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
         for original in incoming:
