@@ -273,7 +273,7 @@ def cmd_export(services: Services, args: argparse.Namespace) -> int:
 
 def cmd_import(services: Services, args: argparse.Namespace) -> int:
     incoming = exchange.read_import(Path(args.file))
-    imported, replaced = exchange.import_connections(services.store, incoming, replace=args.replace)
+    imported, replaced = exchange.import_connections(services.store, incoming, replace=args.replace, source=args.file)
     kept_ids = {c.id for c in imported}
     for old in replaced:
         if old.id not in kept_ids:

@@ -63,12 +63,14 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
         try:
             connections.append(connection_from_dict(item))
         except (ValueError, TypeError) as exc:
-            raise ValidationError(f"Connection #{index} in {source}: {exc}.") from None
+            name = item.get("name") if isinstance(item, dict) else None
+            owner = f"Entry #{index}" + (f" ({name!r})" if isinstance(name, str) else "")
+            raise ValidationError(f"{owner} in {source}: {exc}.") from None
     return connections
 
 
 def import_connections(
-    store: ConnectionStore, incoming: list[Connection], replace: bool = False
+    store: ConnectionStore, incoming: list[Connection], replace: bool = False, source: str = "the file"
 ) -> tuple[list[Connection], list[Connection]]:
     """Add ``incoming`` to the store; returns (imported, replaced).
 
@@ -84,6 +86,13 @@ def import_connections(
         folded.add(name)
     replaced: list[Connection] = []
     imported: list[Connection] = []
+    entries: dict[str, int] = {}  # id as imported -> position in the file, to name problems
+
+    def label(connection: Connection) -> str:
+        index = entries.get(connection.id)
+        if index is None:
+            return f"Connection {connection.name!r}"
+        return f"Entry #{index} ({connection.name!r}) in {source}"
 
     def change(connections: list[Connection]) -> list[Connection]:
         replaced.clear()
@@ -100,8 +109,10 @@ def import_connections(
             (replaced if existing.name.casefold() in folded else kept).append(existing)
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
-        for original in incoming:
+        entries.clear()
+        for index, original in enumerate(incoming, start=1):
             connection = original.replace(id=new_id()) if original.id in taken_ids else original
+            entries[connection.id] = index
             if has_default and connection.is_default:
                 connection = connection.replace(is_default=False)
             has_default = has_default or connection.is_default
@@ -109,5 +120,5 @@ def import_connections(
             imported.append(connection)
         return [*kept, *imported]
 
-    store.update(change)
+    store.update(change, label)
     return list(imported), list(replaced)

@@ -117,12 +117,16 @@ class ConnectionStore:
 
     # writing -------------------------------------------------------------------------------
 
-    def update(self, change: Change) -> list[Connection]:
-        """Apply ``change`` to the current connections under the lock and save the result."""
+    def update(self, change: Change, label: Labeller | None = None) -> list[Connection]:
+        """Apply ``change`` to the current connections under the lock and save the result.
+
+        What ``change`` added or altered is validated (see :func:`enforce_invariants`, which
+        ``label`` is passed to).
+        """
         ensure_dir(self.config_dir)
         with file_lock(self.lock_path):
             before = self._read()
-            after = enforce_invariants(change(list(before)))
+            after = enforce_invariants(change(list(before)), before, label)
             if after != before or not self.path.exists():
                 remove_stale_temps(self.path)
                 try:
@@ -245,23 +249,43 @@ def _index_of(connections: list[Connection], connection_id: str) -> int:
     raise NotFoundError("That connection no longer exists; another window or command may have deleted it.")
 
 
-def enforce_invariants(connections: list[Connection]) -> list[Connection]:
-    """Check every rule of the store; fix the one thing that can be fixed safely.
+Labeller = Callable[[Connection], str]
 
-    Raises ``ValidationError`` for invalid connections, duplicate names or ids, or more than one
-    default. When connections exist and none is the default, the first one becomes it.
+
+def enforce_invariants(
+    connections: list[Connection], before: list[Connection] | None = None, label: Labeller | None = None
+) -> list[Connection]:
+    """Check the rules of the store for what changed; fix the one thing that can be fixed safely.
+
+    Only connections that are new or differ from ``before`` (the file as it was) are validated,
+    each against every other name: a save costs the same with ten or ten thousand connections,
+    and one invalid connection already in the file (edited by hand) blocks no one else's change.
+    Ids must be unique and at most one connection may be the default. ``label`` names the owner
+    of a problem (an import's "entry #3 ('Work') in FILE"); without it problems carry their field
+    alone, for the editor or the command options that changed that connection.
+
+    Raises ``ValidationError``. When connections exist and none is the default, the first one
+    becomes it.
     """
     problems: list[Problem] = []
+    previous = {c.id: c for c in before} if before is not None else {}
+    changed = [c for c in connections if _changed(c, previous.get(c.id))]
     seen_ids: set[str] = set()
-    earlier = TakenNames(())
     for connection in connections:
         if connection.id in seen_ids:
             problems.append(Problem("id", f"Two connections share the id {connection.id}."))
         seen_ids.add(connection.id)
-        # Names are compared with the earlier connections only, so a clash is reported once
-        # (and a save costs the same per connection with ten or ten thousand of them).
-        problems.extend(validate(connection, earlier))
-        earlier.add(connection)
+    if changed:
+        taken = TakenNames(connections)
+        for connection in changed:
+            found = validate(connection, taken)
+            if label is not None:
+                owner = label(connection)
+                found = [
+                    Problem("", f"{owner}: {p.field}: {p.message}" if p.field else f"{owner}: {p.message}")
+                    for p in found
+                ]
+            problems.extend(found)
     defaults = [c for c in connections if c.is_default]
     if len(defaults) > 1:
         names = ", ".join(repr(c.name) for c in defaults)
@@ -271,6 +295,18 @@ def enforce_invariants(connections: list[Connection]) -> list[Connection]:
     if connections and not defaults:
         connections = [connections[0].replace(is_default=True), *connections[1:]]
     return connections
+
+
+def _changed(connection: Connection, previous: Connection | None) -> bool:
+    """New, or changed in more than which connection is the default (moving the default to
+    another connection does not make this one's old problems the user's business now)."""
+    if previous is None:
+        return True
+    if connection is previous or connection == previous:
+        return False
+    return (
+        connection.is_default == previous.is_default or connection.replace(is_default=previous.is_default) != previous
+    )
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
