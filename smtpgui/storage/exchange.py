@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smtpgui.core.errors import StorageError, ValidationError
+from smtpgui.core.binding import changed_binding, secrets_must_drop
+from smtpgui.core.errors import SecretStoreUnavailable, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
 from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.migrations import SCHEMA_VERSION
 from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.secrets import SecretStore
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
 FORMAT = "smtpgui-connections"
@@ -69,15 +72,47 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
     return connections
 
 
-def import_connections(
-    store: ConnectionStore, incoming: list[Connection], replace: bool = False, source: str = "the file"
-) -> tuple[list[Connection], list[Connection]]:
-    """Add ``incoming`` to the store; returns (imported, replaced).
+def clashing_names(stored: list[Connection], incoming: list[Connection]) -> list[str]:
+    """The names in ``incoming`` a stored connection already has (ignoring case)."""
+    taken = {c.name.casefold() for c in stored}
+    return [c.name for c in incoming if c.name.casefold() in taken]
 
-    A name that exists already is an error unless ``replace``; a replaced connection keeps its
-    secrets only when the imported one carries the same id (a restored backup), so a stranger's
-    file can never borrow a stored password. The store's default stays the default.
+
+@dataclass
+class ImportOutcome:
+    """What an import did, for the CLI and the window to tell the user."""
+
+    imported: list[Connection] = field(default_factory=list)
+    replaced: list[Connection] = field(default_factory=list)
+    # Imported connections that kept their id but now point elsewhere (another host, port,
+    # security, user, mechanism, proxy...): their stored secrets were removed, with the fields.
+    secrets_dropped: list[tuple[Connection, list[str]]] = field(default_factory=list)
+    # Sentences about secrets of replaced connections that could not be removed.
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_file(store: ConnectionStore, secrets: SecretStore, path: Path, replace: bool = False) -> ImportOutcome:
+    """Read ``path`` and import it: the one import both the CLI and the window run."""
+    return import_connections(store, read_import(path), replace=replace, source=str(path), secrets=secrets)
+
+
+def import_connections(
+    store: ConnectionStore,
+    incoming: list[Connection],
+    replace: bool = False,
+    source: str = "the file",
+    secrets: SecretStore | None = None,
+) -> ImportOutcome:
+    """Add ``incoming`` to the store.
+
+    A name that exists already is an error unless ``replace``. A replaced connection keeps its
+    secrets only when the imported one carries the same id (a restored backup) and still sends
+    them to the same place (:func:`smtpgui.core.binding.secrets_must_drop`): a file can never
+    borrow a stored password, nor move one to another server. Secrets are removed before the
+    file is written; when the keyring cannot remove them, nothing is imported
+    (``SecretStoreUnavailable``). The store's default stays the default.
     """
+    outcome = ImportOutcome()
     folded: set[str] = set()
     for connection in incoming:  # one pass: a set, not a count() per name (that was quadratic)
         name = connection.name.casefold()
@@ -120,5 +155,24 @@ def import_connections(
             imported.append(connection)
         return [*kept, *imported]
 
-    store.update(change, label)
-    return list(imported), list(replaced)
+    def drop_moved_secrets(_after: list[Connection]) -> None:
+        outcome.secrets_dropped.clear()
+        if secrets is None or secrets.is_absent():
+            return
+        by_id = {c.id: c for c in imported}
+        for old in replaced:
+            new = by_id.get(old.id)
+            if new is not None and secrets_must_drop(old, new) and secrets.drop_all(old.id):
+                outcome.secrets_dropped.append((new, changed_binding(old, new)))
+
+    store.update(change, label, drop_moved_secrets)
+    outcome.imported, outcome.replaced = list(imported), list(replaced)
+    if secrets is not None and not secrets.is_absent():
+        kept_ids = {c.id for c in imported}
+        for old in replaced:
+            if old.id not in kept_ids:  # replaced by a stranger's connection: its secrets go
+                try:
+                    secrets.delete_all(old.id)
+                except SecretStoreUnavailable as exc:
+                    outcome.warnings.append(f"the secrets of the replaced {old.name!r} could not be removed: {exc}")
+    return outcome

@@ -135,6 +135,15 @@ class SecretStore:
         for slot in Slot:
             self.delete(connection_id, slot)
 
+    def drop_all(self, connection_id: str) -> list[Slot]:
+        """Remove every secret of a connection; returns the slots that held one."""
+        held = [slot for slot in Slot if self.has(connection_id, slot)]
+        for slot in held:
+            self.delete(connection_id, slot)
+        if held:
+            log.info("removed the %s of %s", ", ".join(s.value for s in held), connection_id)
+        return held
+
     def _call(self, action: Callable[[KeyringBackend], T], verb: str) -> T:
         import keyring.errors
 

@@ -117,16 +117,24 @@ class ConnectionStore:
 
     # writing -------------------------------------------------------------------------------
 
-    def update(self, change: Change, label: Labeller | None = None) -> list[Connection]:
+    def update(
+        self,
+        change: Change,
+        label: Labeller | None = None,
+        before_write: Callable[[list[Connection]], None] | None = None,
+    ) -> list[Connection]:
         """Apply ``change`` to the current connections under the lock and save the result.
 
         What ``change`` added or altered is validated (see :func:`enforce_invariants`, which
-        ``label`` is passed to).
+        ``label`` is passed to). ``before_write`` runs once the result is known to be valid and
+        before it is written (still under the lock); raising there leaves the file unchanged.
         """
         ensure_dir(self.config_dir)
         with file_lock(self.lock_path):
             before = self._read()
             after = enforce_invariants(change(list(before)), before, label)
+            if before_write is not None:
+                before_write(after)
             if after != before or not self.path.exists():
                 remove_stale_temps(self.path)
                 try:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smtpgui.core.binding import changed_binding, secrets_must_drop
 from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, new_id
 from smtpgui.core.naming import copy_name
@@ -429,11 +430,34 @@ class MainWindow(QMainWindow):
             renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
             detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
             if self.prompts.resolve_conflict(connection.name, detail):
-                return store.put(connection)
+                saved = store.put(connection)
+                self._unbind_overwritten_secrets(exc.current, saved)
+                return saved
             self.editor.load(None)  # forget the edits the user chose to discard
             self.reload(select_id=connection.id)
             self.statusBar().showMessage(f"Showing “{theirs}” as saved elsewhere.", 8000)
             return None
+
+    def _unbind_overwritten_secrets(self, theirs: Connection, mine: Connection) -> None:
+        """"Save mine" over a version another program saved: when that program moved the
+        connection (and may have stored secrets for the new place), and mine points elsewhere,
+        those secrets do not follow it back. Where the user moved it in this editor, their
+        edit decides, as any save does."""
+        original = self.editor.original
+        if original is None or not secrets_must_drop(original, theirs) or not secrets_must_drop(theirs, mine):
+            return
+        self.stored_secrets.pop(mine.id, None)
+        try:
+            dropped = self.services.secrets.drop_all(mine.id)
+        except SecretStoreUnavailable as exc:
+            self.prompts.warn("Secrets not removed", str(exc))
+            return
+        if dropped:
+            self.prompts.inform(
+                "Secrets removed",
+                f"The secrets stored for “{theirs.name}” as another program saved it were removed: your "
+                f"version sends them elsewhere ({', '.join(changed_binding(theirs, mine))}). Enter them again.",
+            )
 
     def _store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
         store = self.services.secrets
@@ -826,14 +850,31 @@ class MainWindow(QMainWindow):
             return
         try:
             incoming = exchange.read_import(Path(path))
-            imported, _ = exchange.import_connections(self.services.store, incoming, replace=False)
+            clashes = exchange.clashing_names(self.services.store.load(), incoming)
+            if clashes and not self.prompts.confirm_replace(clashes):
+                return
+            outcome = exchange.import_connections(
+                self.services.store, incoming, replace=bool(clashes), source=path, secrets=self.services.secrets
+            )
         except SmtpguiError as exc:
             self.prompts.warn("Cannot import", str(exc))
             return
-        self.reload(select_id=imported[0].id if imported else None)
+        for old in outcome.replaced:
+            self.stored_secrets.pop(old.id, None)  # read the keyring again for these
+        self.reload(select_id=outcome.imported[0].id if outcome.imported else None)
         self.statusBar().showMessage(
-            f"Imported {len(imported)} connection(s); passwords are not part of exports.", 8000
+            f"Imported {len(outcome.imported)} connection(s)"
+            + (f", replacing {len(outcome.replaced)}" if outcome.replaced else "")
+            + "; passwords are not part of exports.",
+            8000,
         )
+        notes = [
+            f"The stored secrets of “{connection.name}” were removed: the import changed where they "
+            f"would be sent ({', '.join(fields)}). Enter them again if you trust the new settings."
+            for connection, fields in outcome.secrets_dropped
+        ] + outcome.warnings
+        if notes:
+            self.prompts.inform("Imported", "\n\n".join(notes))
 
     @Slot()
     def export_connections(self) -> None:

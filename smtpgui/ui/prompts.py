@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from smtpgui.core.model import Connection
 
@@ -60,6 +60,21 @@ class Prompts:
         box.addButton("Show theirs", QtWidgets.QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is overwrite
+
+    def confirm_replace(self, names: list[str]) -> bool:
+        """An import holds names that exist already: True to replace those connections."""
+        shown = ", ".join(f"“{n}”" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        text = f"The file holds {shown}, which exist already."
+        icon = QtWidgets.QMessageBox.Icon.Question
+        box = QtWidgets.QMessageBox(icon, "Replace connections?", text, parent=self.parent)
+        box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        box.setInformativeText(
+            "Replace them with the file's versions? Secrets stay only where nothing they depend on changed."
+        )
+        replace = box.addButton("Replace", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is replace
 
     def confirm_delete(self, connection: Connection) -> bool:
         answer = QtWidgets.QMessageBox.question(

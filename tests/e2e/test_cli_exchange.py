@@ -42,3 +42,67 @@ def test_a_hostile_connections_file_is_moved_aside_and_commands_go_on(cli: CliRu
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert "moved aside" in r.stderr and "restored" in r.stderr
     assert r.stdout.startswith("* a")
+
+
+def _exported_with(cli: CliRunner, tmp_path: Path, **changes: object) -> Path:
+    document = json.loads(cli("export", "-").stdout)
+    document["connections"][0].update(changes)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _add_work_with_password(cli: CliRunner) -> str:
+    r = cli(
+        "add", "Work", "--host", "smtp.work.example", "--auth", "password", "--username", "me",
+        "--proxy", "socks5://p@proxy.work.example:1080",
+        "--password-stdin", stdin="work-pw\n",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    work_id = json.loads(cli("show", "Work", "--json").stdout)["id"]
+    assert f"smtpgui/{work_id}:password" in cli.secrets()
+    return str(work_id)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"host": "evil.example", "security": "none", "mechanism": "plain"},
+        {"port": 2525},
+        {"username": "someone-else"},
+        {"proxy_host": "evil-proxy.example"},
+        {"verify": False},
+    ],
+    ids=["host", "port", "username", "proxy host", "verify off"],
+)
+def test_an_import_that_moves_a_connection_drops_its_secrets(
+    cli: CliRunner, tmp_path: Path, changes: dict[str, object]
+) -> None:
+    work_id = _add_work_with_password(cli)
+    r = cli("import", "--replace", str(_exported_with(cli, tmp_path, **changes)))
+    assert r.returncode == 0, r.stderr
+    assert not any(key.startswith(f"smtpgui/{work_id}:") for key in cli.secrets())
+    notes = [line for line in r.stderr.splitlines() if "'Work'" in line and "secret" in line]
+    assert len(notes) == 1 and notes[0].startswith("smtpgui: "), r.stderr
+    shown = json.loads(cli("show", "Work", "--json").stdout)
+    assert shown["id"] == work_id and shown["password_set"] is False
+
+
+def test_an_import_that_keeps_the_endpoint_keeps_the_secrets(cli: CliRunner, tmp_path: Path) -> None:
+    work_id = _add_work_with_password(cli)
+    r = cli("import", "--replace", str(_exported_with(cli, tmp_path, description="restored", HOST=None)))
+    assert r.returncode == 0, r.stderr
+    assert cli.secrets()[f"smtpgui/{work_id}:password"] == "work-pw"
+    assert "secret" not in r.stderr
+    assert json.loads(cli("show", "Work", "--json").stdout)["description"] == "restored"
+
+
+def test_an_import_that_cannot_drop_the_secrets_changes_nothing(cli: CliRunner, tmp_path: Path) -> None:
+    _add_work_with_password(cli)
+    before = (cli.config_dir / "connections.json").read_bytes()
+    path = _exported_with(cli, tmp_path, host="evil.example")
+    cli.extra_env["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.LockedFileKeyring"
+    r = cli("import", "--replace", str(path))
+    assert r.returncode == 3, r.stderr
+    assert "locked" in r.stderr and "Traceback" not in r.stderr
+    assert (cli.config_dir / "connections.json").read_bytes() == before

@@ -40,8 +40,8 @@ def test_import_compares_each_name_a_bounded_number_of_times(tmp_path: Path) -> 
         for i in range(count)
     ]
     _Counter.calls = 0
-    imported, replaced = exchange.import_connections(store, incoming, replace=True)
-    assert len(imported) == count and len(replaced) == 1000
+    outcome = exchange.import_connections(store, incoming, replace=True)
+    assert len(outcome.imported) == count and len(outcome.replaced) == 1000
     assert _Counter.calls < 30 * count, f"{_Counter.calls} name comparisons for {count} entries: quadratic"
     names = [c.name for c in store.load()]
     assert len(names) == 1000 + count and len({n.casefold() for n in names}) == len(names)
@@ -51,8 +51,8 @@ def test_twenty_thousand_entries_with_clashes_import_correctly(tmp_path: Path) -
     store = ConnectionStore(tmp_path / "cfg")
     store.update(lambda _: [Connection(name=f"Relay {i}", host="old.example") for i in range(0, 20_000, 10)])
     incoming = [Connection(name=f"relay {i}", host="new.example") for i in range(20_000)]
-    imported, replaced = exchange.import_connections(store, incoming, replace=True)
-    assert (len(imported), len(replaced)) == (20_000, 2_000)
+    outcome = exchange.import_connections(store, incoming, replace=True)
+    assert (len(outcome.imported), len(outcome.replaced)) == (20_000, 2_000)
     stored = store.load()
     assert len(stored) == 20_000 and {c.host for c in stored} == {"new.example"}
     assert sum(c.is_default for c in stored) == 1
