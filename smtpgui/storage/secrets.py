@@ -109,9 +109,20 @@ class SecretStore:
         if self.session_only:
             self._memory[key] = value
         else:
-            self._call(lambda b: b.set_password(SERVICE, key, value), "store a secret in")
+            self._call(lambda b: self._write_and_check(b, key, value), "store a secret in")
         where = "this session's memory" if self.session_only else "the keyring"
         log.info("stored the %s of %s in %s", Slot(slot).value, connection_id, where)
+
+    def _write_and_check(self, backend: KeyringBackend, key: str, value: str) -> None:
+        """Store a secret and read it back: a keyring that accepts it and keeps nothing (or
+        something else) must not let a command say the secret was saved."""
+        backend.set_password(SERVICE, key, value)
+        if backend.get_password(SERVICE, key) != value:
+            raise SecretStoreUnavailable(
+                f"The keyring ({backend_label(backend)}) accepted the secret but does not give it back, "
+                "so it was not stored. Check that the keyring is unlocked and writable, or choose "
+                "another one (PYTHON_KEYRING_BACKEND)."
+            )
 
     def delete(self, connection_id: str, slot: Slot) -> None:
         """Forget one secret; forgetting one that does not exist is fine."""

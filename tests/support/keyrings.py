@@ -111,3 +111,18 @@ class OsErrorKeyring(RaisingKeyring):
 
 class LockedFileKeyring(LockedKeyring):
     """``LockedKeyring`` with the no-argument constructor PYTHON_KEYRING_BACKEND needs."""
+
+
+class DropsKeyring(KeyringBackend):
+    """Accepts every secret and keeps none, like a misconfigured or read-only store."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        return None
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("not found")

@@ -90,3 +90,22 @@ def test_saving_mine_over_a_moved_connection_drops_the_secret_set_for_the_new_pl
     assert "conflict:Work" in prompts.asked
     assert ConnectionStore(config_dir).load()[0].host == "work.example.com"
     assert ("smtpgui", f"{work.id}:password") not in keyring_backend.entries
+
+
+def test_a_keyring_that_drops_secrets_becomes_the_banner(make_window, config_dir: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    from smtpgui.core.model import AuthMode, Connection
+    from smtpgui.storage.store import ConnectionStore
+    from tests.support.keyrings import DropsKeyring
+
+    alpha = ConnectionStore(config_dir).add(
+        Connection(name="Alpha", host="alpha.example.com", auth_mode=AuthMode.PASSWORD, username="me")
+    )
+    window = make_window(DropsKeyring())
+    window.select_connection(alpha.id)
+    qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "kept-in-memory-pw")
+    assert window.save()
+    banner = window.findChild(QLabel, "keyringBanner")
+    assert banner.isVisible() and "DropsKeyring" in banner.text() and "does not give it back" in banner.text()
+    assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
