@@ -109,3 +109,31 @@ def test_a_keyring_that_drops_secrets_becomes_the_banner(make_window, config_dir
     banner = window.findChild(QLabel, "keyringBanner")
     assert banner.isVisible() and "DropsKeyring" in banner.text() and "does not give it back" in banner.text()
     assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
+
+
+def test_a_keyring_that_never_answers_becomes_the_banner(  # type: ignore[no-untyped-def]
+    make_window, config_dir: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QLineEdit
+
+    from smtpgui.core.model import AuthMode, Connection
+    from smtpgui.storage.store import ConnectionStore
+    from tests.support.keyrings import HangingKeyring
+
+    monkeypatch.setenv("SMTPGUI_KEYRING_TIMEOUT", "0.3")
+    alpha = ConnectionStore(config_dir).add(
+        Connection(name="Alpha", host="alpha.example.com", auth_mode=AuthMode.PASSWORD, username="me")
+    )
+    release = threading.Event()
+    try:
+        window = make_window(HangingKeyring(release))
+        window.select_connection(alpha.id)
+        qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "kept-in-memory-pw")
+        assert window.save()
+        banner = window.findChild(QLabel, "keyringBanner")
+        qtbot.waitUntil(lambda: banner.isVisible() and "did not answer" in banner.text())
+        assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
+    finally:
+        release.set()
