@@ -34,6 +34,11 @@ def select_by_names(connections: list[Connection], names: list[str]) -> list[Con
 
 
 def write_export(path: Path, connections: list[Connection]) -> None:
+    """Write the export file; its folder must exist (a typo must not create folders)."""
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ValidationError(f"Cannot export to {path}: the folder {folder} {what}; create it or choose another.")
     atomic_write_json(path, export_document(connections), keep_backup=False)
 
 

@@ -106,3 +106,12 @@ def test_an_import_that_cannot_drop_the_secrets_changes_nothing(cli: CliRunner, 
     assert r.returncode == 3, r.stderr
     assert "locked" in r.stderr and "Traceback" not in r.stderr
     assert (cli.config_dir / "connections.json").read_bytes() == before
+
+
+def test_export_to_a_folder_that_does_not_exist_is_refused(cli: CliRunner, tmp_path: Path) -> None:
+    assert cli("add", "Work", "--host", "smtp.example.test").returncode == 0
+    target = tmp_path / "typo" / "deeper" / "out.json"
+    r = cli("export", str(target))
+    assert r.returncode == 2, r.stderr
+    assert str(target.parent) in r.stderr and "does not exist" in r.stderr
+    assert not (tmp_path / "typo").exists()

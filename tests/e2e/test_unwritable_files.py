@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, CliRunner
+from tests.support.servers import free_port
 
 NOBODY = 65534
 
@@ -69,7 +70,7 @@ def test_a_read_only_config_folder_still_lists_shows_and_exports(cli: CliRunner,
     """A config folder (and log) owned by another user, as one ``sudo smtpgui`` leaves behind."""
     config = shared_dir / "config"
     cli.config_dir = config
-    assert cli("add", "Work", "--host", "smtp.example.test").returncode == 0
+    assert cli("add", "Work", "--host", "127.0.0.1", "--port", str(free_port()), "--security", "none").returncode == 0
     for path in [config, *config.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)  # readable by nobody, writable by root only
     keyring = shared_dir / "keyring" / "k.json"
@@ -85,10 +86,12 @@ def test_a_read_only_config_folder_still_lists_shows_and_exports(cli: CliRunner,
     assert len(notes) == 1 and notes[0].startswith("smtpgui: "), listed.stderr
     shown = _as_nobody(config, keyring, "show", "Work", "--json")
     assert shown.returncode == 0, shown.stderr
-    assert json.loads(shown.stdout)["host"] == "smtp.example.test"
+    assert json.loads(shown.stdout)["host"] == "127.0.0.1"
     exported = _as_nobody(config, keyring, "export", str(out / "e.json"))
     assert exported.returncode == 0, exported.stderr
     assert json.loads((out / "e.json").read_text())["connections"][0]["name"] == "Work"
+    tested = _as_nobody(config, keyring, "test", "Work", "--to", "ops@example.test", "--from", "me@example.test")
+    assert tested.returncode not in (0, 1, 3) and "Traceback" not in tested.stderr, tested.stderr  # refused: 1x
     # a change cannot be saved: a sentence and exit 3, not a traceback
     edited = _as_nobody(config, keyring, "edit", "Work", "--port", "25")
     assert edited.returncode == 3 and "Traceback" not in edited.stderr, edited.stderr
