@@ -6,7 +6,9 @@ valid, names unique ignoring case, ids unique, and exactly one default while any
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,13 @@ class ConnectionStore:
 
     config_dir: Path
     notices: list[str] = field(default_factory=list)
+    # The file as this store last read or wrote it: its identity (inode, size, mtime), the
+    # connections parsed from it, and each one's row as written, by object. Reading a file no one
+    # has replaced since costs one stat, and saving one edit among 10,000 serializes one row.
+    # Every writer replaces the file (a new inode), so another program's save is always seen.
+    _cache: tuple[tuple[int, int, int, int], list[Connection], dict[int, tuple[Connection, dict[str, Any]]]] | None = (
+        field(default=None, repr=False, compare=False)
+    )
 
     @property
     def path(self) -> Path:
@@ -63,7 +72,11 @@ class ConnectionStore:
         if self.config_dir.exists() and not self.config_dir.is_dir():
             raise StorageError(f"Could not use {self.config_dir} as the config folder: it is a file, not a folder.")
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                signature = _signature(os.fstat(handle.fileno()))
+                if self._cache is not None and self._cache[0] == signature:
+                    return list(self._cache[1])
+                raw = handle.read()
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -71,8 +84,11 @@ class ConnectionStore:
         try:
             document = parse_json(raw)
         except ValueError:
+            self._cache = None
             return self._recover_from_corrupt_file()
-        return self._parse(document, self.path)
+        connections = self._parse(document, self.path)
+        self._cache = (signature, connections, {})
+        return list(connections)
 
     def _parse(self, document: Any, source: Path) -> list[Connection]:
         if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
@@ -137,21 +153,33 @@ class ConnectionStore:
                 before_write(after)
             if after != before or not self.path.exists():
                 remove_stale_temps(self.path)
+                rows = self._cache[2] if self._cache is not None else {}
+                self._cache = None
+                written = {id(c): (c, self._row(c, rows)) for c in after}
                 try:
-                    atomic_write_json(self.path, self._document(after))
+                    atomic_write_json(self.path, self._document(after, written))
                 except StorageError as exc:
                     log.error("save failed: %s", exc)
                     raise
+                with contextlib.suppress(OSError):
+                    self._cache = (_signature(os.stat(self.path)), list(after), written)
             return after
 
     @staticmethod
-    def _document(connections: list[Connection]) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            # Defaults are left out: they belong to the schema version (a version that changes a
-            # default must write the old one into older files in its migration step).
-            "connections": [connection_to_dict(c, omit_defaults=True) for c in connections],
-        }
+    def _row(connection: Connection, rows: dict[int, tuple[Connection, dict[str, Any]]]) -> dict[str, Any]:
+        cached = rows.get(id(connection))
+        if cached is not None and cached[0] is connection:
+            return cached[1]
+        # Defaults are left out: they belong to the schema version (a version that changes a
+        # default must write the old one into older files in its migration step).
+        return connection_to_dict(connection, omit_defaults=True)
+
+    @classmethod
+    def _document(
+        cls, connections: list[Connection], rows: dict[int, tuple[Connection, dict[str, Any]]] | None = None
+    ) -> dict[str, Any]:
+        known = rows or {}
+        return {"schema_version": SCHEMA_VERSION, "connections": [cls._row(c, known) for c in connections]}
 
     def add(self, connection: Connection) -> Connection:
         """Add a new connection; with ``is_default`` set it becomes the default."""
@@ -303,6 +331,10 @@ def enforce_invariants(
     if connections and not defaults:
         connections = [connections[0].replace(is_default=True), *connections[1:]]
     return connections
+
+
+def _signature(status: os.stat_result) -> tuple[int, int, int, int]:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _changed(connection: Connection, previous: Connection | None) -> bool:

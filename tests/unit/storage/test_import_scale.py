@@ -75,3 +75,13 @@ def test_saving_one_edit_validates_that_connection_only(tmp_path: Path, monkeypa
     store.modify(stored[20].id, lambda c: c.replace(description="changed"))
     store.add(Connection(name="New", host="new.example", is_default=True))
     assert checked == ["Relay 10", "Relay 20", "New"]
+
+
+def test_a_store_sees_another_writers_save_even_with_its_cache(tmp_path: Path) -> None:
+    mine, theirs = ConnectionStore(tmp_path / "cfg"), ConnectionStore(tmp_path / "cfg")
+    added = mine.add(Connection(name="a", host="a.example"))
+    assert mine.load()[0].port == 587
+    theirs.put(added.replace(port=2525))
+    assert mine.load()[0].port == 2525
+    mine.put(mine.load()[0].replace(description="mine"))
+    assert [(c.port, c.description) for c in theirs.load()] == [(2525, "mine")]
