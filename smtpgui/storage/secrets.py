@@ -165,6 +165,12 @@ class SecretStore:
             except keyring.errors.PasswordDeleteError:
                 if backend.get_password(SERVICE, key) is not None:
                     raise
+                return
+            if backend.get_password(SERVICE, key) is not None:  # said done, kept it anyway
+                raise SecretStoreUnavailable(
+                    f"The keyring ({backend_label(backend)}) did not delete the secret it was asked to "
+                    f"remove ({key}); remove that entry of service '{SERVICE}' by hand."
+                )
 
         self._call(remove, "delete a secret from")
 

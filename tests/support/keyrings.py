@@ -150,3 +150,10 @@ class HangingKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.release.wait()
+
+
+class KeepsDeletedKeyring(MemoryKeyring):
+    """Says a secret was deleted and keeps it."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        return None

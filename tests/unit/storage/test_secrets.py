@@ -80,3 +80,13 @@ def test_a_keyring_that_never_answers_is_unavailable_within_the_deadline(monkeyp
         assert session.get("id", Slot.PASSWORD) == "pw"
     finally:
         release.set()
+
+
+def test_a_keyring_that_keeps_what_it_deleted_is_unavailable() -> None:
+    from tests.support.keyrings import KeepsDeletedKeyring
+
+    backend = KeepsDeletedKeyring()
+    store = SecretStore(backend)
+    store.set("id", Slot.PASSWORD, "pw")
+    with pytest.raises(SecretStoreUnavailable, match="did not delete"):
+        store.drop_all("id")
