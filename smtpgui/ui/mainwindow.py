@@ -439,10 +439,12 @@ class MainWindow(QMainWindow):
             return None
 
     def _unbind_overwritten_secrets(self, theirs: Connection, mine: Connection) -> None:
-        """"Save mine" over a version another program saved: when that program moved the
-        connection (and may have stored secrets for the new place), and mine points elsewhere,
-        those secrets do not follow it back. Where the user moved it in this editor, their
-        edit decides, as any save does."""
+        """After saving the user's version over one another program saved.
+
+        When that program moved the connection (and may have stored secrets for the new place)
+        and the user's version points elsewhere, those secrets do not follow it back. Where the
+        user moved it in this editor, their edit decides, as any save does.
+        """
         original = self.editor.original
         if original is None or not secrets_must_drop(original, theirs) or not secrets_must_drop(theirs, mine):
             return
