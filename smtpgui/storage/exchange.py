@@ -72,9 +72,15 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
             connections.append(connection_from_dict(item))
         except (ValueError, TypeError) as exc:
             name = item.get("name") if isinstance(item, dict) else None
-            owner = f"Entry #{index}" + (f" ({name!r})" if isinstance(name, str) else "")
+            owner = f"Entry #{index}" + (f" ({_short(name)})" if isinstance(name, str) else "")
             raise ValidationError(f"{owner} in {source}: {exc}.") from None
     return connections
+
+
+def _short(name: str) -> str:
+    """A name from a file as a message quotes it: a hostile file's 10,000-character name is cut."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def clashing_names(stored: list[Connection], incoming: list[Connection]) -> list[str]:
@@ -132,7 +138,7 @@ def import_connections(
         index = entries.get(connection.id)
         if index is None:
             return f"Connection {connection.name!r}"
-        return f"Entry #{index} ({connection.name!r}) in {source}"
+        return f"Entry #{index} ({_short(connection.name)}) in {source}"
 
     def change(connections: list[Connection]) -> list[Connection]:
         replaced.clear()

@@ -74,3 +74,16 @@ def test_an_import_file_with_a_bom_is_read(tmp_path: Path) -> None:
     document = exchange.export_document([Connection(name="a", host="a.example")])
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode())
     assert [c.name for c in exchange.read_import(path)] == ["a"]
+
+
+def test_a_nested_or_huge_value_in_an_import_entry_is_named_briefly(tmp_path: Path) -> None:
+    path = tmp_path / "in.json"
+    nested = "[" * 900 + "]" * 900
+    path.write_text(
+        '{"format": "smtpgui-connections", "connections": ['
+        f'{{"name": "{"n" * 5000}", "host": {nested}}}, {{"name": "b", "security": {nested}}}]}}'
+    )
+    with pytest.raises(ValidationError) as caught:
+        exchange.read_import(path)
+    message = str(caught.value)
+    assert "host must be text, not a list" in message and len(message) < 300 + len(str(path))
