@@ -190,7 +190,6 @@ def run(args: argparse.Namespace) -> int:
     def finish() -> None:
         startup_ms = (time.perf_counter() - _STARTED) * 1000
         if args.report:
-            from keyring import get_keyring
             from PySide6.QtCore import qVersion
 
             report = {
@@ -198,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
                 "startup_ms": round(startup_ms, 1),
                 "connections": window.model.rowCount(),
                 "qt_version": qVersion(),
-                "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}",
+                "keyring_backend": window.services.secrets.backend_path(),  # never hangs
             }
             Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
         window.close()

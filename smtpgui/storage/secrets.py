@@ -100,6 +100,14 @@ class SecretStore:
                 return "unknown keyring"
         return os.environ.get("PYTHON_KEYRING_BACKEND") or "the system keyring"
 
+    def backend_path(self) -> str:
+        """``module.Class`` of the backend (for reports), or why there is none; within the deadline."""
+        try:
+            backend = self._within_deadline(self._resolve)
+        except Exception as exc:
+            return f"unavailable ({str(exc).strip() or type(exc).__name__})"
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
     def is_absent(self) -> bool:
         """True when there is no keyring at all, so no secret can have been stored in one.
 

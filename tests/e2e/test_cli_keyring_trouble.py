@@ -51,3 +51,19 @@ def test_a_keyring_backend_that_cannot_be_loaded_is_exit_3_naming_it(cli: CliRun
             "--password-stdin", stdin="pw\n", timeout=20)  # fmt: skip
     assert r.returncode == 3, r.stderr
     assert "no_such_module.Keyring" in r.stderr and "could not be loaded" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_self_test_report_names_a_keyring_that_cannot_be_used_without_hanging(cli: CliRunner) -> None:
+    report = cli.config_dir.parent / "report.json"
+    cli.extra_env["SMTPGUI_KEYRING_TIMEOUT"] = "0.5"
+    for backend, named in (
+        ("tests.support.keyrings.HangingKeyring", "tests.support.keyrings.HangingKeyring"),  # loads, never answers
+        ("no_such_module.Keyring", "unavailable ("),
+    ):
+        cli.extra_env["PYTHON_KEYRING_BACKEND"] = backend
+        r = cli("--self-test", "--report", str(report), timeout=60)
+        assert "Traceback" not in r.stderr, r.stderr
+        assert json.loads(report.read_text())["keyring_backend"].startswith(named), r.stderr
+    cli.extra_env["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.FileKeyring"
+    assert cli("--self-test", "--report", str(report)).returncode == 0
+    assert json.loads(report.read_text())["keyring_backend"] == "tests.support.keyrings.FileKeyring"
