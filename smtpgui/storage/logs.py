@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from io import TextIOWrapper
 from pathlib import Path
 
@@ -35,6 +36,18 @@ log.propagate = False
 _problem: list[str] = []  # the sentence about a log that cannot be written, once per process
 
 
+_listeners: list[Callable[[str], None]] = []
+
+
+def on_log_problem(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``listener(sentence)`` when the log becomes unwritable later (from any thread).
+
+    Returns the function that stops listening.
+    """
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
 def log_problem() -> str | None:
     """Why the log cannot be written (a sentence), or None while it can."""
     return _problem[0] if _problem else None
@@ -46,6 +59,9 @@ def _report(exc: OSError, path: Path | str, action: str) -> None:
         return
     sentence = describe_os_error(exc, path, action) + " smtpgui goes on without writing its log."
     _problem.append(sentence)
+    for listener in list(_listeners):
+        with contextlib.suppress(Exception):  # a listener must not break the code that logged
+            listener(sentence)
     stream = sys.stderr
     if stream is not None:  # None in a windowed (frozen) executable
         with contextlib.suppress(OSError, ValueError):

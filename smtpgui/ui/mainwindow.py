@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -27,7 +27,7 @@ from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, 
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.storage import exchange
-from smtpgui.storage.logs import log_problem
+from smtpgui.storage.logs import log_problem, on_log_problem
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.storage.services import Services
 from smtpgui.ui.delegate import ConnectionCardDelegate
@@ -53,7 +53,13 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    """Everything the user does with connections; services are passed in, never global."""
+    """Everything the user does with connections; services are passed in, never global.
+
+    Signals:
+        log_failed: the log became unwritable (a sentence); emitted from any thread, shown in the banner.
+    """
+
+    log_failed = Signal(str)
 
     def __init__(
         self,
@@ -122,10 +128,11 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet("background: #fff3e0; color: #6d3d00; padding: 6px; border-radius: 4px;")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # it shows paths and keyring errors
         self.banner.hide()
+        self.log_failed.connect(self._show_log_problem)  # queued: logging happens on any thread
+        self._stop_log_listener = on_log_problem(self.log_failed.emit)
         log_trouble = log_problem()
         if log_trouble:  # the log cannot be written: say so once, the window works on
-            self.banner.setText("⚠ " + log_trouble)
-            self.banner.show()
+            self._show_log_problem(log_trouble)
         self.editor = ConnectionEditor()
         self.editor.save_requested.connect(self.save)
         self.editor.secrets_shown.connect(self._check_secrets)
@@ -479,6 +486,12 @@ class MainWindow(QMainWindow):
             self.prompts.warn("Password not saved", str(exc))
         if store.session_only:
             self._show_banner(store.unavailable_reason)
+
+    @Slot(str)
+    def _show_log_problem(self, sentence: str) -> None:
+        if not self.banner.isVisible():  # the keyring's warning matters more; the log is on stderr
+            self.banner.setText("⚠ " + sentence)
+            self.banner.show()
 
     def _show_banner(self, reason: str) -> None:
         self.banner.setText(
@@ -912,6 +925,7 @@ class MainWindow(QMainWindow):
         if not self.resolve_unsaved():
             event.ignore()
             return
+        self._stop_log_listener()
         for dialog in list(self.dialogs):
             dialog.close()
         for job in list(self.jobs):

@@ -137,3 +137,39 @@ def test_a_keyring_that_never_answers_becomes_the_banner(  # type: ignore[no-unt
         assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
     finally:
         release.set()
+
+
+def test_a_log_that_fails_later_in_the_session_shows_the_banner(  # type: ignore[no-untyped-def]
+    make_window, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import logging
+    import threading
+
+    monkeypatch.setenv(logs.LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setattr(logs, "_problem", [])
+    window = make_window()
+    banner = window.findChild(QLabel, "keyringBanner")
+    assert not banner.isVisible()
+    handler = next(h for h in logs.log.handlers if h.get_name() == "smtpgui-file")
+    assert isinstance(handler, logging.FileHandler)
+
+    class FullDisk:
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None: ...
+
+        def close(self) -> None: ...
+
+        def seek(self, *args: object) -> int:
+            return 0
+
+        def tell(self) -> int:
+            return 0
+
+    monkeypatch.setattr(handler, "stream", FullDisk())
+    worker = threading.Thread(target=logs.log.info, args=("a line from a worker",))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: banner.isVisible() and "the disk is full" in banner.text())
