@@ -146,13 +146,19 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
                 raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
             with contextlib.suppress(OSError):
                 fd = os.open(lock_path, os.O_RDONLY)
+        locked = False
         try:
             if fd is not None:
-                _lock(fd)
+                try:
+                    _lock(fd)
+                    locked = True
+                except OSError as exc:
+                    if not reading:  # a reader goes on without (see above); a writer must not
+                        raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
             try:
                 yield
             finally:
-                if fd is not None:
+                if locked and fd is not None:
                     _unlock(fd)
         finally:
             if fd is not None:
