@@ -11,8 +11,8 @@ Measured: cold start (1,000 / 10,000 connections vs a bare QMainWindow, with pea
 engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib script (swaks
 beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
 per keystroke, the GUI thread's longest stall during 50 sends, saving one edit among 1,000 /
-10,000 / 50,000 connections, ``test --all`` over 500
-connections vs the ideal schedule, and frozen vs source start
+10,000 / 50,000 connections, import of 10,000 and 100,000 entries vs loading them, ``test --all``
+over 500 connections vs the ideal schedule, and frozen vs source start
 (when a bundle is built in dist/).
 """
 
@@ -96,6 +96,12 @@ def _frozen(quick: bool) -> list[Figure]:
     ]
 
 
+def _import(quick: bool) -> list[Figure]:
+    import import_scale
+
+    return import_scale.measure((2_000,) if quick else (10_000, 100_000), runs=1 if quick else 3)
+
+
 SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cold_start": _cold_start,
     "send": _send,
@@ -103,6 +109,7 @@ SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "probe": _probe,
     "gui": _gui,
     "save": _save,
+    "import": _import,
     "test_all": _test_all,
     "frozen": _frozen,
 }

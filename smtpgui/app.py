@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
@@ -19,6 +21,7 @@ from smtpgui.services import build_app_services
 from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
+from smtpgui.storage.private import open_private
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts, SelfTestPrompts
@@ -88,8 +91,14 @@ def application() -> QApplication:
 
 
 def ui_settings(config_dir: Path) -> QSettings:
-    """UI state (geometry, splitter, last selection) apart from the data, in the config folder."""
-    return QSettings(str(config_dir / "ui-state.ini"), QSettings.Format.IniFormat)
+    """UI state (geometry, splitter, last selection) apart from the data, in the config folder.
+
+    The file is created private (0600) before Qt writes it: Qt keeps an existing file's mode.
+    """
+    path = config_dir / "ui-state.ini"
+    with contextlib.suppress(OSError):  # a read-only folder: the window runs without saving its state
+        os.close(open_private(path, os.O_WRONLY | os.O_CREAT))
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def build_main_window(
@@ -102,6 +111,18 @@ def build_main_window(
     window = MainWindow(services, None, ui_settings(services.config_dir), prompts)
     log.info("window opened on %s with %d connections", services.config_dir, window.model.rowCount())
     return window
+
+
+def _private_umask(create: Callable[[], bool]) -> bool:
+    """Run ``create`` (Qt making a file, which honours only the umask) with a private umask.
+
+    Start-up runs it before any other thread exists, so no other file is made meanwhile.
+    """
+    previous = os.umask(0o077)
+    try:
+        return create()
+    finally:
+        os.umask(previous)
 
 
 def _server_name(config_dir: Path) -> str:
@@ -192,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     # QtCore is needed to know); that one is then asked over a local socket to show itself.
     lock = QLockFile(str(config_dir / "window.lock"))
     lock.setStaleLockTime(0)  # stale only once its process is gone, however long it ran
-    owns_lock = args.self_test or lock.tryLock(0)
+    owns_lock = args.self_test or _private_umask(lambda: lock.tryLock(0))
     held_by_another = not owns_lock and lock.error() == QLockFile.LockError.LockFailedError
     if not owns_lock and not held_by_another:  # the folder refuses the file: no one to ask
         log.warning("cannot create %s (%s); not checking for another window", lock.fileName(), lock.error().name)
@@ -217,7 +238,6 @@ def run(args: argparse.Namespace) -> int:
     def finish() -> None:
         startup_ms = (time.perf_counter() - _STARTED) * 1000
         if args.report:
-            from keyring import get_keyring
             from PySide6.QtCore import qVersion
 
             report = {
@@ -225,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
                 "startup_ms": round(startup_ms, 1),
                 "connections": window.model.rowCount(),
                 "qt_version": qVersion(),
-                "keyring_backend": f"{type(get_keyring()).__module__}.{type(get_keyring()).__name__}",
+                "keyring_backend": window.services.secrets.backend_path(),  # never hangs
             }
             Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
         window.close()

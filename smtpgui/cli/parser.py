@@ -70,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         services = build_services(args.config_dir)
         code = int(args.handler(services, args))
-        for notice in services.store.notices:
-            log.warning("%s", notice)
+        for notice in [*services.store.notices, *services.settings.notices]:
             say(notice)
         log.info("command %s finished: exit %d", args.command, code)
         return code

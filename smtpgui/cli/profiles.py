@@ -256,17 +256,18 @@ def cmd_export(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_import(services: Services, args: argparse.Namespace) -> int:
-    incoming = exchange.read_import(Path(args.file))
-    imported, replaced = exchange.import_connections(services.store, incoming, replace=args.replace)
-    kept_ids = {c.id for c in imported}
-    for old in replaced:
-        if old.id not in kept_ids:
-            try:
-                services.secrets.delete_all(old.id)
-            except SecretStoreUnavailable as exc:
-                say(f"the secrets of the replaced {old.name!r} could not be removed: {exc}")
+    outcome = exchange.import_file(services.store, services.secrets, Path(args.file), replace=args.replace)
+    for warning in outcome.warnings:
+        say(warning)
+    for connection, fields in outcome.secrets_dropped:
+        say(
+            f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
+            f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
+        )
+    imported, replaced = outcome.imported, outcome.replaced
     say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
-    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in {o.id for o in replaced}]
+    replaced_ids = {o.id for o in replaced}
+    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids]
     if missing:
         say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK

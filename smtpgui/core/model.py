@@ -235,20 +235,32 @@ def connection_to_dict(connection: Connection, *, omit_defaults: bool = False) -
     return out
 
 
+def _shown(value: Any) -> str:
+    """A file's wrong value as an error message shows it: never long, never a deep repr."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _field_error(name: str, value: Any) -> ValueError:
     if name in _ENUM_FIELDS:
         allowed = ", ".join(str(m.value) for m in _ENUM_FIELDS[name])
-        return ValueError(f"{name} must be one of {allowed}, not {value!r}")
+        return ValueError(f"{name} must be one of {allowed}, not {_shown(value)}")
     if name in _BOOL_FIELDS:
-        return ValueError(f"{name} must be true or false, not {value!r}")
+        return ValueError(f"{name} must be true or false, not {_shown(value)}")
     if name in _INT_FIELDS:
-        return ValueError(f"{name} must be a whole number, not {value!r}")
-    return ValueError(f"{name} must be text, not {value!r}")
+        return ValueError(f"{name} must be a whole number, not {_shown(value)}")
+    return ValueError(f"{name} must be text, not {_shown(value)}")
 
 
 def _convert(name: str, value: Any) -> Any:
     """The field's value from its JSON form, or ValueError naming the field."""
     if name in _ENUM_BY_VALUE:
+        if not isinstance(value, (str, int, float)):
+            raise _field_error(name, value)
         member = _ENUM_BY_VALUE[name].get(value if isinstance(value, str) else str(value))
         if member is None:
             member = _ENUM_BY_VALUE[name].get(str(value).lower())

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from smtpgui.core.binding import changed_binding, secrets_must_drop
 from smtpgui.core.errors import SecretStoreUnavailable
-from smtpgui.core.model import AuthMode, Connection, new_id
+from smtpgui.core.model import Connection, new_id
 from smtpgui.core.naming import copy_name
 from smtpgui.core.presets import find_preset
 from smtpgui.services.secrets import SecretService
 from smtpgui.storage import exchange
+from smtpgui.storage.exchange import ImportOutcome
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.store import ConnectionStore, find_by_id
 
@@ -31,22 +33,6 @@ class DeleteOutcome:
     deleted: Connection
     new_default: Connection | None
     secrets_warning: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What an import did, for the front end to tell the user."""
-
-    imported: list[Connection]
-    replaced: list[Connection]
-    secrets_dropped: list[Connection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def needing_passwords(self) -> list[Connection]:
-        """Imported connections that sign in but hold no secret now."""
-        kept = {c.id for c in self.replaced} - {c.id for c in self.secrets_dropped}
-        return [c for c in self.imported if c.auth_mode is not AuthMode.NONE and c.id not in kept]
 
 
 def unique_name(base: str, existing: list[str]) -> str:
@@ -187,31 +173,39 @@ class ConnectionService:
             exchange.write_export(path, connections)
         return document, len(connections)
 
-    def import_file(self, path: Path, replace: bool = False) -> ImportOutcome:
-        """Read an export file into the store (see :meth:`import_connections`)."""
-        return self.import_connections(exchange.read_import(path), replace=replace)
+    def clashing_names(self, incoming: list[Connection]) -> list[str]:
+        """The names in ``incoming`` that stored connections already have (ignoring case)."""
+        return exchange.clashing_names(self.store.load(), incoming)
 
-    def import_connections(self, incoming: list[Connection], replace: bool = False) -> ImportOutcome:
+    def read_import(self, path: Path) -> list[Connection]:
+        """The connections of an export file (``ValidationError`` naming the file and entry)."""
+        return exchange.read_import(path)
+
+    def import_connections(
+        self, incoming: list[Connection], replace: bool = False, source: str = "the file"
+    ) -> ImportOutcome:
         """Add connections; with ``replace``, same-named ones are overwritten.
 
-        A replaced connection's secrets stay only when the imported one carries the same id
-        and would send them to the same place (:func:`exchange.secrets_stay_with`); otherwise
-        they are removed from the keyring and the outcome says so.
+        A replaced connection keeps its secrets only when the imported one carries the same id
+        and still sends them to the same place (:func:`smtpgui.core.binding.secrets_must_drop`);
+        otherwise they are removed from the keyring and the outcome says so
+        (:func:`smtpgui.storage.exchange.import_connections` holds that rule).
         """
-        imported, replaced = exchange.import_connections(self.store, incoming, replace=replace)
-        by_id = {c.id: c for c in imported}
-        dropped: list[Connection] = []
-        warnings: list[str] = []
-        for old in replaced:
-            new = by_id.get(old.id)
-            if new is not None and exchange.secrets_stay_with(old, new):
-                continue
-            if new is not None:
-                dropped.append(new)
-            warning = self.secrets.clear_quietly(old.id)
-            if warning:
-                warnings.append(f"The secrets of the replaced {old.name!r} could not be removed: {warning}")
-        if dropped:
-            log.info("import dropped the secrets of %s", ", ".join(repr(c.name) for c in dropped))
-        return ImportOutcome(imported, replaced, dropped, warnings)
+        return exchange.import_connections(
+            self.store, incoming, replace=replace, source=source, secrets=self.secrets.store
+        )
 
+    def import_file(self, path: Path, replace: bool = False) -> ImportOutcome:
+        """Read an export file into the store (see :meth:`import_connections`)."""
+        return self.import_connections(self.read_import(path), replace=replace, source=str(path))
+
+    def unbind_overwritten_secrets(self, original: Connection, theirs: Connection, mine: Connection) -> list[str]:
+        """After saving the user's version over one another program saved (the conflict dialog's
+        "Save mine"): when that program moved the connection (and may have stored secrets for the
+        new place) and the user's version points elsewhere, those secrets do not follow it back.
+        Returns the fields that moved when secrets were removed, else []."""
+        if not secrets_must_drop(original, theirs) or not secrets_must_drop(theirs, mine):
+            return []
+        if self.secrets.store.drop_all(mine.id):
+            return changed_binding(theirs, mine)
+        return []

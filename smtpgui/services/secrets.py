@@ -48,6 +48,10 @@ class SecretService:
     def backend_name(self) -> str:
         return self.store.backend_name
 
+    def backend_path(self) -> str:
+        """``module.Class`` of the keyring backend (for reports), or why there is none; never hangs."""
+        return self.store.backend_path()
+
     def is_absent(self) -> bool:
         return self.store.is_absent()
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smtpgui.core.errors import StorageError, ValidationError
+from smtpgui.core.binding import changed_binding, secrets_must_drop
+from smtpgui.core.errors import SecretStoreUnavailable, StorageError, ValidationError
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error
+from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.migrations import SCHEMA_VERSION
+from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.secrets import SecretStore
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
 FORMAT = "smtpgui-connections"
@@ -30,21 +34,24 @@ def select_by_names(connections: list[Connection], names: list[str]) -> list[Con
 
 
 def write_export(path: Path, connections: list[Connection]) -> None:
+    """Write the export file; its folder must exist (a typo must not create folders)."""
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ValidationError(f"Cannot export to {path}: the folder {folder} {what}; create it or choose another.")
     atomic_write_json(path, export_document(connections), keep_backup=False)
 
 
 def read_import(path: Path) -> list[Connection]:
     """Connections from an export file; missing keys take their defaults, ids are optional."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise StorageError(describe_os_error(exc, path, "read")) from exc
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not a text file; choose an smtpgui export (.json).") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+        document = parse_json(raw)
+    except ValueError as exc:
+        raise ValidationError(f"{path} cannot be imported: {exc}; choose an smtpgui export (.json).") from None
     return parse_import(document, str(path))
 
 
@@ -64,25 +71,74 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
         try:
             connections.append(connection_from_dict(item))
         except (ValueError, TypeError) as exc:
-            raise ValidationError(f"Connection #{index} in {source}: {exc}.") from None
+            name = item.get("name") if isinstance(item, dict) else None
+            owner = f"Entry #{index}" + (f" ({_short(name)})" if isinstance(name, str) else "")
+            raise ValidationError(f"{owner} in {source}: {exc}.") from None
     return connections
 
 
-def import_connections(
-    store: ConnectionStore, incoming: list[Connection], replace: bool = False
-) -> tuple[list[Connection], list[Connection]]:
-    """Add ``incoming`` to the store; returns (imported, replaced).
+def _short(name: str) -> str:
+    """A name from a file as a message quotes it: a hostile file's 10,000-character name is cut."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:57] + "..."
 
-    A name that exists already is an error unless ``replace``; a replaced connection keeps its
-    secrets only when the imported one carries the same id (a restored backup), so a stranger's
-    file can never borrow a stored password. The store's default stays the default.
+
+def clashing_names(stored: list[Connection], incoming: list[Connection]) -> list[str]:
+    """The names in ``incoming`` a stored connection already has (ignoring case)."""
+    taken = {c.name.casefold() for c in stored}
+    return [c.name for c in incoming if c.name.casefold() in taken]
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, for the CLI and the window to tell the user."""
+
+    imported: list[Connection] = field(default_factory=list)
+    replaced: list[Connection] = field(default_factory=list)
+    # Imported connections that kept their id but now point elsewhere (another host, port,
+    # security, user, mechanism, proxy...): their stored secrets were removed, with the fields.
+    secrets_dropped: list[tuple[Connection, list[str]]] = field(default_factory=list)
+    # Sentences about secrets of replaced connections that could not be removed.
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_file(store: ConnectionStore, secrets: SecretStore, path: Path, replace: bool = False) -> ImportOutcome:
+    """Read ``path`` and import it: the one import both the CLI and the window run."""
+    return import_connections(store, read_import(path), replace=replace, source=str(path), secrets=secrets)
+
+
+def import_connections(
+    store: ConnectionStore,
+    incoming: list[Connection],
+    replace: bool = False,
+    source: str = "the file",
+    secrets: SecretStore | None = None,
+) -> ImportOutcome:
+    """Add ``incoming`` to the store.
+
+    A name that exists already is an error unless ``replace``. A replaced connection keeps its
+    secrets only when the imported one carries the same id (a restored backup) and still sends
+    them to the same place (:func:`smtpgui.core.binding.secrets_must_drop`): a file can never
+    borrow a stored password, nor move one to another server. Secrets are removed before the
+    file is written; when the keyring cannot remove them, nothing is imported
+    (``SecretStoreUnavailable``). The store's default stays the default.
     """
-    folded = [c.name.casefold() for c in incoming]
-    duplicates = {n for n in folded if folded.count(n) > 1}
-    if duplicates:
-        raise ValidationError(f"The file holds the name {sorted(duplicates)[0]!r} more than once.", "name")
+    outcome = ImportOutcome()
+    folded: set[str] = set()
+    for connection in incoming:  # one pass: a set, not a count() per name (that was quadratic)
+        name = connection.name.casefold()
+        if name in folded:
+            raise ValidationError(f"The file holds the name {connection.name!r} more than once.", "name")
+        folded.add(name)
     replaced: list[Connection] = []
     imported: list[Connection] = []
+    entries: dict[str, int] = {}  # id as imported -> position in the file, to name problems
+
+    def label(connection: Connection) -> str:
+        index = entries.get(connection.id)
+        if index is None:
+            return f"Connection {connection.name!r}"
+        return f"Entry #{index} ({_short(connection.name)}) in {source}"
 
     def change(connections: list[Connection]) -> list[Connection]:
         replaced.clear()
@@ -94,12 +150,15 @@ def import_connections(
                 f"A connection called {clashes[0]!r} exists already; use --replace to overwrite it.",
                 "name",
             )
-        kept = [c for c in connections if c.name.casefold() not in set(folded)]
-        replaced.extend(c for c in connections if c.name.casefold() in set(folded))
+        kept: list[Connection] = []
+        for existing in connections:
+            (replaced if existing.name.casefold() in folded else kept).append(existing)
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
-        for original in incoming:
+        entries.clear()
+        for index, original in enumerate(incoming, start=1):
             connection = original.replace(id=new_id()) if original.id in taken_ids else original
+            entries[connection.id] = index
             if has_default and connection.is_default:
                 connection = connection.replace(is_default=False)
             has_default = has_default or connection.is_default
@@ -107,5 +166,24 @@ def import_connections(
             imported.append(connection)
         return [*kept, *imported]
 
-    store.update(change)
-    return list(imported), list(replaced)
+    def drop_moved_secrets(_after: list[Connection]) -> None:
+        outcome.secrets_dropped.clear()
+        if secrets is None or secrets.is_absent():
+            return
+        by_id = {c.id: c for c in imported}
+        for old in replaced:
+            new = by_id.get(old.id)
+            if new is not None and secrets_must_drop(old, new) and secrets.drop_all(old.id):
+                outcome.secrets_dropped.append((new, changed_binding(old, new)))
+
+    store.update(change, label, drop_moved_secrets)
+    outcome.imported, outcome.replaced = list(imported), list(replaced)
+    if secrets is not None and not secrets.is_absent():
+        kept_ids = {c.id for c in imported}
+        for old in replaced:
+            if old.id not in kept_ids:  # replaced by a stranger's connection: its secrets go
+                try:
+                    secrets.delete_all(old.id)
+                except SecretStoreUnavailable as exc:
+                    outcome.warnings.append(f"the secrets of the replaced {old.name!r} could not be removed: {exc}")
+    return outcome

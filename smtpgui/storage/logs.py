@@ -12,13 +12,16 @@ platform's user log folder (``~/.local/state/smtpgui/log`` on Linux).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from io import TextIOWrapper
 from pathlib import Path
 
 from smtpgui.core.redact import scrub
+from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
 
 LOG_DIR_ENV = "SMTPGUI_LOG_DIR"
 FILE_NAME = "smtpgui.log"
@@ -29,6 +32,40 @@ _HANDLER_NAME = "smtpgui-file"
 log = logging.getLogger("smtpgui")
 log.addHandler(logging.NullHandler())  # until set up (or when the log folder is unusable): nowhere, not stderr
 log.propagate = False
+
+_problem: list[str] = []  # the sentence about a log that cannot be written, once per process
+
+
+_listeners: list[Callable[[str], None]] = []
+
+
+def on_log_problem(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``listener(sentence)`` when the log becomes unwritable later (from any thread).
+
+    Returns the function that stops listening.
+    """
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def log_problem() -> str | None:
+    """Why the log cannot be written (a sentence), or None while it can."""
+    return _problem[0] if _problem else None
+
+
+def _report(exc: OSError, path: Path | str, action: str) -> None:
+    """Say once, on standard error, that the log cannot be written; the app goes on."""
+    if _problem:
+        return
+    sentence = describe_os_error(exc, path, action) + " smtpgui goes on without writing its log."
+    _problem.append(sentence)
+    for listener in list(_listeners):
+        with contextlib.suppress(Exception):  # a listener must not break the code that logged
+            listener(sentence)
+    stream = sys.stderr
+    if stream is not None:  # None in a windowed (frozen) executable
+        with contextlib.suppress(OSError, ValueError):
+            print(f"smtpgui: {sentence}", file=stream, flush=True)
 
 
 def log_dir(config_dir_chosen: Path | None = None) -> Path:
@@ -57,19 +94,46 @@ class _PrivateRotatingFile(logging.FileHandler):
 
     def __init__(self, filename: Path, maxBytes: int, backupCount: int) -> None:  # noqa: N803 (logging's names)
         self.maxBytes, self.backupCount = maxBytes, backupCount
+        self.broken = False
         super().__init__(filename, encoding="utf-8", delay=True)
 
     def _open(self) -> TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
 
+    def open_now(self) -> None:
+        """Open the file at once, so a log that cannot be written is known before any line."""
+        if self.stream is None:
+            self.stream = self._open()
+
     def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record``; a file that cannot be opened, rotated or written is reported once
+        and the log goes quiet (it never raises into the code that logged)."""
+        if self.broken:
+            return
         try:
-            if self.maxBytes > 0 and self._would_overflow(self.format(record)):
-                self._rotate()
-        except Exception:  # a log that cannot rotate keeps writing, like logging's own handlers
+            line = self.format(record)
+            if self.maxBytes > 0 and self._would_overflow(line):
+                try:
+                    self._rotate()
+                except OSError:
+                    self.maxBytes = 0  # a folder that refuses renames: keep one growing file
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.write(line + self.terminator)
+            self.stream.flush()
+        except OSError as exc:
+            self._give_up(exc)
+        except Exception:
             self.handleError(record)
-        super().emit(record)
+
+    def _give_up(self, exc: OSError) -> None:
+        self.broken = True
+        _report(exc, self.baseFilename, "write the log file")
+        if self.stream is not None:
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            self.stream = None
 
     def _would_overflow(self, line: str) -> bool:
         stream = self.stream if self.stream is not None else self._open()
@@ -95,7 +159,9 @@ class _PrivateRotatingFile(logging.FileHandler):
 def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
     """Send the ``smtpgui`` logger to the rotating file; returns its path (None if unusable).
 
-    A log folder that cannot be created never stops the app: it then runs without a log.
+    A log folder or file that cannot be created or written never stops the app: it is
+    reported once on standard error (and :func:`log_problem` says why, for the window's
+    banner), and the app runs without a log.
     """
     logging.raiseExceptions = False  # a failing log write must not print a traceback
     folder = log_dir(config_dir_chosen)
@@ -106,9 +172,15 @@ def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
             log.removeHandler(handler)
             handler.close()
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS)
-    except OSError:
+        make_private_dir(folder)
+    except OSError as exc:
+        _report(exc, folder, "create the log folder")
+        return None
+    handler = _PrivateRotatingFile(folder / FILE_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS)
+    try:
+        handler.open_now()
+    except OSError as exc:
+        _report(exc, folder / FILE_NAME, "write the log file")
         return None
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(_ScrubbingFormatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))

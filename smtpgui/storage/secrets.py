@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -24,6 +26,8 @@ from smtpgui.core.errors import SecretStoreUnavailable
 from smtpgui.core.redact import remember
 
 SERVICE = APP_NAME
+TIMEOUT_ENV = "SMTPGUI_KEYRING_TIMEOUT"
+DEFAULT_TIMEOUT_S = 5.0
 log = logging.getLogger("smtpgui.secrets")
 T = TypeVar("T")
 
@@ -36,6 +40,15 @@ class Slot(str, enum.Enum):
     CLIENT_SECRET = "client-secret"
     OAUTH_REFRESH_TOKEN = "oauth-refresh-token"
     OAUTH_CLIENT_SECRET = "oauth-client-secret"
+
+
+def keyring_timeout() -> float:
+    """Seconds a keyring call may take (``$SMTPGUI_KEYRING_TIMEOUT``, default 5)."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return value if 0 < value < 3600 else DEFAULT_TIMEOUT_S
 
 
 def backend_label(backend: KeyringBackend) -> str:
@@ -62,9 +75,14 @@ class SecretStore:
         self._memory: dict[str, str] = {}
         self.session_only = False
         self.unavailable_reason = ""
+        self._unresponsive: SecretStoreUnavailable | None = None
 
     @property
     def backend(self) -> KeyringBackend:
+        """The keyring backend (found on first use, within the keyring deadline)."""
+        return self._within_deadline(self._resolve)
+
+    def _resolve(self) -> KeyringBackend:
         if self._backend is None:
             import keyring
 
@@ -73,19 +91,35 @@ class SecretStore:
 
     @property
     def backend_name(self) -> str:
+        """The backend's name; never waits (a backend still being found is named from the
+        environment)."""
+        if self._backend is not None:
+            try:
+                return backend_label(self._backend)
+            except Exception:
+                return "unknown keyring"
+        return os.environ.get("PYTHON_KEYRING_BACKEND") or "the system keyring"
+
+    def backend_path(self) -> str:
+        """``module.Class`` of the backend (for reports), or why there is none; within the deadline."""
         try:
-            return backend_label(self.backend)
-        except Exception:
-            return "unknown keyring"
+            backend = self._within_deadline(self._resolve)
+        except Exception as exc:
+            return f"unavailable ({str(exc).strip() or type(exc).__name__})"
+        return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def is_absent(self) -> bool:
-        """True when there is no keyring at all, so no secret can have been stored in one."""
+        """True when there is no keyring at all, so no secret can have been stored in one.
+
+        A keyring that cannot be loaded or does not answer is not absent: it may hold secrets,
+        and the calls that need them say what is wrong.
+        """
         if self.session_only:
             return False
         try:
-            return _is_unusable(self.backend)
+            return self._within_deadline(lambda: _is_unusable(self._resolve()))
         except Exception:
-            return True
+            return False
 
     def check(self) -> None:
         """Raise ``SecretStoreUnavailable`` when no usable keyring is present."""
@@ -109,9 +143,20 @@ class SecretStore:
         if self.session_only:
             self._memory[key] = value
         else:
-            self._call(lambda b: b.set_password(SERVICE, key, value), "store a secret in")
+            self._call(lambda b: self._write_and_check(b, key, value), "store a secret in")
         where = "this session's memory" if self.session_only else "the keyring"
         log.info("stored the %s of %s in %s", Slot(slot).value, connection_id, where)
+
+    def _write_and_check(self, backend: KeyringBackend, key: str, value: str) -> None:
+        """Store a secret and read it back: a keyring that accepts it and keeps nothing (or
+        something else) must not let a command say the secret was saved."""
+        backend.set_password(SERVICE, key, value)
+        if backend.get_password(SERVICE, key) != value:
+            raise SecretStoreUnavailable(
+                f"The keyring ({backend_label(backend)}) accepted the secret but does not give it back, "
+                "so it was not stored. Check that the keyring is unlocked and writable, or choose "
+                "another one (PYTHON_KEYRING_BACKEND)."
+            )
 
     def delete(self, connection_id: str, slot: Slot) -> None:
         """Forget one secret; forgetting one that does not exist is fine."""
@@ -128,6 +173,12 @@ class SecretStore:
             except keyring.errors.PasswordDeleteError:
                 if backend.get_password(SERVICE, key) is not None:
                     raise
+                return
+            if backend.get_password(SERVICE, key) is not None:  # said done, kept it anyway
+                raise SecretStoreUnavailable(
+                    f"The keyring ({backend_label(backend)}) did not delete the secret it was asked to "
+                    f"remove ({key}); remove that entry of service '{SERVICE}' by hand."
+                )
 
         self._call(remove, "delete a secret from")
 
@@ -135,18 +186,64 @@ class SecretStore:
         for slot in Slot:
             self.delete(connection_id, slot)
 
+    def drop_all(self, connection_id: str) -> list[Slot]:
+        """Remove every secret of a connection; returns the slots that held one."""
+        held = [slot for slot in Slot if self.has(connection_id, slot)]
+        for slot in held:
+            self.delete(connection_id, slot)
+        if held:
+            log.info("removed the %s of %s", ", ".join(s.value for s in held), connection_id)
+        return held
+
+    def _within_deadline(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a keyring call) in a daemon thread and wait at most the keyring timeout.
+
+        A Secret Service that never answers on D-Bus, or a backend stuck loading, would otherwise
+        hang the command or the window's worker for good. After one timeout the keyring counts as
+        unresponsive for the rest of the process: no call waits again.
+        """
+        if self._unresponsive is not None:
+            raise self._unresponsive
+        outcome: list[T] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(work())
+            except BaseException as exc:  # handed to the caller's thread below
+                failure.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="smtpgui-keyring", daemon=True).start()
+        timeout = keyring_timeout()
+        if not done.wait(timeout):
+            self._unresponsive = SecretStoreUnavailable(
+                f"The keyring ({self.backend_name}) did not answer within {timeout:g} seconds. If it is "
+                "asking to be unlocked, unlock it and try again; otherwise check that its service "
+                "(such as GNOME Keyring or KWallet) is running."
+            )
+            raise self._unresponsive
+        if failure:
+            raise failure[0]
+        return outcome[0]
+
+    def _on_backend(self, action: Callable[[KeyringBackend], T]) -> T:
+        backend = self._resolve()
+        if _is_unusable(backend):
+            raise SecretStoreUnavailable(
+                "No system keyring is available (keyring found no usable backend), so "
+                "passwords cannot be stored safely. Install or unlock a keyring such as "
+                "GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager."
+            )
+        return action(backend)
+
     def _call(self, action: Callable[[KeyringBackend], T], verb: str) -> T:
         import keyring.errors
 
         try:
-            backend = self.backend
-            if _is_unusable(backend):
-                raise SecretStoreUnavailable(
-                    "No system keyring is available (keyring found no usable backend), so "
-                    "passwords cannot be stored safely. Install or unlock a keyring such as "
-                    "GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager."
-                )
-            return action(backend)
+            return self._within_deadline(lambda: self._on_backend(action))
         except SecretStoreUnavailable as exc:
             return self._fallback(exc, action)
         except keyring.errors.KeyringLocked as exc:
@@ -158,6 +255,15 @@ class SecretStore:
         except keyring.errors.NoKeyringError as exc:
             return self._fallback(
                 SecretStoreUnavailable("No system keyring is available, so passwords cannot be stored safely."),
+                action,
+                exc,
+            )
+        except ImportError as exc:  # PYTHON_KEYRING_BACKEND names a module that is not there
+            return self._fallback(
+                SecretStoreUnavailable(
+                    f"The keyring backend {self.backend_name} could not be loaded ({exc}); check "
+                    "PYTHON_KEYRING_BACKEND, or install the backend it names."
+                ),
                 action,
                 exc,
             )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import StorageError, ValidationError
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error, file_lock
+from smtpgui.core.jsondoc import parse_json
+from smtpgui.storage.atomic import atomic_write_json, file_lock
+from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.recovery import recover
 
 FILE_NAME = "settings.json"
 
@@ -18,28 +21,39 @@ class SettingsStore:
     """``<config_dir>/settings.json``, written atomically like the connections file."""
 
     config_dir: Path
+    notices: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
         return self.config_dir / FILE_NAME
 
     def load(self) -> AppSettings:
+        """The settings; a damaged file is moved aside and its backup restored (``notices``)."""
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return AppSettings()
-        except (OSError, ValueError) as exc:
-            if isinstance(exc, OSError):
-                raise StorageError(describe_os_error(exc, self.path, "read")) from exc
-            raise StorageError(f"{self.path} is not valid JSON; fix or delete it to reset the app settings.") from exc
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, self.path, "read")) from exc
+        try:
+            return self._parse(parse_json(raw))
+        except ValueError:
+            settings, notice = recover(self.path, self._parse, self._write, AppSettings())
+            self.notices.append(notice)
+            return settings
+
+    def _parse(self, document: Any) -> AppSettings:
         if not isinstance(document, dict):
-            raise StorageError(f"{self.path} is not an smtpgui settings file.")
+            raise ValueError(f"{self.path} is not an smtpgui settings file")
         values = {
             key: document[key]
             for key in ("default_from_address", "default_from_name")
             if isinstance(document.get(key), str)
         }
         return AppSettings(**values)
+
+    def _write(self, settings: AppSettings) -> None:
+        atomic_write_json(self.path, {"schema_version": 1, **asdict(settings)}, keep_backup=False)
 
     def save(self, settings: AppSettings) -> None:
         problems = settings.validate()

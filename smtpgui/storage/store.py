@@ -6,20 +6,22 @@ valid, names unique ignoring case, ids unique, and exactly one default while any
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
 from smtpgui.core.validation import TakenNames, validate
-from smtpgui.storage.atomic import atomic_write_json, describe_os_error, ensure_dir, file_lock, remove_stale_temps
+from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
+from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.recovery import recover
 
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
@@ -39,6 +41,13 @@ class ConnectionStore:
 
     config_dir: Path
     notices: list[str] = field(default_factory=list)
+    # The file as this store last read or wrote it: its identity (inode, size, mtime), the
+    # connections parsed from it, and each one's row as written, by object. Reading a file no one
+    # has replaced since costs one stat, and saving one edit among 10,000 serializes one row.
+    # Every writer replaces the file (a new inode), so another program's save is always seen.
+    _cache: tuple[tuple[int, int, int, int], list[Connection], dict[int, tuple[Connection, dict[str, Any]]]] | None = (
+        field(default=None, repr=False, compare=False)
+    )
 
     @property
     def path(self) -> Path:
@@ -56,23 +65,30 @@ class ConnectionStore:
 
     def load(self) -> list[Connection]:
         """All connections, in file order. A missing file is an empty store."""
-        with file_lock(self.lock_path):
+        with file_lock(self.lock_path, reading=True):
             return self._read()
 
     def _read(self) -> list[Connection]:
         if self.config_dir.exists() and not self.config_dir.is_dir():
             raise StorageError(f"Could not use {self.config_dir} as the config folder: it is a file, not a folder.")
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                signature = _signature(os.fstat(handle.fileno()))
+                if self._cache is not None and self._cache[0] == signature:
+                    return list(self._cache[1])
+                raw = handle.read()
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "read")) from exc
         try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            document = parse_json(raw)
+        except ValueError:
+            self._cache = None
             return self._recover_from_corrupt_file()
-        return self._parse(document, self.path)
+        connections = self._parse(document, self.path)
+        self._cache = (signature, connections, {})
+        return list(connections)
 
     def _parse(self, document: Any, source: Path) -> list[Connection]:
         if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
@@ -101,30 +117,13 @@ class ConnectionStore:
         return connections
 
     def _recover_from_corrupt_file(self) -> list[Connection]:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
-        counter = 1
-        while aside.exists():
-            counter += 1
-            aside = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{counter}")
-        try:
-            os.replace(self.path, aside)
-        except OSError as exc:
-            raise StorageError(
-                f"{self.path} is damaged and could not be moved aside: " + describe_os_error(exc, aside, "write")
-            ) from exc
-        notice = f"{self.path.name} was damaged; it was moved aside as {aside.name}."
-        restored: list[Connection] = []
-        if self.backup_path.exists():
-            try:
-                backup = json.loads(self.backup_path.read_text(encoding="utf-8"))
-                restored = self._parse(backup, self.backup_path)
-                atomic_write_json(self.path, self._document(restored), keep_backup=False)
-                notice += f" The last good copy ({self.backup_path.name}) was restored."
-            except (OSError, ValueError, StorageError):
-                restored = []
-                notice += " The backup could not be read either; starting with no connections."
-        log.warning("%s", notice)
+        nothing: list[Connection] = []
+        restored, notice = recover(
+            self.path,
+            lambda document: self._parse(document, self.backup_path),
+            lambda connections: atomic_write_json(self.path, self._document(connections), keep_backup=False),
+            nothing,
+        )
         self.notices.append(notice)
         return restored
 
@@ -134,29 +133,53 @@ class ConnectionStore:
 
     # writing -------------------------------------------------------------------------------
 
-    def update(self, change: Change) -> list[Connection]:
-        """Apply ``change`` to the current connections under the lock and save the result."""
+    def update(
+        self,
+        change: Change,
+        label: Labeller | None = None,
+        before_write: Callable[[list[Connection]], None] | None = None,
+    ) -> list[Connection]:
+        """Apply ``change`` to the current connections under the lock and save the result.
+
+        What ``change`` added or altered is validated (see :func:`enforce_invariants`, which
+        ``label`` is passed to). ``before_write`` runs once the result is known to be valid and
+        before it is written (still under the lock); raising there leaves the file unchanged.
+        """
         ensure_dir(self.config_dir)
         with file_lock(self.lock_path):
             before = self._read()
-            after = enforce_invariants(change(list(before)))
+            after = enforce_invariants(change(list(before)), before, label)
+            if before_write is not None:
+                before_write(after)
             if after != before or not self.path.exists():
                 remove_stale_temps(self.path)
+                rows = self._cache[2] if self._cache is not None else {}
+                self._cache = None
+                written = {id(c): (c, self._row(c, rows)) for c in after}
                 try:
-                    atomic_write_json(self.path, self._document(after))
+                    atomic_write_json(self.path, self._document(after, written))
                 except StorageError as exc:
                     log.error("save failed: %s", exc)
                     raise
+                with contextlib.suppress(OSError):
+                    self._cache = (_signature(os.stat(self.path)), list(after), written)
             return after
 
     @staticmethod
-    def _document(connections: list[Connection]) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            # Defaults are left out: they belong to the schema version (a version that changes a
-            # default must write the old one into older files in its migration step).
-            "connections": [connection_to_dict(c, omit_defaults=True) for c in connections],
-        }
+    def _row(connection: Connection, rows: dict[int, tuple[Connection, dict[str, Any]]]) -> dict[str, Any]:
+        cached = rows.get(id(connection))
+        if cached is not None and cached[0] is connection:
+            return cached[1]
+        # Defaults are left out: they belong to the schema version (a version that changes a
+        # default must write the old one into older files in its migration step).
+        return connection_to_dict(connection, omit_defaults=True)
+
+    @classmethod
+    def _document(
+        cls, connections: list[Connection], rows: dict[int, tuple[Connection, dict[str, Any]]] | None = None
+    ) -> dict[str, Any]:
+        known = rows or {}
+        return {"schema_version": SCHEMA_VERSION, "connections": [cls._row(c, known) for c in connections]}
 
     def add(self, connection: Connection) -> Connection:
         """Add a new connection; with ``is_default`` set it becomes the default."""
@@ -262,23 +285,43 @@ def _index_of(connections: list[Connection], connection_id: str) -> int:
     raise NotFoundError("That connection no longer exists; another window or command may have deleted it.")
 
 
-def enforce_invariants(connections: list[Connection]) -> list[Connection]:
-    """Check every rule of the store; fix the one thing that can be fixed safely.
+Labeller = Callable[[Connection], str]
 
-    Raises ``ValidationError`` for invalid connections, duplicate names or ids, or more than one
-    default. When connections exist and none is the default, the first one becomes it.
+
+def enforce_invariants(
+    connections: list[Connection], before: list[Connection] | None = None, label: Labeller | None = None
+) -> list[Connection]:
+    """Check the rules of the store for what changed; fix the one thing that can be fixed safely.
+
+    Only connections that are new or differ from ``before`` (the file as it was) are validated,
+    each against every other name: a save costs the same with ten or ten thousand connections,
+    and one invalid connection already in the file (edited by hand) blocks no one else's change.
+    Ids must be unique and at most one connection may be the default. ``label`` names the owner
+    of a problem (an import's "entry #3 ('Work') in FILE"); without it problems carry their field
+    alone, for the editor or the command options that changed that connection.
+
+    Raises ``ValidationError``. When connections exist and none is the default, the first one
+    becomes it.
     """
     problems: list[Problem] = []
+    previous = {c.id: c for c in before} if before is not None else {}
+    changed = [c for c in connections if _changed(c, previous.get(c.id))]
     seen_ids: set[str] = set()
-    earlier = TakenNames(())
     for connection in connections:
         if connection.id in seen_ids:
             problems.append(Problem("id", f"Two connections share the id {connection.id}."))
         seen_ids.add(connection.id)
-        # Names are compared with the earlier connections only, so a clash is reported once
-        # (and a save costs the same per connection with ten or ten thousand of them).
-        problems.extend(validate(connection, earlier))
-        earlier.add(connection)
+    if changed:
+        taken = TakenNames(connections)
+        for connection in changed:
+            found = validate(connection, taken)
+            if label is not None:
+                owner = label(connection)
+                found = [
+                    Problem("", f"{owner}: {p.field}: {p.message}" if p.field else f"{owner}: {p.message}")
+                    for p in found
+                ]
+            problems.extend(found)
     defaults = [c for c in connections if c.is_default]
     if len(defaults) > 1:
         names = ", ".join(repr(c.name) for c in defaults)
@@ -288,6 +331,22 @@ def enforce_invariants(connections: list[Connection]) -> list[Connection]:
     if connections and not defaults:
         connections = [connections[0].replace(is_default=True), *connections[1:]]
     return connections
+
+
+def _signature(status: os.stat_result) -> tuple[int, int, int, int]:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _changed(connection: Connection, previous: Connection | None) -> bool:
+    """New, or changed in more than which connection is the default (moving the default to
+    another connection does not make this one's old problems the user's business now)."""
+    if previous is None:
+        return True
+    if connection is previous or connection == previous:
+        return False
+    return (
+        connection.is_default == previous.is_default or connection.replace(is_default=previous.is_default) != previous
+    )
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 from dataclasses import dataclass
 from typing import Protocol
 
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import AuthMode, Connection, Mechanism
 
 # Strongest first. CRAM-MD5 never sends the password itself; over TLS PLAIN is as good and
@@ -111,7 +111,7 @@ def authenticate(
 def decode_oauth_error(text: bytes) -> str:
     """The provider's JSON error after ``334`` as a sentence (status, scope)."""
     try:
-        data = json.loads(base64.b64decode(text.strip() + b"==="))
+        data = parse_json(base64.b64decode(text.strip() + b"==="))
     except (ValueError, UnicodeDecodeError):
         return text.decode("utf-8", "replace")
     if not isinstance(data, dict):

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from smtpgui.core.addresses import is_loopback_host
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, ProxyType
 from smtpgui.core.redact import REDACTED
 from smtpgui.transport import network
@@ -54,7 +55,7 @@ class HttpResponse:
     def json(self) -> dict[str, Any]:
         """The body as a JSON object, or an empty one when it is not one."""
         try:
-            data = json.loads(self.body.decode("utf-8"))
+            data = parse_json(self.body)
         except (ValueError, UnicodeDecodeError):
             return {}
         return data if isinstance(data, dict) else {}

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import html
 import http.server
-import json
 import secrets
 import threading
 import time
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, OAuthProvider
 from smtpgui.core.redact import remember
 from smtpgui.transport.errors import OAuthError, SignInSetupError
@@ -116,7 +116,7 @@ def jwt_claims(token: str) -> dict[str, Any]:
     if len(parts) != 3:
         return {}
     try:
-        data = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        data = parse_json(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except (ValueError, UnicodeDecodeError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -126,11 +126,32 @@ class ConnectionFlow(QObject):
             renamed = f" (it is now called “{theirs}”)" if theirs != mine else ""
             detail = f"“{mine}” was changed by another smtpgui window or command after you opened it{renamed}."
             if w.prompts.resolve_conflict(connection.name, detail):
-                return self._off_gui(lambda: self._connections.save(connection))
+                saved = self._off_gui(lambda: self._connections.save(connection))
+                self._unbind_overwritten_secrets(original, exc.current, saved)
+                return saved
             w.close_editor()  # forget the edits the user chose to discard
             w.reload(select_id=connection.id)
             w.status(f"Showing “{theirs}” as saved elsewhere.", 8000)
             return None
+
+    def _unbind_overwritten_secrets(self, original: Connection | None, theirs: Connection, mine: Connection) -> None:
+        """"Save mine" over a version another program saved: secrets stored for where that version
+        pointed do not follow the user's version elsewhere (the services decide; this says so)."""
+        w = self.window
+        if original is None:
+            return
+        try:
+            moved = self._off_gui(lambda: self._connections.unbind_overwritten_secrets(original, theirs, mine))
+        except SecretStoreUnavailable as exc:
+            w.prompts.warn("Secrets not removed", str(exc))
+            return
+        if moved:
+            w.keyring.forget(mine.id)
+            w.prompts.inform(
+                "Secrets removed",
+                f"The secrets stored for “{theirs.name}” as another program saved it were removed: your "
+                f"version sends them elsewhere ({', '.join(moved)}). Enter them again.",
+            )
 
     def store_secrets(self, connection: Connection, secrets: dict[SecretSlot, str | None]) -> None:
         """Write the secrets typed in the editor (``None`` removes one); a keyring refusal is said."""

@@ -26,13 +26,32 @@ class ExchangeFlow(QObject):
         path = w.prompts.open_file("Import connections")
         if not path:
             return
+        connections = w.services.connections
         try:
-            outcome = w.services.connections.import_file(Path(path))
+            incoming = connections.read_import(Path(path))
+            clashes = connections.clashing_names(incoming)
+            if clashes and not w.prompts.confirm_replace(clashes):
+                return
+            outcome = connections.import_connections(incoming, replace=bool(clashes), source=path)
         except SmtpguiError as exc:
             w.prompts.warn("Cannot import", str(exc))
             return
+        for old in outcome.replaced:
+            w.keyring.forget(old.id)  # read the keyring again for these
         w.reload(select_id=outcome.imported[0].id if outcome.imported else None)
-        w.status(f"Imported {len(outcome.imported)} connection(s); passwords are not part of exports.", 8000)
+        w.status(
+            f"Imported {len(outcome.imported)} connection(s)"
+            + (f", replacing {len(outcome.replaced)}" if outcome.replaced else "")
+            + "; passwords are not part of exports.",
+            8000,
+        )
+        notes = [
+            f"The stored secrets of “{connection.name}” were removed: the import changed where they "
+            f"would be sent ({', '.join(fields)}). Enter them again if you trust the new settings."
+            for connection, fields in outcome.secrets_dropped
+        ] + outcome.warnings
+        if notes:
+            w.prompts.inform("Imported", "\n\n".join(notes))
 
     @Slot()
     def export_connections(self) -> None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QListView, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import SmtpguiError
 from smtpgui.core.model import Connection
+from smtpgui.storage.logs import log_problem, on_log_problem
 from smtpgui.storage.results import ResultStore
 from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
@@ -29,7 +30,7 @@ from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.exchangeflow import ExchangeFlow
 from smtpgui.ui.keyringstate import KeyringState
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
-from smtpgui.ui.plaintext import PlainLabel, clean
+from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 from smtpgui.ui.probeflow import ProbeFlow
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.signinflow import SignInFlow
@@ -42,7 +43,13 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    """Everything the user does with connections; services are passed in, never global."""
+    """Everything the user does with connections; services are passed in, never global.
+
+    Signals:
+        log_failed: the log became unwritable (a sentence); emitted from any thread, shown in the banner.
+    """
+
+    log_failed = Signal(str)
 
     def __init__(
         self,
@@ -115,6 +122,16 @@ class MainWindow(QMainWindow):
         self.banner.setMargin(6)
         set_status_color(self.banner, "warning")
         self.banner.hide()
+        self.log_failed.connect(self._show_log_problem)  # queued: logging happens on any thread
+        self._stop_log_listener = on_log_problem(self.log_failed.emit)
+        log_trouble = log_problem()
+        if log_trouble:  # the log cannot be written: say so once, the window works on
+            self._show_log_problem(log_trouble)
+        self.log_failed.connect(self._show_log_problem)  # queued: logging happens on any thread
+        self._stop_log_listener = on_log_problem(self.log_failed.emit)
+        log_trouble = log_problem()
+        if log_trouble:  # the log cannot be written: say so once, the window works on
+            self._show_log_problem(log_trouble)
         self.editor = ConnectionEditor()
         self.keyring = KeyringState(
             self.services, self.editor, lambda: self._current_id, self.start_job, self.banner, parent=self
@@ -395,6 +412,12 @@ class MainWindow(QMainWindow):
         if job in self.jobs:
             self.jobs.remove(job)
 
+    @Slot(str)
+    def _show_log_problem(self, sentence: str) -> None:
+        if not self.banner.isVisible():  # the keyring's warning matters more; the log is on stderr
+            set_plain(self.banner, "⚠ " + sentence)
+            self.banner.show()
+
     # ------------------------------------------------------------------ life cycle
 
     def _restore_state(self) -> None:
@@ -414,6 +437,7 @@ class MainWindow(QMainWindow):
         if not self.resolve_unsaved():
             event.ignore()
             return
+        self._stop_log_listener()
         self.tests.cancel_all()
         for job in list(self.jobs):
             job.cancel()

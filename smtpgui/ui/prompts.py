@@ -72,6 +72,22 @@ class Prompts:
         box.exec()
         return box.clickedButton() is overwrite
 
+    def confirm_replace(self, names: list[str]) -> bool:
+        """An import holds names that exist already: True to replace those connections."""
+        shown = ", ".join(f"“{n}”" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        text = f"The file holds {shown}, which exist already."
+        box = plain_message_box(
+            self.parent,
+            QtWidgets.QMessageBox.Icon.Question,
+            "Replace connections?",
+            text,
+            informative="Replace them with the file's versions? Secrets stay only where nothing they depend on changed.",
+        )
+        replace = box.addButton("Replace", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is replace
+
     def confirm_delete(self, connection: Connection) -> bool:
         return ask_yes_no(self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import keyring.errors
@@ -111,3 +112,48 @@ class OsErrorKeyring(RaisingKeyring):
 
 class LockedFileKeyring(LockedKeyring):
     """``LockedKeyring`` with the no-argument constructor PYTHON_KEYRING_BACKEND needs."""
+
+
+class DropsKeyring(KeyringBackend):
+    """Accepts every secret and keeps none, like a misconfigured or read-only store."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        return None
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("not found")
+
+
+class HangingKeyring(KeyringBackend):
+    """Never answers, like a Secret Service that accepts the D-Bus call and never replies.
+
+    Every call waits on ``release`` (set it to let the threads go when a test ends).
+    """
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self, release: threading.Event | None = None) -> None:
+        super().__init__()
+        self.release = release if release is not None else threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.release.wait()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.release.wait()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.release.wait()
+
+
+class KeepsDeletedKeyring(MemoryKeyring):
+    """Says a secret was deleted and keeps it."""
+
+    def delete_password(self, service: str, username: str) -> None:
+        return None

@@ -22,6 +22,7 @@ class ScriptedPrompts(Prompts):
         self.save_path: str | None = None
         self.messages: list[tuple[str, str]] = []
         self.overwrite = False
+        self.replace_ok = False
 
     def ask_unsaved(self, name: str) -> Unsaved:
         self.asked.append(f"unsaved:{name}")
@@ -30,6 +31,10 @@ class ScriptedPrompts(Prompts):
     def resolve_conflict(self, name: str, detail: str) -> bool:
         self.asked.append(f"conflict:{name}")
         return self.overwrite
+
+    def confirm_replace(self, names: list[str]) -> bool:
+        self.asked.extend(f"replace:{name}" for name in names)
+        return self.replace_ok
 
     def confirm_delete(self, connection: Connection) -> bool:
         self.asked.append(f"delete:{connection.name}")

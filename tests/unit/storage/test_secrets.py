@@ -59,3 +59,34 @@ def test_session_fallback_keeps_secrets_in_memory_only() -> None:
 def test_absent_keyring_is_recognised() -> None:
     assert SecretStore(fail.Keyring()).is_absent()
     assert not SecretStore(MemoryKeyring()).is_absent()
+
+
+def test_a_keyring_that_never_answers_is_unavailable_within_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tests.support.keyrings import HangingKeyring
+
+    monkeypatch.setenv("SMTPGUI_KEYRING_TIMEOUT", "0.2")
+    release = threading.Event()
+    store = SecretStore(HangingKeyring(release))
+    try:
+        with pytest.raises(SecretStoreUnavailable, match=r"did not answer within 0\.2 seconds"):
+            store.get("id", Slot.PASSWORD)
+        with pytest.raises(SecretStoreUnavailable, match="did not answer"):
+            store.set("id", Slot.PASSWORD, "pw")  # no second wait: known unresponsive
+        session = SecretStore(HangingKeyring(release), session_fallback=True)
+        session.set("id", Slot.PASSWORD, "pw")
+        assert session.session_only and "did not answer" in session.unavailable_reason
+        assert session.get("id", Slot.PASSWORD) == "pw"
+    finally:
+        release.set()
+
+
+def test_a_keyring_that_keeps_what_it_deleted_is_unavailable() -> None:
+    from tests.support.keyrings import KeepsDeletedKeyring
+
+    backend = KeepsDeletedKeyring()
+    store = SecretStore(backend)
+    store.set("id", Slot.PASSWORD, "pw")
+    with pytest.raises(SecretStoreUnavailable, match="did not delete"):
+        store.drop_all("id")
