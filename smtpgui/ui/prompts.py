@@ -81,7 +81,7 @@ class Prompts:
             QtWidgets.QMessageBox.Icon.Question,
             "Replace connections?",
             text,
-            informative="Replace them with the file's versions? Secrets stay only where nothing they depend on changed.",
+            informative="Replace them with the file's versions? Secrets stay only where nothing they rely on changed.",
         )
         replace = box.addButton("Replace", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
