@@ -27,7 +27,7 @@ def _export_work(window, prompts, tmp_path: Path, **changes: object) -> None:  #
     import json
 
     prompts.save_path = str(tmp_path / "out.json")
-    window.export_connections()
+    window.exchange.export_connections()
     document = json.loads(Path(prompts.save_path).read_text())
     document["connections"][0].update(changes)
     (tmp_path / "in.json").write_text(json.dumps(document))
@@ -41,7 +41,7 @@ def test_the_windows_import_that_moves_a_connection_drops_its_password_and_says_
     work = window.model.connections()[0]
     _export_work(window, prompts, tmp_path, host="evil.example", security="none", mechanism="plain")
     prompts.replace_ok = True
-    window.import_connections()
+    window.exchange.import_connections()
     assert "replace:Work" in prompts.asked
     assert ("smtpgui", f"{work.id}:password") not in keyring_backend.entries
     assert [c.host for c in window.model.connections()] == ["evil.example"]
@@ -56,7 +56,7 @@ def test_the_windows_import_that_keeps_the_endpoint_keeps_the_password(  # type:
     work = window.model.connections()[0]
     _export_work(window, prompts, tmp_path, description="restored from a backup")
     prompts.replace_ok = True
-    window.import_connections()
+    window.exchange.import_connections()
     assert keyring_backend.entries[("smtpgui", f"{work.id}:password")] == "original-password"
     assert window.model.connections()[0].description == "restored from a backup"
 
@@ -67,7 +67,7 @@ def test_the_windows_import_replaces_nothing_unless_asked(  # type: ignore[no-un
     window = window_with_work
     _export_work(window, prompts, tmp_path, host="evil.example")
     prompts.replace_ok = False
-    window.import_connections()
+    window.exchange.import_connections()
     assert [c.host for c in window.model.connections()] == ["work.example.com"]
 
 
@@ -86,7 +86,7 @@ def test_saving_mine_over_a_moved_connection_drops_the_secret_set_for_the_new_pl
     keyring_backend.set_password("smtpgui", f"{work.id}:password", "password-for-new-host")
     window.editor.main_tab.widgets["description"].setPlainText("my edit")  # type: ignore[attr-defined]
     prompts.overwrite = True
-    assert window.save()
+    assert window.connections.save()
     assert "conflict:Work" in prompts.asked
     assert ConnectionStore(config_dir).load()[0].host == "work.example.com"
     assert ("smtpgui", f"{work.id}:password") not in keyring_backend.entries
@@ -105,7 +105,7 @@ def test_a_keyring_that_drops_secrets_becomes_the_banner(make_window, config_dir
     window = make_window(DropsKeyring())
     window.select_connection(alpha.id)
     qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "kept-in-memory-pw")
-    assert window.save()
+    assert window.connections.save()
     banner = window.findChild(QLabel, "keyringBanner")
     assert banner.isVisible() and "DropsKeyring" in banner.text() and "does not give it back" in banner.text()
     assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
@@ -131,7 +131,7 @@ def test_a_keyring_that_never_answers_becomes_the_banner(  # type: ignore[no-unt
         window = make_window(HangingKeyring(release))
         window.select_connection(alpha.id)
         qtbot.keyClicks(window.findChild(QLineEdit, "passwordEdit"), "kept-in-memory-pw")
-        assert window.save()
+        assert window.connections.save()
         banner = window.findChild(QLabel, "keyringBanner")
         qtbot.waitUntil(lambda: banner.isVisible() and "did not answer" in banner.text())
         assert window.services.secrets.get(alpha.id, "password") == "kept-in-memory-pw"  # type: ignore[arg-type]
