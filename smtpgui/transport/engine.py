@@ -539,7 +539,16 @@ class _Session:
         stage = r.stage
         code: int | None = None
         reply = b""
-        if isinstance(exc, _Failed):
+        if isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
+            # First: whatever a cut connection made the client believe (half a line, a closed
+            # socket) is not the server's answer.
+            if self.token.reason == "deadline":
+                kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"
+                r.timed_out = True
+            else:
+                kind, error = "cancelled", "the test was cancelled"
+                r.cancelled = True
+        elif isinstance(exc, _Failed):
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply
         elif isinstance(exc, AuthFailure):
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply.encode()
@@ -551,13 +560,6 @@ class _Session:
             kind, error, code = "oauth-token", f"the identity provider refused: {exc}", exc.status
         elif isinstance(exc, SignInSetupError):
             kind, error = "oauth-setup", str(exc)
-        elif isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
-            if self.token.reason == "deadline":
-                kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"
-                r.timed_out = True
-            else:
-                kind, error = "cancelled", "the test was cancelled"
-                r.cancelled = True
         elif isinstance(exc, NetworkError):
             kind, error = exc.kind, str(exc)
             r.timed_out = kind == "timeout"
