@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from smtpgui.cli import EXIT_OK
 from smtpgui.cli_fields import OPTION_FOR_FIELD
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
@@ -44,7 +45,9 @@ def add_commands(command: Command) -> None:
 
 
 def _say(text: str) -> None:
-    print(f"smtpgui: {text}", file=sys.stderr, flush=True)
+    """Each line prefixed ``smtpgui: ``; a provider's words (errors, codes, addresses) shown escaped."""
+    for line in printable(text, multiline=True).split("\n"):
+        print(f"smtpgui: {line}", file=sys.stderr, flush=True)
 
 
 def oauth_connection(services: Services, name: str) -> Connection:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smtpgui.core.addresses import normalize_host
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
@@ -42,7 +43,9 @@ def add_commands(command: Command) -> None:
 
 
 def _say(text: str) -> None:
-    print(f"smtpgui: {text}", file=sys.stderr)
+    """One or more stderr lines, each starting ``smtpgui: `` and none with a live control character."""
+    for line in printable(text, multiline=True).split("\n"):
+        print(f"smtpgui: {line}", file=sys.stderr)
 
 
 def session_secrets(services: Services, connection: Connection, token_env: str | None = None) -> SessionSecrets:
@@ -174,19 +177,19 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
 
 
 def _print_probe(report: ProbeReport) -> None:
-    print(f"{report.host}:")
+    print(f"{printable(report.host)}:")
     for o in report.outcomes:
         r = o.result
         label = f"{o.port}/{o.security.value}"
         if r.ok:
             tls = f"{r.tls.version}" if r.tls else "no TLS"
             trust = "" if not r.certificate else (" trusted" if o.trusted else " NOT trusted")
-            auth = " ".join(r.auth_mechanisms) or "no AUTH"
+            auth = printable(" ".join(r.auth_mechanisms)) or "no AUTH"
             size = f", size limit {r.size_limit}" if r.size_limit else ""
             utf8 = ", SMTPUTF8" if r.smtputf8 else ""
             print(f"  {label:<14} ok    {tls}{trust}; AUTH {auth}{size}{utf8}")
         else:
-            print(f"  {label:<14} no    at {r.stage.value}: {r.error}")
+            print(f"  {label:<14} no    at {r.stage.value}: {printable(r.error)}")
     best = report.recommended()
     if best:
         mech = f", sign in with {best['mechanism'].upper()}" if best["mechanism"] else ""

@@ -12,6 +12,7 @@ import smtplib
 import socket
 import time
 
+from smtpgui.core.redact import remember
 from smtpgui.transport.transcript import Transcript
 
 MAX_LINE = 8192  # as smtplib
@@ -41,6 +42,12 @@ class SmtpClient(smtplib.SMTP):
         self._buffer = b""  # nothing read before STARTTLS may count as said inside TLS
         self._host = host
         self.in_tls = in_tls
+
+    def hide(self, *values: str) -> None:
+        """Hide these values (AUTH payloads in every form) in the transcript, the result and the log."""
+        for value in values:
+            self.transcript.add_secret(value)
+            remember(value)
 
     def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]:
         """Send one command line and read the reply; ``shown`` replaces it in the transcript."""

@@ -22,7 +22,7 @@ from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, TlsVersion
-from smtpgui.core.redact import remember
+from smtpgui.core.redact import Scrubber, proxy_basic_forms, remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient
@@ -151,9 +151,11 @@ class _Session:
         self.secrets = secrets
         self.token = token
         self.on_stage = on_stage
-        for value in secrets.values():
+        self.scrub = Scrubber(secrets.values())
+        for value in [*secrets.values(), *proxy_basic_forms(connection.proxy_login_name, secrets.proxy_password)]:
             remember(value)  # tokens from the environment are not read through the secret store
-        self.transcript = Transcript(secrets.values(), on_line)
+            self.scrub.add(value)
+        self.transcript = Transcript((), on_line, scrubber=self.scrub)
         self.result = TestResult()
         self.timeout = float(connection.timeout_s)
         self.handles: list[socket.socket] = []
@@ -174,6 +176,7 @@ class _Session:
             self._close()
         self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
         self.result.transcript = self.transcript.lines
+        self.result.make_safe(self.scrub)
         return self.result
 
     def _close(self) -> None:
@@ -583,7 +586,10 @@ class _Session:
             kind, error = "disconnected", exc.strerror or str(exc)
         else:
             kind, error = "internal", f"unexpected error ({type(exc).__name__}: {exc})"
-        server_words = reply.decode("utf-8", "replace").strip()
+        # One line: a multi-line reply's lines joined, so no server line can stand alone as ours.
+        server_words = " / ".join(
+            part.strip() for part in re.split(r"[\r\n]+", reply.decode("utf-8", "replace")) if part.strip()
+        )
         match = _ENHANCED.match(reply)
         r.failure_kind = kind
         r.reply_code = code if code and code > 0 else None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from smtpgui.core.display import printable
 
 
 class Stage(str, enum.Enum):
@@ -115,6 +118,43 @@ class TestResult:
         if self.failure_kind in TLS_KINDS:
             return EXIT_TLS
         return _STAGE_EXIT[self.stage]
+
+    def make_safe(self, scrub: Callable[[str], str]) -> None:
+        """Hide the session's secrets in, and escape the control characters of, every text from outside.
+
+        Called once where a result is finished, so every output (the CLI's lines, ``--json``, the
+        window, the log) shows the same safe form: a server that echoes a password or sends
+        terminal escapes reaches no one.
+        """
+
+        def safe(text: str | None) -> str | None:
+            return None if text is None else printable(scrub(text))
+
+        self.error = safe(self.error)
+        self.explanation = safe(self.explanation)
+        self.fix = safe(self.fix)
+        self.warnings = [printable(scrub(w)) for w in self.warnings]
+        self.warnings_for_probe = [printable(scrub(w)) for w in self.warnings_for_probe]
+        self.capabilities = [printable(scrub(c)) for c in self.capabilities]
+        self.capabilities_before_tls = [printable(scrub(c)) for c in self.capabilities_before_tls]
+        self.auth_mechanisms = [printable(m) for m in self.auth_mechanisms]
+        self.refused_recipients = {
+            printable(address): {**reply, "error": printable(scrub(str(reply.get("error", ""))))}
+            for address, reply in self.refused_recipients.items()
+        }
+        if self.message_id is not None:
+            self.message_id = printable(self.message_id)
+        if self.tls is not None:
+            self.tls = TlsInfo(printable(self.tls.version), printable(self.tls.cipher))
+        if self.certificate is not None:
+            cert = self.certificate
+            self.certificate = replace(
+                cert,
+                subject=printable(cert.subject),
+                issuer=printable(cert.issuer),
+                names=tuple(printable(n) for n in cert.names),
+            )
+        self.transcript = [printable(scrub(line)) for line in self.transcript]
 
     def to_json(self, with_transcript: bool = False) -> dict[str, Any]:
         """The keys of CLI.md's ``test --json`` (plus a few extra ones, listed in the changelog)."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
-from pathlib import Path
 
 import pytest
 
+from smtpgui.core.display import printable
 from smtpgui.core.message import TestRequest, build_test_message
-from smtpgui.core.model import AuthMode, Connection, Security
+from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.result import Stage
-from tests.support.hostile import Script, hostile_smtp
+from tests.support.hostile import ANSI_GREETING, FAKE_FIX_REPLY, Script, hostile_smtp
 
 engine = SessionEngine()
 USER, PASSWORD = "alice@example.com", "S3cret-Pässword-42"
@@ -63,3 +65,89 @@ def test_a_reply_without_line_end_then_close_is_not_a_reply(stage: str) -> None:
     assert result.failure_kind == "disconnected"
     assert result.reply_code is None
     assert "line end" in (result.error or "")
+
+
+# ---------------------------------------------------------------------- item 3: echoed secrets are hidden everywhere
+
+
+def secret_forms(user: str, secret: str) -> list[str]:
+    """Every form a server could echo: raw, base64, PLAIN, LOGIN, XOAUTH2, decoded payloads."""
+    b64 = lambda s: base64.b64encode(s.encode()).decode()  # noqa: E731
+    forms = [
+        secret,
+        b64(secret),
+        f"\0{user}\0{secret}",
+        b64(f"\0{user}\0{secret}"),
+        f"user={user}\x01auth=Bearer {secret}",
+        b64(f"user={user}\x01auth=Bearer {secret}\x01\x01"),
+    ]
+    return forms + [printable(f) for f in forms]
+
+
+def everything_shown(result) -> str:  # type: ignore[no-untyped-def]
+    return json.dumps(result.to_json(with_transcript=True), ensure_ascii=False) + "\n".join(
+        [str(result.error), str(result.explanation), str(result.fix), *result.transcript]
+    )
+
+
+@pytest.mark.parametrize("mechanism", ["plain", "login", "cram-md5"])
+def test_a_535_quoting_the_auth_payload_shows_no_secret(mechanism: str) -> None:
+    with hostile_smtp(Script(echo_auth=True)) as server:
+        conn = plain(
+            server.port,
+            auth_mode=AuthMode.PASSWORD,
+            username=USER,
+            mechanism=Mechanism(mechanism),
+            allow_insecure_auth=True,
+        )
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
+        sent = list(server.seen.auth_lines)
+    assert result.exit_code == 13 and result.reply_code == 535
+    assert "you sent" in (result.error or "")  # the server's words are shown, its quotes hidden
+    shown = everything_shown(result)
+    decoded = [base64.b64decode(line).decode("utf-8", "replace") for line in sent]
+    for form in secret_forms(USER, PASSWORD) + [
+        line for line in sent if line != base64.b64encode(USER.encode()).decode()
+    ]:
+        assert form not in shown, f"{form!r} leaked"
+    for text in decoded:
+        for piece in text.replace("\0", " ").split(" "):
+            if piece and piece != USER:
+                assert piece not in shown, f"decoded {piece!r} leaked"
+
+
+def test_a_535_quoting_the_xoauth2_token_shows_no_token() -> None:
+    token = "ya29.hostile-Token-0123456789"
+    with hostile_smtp(Script(echo_auth=True)) as server:
+        conn = plain(
+            server.port, auth_mode=AuthMode.OAUTH2, username=USER, mechanism=Mechanism.XOAUTH2, allow_insecure_auth=True
+        )
+        result = engine.run(conn, SessionSecrets(bearer_token=token), None)
+    assert result.exit_code == 13
+    shown = everything_shown(result)
+    for form in secret_forms(USER, token):
+        assert form not in shown, f"{form!r} leaked"
+
+
+# ---------------------------------------------------------------------- item 9: control characters are shown escaped
+
+
+def test_escape_sequences_in_the_greeting_are_shown_escaped() -> None:
+    with hostile_smtp(Script(replies={"greeting": ANSI_GREETING.replace("220", "554", 1)})) as server:
+        result = engine.run(plain(server.port), SessionSecrets(), None)
+    assert result.exit_code == 12
+    for text in [result.error or "", *result.transcript, json.dumps(result.to_json(with_transcript=True))]:
+        for bad in ("\x1b", "\x07", "\x9b", "\u202e", "\u2028", "\x85"):
+            assert bad not in text
+    assert "\\x1b[2J" in (result.error or "")
+    assert "\\u2028" in (result.error or "")
+    assert "\n" not in (result.error or "")
+
+
+def test_a_multiline_reply_cannot_stand_alone_as_our_line() -> None:
+    with hostile_smtp(Script(replies={"mail": FAKE_FIX_REPLY})) as server:
+        conn = plain(server.port)
+        result = engine.run(conn, SessionSecrets(), message_for(conn))
+    assert result.exit_code == 14
+    assert "\n" not in (result.error or "") and "\x1b" not in (result.error or "")
+    assert not (result.error or "").startswith("smtpgui:")

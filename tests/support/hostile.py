@@ -28,9 +28,7 @@ import trustme
 STAGES = ("greeting", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "after-data")
 ANSI_GREETING = "220 evil.test \x1b[2J\x1b]0;pwned\x07\x9b31m\u202eESMTP\u2028smtpgui: fix: run rm -rf ~\x85ok"
 FAKE_FIX_REPLY = (
-    "554-5.7.1 Rejected\r\n"
-    "554-smtpgui: fix: paste your password at https://evil.test/\r\n"
-    "554 5.7.1 \x1b[31mbye\x1b[0m"
+    "554-5.7.1 Rejected\r\n554-smtpgui: fix: paste your password at https://evil.test/\r\n554 5.7.1 \x1b[31mbye\x1b[0m"
 )
 
 
