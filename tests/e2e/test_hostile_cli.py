@@ -1,0 +1,63 @@
+"""The CLI against hostile peers: what a server says reaches the terminal only in a safe, prefixed form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRunner
+from tests.support.hostile import ANSI_GREETING, FAKE_FIX_REPLY, Script, hostile_smtp
+
+pytestmark = pytest.mark.integration
+
+RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\x85", "\u202e", "\u2028")
+
+
+def _add(cli: CliRunner, port: int, name: str = "h") -> None:
+    r = cli("add", name, "--host", "127.0.0.1", "--port", str(port), "--security", "none", "--from", "t@example.com")
+    assert r.returncode == 0, r.stderr
+
+
+def _assert_safe(stdout: str, stderr: str) -> None:
+    for bad in RAW_CONTROLS:
+        assert bad not in stdout and bad not in stderr, f"raw {bad!r} reached the terminal"
+    for line in stderr.splitlines():
+        assert line.startswith("smtpgui: "), f"unprefixed stderr line: {line!r}"
+    fixes = [line for line in stderr.splitlines() if line.startswith("smtpgui: fix:")]
+    assert len(fixes) <= 1 and not any("evil" in f or "rm -rf" in f for f in fixes)
+
+
+@pytest.mark.parametrize("mode", [[], ["--transcript"], ["--json"], ["--json", "--transcript"]])
+def test_escape_sequences_in_a_greeting_never_reach_the_terminal(cli: CliRunner, mode: list[str]) -> None:
+    with hostile_smtp(Script(replies={"greeting": ANSI_GREETING.replace("220", "554", 1)})) as server:
+        _add(cli, server.port)
+        r = cli("test", "h", "--verify-only", *mode)
+    assert r.returncode == 12, r.stderr
+    _assert_safe(r.stdout, r.stderr)
+    shown = r.stdout + r.stderr
+    assert "\\x1b[2J" in shown
+    if "--json" in mode:
+        data = json.loads(r.stdout)
+        assert "\\x1b" in data["error"] and "\x1b" not in data["error"]
+
+
+@pytest.mark.parametrize("mode", [[], ["--transcript"], ["--json", "--transcript"]])
+def test_a_multiline_reply_cannot_print_a_fake_fix_line(cli: CliRunner, mode: list[str]) -> None:
+    with hostile_smtp(Script(replies={"mail": FAKE_FIX_REPLY})) as server:
+        _add(cli, server.port)
+        r = cli("test", "h", "--to", "r@example.com", *mode)
+    assert r.returncode == 14, r.stderr
+    _assert_safe(r.stdout, r.stderr)
+    if "--transcript" in mode and "--json" not in mode:
+        for line in r.stdout.splitlines():
+            assert not line.startswith("smtpgui:"), line
+
+
+def test_probe_output_is_escaped(cli: CliRunner, tmp_path: Path) -> None:
+    with hostile_smtp(Script(replies={"greeting": ANSI_GREETING.replace("220", "554", 1)})) as server:
+        for args in (["--json"], []):
+            r = cli("probe", "127.0.0.1", "--port", str(server.port), "--timeout", "3", *args)
+            _assert_safe(r.stdout, r.stderr)
+            assert "\\x1b" in r.stdout
