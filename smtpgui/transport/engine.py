@@ -233,7 +233,7 @@ class _Session:
                     )
                 code, text = client.command("STARTTLS")
                 if code != 220:
-                    raise _Failed("tls", "the server refused STARTTLS", code, text)
+                    raise _Failed("starttls-refused", "the server refused STARTTLS", code, text)
                 tls_sock = self._handshake(sock, host)
                 client.attach(tls_sock, host, in_tls=True)
             with self._stage(Stage.EHLO):
@@ -448,7 +448,8 @@ class _Session:
         if code == -1 and not text:
             raise smtplib.SMTPServerDisconnected("the server closed the connection")
         if code != 250:
-            if self.c.security is Security.NONE and self.c.auth_mode is AuthMode.NONE:
+            # HELO only for a server that does not know EHLO; a 421 (or any other answer) is its word.
+            if code in (500, 502) and self.c.security is Security.NONE and self.c.auth_mode is AuthMode.NONE:
                 code, text = client.helo()
                 if code == 250:
                     self.result.capabilities = []
@@ -571,6 +572,8 @@ class _Session:
             r.timed_out = True
         elif isinstance(exc, ssl.SSLError):
             kind, error = tls_error_kind(exc), _ssl_text(exc)
+            if kind == "client-cert-required" and self.c.client_cert:
+                kind = "client-cert-refused"
             if kind in ("certificate", "hostname"):
                 self.transcript.error(error)
                 self._fetch_certificate_for_display()

@@ -54,6 +54,9 @@ TLS_KINDS = {
     "tls",
     "no-starttls",
     "client-cert",
+    "client-cert-required",
+    "client-cert-refused",
+    "starttls-refused",
 }
 
 
@@ -119,6 +122,11 @@ class TestResult:
             return EXIT_TLS
         return _STAGE_EXIT[self.stage]
 
+    @property
+    def temporary(self) -> bool:
+        """A 4xx reply: the server deferred, and the same attempt may work later (RFC 5321 4.2.1)."""
+        return self.reply_code is not None and 400 <= self.reply_code < 500
+
     def make_safe(self, scrub: Callable[[str], str]) -> None:
         """Hide the session's secrets in, and escape the control characters of, every text from outside.
 
@@ -177,6 +185,7 @@ class TestResult:
             "cancelled": self.cancelled,
             "timed_out": self.timed_out,
             "warnings": list(self.warnings),
+            "temporary": self.temporary,
         }
         if with_transcript:
             data["transcript"] = list(self.transcript)

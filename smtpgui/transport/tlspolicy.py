@@ -151,6 +151,10 @@ def tls_error_kind(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         message = (exc.verify_message or "").lower()
         return "hostname" if "hostname" in message or "ip address mismatch" in message else "certificate"
+    if "CERTIFICATE_REQUIRED" in reason or "CERTIFICATE_REQUIRED" in text:
+        return "client-cert-required"  # TLS 1.3's certificate_required alert: the server wants ours
+    if any(r in reason or r in text for r in ("ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN")):
+        return "client-cert-required"  # the server refused the certificate we sent (or the lack of one)
     if any(
         r in reason or r in text
         for r in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from smtpgui.core.message import TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.result import Stage
-from tests.support.hostile import ANSI_GREETING, FAKE_FIX_REPLY, Script, hostile_smtp
+from tests.support.hostile import ANSI_GREETING, FAKE_FIX_REPLY, Script, Tls, hostile_smtp, tls_setup
 
 engine = SessionEngine()
 USER, PASSWORD = "alice@example.com", "S3cret-Pässword-42"
@@ -151,3 +152,90 @@ def test_a_multiline_reply_cannot_stand_alone_as_our_line() -> None:
     assert result.exit_code == 14
     assert "\n" not in (result.error or "") and "\x1b" not in (result.error or "")
     assert not (result.error or "").startswith("smtpgui:")
+
+
+# ---------------------------------------------------------------------- item 17: each failure gets its own diagnosis
+
+
+def _send(script: Script, tls: Tls | None = None, **changes: object):  # type: ignore[no-untyped-def]
+    with hostile_smtp(script, tls) as server:
+        conn = plain(server.port, **changes)
+        result = engine.run(conn, SessionSecrets(), message_for(conn))
+        return result, server.seen
+
+
+def test_421_at_ehlo_is_reported_not_lost_in_a_helo_fallback() -> None:
+    result, seen = _send(Script(replies={"ehlo": "421 4.3.2 Service shutting down, closing channel"}))
+    assert not any(c.upper().startswith("HELO") for c in seen.commands)
+    assert result.stage is Stage.EHLO and result.reply_code == 421 and result.exit_code == 12
+    assert "closing" in (result.explanation or "").lower() and "temporar" in (result.explanation or "").lower()
+    assert "later" in (result.fix or "").lower()
+
+
+@pytest.mark.parametrize("stage", ["mail", "rcpt", "data", "after-data", "auth"])
+def test_421_anywhere_is_the_server_closing_not_a_limit(stage: str) -> None:
+    changes: dict[str, object] = {}
+    if stage == "auth":
+        changes = {"auth_mode": AuthMode.PASSWORD, "username": USER, "allow_insecure_auth": True}
+    with hostile_smtp(Script(replies={stage: "421 4.3.0 Service not available, closing transmission channel"})) as s:
+        conn = plain(s.port, **changes)
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), message_for(conn))
+    assert result.reply_code == 421, result.error
+    assert "over a limit" not in (result.explanation or "")
+    assert "closing" in (result.explanation or "").lower()
+    assert result.to_json()["temporary"] is True
+
+
+@pytest.mark.parametrize("stage", ["data", "after-data"])
+def test_554_at_data_is_a_refused_message_not_a_relay_refusal(stage: str) -> None:
+    result, _ = _send(Script(replies={stage: "554 5.7.1 Message rejected: looks like spam"}))
+    assert result.exit_code == 14 and result.reply_code == 554
+    assert "relay" not in (result.explanation or "").lower()
+    assert "message" in (result.explanation or "").lower()
+
+
+@pytest.mark.parametrize("code", ["450 4.2.0", "451 4.7.1"])
+def test_greylisting_at_rcpt_is_temporary_and_retryable(code: str) -> None:
+    result, _ = _send(Script(replies={"rcpt": f"{code} Greylisted, please try again later"}))
+    assert result.exit_code == 14 and result.stage is Stage.RCPT
+    assert "temporar" in (result.explanation or "").lower()
+    assert "over a limit" not in (result.explanation or "")
+    assert "again" in (result.fix or "").lower()
+    assert result.to_json()["temporary"] is True
+
+
+def test_454_to_starttls_is_not_a_handshake_failure(tmp_path: Path) -> None:
+    tls = tls_setup(tmp_path)
+    result, _ = _send(
+        Script(replies={"starttls": "454 4.7.0 TLS not available due to temporary reason"}),
+        tls,
+        security=Security.STARTTLS,
+        ca_file=str(tls.ca_file),
+    )
+    assert result.exit_code == 11 and result.stage is Stage.STARTTLS and result.reply_code == 454
+    assert "handshake failed" not in (result.explanation or "").lower()
+    assert "starttls" in (result.explanation or "").lower() and "temporar" in (result.explanation or "").lower()
+
+
+def test_a_server_requiring_a_client_certificate_says_so(tmp_path: Path) -> None:
+    tls = tls_setup(tmp_path, require_client_cert=True)
+    result, _ = _send(Script(implicit_tls=True), tls, security=Security.TLS, ca_file=str(tls.ca_file))
+    assert result.exit_code == 11, result.error
+    assert "client certificate" in (result.explanation or "").lower()
+    assert "The session failed" not in (result.explanation or "")
+
+
+def test_a_missing_intermediate_certificate_is_not_called_self_signed(tmp_path: Path) -> None:
+    tls = tls_setup(tmp_path, missing_intermediate=True)
+    result, _ = _send(Script(implicit_tls=True), tls, security=Security.TLS, ca_file=str(tls.ca_file))
+    assert result.exit_code == 11 and result.failure_kind == "certificate"
+    assert "self-signed" not in (result.explanation or "")
+    assert "intermediate" in (result.explanation or "").lower()
+    assert "chain" in (result.fix or "").lower()
+
+
+def test_a_self_signed_certificate_is_still_called_self_signed(tmp_path: Path) -> None:
+    tls = tls_setup(tmp_path, self_signed=True)
+    result, _ = _send(Script(implicit_tls=True), tls, security=Security.TLS)
+    assert result.exit_code == 11 and result.failure_kind == "certificate"
+    assert "self-signed" in (result.explanation or "") and "intermediate" not in (result.explanation or "")

@@ -73,7 +73,9 @@ class Tls:
     ca: trustme.CA
 
 
-def tls_setup(folder: Path, *, missing_intermediate: bool = False, require_client_cert: bool = False) -> Tls:
+def tls_setup(
+    folder: Path, *, missing_intermediate: bool = False, require_client_cert: bool = False, self_signed: bool = False
+) -> Tls:
     """A CA the client trusts and a server context for localhost/127.0.0.1.
 
     With ``missing_intermediate`` the leaf is issued by an intermediate CA and served alone, so a
@@ -83,7 +85,12 @@ def tls_setup(folder: Path, *, missing_intermediate: bool = False, require_clien
     issuer = root.create_child_ca() if missing_intermediate else root
     leaf = issuer.issue_cert("localhost", "127.0.0.1")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    if missing_intermediate:
+    if self_signed:  # the root's own certificate and key: subject and issuer are the same
+        key, cert = folder / "self.key", folder / "self.pem"
+        root.private_key_pem.write_to_path(str(key))
+        root.cert_pem.write_to_path(str(cert))
+        ctx.load_cert_chain(str(cert), str(key))
+    elif missing_intermediate:
         key = folder / "leaf.key"
         cert = folder / "leaf.pem"
         leaf.private_key_pem.write_to_path(str(key))
