@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import email.policy
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -41,9 +42,29 @@ class OutgoingMessage:
     message_id: str
     problems: list[Problem] = field(default_factory=list)
 
-    def as_bytes(self) -> bytes:
+    def as_bytes(self, eight_bit: bool = True) -> bytes:
+        """The message for DATA; ``eight_bit`` False gives 7-bit-clean bytes (no 8BITMIME needed).
+
+        (B's minimal version, API-compatible with C's: on merge, keep C's.)
+        """
         policy = email.policy.SMTPUTF8 if self.smtputf8 else email.policy.SMTP
-        return self.message.as_bytes(policy=policy)
+        data = self.message.as_bytes(policy=policy)
+        if eight_bit or data.isascii():
+            return data
+        seven = copy.deepcopy(self.message)
+        for part in seven.walk():
+            if part.is_multipart() or part.get_content_maintype() != "text":
+                continue
+            text = part.get_content()
+            if not text.isascii():
+                charset = part.get_content_charset() or "utf-8"
+                part.set_content(text, subtype=part.get_content_subtype(), charset=charset, cte="quoted-printable")
+        return seven.as_bytes(policy=policy)
+
+    @property
+    def needs_8bit(self) -> bool:
+        """True when ``as_bytes(eight_bit=True)`` holds bytes above 0x7F (declare BODY=8BITMIME)."""
+        return not self.as_bytes(eight_bit=True).isascii()
 
 
 def describe_connection(connection: Connection) -> str:

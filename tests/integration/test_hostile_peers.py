@@ -239,3 +239,53 @@ def test_a_self_signed_certificate_is_still_called_self_signed(tmp_path: Path) -
     result, _ = _send(Script(implicit_tls=True), tls, security=Security.TLS)
     assert result.exit_code == 11 and result.failure_kind == "certificate"
     assert "self-signed" in (result.explanation or "") and "intermediate" not in (result.explanation or "")
+
+
+# ---------------------------------------------------------------------- item 5: 8-bit bodies and 8BITMIME
+
+
+BODY_8BIT = "Grüße aus Köln – ✓"
+
+
+def test_an_8bit_body_declares_8bitmime_when_offered() -> None:
+    with hostile_smtp(Script(eight_bit_mime=True)) as server:
+        conn = plain(server.port)
+        result = engine.run(conn, SessionSecrets(), message_for(conn, BODY_8BIT))
+        options, received = server.seen.mail_options, server.seen.messages
+    assert result.ok, result.error
+    assert "BODY=8BITMIME" in options
+    assert BODY_8BIT.encode() in received[0]
+
+
+def test_an_8bit_body_is_sent_7bit_when_8bitmime_is_not_offered() -> None:
+    import email
+    import email.policy
+
+    with hostile_smtp(Script(eight_bit_mime=False)) as server:
+        conn = plain(server.port)
+        result = engine.run(conn, SessionSecrets(), message_for(conn, BODY_8BIT))
+        options, received = server.seen.mail_options, server.seen.messages
+    assert result.ok, result.error
+    assert not any(o.upper().startswith("BODY=") for o in options)
+    assert received[0].isascii(), "8-bit bytes went to a server without 8BITMIME"
+    parsed = email.message_from_bytes(received[0], policy=email.policy.default)
+    assert parsed["Content-Transfer-Encoding"].lower() in ("quoted-printable", "base64")
+    assert BODY_8BIT in parsed.get_content()  # type: ignore[attr-defined]
+
+
+def test_an_ascii_body_declares_nothing() -> None:
+    with hostile_smtp(Script(eight_bit_mime=True)) as server:
+        conn = plain(server.port)
+        result = engine.run(conn, SessionSecrets(), message_for(conn, "plain ascii"))
+        options = server.seen.mail_options
+    assert result.ok and not any(o.upper().startswith("BODY=") for o in options)
+
+
+def test_8bitmime_against_aiosmtpd(tmp_path: Path) -> None:
+    from tests.support.servers import smtp_server
+
+    with smtp_server("plain", auth=False) as server:
+        conn = plain(server.port)
+        result = engine.run(conn, SessionSecrets(), message_for(conn, BODY_8BIT))
+        assert result.ok, result.error
+        assert "BODY=8BITMIME" in server.handler.messages[0].mail_options
