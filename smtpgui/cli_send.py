@@ -166,7 +166,7 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
         raise ValidationError("Say what to probe: HOST, or --connection NAME.", "HOST")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise ValidationError("The port must be a number from 1 to 65535.", "--port")
-    report = probe(base, args.port, secrets)
+    report = probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
     if args.json:
         import json
 
@@ -181,18 +181,25 @@ def _print_probe(report: ProbeReport) -> None:
     for o in report.outcomes:
         r = o.result
         label = f"{o.port}/{o.security.value}"
+        whose = ""
+        if o.own:
+            whose = " (this connection's setting)"
+        elif o.same_server is False:
+            whose = f" (ANOTHER SERVER: {printable(o.identity)})"
         if r.ok:
             tls = f"{r.tls.version}" if r.tls else "no TLS"
             trust = "" if not r.certificate else (" trusted" if o.trusted else " NOT trusted")
             auth = printable(" ".join(r.auth_mechanisms)) or "no AUTH"
             size = f", size limit {r.size_limit}" if r.size_limit else ""
             utf8 = ", SMTPUTF8" if r.smtputf8 else ""
-            print(f"  {label:<14} ok    {tls}{trust}; AUTH {auth}{size}{utf8}")
+            state = "ok   " if o.ok else "untrusted"
+            print(f"  {label:<14} {state} {tls}{trust}; AUTH {auth}{size}{utf8}{whose}")
         else:
-            print(f"  {label:<14} no    at {r.stage.value}: {printable(r.error)}")
+            print(f"  {label:<14} no    at {r.stage.value}: {printable(r.error)}{whose}")
     best = report.recommended()
     if best:
         mech = f", sign in with {best['mechanism'].upper()}" if best["mechanism"] else ""
-        print(f"Recommended: port {best['port']}, security {best['security']}{mech}.")
+        note = f" Note: {printable(best['note'])}." if best.get("note") else ""
+        print(f"Recommended: port {best['port']}, security {best['security']}{mech}.{note}")
     else:
         print("No combination worked; see the errors above.")

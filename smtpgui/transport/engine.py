@@ -220,6 +220,8 @@ class _Session:
             if c.security is not Security.TLS:
                 self._await_greeting(sock)
             code, text = client.getreply()
+            first = text.decode("utf-8", "replace").split("\n", 1)[0].strip()
+            self.result.greeting = first if code != -1 else None
             if code != 220:
                 raise _Failed("protocol" if code == -1 else "smtp", "the server did not greet with 220", code, text)
         with self._stage(Stage.EHLO):

@@ -109,6 +109,7 @@ class TestResult:
     timed_out: bool = False
     warnings: list[str] = field(default_factory=list)
     warnings_for_probe: list[str] = field(default_factory=list)
+    greeting: str | None = None  # the first line of the server's greeting, after the code
 
     @property
     def exit_code(self) -> int:
@@ -152,6 +153,8 @@ class TestResult:
         }
         if self.message_id is not None:
             self.message_id = printable(self.message_id)
+        if self.greeting is not None:
+            self.greeting = printable(scrub(self.greeting))
         if self.tls is not None:
             self.tls = TlsInfo(printable(self.tls.version), printable(self.tls.cipher))
         if self.certificate is not None:

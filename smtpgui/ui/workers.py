@@ -95,7 +95,9 @@ class ProbeJob(_EngineJob):
         from smtpgui.transport.probe import probe
 
         try:
-            report: ProbeReport = probe(self.connection, None, self.secrets(self.connection), self.token, self.engine)
+            report: ProbeReport = probe(
+                self.connection, None, self.secrets(self.connection), self.token, self.engine, own_first=True
+            )
         except Exception as exc:  # reported to the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return

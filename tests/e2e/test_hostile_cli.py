@@ -61,3 +61,17 @@ def test_probe_output_is_escaped(cli: CliRunner, tmp_path: Path) -> None:
             r = cli("probe", "127.0.0.1", "--port", str(server.port), "--timeout", "3", *args)
             _assert_safe(r.stdout, r.stderr)
             assert "\\x1b" in r.stdout
+
+
+def test_probe_connection_tries_its_own_port_first_and_recommends_it(cli: CliRunner) -> None:
+    with hostile_smtp(Script(host="own.test")) as server:
+        _add(cli, server.port)
+        r = cli("probe", "--connection", "h", "--json")
+        text = cli("probe", "--connection", "h")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    first = data["results"][0]
+    assert (first["port"], first["security"], first["ok"], first["own"]) == (server.port, "none", True, True)
+    assert data["recommended"]["port"] == server.port and data["recommended"]["security"] == "none"
+    assert f"{server.port}/none" in text.stdout.splitlines()[1] and "this connection's setting" in text.stdout
+    assert f"Recommended: port {server.port}, security none" in text.stdout

@@ -289,3 +289,47 @@ def test_8bitmime_against_aiosmtpd(tmp_path: Path) -> None:
         result = engine.run(conn, SessionSecrets(), message_for(conn, BODY_8BIT))
         assert result.ok, result.error
         assert "BODY=8BITMIME" in server.handler.messages[0].mail_options
+
+
+# ---------------------------------------------------------------------- item 21: probe the connection's own port first
+
+
+def test_probe_tries_the_connections_own_port_first_and_recommends_it() -> None:
+    from smtpgui.transport.probe import probe
+
+    with hostile_smtp(Script(host="own.test")) as own, hostile_smtp(Script(host="own.test")) as other:
+        base = plain(own.port)
+        report = probe(base, combinations=[(other.port, Security.NONE)], own_first=True)
+    assert [o.port for o in report.outcomes] == [own.port, other.port]
+    assert report.outcomes[0].own and report.outcomes[0].ok
+    best = report.recommended()
+    assert best is not None and best["port"] == own.port and best["same_server"] is True
+    assert report.to_json()["results"][0]["own"] is True
+
+
+def test_probe_never_recommends_another_server_without_saying_so() -> None:
+    from smtpgui.transport.probe import probe
+
+    with (
+        hostile_smtp(Script(host="own.test", replies={"greeting": "554 own.test no service here"})) as own,
+        hostile_smtp(Script(host="stranger.test")) as other,
+    ):
+        report = probe(plain(own.port), combinations=[(other.port, Security.NONE)], own_first=True)
+    stranger = report.outcomes[1]
+    assert stranger.ok and stranger.same_server is False
+    best = report.recommended()
+    assert best is not None and best["port"] == other.port
+    assert best["same_server"] is False and "another server" in best["note"] and "stranger.test" in best["note"]
+
+
+def test_probe_marks_an_untrusted_certificate_and_never_calls_it_working(tmp_path: Path) -> None:
+    from smtpgui.transport.probe import probe
+
+    tls = tls_setup(tmp_path)  # its CA is not given to the probe
+    with hostile_smtp(Script(implicit_tls=True), tls) as server:
+        report = probe(plain(server.port, security=Security.TLS), combinations=[], own_first=True)
+    outcome = report.outcomes[0]
+    assert outcome.reachable and not outcome.trusted and not outcome.ok
+    data = report.to_json()
+    assert data["results"][0]["ok"] is False and data["results"][0]["certificate_trusted"] is False
+    assert data["recommended"]["certificate_trusted"] is False
