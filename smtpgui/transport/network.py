@@ -248,9 +248,11 @@ def connect_via_proxy(
     sock = _reach_proxy(connection, timeout, token)
     try:
         if connection.proxy_type is ProxyType.SOCKS4:
-            socks.socks4_handshake(sock, target_host, connection.port, connection.proxy_login_name)
+            socks.socks4_handshake(sock, target_host, connection.port, connection.proxy_login_name, timeout=timeout)
         else:
-            socks.socks5_handshake(sock, target_host, connection.port, connection.proxy_login_name, proxy_password)
+            socks.socks5_handshake(
+                sock, target_host, connection.port, connection.proxy_login_name, proxy_password, timeout=timeout
+            )
     except BaseException as exc:
         token.unregister(sock)
         _force_close(sock)
@@ -297,7 +299,7 @@ def _http_connect(
         request.append("Proxy-Authorization: Basic " + base64.b64encode(credentials).decode("ascii"))
     try:
         sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode("utf-8"))
-        head = _read_http_head(sock)
+        head = _read_http_head(sock, timeout)
     except (OSError, NetworkError) as exc:
         token.unregister(sock)
         _force_close(sock)
@@ -318,14 +320,26 @@ def _http_connect(
     raise NetworkError(kind, f"the proxy said: {status_line}")
 
 
-def _read_http_head(sock: socket.socket) -> bytes:
-    """Consume exactly the proxy's reply headers (byte by byte), leaving what follows unread."""
+def _read_http_head(sock: socket.socket, timeout: float) -> bytes:
+    """Consume exactly the proxy's reply headers (byte by byte), leaving what follows unread.
+
+    The whole head must arrive within ``timeout``: a proxy that trickles a byte at a time does
+    not keep the session waiting until its overall deadline.
+    """
     head = b""
+    end = time.monotonic() + timeout
     while not head.endswith(b"\r\n\r\n"):
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise NetworkError("timeout", f"the proxy's answer did not end within {timeout:g} seconds")
+        sock.settimeout(remaining)
         byte = sock.recv(1)
         if not byte:
             raise NetworkError("proxy", "the proxy closed the connection without a complete answer")
         head += byte
         if len(head) > MAX_PROXY_REPLY:
+            if head.startswith(b"HTTP/"):
+                raise NetworkError("proxy", "the proxy's reply headers never ended (more than 16 KB)")
             raise NetworkError("proxy", "the proxy's reply is not HTTP")
+    sock.settimeout(timeout)
     return head

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 
 from smtpgui.transport.network import NetworkError
 
@@ -37,9 +38,14 @@ def _field(value: str, what: str) -> bytes:
     return data
 
 
-def _recv_exactly(sock: socket.socket, n: int) -> bytes:
+def _recv_exactly(sock: socket.socket, n: int, end: float) -> bytes:
+    """``n`` bytes, all before ``end`` (monotonic): a proxy that trickles bytes still runs out of time."""
     data = b""
     while len(data) < n:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise NetworkError("timeout", "the proxy did not finish its answer in time")
+        sock.settimeout(remaining)
         try:
             chunk = sock.recv(n - len(data))
         except TimeoutError as exc:
@@ -67,13 +73,16 @@ def _target_bytes(host: str) -> tuple[int, bytes]:
     return 3, bytes([len(name)]) + name
 
 
-def socks5_handshake(sock: socket.socket, host: str, port: int, username: str, password: str | None) -> None:
+def socks5_handshake(
+    sock: socket.socket, host: str, port: int, username: str, password: str | None, *, timeout: float = 30.0
+) -> None:
     """Ask the SOCKS5 proxy on ``sock`` to connect to host:port, signing in if a user name is set."""
+    end = time.monotonic() + timeout
     credentials = None
     if username:
         credentials = _field(username, "user name"), _field(password or "", "password")
     sock.sendall(b"\x05\x02\x00\x02" if credentials else b"\x05\x01\x00")
-    version, method = _recv_exactly(sock, 2)
+    version, method = _recv_exactly(sock, 2, end)
     if version != 5:
         raise NetworkError("proxy", "the proxy did not answer as a SOCKS5 proxy")
     if method == 0xFF or (method == 2 and credentials is None):
@@ -84,31 +93,32 @@ def socks5_handshake(sock: socket.socket, host: str, port: int, username: str, p
     if method == 2 and credentials is not None:
         user, secret = credentials
         sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(secret)]) + secret)
-        _, status = _recv_exactly(sock, 2)
+        _, status = _recv_exactly(sock, 2, end)
         if status != 0:
             raise NetworkError("proxy-auth", "the proxy refused the user name or password")
     elif method != 0:
         raise NetworkError("proxy", f"the proxy chose an authentication method smtpgui does not know ({method})")
     atyp, address = _target_bytes(host)
     sock.sendall(b"\x05\x01\x00" + bytes([atyp]) + address + port.to_bytes(2, "big"))
-    version, reply, _, bound = _recv_exactly(sock, 4)
+    version, reply, _, bound = _recv_exactly(sock, 4, end)
     if version != 5:
         raise NetworkError("proxy", "the proxy's answer is not SOCKS5")
     if reply != 0:
         kind = "proxy"
         raise NetworkError(kind, f"the proxy could not connect: {_SOCKS5_REPLIES.get(reply, f'error {reply}')}")
     if bound == 1:
-        _recv_exactly(sock, 4 + 2)
+        _recv_exactly(sock, 4 + 2, end)
     elif bound == 4:
-        _recv_exactly(sock, 16 + 2)
+        _recv_exactly(sock, 16 + 2, end)
     elif bound == 3:
-        _recv_exactly(sock, _recv_exactly(sock, 1)[0] + 2)
+        _recv_exactly(sock, _recv_exactly(sock, 1, end)[0] + 2, end)
     else:
         raise NetworkError("proxy", "the proxy's answer is not SOCKS5")
 
 
-def socks4_handshake(sock: socket.socket, host: str, port: int, user_id: str) -> None:
+def socks4_handshake(sock: socket.socket, host: str, port: int, user_id: str, *, timeout: float = 30.0) -> None:
     """SOCKS4 (an IPv4 address) or SOCKS4a (a name the proxy resolves) CONNECT."""
+    end = time.monotonic() + timeout
     user = user_id.encode("utf-8")
     if b"\0" in user:
         raise NetworkError("proxy-auth", "the proxy user id cannot contain a NUL character")
@@ -128,7 +138,7 @@ def socks4_handshake(sock: socket.socket, host: str, port: int, user_id: str) ->
             raise NetworkError("dns", f"cannot send {host!r} to the proxy: not a valid name") from exc
         request += b"\0\0\0\x01" + user + b"\0" + name + b"\0"
     sock.sendall(request)
-    answer = _recv_exactly(sock, 8)
+    answer = _recv_exactly(sock, 8, end)
     if answer[1] != 0x5A:
         kind = "proxy-auth" if answer[1] == 0x5D else "proxy"
         raise NetworkError(kind, f"the proxy could not connect: {_SOCKS4_REPLIES.get(answer[1], 'refused')}")

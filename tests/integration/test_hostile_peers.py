@@ -11,7 +11,7 @@ import pytest
 
 from smtpgui.core.display import printable
 from smtpgui.core.message import TestRequest, build_test_message
-from smtpgui.core.model import AuthMode, Connection, Mechanism, Security
+from smtpgui.core.model import AuthMode, Connection, Mechanism, ProxyType, Security
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.result import Stage
 from tests.support.hostile import ANSI_GREETING, FAKE_FIX_REPLY, Script, Tls, hostile_smtp, tls_setup
@@ -333,3 +333,52 @@ def test_probe_marks_an_untrusted_certificate_and_never_calls_it_working(tmp_pat
     data = report.to_json()
     assert data["results"][0]["ok"] is False and data["results"][0]["certificate_trusted"] is False
     assert data["recommended"]["certificate_trusted"] is False
+
+
+# ---------------------------------------------------------------------- hostile proxies
+
+
+def _via_http_proxy(proxy_port: int, **changes: object) -> Connection:
+    return plain(9, proxy_type=ProxyType.HTTP, proxy_host="127.0.0.1", proxy_port=proxy_port, **changes)
+
+
+def test_a_proxy_with_endless_headers_is_cut_with_a_sentence() -> None:
+    from tests.support.hostile import HostileHttpProxy
+
+    with HostileHttpProxy("endless-headers") as proxy:
+        started = time.monotonic()
+        result = engine.run(_via_http_proxy(proxy.port), SessionSecrets(), None)
+    assert result.exit_code == 10 and result.stage is Stage.PROXY
+    assert result.failure_kind == "proxy" and "never ended" in (result.error or "")
+    assert time.monotonic() - started < 5
+
+
+def test_a_trickling_proxy_times_out_per_reply() -> None:
+    from tests.support.hostile import HostileHttpProxy
+
+    with HostileHttpProxy("trickle") as proxy:
+        started = time.monotonic()
+        result = engine.run(_via_http_proxy(proxy.port, timeout_s=2), SessionSecrets(), None)
+    assert result.exit_code == 15 and result.timed_out, result.error
+    assert time.monotonic() - started < 5
+
+
+def test_escape_sequences_in_a_proxy_status_are_shown_escaped() -> None:
+    from tests.support.hostile import HostileHttpProxy
+
+    with HostileHttpProxy("ansi-status") as proxy:
+        result = engine.run(_via_http_proxy(proxy.port), SessionSecrets(), None)
+    assert result.exit_code == 10
+    assert "\x1b" not in (result.error or "") and "\\x1b[2J" in (result.error or "")
+
+
+def test_a_407_echoing_proxy_authorization_shows_no_credentials() -> None:
+    from tests.support.hostile import HostileHttpProxy
+
+    with HostileHttpProxy("echo-407") as proxy:
+        conn = _via_http_proxy(proxy.port, proxy_username="proxyuser")
+        result = engine.run(conn, SessionSecrets(proxy_password=PASSWORD), None)
+    assert result.failure_kind == "proxy-auth" and "Proxy-Authorization" in (result.error or "")
+    basic = base64.b64encode(f"proxyuser:{PASSWORD}".encode()).decode()
+    for text in (everything_shown(result),):
+        assert basic not in text and PASSWORD not in text

@@ -314,7 +314,7 @@ class HostileHttpProxy:
     """An HTTP proxy that never connects: a 407 quoting the request, or headers without end."""
 
     def __init__(self, mode: str = "echo-407") -> None:
-        self.mode = mode  # echo-407, endless-headers, ansi-status
+        self.mode = mode  # echo-407, endless-headers, trickle, ansi-status
         self.requests: list[bytes] = []
         self.stop = threading.Event()
         self._listener = socket.socket()
@@ -341,7 +341,12 @@ class HostileHttpProxy:
                         break
                     request += chunk
                 self.requests.append(request)
-                if self.mode == "endless-headers":
+                if self.mode == "trickle":
+                    for byte in b"HTTP/1.1 200 Connection established, but never ending":
+                        conn.sendall(bytes([byte]))
+                        if self.stop.wait(0.5):
+                            break
+                elif self.mode == "endless-headers":
                     conn.sendall(b"HTTP/1.1 200 Connection established\r\n")
                     while not self.stop.is_set():
                         conn.sendall(b"X-Padding: " + b"a" * 100 + b"\r\n")
