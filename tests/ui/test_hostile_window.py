@@ -85,7 +85,7 @@ def test_echoed_secrets_and_escapes_reach_no_widget(make_window, config_dir, key
             result = _send(qtbot, dialog)
             assert not result.ok and result.reply_code == 535
             dialog.copy_transcript()
-            seen += _texts(window, dialog) + [QGuiApplication.clipboard().text()]
+            seen += [*_texts(window, dialog), QGuiApplication.clipboard().text()]
             assert any("you sent" in t for t in _texts(dialog)), "the server's words are shown (hidden parts only)"
             dialog.close()
     with hostile_smtp(Script(replies={"greeting": ANSI_GREETING.replace("220", "554", 1)})) as ansi:
@@ -94,7 +94,7 @@ def test_echoed_secrets_and_escapes_reach_no_widget(make_window, config_dir, key
         dialog = window.open_test_dialog()
         assert _send(qtbot, dialog).reply_code == 554
         dialog.copy_transcript()
-        seen += _texts(window, dialog) + [QGuiApplication.clipboard().text()]
+        seen += [*_texts(window, dialog), QGuiApplication.clipboard().text()]
         dialog.close()
     window.close()
     leaks = [n for n in _needles() for text in seen if n in text]
