@@ -19,6 +19,7 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
+from smtpgui.core.redact import scrub
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.services import Services
 from smtpgui.transport.result import EXIT_AUTH, EXIT_CONNECT, EXIT_TIMEOUT, EXIT_TLS, Stage
@@ -46,7 +47,7 @@ def add_commands(command: Command) -> None:
 
 def _say(text: str) -> None:
     """Each line prefixed ``smtpgui: ``; a provider's words (errors, codes, addresses) shown escaped."""
-    for line in printable(text, multiline=True).split("\n"):
+    for line in printable(scrub(text), multiline=True).split("\n"):
         print(f"smtpgui: {line}", file=sys.stderr, flush=True)
 
 
@@ -163,7 +164,7 @@ def _report(services: Services, connection: Connection, tokens: Tokens) -> None:
             f"the server will refuse the token unless they match (smtpgui edit {connection.name!r} "
             f"--username {tokens.account})."
         )
-    print(account or "")
+    print(printable(account or ""))  # the provider's word for the account: shown escaped
 
 
 def cmd_logout(services: Services, args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
+from smtpgui.core.redact import scrub
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.services import Services
 
@@ -44,7 +45,7 @@ def add_commands(command: Command) -> None:
 
 def _say(text: str) -> None:
     """One or more stderr lines, each starting ``smtpgui: `` and none with a live control character."""
-    for line in printable(text, multiline=True).split("\n"):
+    for line in printable(scrub(text), multiline=True).split("\n"):
         print(f"smtpgui: {line}", file=sys.stderr)
 
 
