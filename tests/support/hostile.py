@@ -183,8 +183,7 @@ class HostileSmtp:
             return
         if not self._reply(conn, "greeting", f"220 {s.host} ESMTP hostile"):
             return
-        if s.replies.get("greeting", "220").startswith(("4", "5")):
-            pass  # keep reading: a client may still say QUIT
+        # After a 4xx/5xx greeting the server keeps reading: a client may still say QUIT.
         reader = _Lines(conn)
         in_tls = s.implicit_tls
         while not self.stop.is_set():
