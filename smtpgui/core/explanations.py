@@ -201,6 +201,12 @@ RULES: tuple[Rule, ...] = (
         stages=("tls", "starttls"),
         kinds=("tls",),
     ),
+    _r(
+        "The EHLO name set for this connection is not a valid host name, so it cannot be sent.",
+        "Set the EHLO name (Server tab, or 'smtpgui edit NAME --ehlo-name HOST') to this computer's DNS name, "
+        "or leave it empty.",
+        kinds=("ehlo-name",),
+    ),
     # greeting
     _r(
         "The server did not greet with a valid SMTP reply: this may not be a mail server.",

@@ -303,7 +303,10 @@ class _Session:
 
     def _ehlo_name(self, sock: socket.socket) -> str:
         if self.c.ehlo_name:
-            return self.c.ehlo_name
+            try:
+                return idna_host(self.c.ehlo_name)  # an internationalised name goes as punycode
+            except ValueError:
+                return self.c.ehlo_name  # refused with a sentence at EHLO
         name = socket.gethostname()
         if "." in name.strip("."):
             return name
@@ -446,6 +449,9 @@ class _Session:
     # ------------------------------------------------------------------ SMTP steps
 
     def _ehlo(self, client: SmtpClient) -> None:
+        name = client.local_hostname or ""
+        if not name.isascii() or any(ch.isspace() or not ch.isprintable() for ch in name):
+            raise _Failed("ehlo-name", f"the EHLO name {name!r} is not a host name that can be sent to the server")
         code, text = client.ehlo()
         if code == -1 and not text:
             raise smtplib.SMTPServerDisconnected("the server closed the connection")

@@ -382,3 +382,21 @@ def test_a_407_echoing_proxy_authorization_shows_no_credentials() -> None:
     basic = base64.b64encode(f"proxyuser:{PASSWORD}".encode()).decode()
     for text in (everything_shown(result),):
         assert basic not in text and PASSWORD not in text
+
+
+# ---------------------------------------------------------------------- item 14's class: our own words on the wire
+
+
+def test_an_idn_ehlo_name_goes_as_punycode() -> None:
+    with hostile_smtp(Script()) as server:
+        result = engine.run(plain(server.port, ehlo_name="bücher.example"), SessionSecrets(), None)
+        commands = list(server.seen.commands)
+    assert result.ok, result.error
+    assert "EHLO xn--bcher-kva.example" in commands
+
+
+def test_an_ehlo_name_that_cannot_be_sent_is_a_sentence() -> None:
+    with hostile_smtp(Script()) as server:
+        result = engine.run(plain(server.port, ehlo_name="bad name é"), SessionSecrets(), None)
+    assert result.failure_kind == "ehlo-name" and "unexpected" not in (result.error or ""), result.error
+    assert "EHLO name" in (result.explanation or "")
