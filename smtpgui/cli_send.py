@@ -147,6 +147,14 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
     from smtpgui.transport.engine import SessionSecrets  # only commands that send load the engine
     from smtpgui.transport.probe import probe
 
+    if not args.host and not args.connection:
+        # CLI.md: with neither HOST nor --connection, the default connection (its own port first).
+        default = next((c for c in services.store.load() if c.is_default), None)
+        if default is None:
+            raise ValidationError(
+                "Say what to probe: HOST, or --connection NAME (no default connection is set).", "HOST"
+            )
+        args.connection = default.name
     if args.connection:
         base = services.store.get(args.connection)
         if base.kind is Kind.GRAPH:

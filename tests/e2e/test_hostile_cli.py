@@ -75,3 +75,14 @@ def test_probe_connection_tries_its_own_port_first_and_recommends_it(cli: CliRun
     assert data["recommended"]["port"] == server.port and data["recommended"]["security"] == "none"
     assert f"{server.port}/none" in text.stdout.splitlines()[1] and "this connection's setting" in text.stdout
     assert f"Recommended: port {server.port}, security none" in text.stdout
+
+
+def test_probe_without_arguments_probes_the_default_connection_own_port_first(cli: CliRunner) -> None:
+    assert cli("probe").returncode == 2  # nothing stored: say what to probe
+    with hostile_smtp(Script(host="own.test")) as server:
+        _add(cli, server.port)
+        assert cli("set-default", "h").returncode == 0
+        r = cli("probe", "--json")
+    assert r.returncode == 0, r.stderr
+    first = json.loads(r.stdout)["results"][0]
+    assert (first["port"], first["own"], first["ok"]) == (server.port, True, True)
