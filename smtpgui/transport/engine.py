@@ -391,6 +391,42 @@ class _Session:
             for line in certificate_lines(self.result.certificate):
                 self.transcript.info(line)
 
+    def _closed_right_after_tls(self, stage: Stage) -> bool:
+        tls = self.result.tls
+        return (
+            tls is not None
+            and tls.version == "TLSv1.3"
+            and stage in (Stage.GREETING, Stage.EHLO, Stage.TLS, Stage.STARTTLS)
+            and not self.token.cancelled
+        )
+
+    def _wants_client_certificate(self) -> bool:
+        """A separate handshake that only listens: does the server answer with certificate_required?"""
+        c = self.c.replace(timeout_s=min(self.c.timeout_s, 5))
+        quiet = _Session(c, self.secrets, self.token, None, None)
+        try:
+            sock = quiet._open_socket(record=False)
+            host = quiet._tls_host()
+            if c.security is Security.STARTTLS:
+                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
+                quiet.client = client
+                client.attach(sock, host, in_tls=False)
+                client.getreply()
+                client.ehlo()
+                if client.command("STARTTLS")[0] != 220:
+                    return False
+            tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
+            quiet.handles.append(tls)
+            tls.settimeout(min(2.0, quiet.timeout))
+            tls.recv(1)  # a greeting (implicit TLS), or the server's alert
+            return False
+        except ssl.SSLError as exc:
+            return tls_error_kind(exc) == "client-cert-required"
+        except (OSError, smtplib.SMTPException, NetworkError, ValueError, ClientCertificateError):
+            return False
+        finally:
+            quiet._close()
+
     def _diagnose_tls_versions(self) -> str | None:
         """After an unexplained handshake failure: does the server speak a version we excluded?"""
         found = self._side_handshake(tls_min=TlsVersion.V1_0, tls_max=TlsVersion.V1_3)
@@ -608,6 +644,11 @@ class _Session:
             kind, error = "disconnected", exc.strerror or str(exc)
         else:
             kind, error = "internal", f"unexpected error ({type(exc).__name__}: {exc})"
+        if kind in ("tls", "disconnected") and self._closed_right_after_tls(stage) and self._wants_client_certificate():
+            # TLS 1.3 finishes the handshake before the server checks for our certificate: its
+            # refusal arrives as an alert at the first read, or is lost when the close resets the link.
+            kind = "client-cert-refused" if self.c.client_cert else "client-cert-required"
+            error = f"{error}; the server closed the TLS session because it requires a client certificate"
         # One line: a multi-line reply's lines joined, so no server line can stand alone as ours.
         server_words = " / ".join(
             part.strip() for part in re.split(r"[\r\n]+", reply.decode("utf-8", "replace")) if part.strip()

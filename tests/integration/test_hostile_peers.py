@@ -217,9 +217,11 @@ def test_454_to_starttls_is_not_a_handshake_failure(tmp_path: Path) -> None:
     assert "starttls" in (result.explanation or "").lower() and "temporar" in (result.explanation or "").lower()
 
 
-def test_a_server_requiring_a_client_certificate_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("security", [Security.TLS, Security.STARTTLS])
+def test_a_server_requiring_a_client_certificate_says_so(tmp_path: Path, security: Security) -> None:
     tls = tls_setup(tmp_path, require_client_cert=True)
-    result, _ = _send(Script(implicit_tls=True), tls, security=Security.TLS, ca_file=str(tls.ca_file))
+    script = Script(implicit_tls=security is Security.TLS)
+    result, _ = _send(script, tls, security=security, ca_file=str(tls.ca_file))
     assert result.exit_code == 11, result.error
     assert "client certificate" in (result.explanation or "").lower()
     assert "The session failed" not in (result.explanation or "")
@@ -400,3 +402,38 @@ def test_an_ehlo_name_that_cannot_be_sent_is_a_sentence() -> None:
         result = engine.run(plain(server.port, ehlo_name="bad name é"), SessionSecrets(), None)
     assert result.failure_kind == "ehlo-name" and "unexpected" not in (result.error or ""), result.error
     assert "EHLO name" in (result.explanation or "")
+
+
+# ---------------------------------------------------------------------- the sweep: 421/454/554 at every stage
+
+EXPECTED_EXIT = {
+    "greeting": 12,
+    "ehlo": 12,
+    "starttls": 11,
+    "auth": 13,
+    "mail": 14,
+    "rcpt": 14,
+    "data": 14,
+    "after-data": 14,
+}
+
+
+@pytest.mark.parametrize("code", ["421 4.3.2", "454 4.7.0", "554 5.7.1"])
+@pytest.mark.parametrize("stage", list(EXPECTED_EXIT))
+def test_every_refusal_at_every_stage_gets_its_own_words(stage: str, code: str, tmp_path: Path) -> None:
+    tls = tls_setup(tmp_path)
+    changes: dict[str, object] = {"security": Security.STARTTLS, "ca_file": str(tls.ca_file)}
+    changes |= {"auth_mode": AuthMode.PASSWORD, "username": USER}
+    reply = f"{code} hostile \x1b[31mrefusal\x1b[0m at {stage}"
+    with hostile_smtp(Script(replies={stage: reply}), tls) as server:
+        conn = plain(server.port, **changes)
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), message_for(conn))
+    assert not result.ok
+    assert result.reply_code == int(code[:3]), result.error
+    assert result.exit_code == EXPECTED_EXIT[stage], (result.stage, result.error)
+    assert result.explanation and result.explanation != "The session failed."
+    assert "\x1b" not in (result.error or "") and f"at {stage}" in (result.error or "")
+    if code.startswith("421"):
+        assert "closing" in result.explanation
+    if code.startswith("4"):
+        assert result.to_json()["temporary"] is True
