@@ -550,20 +550,13 @@ class _Session:
             if message.smtputf8:
                 if not client.has_extn("smtputf8"):
                     raise _Failed("smtputf8", "the addresses need SMTPUTF8, which the server does not offer")
-                options += ["SMTPUTF8"]
+                options += ["SMTPUTF8", "BODY=8BITMIME"]
                 client.command_encoding = "utf-8"
-            # RFC 6152: 8-bit data only to a server that offers 8BITMIME, and then declared;
-            # otherwise the body goes quoted-printable.
-            eight_bit_ok = client.has_extn("8bitmime")
-            data = message.as_bytes(eight_bit=eight_bit_ok)
-            if not data.isascii():
+            # RFC 6152: 8-bit data only to a server that offers 8BITMIME, and then declared.
+            eight_bit = message.smtputf8 or client.has_extn("8bitmime")
+            data = message.as_bytes(eight_bit=eight_bit)
+            if eight_bit and not message.smtputf8 and message.needs_8bit:
                 options.append("BODY=8BITMIME")
-                if not eight_bit_ok:
-                    self._warn("the server does not offer 8BITMIME, yet the message still holds 8-bit data")
-            elif message.smtputf8 and eight_bit_ok:
-                options.append("BODY=8BITMIME")
-            if not eight_bit_ok and message.needs_8bit:
-                self.transcript.info("The server does not offer 8BITMIME: the body is sent quoted-printable.")
             if client.has_extn("size"):
                 options.append(f"SIZE={len(data)}")
             code, text = client.mail(message.envelope_from, options)
