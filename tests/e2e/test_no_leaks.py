@@ -275,3 +275,26 @@ def test_secrets_a_server_or_proxy_echoes_are_hidden_in_every_output(home_cli: C
         leaks += [f"{path.name}: {secret!r} as {needle[:16]!r}" for needle, secret in needles.items() if needle in data]
     assert leaks == []
     assert (cli.config_dir / "logs" / "smtpgui.log").exists()
+
+
+def test_a_secret_an_identity_provider_echoes_in_its_error_is_hidden(home_cli: CliRunner) -> None:
+    """A provider whose error quotes the (wrong) client secret it was sent, raw and base64."""
+    import base64
+
+    from tests.e2e.test_oauth_cli import add_graph
+    from tests.support import identity
+
+    echoed = "Echoed-Client-Secret-Lynx-31"
+    printed: list[str] = []
+    with identity.fake_identity() as idp:
+        idp.echo_secrets = True
+        add_graph(home_cli, idp, secret=echoed)
+        for args in (("--json", "--transcript"), ("--transcript",), ()):
+            r = home_cli("test", "graph", "--to", "r@example.com", *args)
+            assert r.returncode == 13, r.stderr
+            printed += [r.stdout, r.stderr]
+    text = "\n".join(printed)
+    assert "AADSTS7000215" in text  # the provider's words are shown
+    needles = {echoed, base64.b64encode(echoed.encode()).decode(), *secret_variants(echoed)}
+    files = [p.read_text(errors="replace") for p in home_cli.config_dir.rglob("*") if p.is_file()]
+    assert [n for n in needles if n in text or any(n in body for body in files)] == []
