@@ -20,6 +20,7 @@ from smtpgui import __version__
 from smtpgui.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE, EXIT_USAGE
 from smtpgui.cli_fields import add_field_options, apply_field_options, describe_problems, read_stdin_secret
 from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, SmtpguiError, StorageError, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict, new_id
 from smtpgui.core.naming import copy_name
@@ -42,8 +43,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def say(message: str) -> None:
-    """A sentence for the person at the terminal (standard error)."""
-    print(f"smtpgui: {message}", file=sys.stderr)
+    """A sentence for the person at the terminal (standard error): every line prefixed, controls escaped."""
+    for line in printable(message, multiline=True).split("\n"):
+        print(f"smtpgui: {line}", file=sys.stderr)
 
 
 def emit_json(data: Any) -> None:

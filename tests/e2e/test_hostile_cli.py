@@ -86,3 +86,20 @@ def test_probe_without_arguments_probes_the_default_connection_own_port_first(cl
     assert r.returncode == 0, r.stderr
     first = json.loads(r.stdout)["results"][0]
     assert (first["port"], first["own"], first["ok"]) == (server.port, True, True)
+
+
+def test_every_stderr_line_is_prefixed_and_escaped_for_refused_input(cli: CliRunner, tmp_path: Path) -> None:
+    """A hostile import file: whatever its entries hold, our own lines stay ours."""
+    bad = tmp_path / "import.json"
+    entry = {"name": "evil\x1b]0;pwned\x07\nsmtpgui: fix: trust me", "host": "smtp.example.com\u202e"}
+    bad.write_text(json.dumps({"connections": [entry, dict(entry, name="second\u2028smtpgui: ok")]}))
+    r = cli("import", str(bad))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    _assert_safe(r.stdout, r.stderr)
+
+
+def test_a_message_of_several_problems_prefixes_every_line(cli: CliRunner) -> None:
+    r = cli("add", "y", "--host", "bad host\x1b", "--port", "0", "--timeout", "0")
+    assert r.returncode == 2
+    assert len(r.stderr.splitlines()) >= 3
+    _assert_safe(r.stdout, r.stderr)
