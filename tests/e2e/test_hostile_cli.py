@@ -103,3 +103,30 @@ def test_a_message_of_several_problems_prefixes_every_line(cli: CliRunner) -> No
     assert r.returncode == 2
     assert len(r.stderr.splitlines()) >= 3
     _assert_safe(r.stdout, r.stderr)
+
+
+def test_certificate_fields_with_escape_sequences_are_shown_escaped(cli: CliRunner, tmp_path: Path) -> None:
+    from tests.support.hostile import tls_setup
+
+    tls = tls_setup(tmp_path, common_name="evil\x1b]0;pwned\x07\x1b[2J", organization="Org\u202eliam")
+    with hostile_smtp(Script(implicit_tls=True), tls) as server:
+        r = cli(
+            "add",
+            "c",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(server.port),
+            "--security",
+            "tls",
+            "--from",
+            "t@example.com",
+        )
+        assert r.returncode == 0, r.stderr
+        plain = cli("test", "c", "--verify-only", "--transcript")
+        as_json = cli("test", "c", "--verify-only", "--json", "--transcript")
+    assert plain.returncode == 11 and as_json.returncode == 11
+    _assert_safe(plain.stdout, plain.stderr)
+    _assert_safe(as_json.stdout, as_json.stderr)
+    assert "evil\\x1b]0" in plain.stderr  # the certificate line names it, escaped
+    assert "\\u202e" in json.loads(as_json.stdout)["certificate"]["issuer"]

@@ -74,16 +74,22 @@ class Tls:
 
 
 def tls_setup(
-    folder: Path, *, missing_intermediate: bool = False, require_client_cert: bool = False, self_signed: bool = False
+    folder: Path,
+    *,
+    missing_intermediate: bool = False,
+    require_client_cert: bool = False,
+    self_signed: bool = False,
+    common_name: str | None = None,
+    organization: str | None = None,
 ) -> Tls:
     """A CA the client trusts and a server context for localhost/127.0.0.1.
 
     With ``missing_intermediate`` the leaf is issued by an intermediate CA and served alone, so a
     client that trusts the root cannot build the chain.
     """
-    root = trustme.CA()
+    root = trustme.CA(organization_name=organization)
     issuer = root.create_child_ca() if missing_intermediate else root
-    leaf = issuer.issue_cert("localhost", "127.0.0.1")
+    leaf = issuer.issue_cert("localhost", "127.0.0.1", common_name=common_name, organization_name=organization)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if self_signed:  # the root's own certificate and key: subject and issuer are the same
         key, cert = folder / "self.key", folder / "self.pem"
