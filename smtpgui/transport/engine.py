@@ -35,6 +35,7 @@ from smtpgui.transport.tlspolicy import (
     certificate_lines,
     describe_certificate,
     fingerprint,
+    throwaway_client_context,
     tls_error_kind,
 )
 from smtpgui.transport.transcript import Transcript
@@ -427,6 +428,31 @@ class _Session:
         finally:
             quiet._close()
 
+    def _asks_for_certificate(self) -> bool:
+        """After a generic handshake_failure: does a handshake offering a throwaway certificate get further?"""
+        c = self.c.replace(timeout_s=min(self.c.timeout_s, 5))
+        quiet = _Session(c, self.secrets, self.token, None, None)
+        try:
+            sock = quiet._open_socket(record=False)
+            host = quiet._tls_host()
+            if c.security is Security.STARTTLS:
+                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
+                quiet.client = client
+                client.attach(sock, host, in_tls=False)
+                client.getreply()
+                client.ehlo()
+                if client.command("STARTTLS")[0] != 220:
+                    return False
+            tls = throwaway_client_context().wrap_socket(sock, server_hostname=host)
+            quiet.handles.append(tls)
+            return True  # the same server accepted the handshake once it was offered a certificate
+        except ssl.SSLError as exc:
+            return tls_error_kind(exc) == "client-cert-required"
+        except (OSError, smtplib.SMTPException, NetworkError, ValueError):
+            return False
+        finally:
+            quiet._close()
+
     def _diagnose_tls_versions(self) -> str | None:
         """After an unexplained handshake failure: does the server speak a version we excluded?"""
         found = self._side_handshake(tls_min=TlsVersion.V1_0, tls_max=TlsVersion.V1_3)
@@ -629,6 +655,9 @@ class _Session:
                 versions = self._diagnose_tls_versions()
                 if versions:
                     kind, error = "tls-version", f"{error}; {versions}"
+                elif "HANDSHAKE_FAILURE" in error.upper() and not self.c.client_cert and self._asks_for_certificate():
+                    kind = "client-cert-required"
+                    error = f"{error}; the server asks for a client certificate"
         elif isinstance(exc, smtplib.SMTPServerDisconnected):
             kind, error = "disconnected", str(exc)
         elif isinstance(exc, smtplib.SMTPResponseException):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import time
 from pathlib import Path
 
@@ -217,9 +218,13 @@ def test_454_to_starttls_is_not_a_handshake_failure(tmp_path: Path) -> None:
     assert "starttls" in (result.explanation or "").lower() and "temporar" in (result.explanation or "").lower()
 
 
+@pytest.mark.parametrize("tls_max", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2])
 @pytest.mark.parametrize("security", [Security.TLS, Security.STARTTLS])
-def test_a_server_requiring_a_client_certificate_says_so(tmp_path: Path, security: Security) -> None:
+def test_a_server_requiring_a_client_certificate_says_so(
+    tmp_path: Path, security: Security, tls_max: ssl.TLSVersion
+) -> None:
     tls = tls_setup(tmp_path, require_client_cert=True)
+    tls.context.maximum_version = tls_max  # TLS 1.2 answers a generic handshake_failure alert
     script = Script(implicit_tls=security is Security.TLS)
     result, _ = _send(script, tls, security=security, ca_file=str(tls.ca_file))
     assert result.exit_code == 11, result.error
