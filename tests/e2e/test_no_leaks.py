@@ -234,7 +234,8 @@ def _echo_needles(user: str, secret: str) -> dict[bytes, str]:
 
 def test_secrets_a_server_or_proxy_echoes_are_hidden_in_every_output(home_cli: CliRunner, tmp_path: Path) -> None:
     """A 535 that quotes the AUTH payload (raw and decoded) and a 407 that quotes Proxy-Authorization."""
-    from tests.support.hostile import HostileHttpProxy, Script, hostile_smtp
+    from tests.support.hostile import Script, hostile_smtp
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     cli = home_cli
     cli.extra_env["PW"] = PASSWORD

@@ -113,7 +113,7 @@ def test_socks5_with_a_non_ascii_password_through_microsocks(pki: Pki) -> None:
 
 
 def test_socks5_sends_user_and_password_as_utf8(pki: Pki) -> None:
-    from tests.support.hostile import RecordingSocks5
+    from tests.support.hostile_proxies import RecordingSocks5
 
     user = "Jürgen"
     with smtp_server("starttls", pki) as server, RecordingSocks5(user.encode(), NON_ASCII_PASSWORD.encode()) as proxy:
@@ -133,7 +133,7 @@ def test_socks5_sends_user_and_password_as_utf8(pki: Pki) -> None:
 def test_http_connect_basic_auth_is_utf8() -> None:
     import base64
 
-    from tests.support.hostile import HostileHttpProxy
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     with HostileHttpProxy("echo-407") as proxy:
         conn = connection_for(
@@ -149,7 +149,7 @@ def test_a_socks5_password_longer_than_255_bytes_is_a_sentence() -> None:
     conn = connection_for(
         9, None, proxy_type=ProxyType.SOCKS5, proxy_host="127.0.0.1", proxy_port=9, proxy_username="u"
     )
-    from tests.support.hostile import RecordingSocks5
+    from tests.support.hostile_proxies import RecordingSocks5
 
     with RecordingSocks5(b"u", b"x") as proxy:
         result = engine.run(conn.replace(proxy_port=proxy.port), SessionSecrets(proxy_password="ä" * 200), None)

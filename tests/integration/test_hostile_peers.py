@@ -350,7 +350,7 @@ def _via_http_proxy(proxy_port: int, **changes: object) -> Connection:
 
 
 def test_a_proxy_with_endless_headers_is_cut_with_a_sentence() -> None:
-    from tests.support.hostile import HostileHttpProxy
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     with HostileHttpProxy("endless-headers") as proxy:
         started = time.monotonic()
@@ -361,7 +361,7 @@ def test_a_proxy_with_endless_headers_is_cut_with_a_sentence() -> None:
 
 
 def test_a_trickling_proxy_times_out_per_reply() -> None:
-    from tests.support.hostile import HostileHttpProxy
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     with HostileHttpProxy("trickle") as proxy:
         started = time.monotonic()
@@ -371,7 +371,7 @@ def test_a_trickling_proxy_times_out_per_reply() -> None:
 
 
 def test_escape_sequences_in_a_proxy_status_are_shown_escaped() -> None:
-    from tests.support.hostile import HostileHttpProxy
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     with HostileHttpProxy("ansi-status") as proxy:
         result = engine.run(_via_http_proxy(proxy.port), SessionSecrets(), None)
@@ -380,7 +380,7 @@ def test_escape_sequences_in_a_proxy_status_are_shown_escaped() -> None:
 
 
 def test_a_407_echoing_proxy_authorization_shows_no_credentials() -> None:
-    from tests.support.hostile import HostileHttpProxy
+    from tests.support.hostile_proxies import HostileHttpProxy
 
     with HostileHttpProxy("echo-407") as proxy:
         conn = _via_http_proxy(proxy.port, proxy_username="proxyuser")
