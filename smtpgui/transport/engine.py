@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
-from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, TlsVersion
+from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security
 from smtpgui.core.redact import Scrubber, proxy_basic_forms, remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient
+from smtpgui.transport.diagnosis import TlsDiagnosis
 from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
 from smtpgui.transport.network import Cancelled, CancelToken, NetworkError
 from smtpgui.transport.result import Stage, TestResult, TlsInfo
@@ -35,7 +36,6 @@ from smtpgui.transport.tlspolicy import (
     certificate_lines,
     describe_certificate,
     fingerprint,
-    throwaway_client_context,
     tls_error_kind,
 )
 from smtpgui.transport.transcript import Transcript
@@ -137,7 +137,7 @@ def _log_outcome(connection: Connection, result: TestResult, what: str) -> None:
         log.info("%s %s: %s after %.0f ms (%s)", what, target, how, total, result.failure_kind or "error")
 
 
-class _Session:
+class _Session(TlsDiagnosis):
     http_stages = False
 
     def __init__(
@@ -179,6 +179,10 @@ class _Session:
         self.result.transcript = self.transcript.lines
         self.result.make_safe(self.scrub)
         return self.result
+
+    def _quiet(self, connection: Connection) -> _Session:
+        """A session that records nothing, for side checks (an SMTP session even inside Graph)."""
+        return _Session(connection, self.secrets, self.token, None, None)
 
     def _close(self) -> None:
         if self.client is not None:
@@ -353,116 +357,6 @@ class _Session:
         if c.pinned_sha256:
             self.transcript.info("The certificate matches the pinned fingerprint.")
         return tls
-
-    def _side_handshake(self, **changes: object) -> tuple[str, bytes] | None:
-        """A separate, unverified handshake (TLS version and certificate) for diagnosis only."""
-        c = self.c.replace(
-            verify=False,
-            pinned_sha256="",
-            client_cert="",
-            client_key="",
-            timeout_s=min(self.c.timeout_s, 10),
-            **changes,
-        )
-        quiet = _Session(c, self.secrets, self.token, None, None)
-        try:
-            sock = quiet._open_socket(record=False)
-            host = quiet._tls_host()
-            if c.security is Security.STARTTLS:
-                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
-                quiet.client = client
-                client.attach(sock, host, in_tls=False)
-                client.getreply()
-                client.ehlo()
-                if client.command("STARTTLS")[0] != 220:
-                    return None
-            tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
-            quiet.handles.append(tls)
-            return tls.version() or "", tls.getpeercert(binary_form=True) or b""
-        except (OSError, smtplib.SMTPException, NetworkError, ValueError, ClientCertificateError):
-            return None
-        finally:
-            quiet._close()
-
-    def _fetch_certificate_for_display(self) -> None:
-        """After a verification failure: fetch the certificate unverified, to show it."""
-        found = self._side_handshake()
-        if found and found[1]:
-            self.result.certificate = describe_certificate(found[1], trusted=False)
-            for line in certificate_lines(self.result.certificate):
-                self.transcript.info(line)
-
-    def _closed_right_after_tls(self, stage: Stage) -> bool:
-        tls = self.result.tls
-        return (
-            tls is not None
-            and tls.version == "TLSv1.3"
-            and stage in (Stage.GREETING, Stage.EHLO, Stage.TLS, Stage.STARTTLS)
-            and not self.token.cancelled
-        )
-
-    def _wants_client_certificate(self) -> bool:
-        """A separate handshake that only listens: does the server answer with certificate_required?"""
-        c = self.c.replace(timeout_s=min(self.c.timeout_s, 5))
-        quiet = _Session(c, self.secrets, self.token, None, None)
-        try:
-            sock = quiet._open_socket(record=False)
-            host = quiet._tls_host()
-            if c.security is Security.STARTTLS:
-                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
-                quiet.client = client
-                client.attach(sock, host, in_tls=False)
-                client.getreply()
-                client.ehlo()
-                if client.command("STARTTLS")[0] != 220:
-                    return False
-            tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
-            quiet.handles.append(tls)
-            tls.settimeout(min(2.0, quiet.timeout))
-            tls.recv(1)  # a greeting (implicit TLS), or the server's alert
-            return False
-        except ssl.SSLError as exc:
-            return tls_error_kind(exc) == "client-cert-required"
-        except (OSError, smtplib.SMTPException, NetworkError, ValueError, ClientCertificateError):
-            return False
-        finally:
-            quiet._close()
-
-    def _asks_for_certificate(self) -> bool:
-        """After a generic handshake_failure: does a handshake offering a throwaway certificate get further?"""
-        c = self.c.replace(timeout_s=min(self.c.timeout_s, 5))
-        quiet = _Session(c, self.secrets, self.token, None, None)
-        try:
-            sock = quiet._open_socket(record=False)
-            host = quiet._tls_host()
-            if c.security is Security.STARTTLS:
-                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
-                quiet.client = client
-                client.attach(sock, host, in_tls=False)
-                client.getreply()
-                client.ehlo()
-                if client.command("STARTTLS")[0] != 220:
-                    return False
-            tls = throwaway_client_context().wrap_socket(sock, server_hostname=host)
-            quiet.handles.append(tls)
-            return True  # the same server accepted the handshake once it was offered a certificate
-        except ssl.SSLError as exc:
-            return tls_error_kind(exc) == "client-cert-required"
-        except (OSError, smtplib.SMTPException, NetworkError, ValueError):
-            return False
-        finally:
-            quiet._close()
-
-    def _diagnose_tls_versions(self) -> str | None:
-        """After an unexplained handshake failure: does the server speak a version we excluded?"""
-        found = self._side_handshake(tls_min=TlsVersion.V1_0, tls_max=TlsVersion.V1_3)
-        if not found or not found[0]:
-            return None
-        allowed = f"{self.c.tls_min.value}–{self.c.tls_max.value}"
-        spoken = found[0].replace("TLSv", "")
-        if spoken in [v.value for v in TlsVersion if self.c.tls_min.rank <= v.rank <= self.c.tls_max.rank]:
-            return None
-        return f"the server speaks TLS {spoken}, outside the allowed {allowed}"
 
     # ------------------------------------------------------------------ port / mode mismatch
 
