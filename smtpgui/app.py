@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
+from smtpgui.core.display import printable
 from smtpgui.core.errors import StorageError
 from smtpgui.services import build_app_services
 from smtpgui.storage.atomic import ensure_dir
@@ -251,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
         window.close()
         if self_test_prompts is not None and self_test_prompts.warnings:
             for warning in self_test_prompts.warnings:
-                print(f"smtpgui: the self-test found a problem: {warning}", file=sys.stderr)
+                print(f"smtpgui: the self-test found a problem: {printable(warning)}", file=sys.stderr)
             app.exit(3)  # CLI.md: a storage error (a file from a newer version, say)
         else:
             app.quit()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_STORAGE, EXIT_USAGE
+
+
+def say(message: str) -> None:
+    """The command line's way of telling (loaded only when there is something to tell)."""
+    from smtpgui.cli.output import say as tell
+
+    tell(message)
 
 
 def run_window(args: argparse.Namespace) -> int:
@@ -18,24 +24,21 @@ def run_window(args: argparse.Namespace) -> int:
 
     problem = display.display_problem()
     if problem is not None:
-        print(f"smtpgui: {problem}", file=sys.stderr)
+        say(problem)
         return EXIT_USAGE
     try:
         from smtpgui import app
     except ImportError as exc:
         soname = display.missing_library(str(exc))
         if soname is not None:  # a system library Qt needs (libEGL.so.1, libfontconfig.so.1, …)
-            print(f"smtpgui: {display.missing_library_sentence(soname, 'Qt')}", file=sys.stderr)
+            say(display.missing_library_sentence(soname, "Qt"))
             return EXIT_USAGE
-        print(
-            f"smtpgui: the desktop window cannot start: {exc}. The commands still work ('smtpgui --help').",
-            file=sys.stderr,
-        )
+        say(f"the desktop window cannot start: {exc}. The commands still work ('smtpgui --help').")
         return EXIT_INTERNAL
     from smtpgui.core.errors import SmtpguiError
 
     try:
         return int(app.run(args))
     except SmtpguiError as exc:
-        print(f"smtpgui: {exc}", file=sys.stderr)
+        say(str(exc))
         return EXIT_STORAGE

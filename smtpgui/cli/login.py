@@ -9,12 +9,13 @@ this process's memory. Who signed in goes to standard output, the story to stand
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smtpgui.cli.exitcodes import EXIT_OK
 from smtpgui.cli.fields import OPTION_FOR_FIELD
+from smtpgui.cli.output import say
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
@@ -41,10 +42,6 @@ def add_commands(command: Command) -> None:
     )
     p = command("logout", cmd_logout, "forget a connection's OAuth2 sign-in (its tokens)")
     p.add_argument("name", metavar="NAME")
-
-
-def _say(text: str) -> None:
-    print(f"smtpgui: {text}", file=sys.stderr, flush=True)
 
 
 def oauth_connection(services: Services, name: str) -> Connection:
@@ -109,8 +106,8 @@ def cmd_login(services: Services, args: argparse.Namespace) -> int:
 def _browser(sign_in: SignIn, token: CancelToken, args: argparse.Namespace) -> Tokens:
     def open_browser(url: str) -> None:
         if args.no_browser:
-            _say(f"open this address in a browser on this computer to sign in:\n  {url}")
-            _say(f"waiting up to {args.wait} seconds for the sign-in (Ctrl+C to stop)...")
+            say(f"open this address in a browser on this computer to sign in:\n  {url}")
+            say(f"waiting up to {args.wait} seconds for the sign-in (Ctrl+C to stop)...")
             return
         import webbrowser
 
@@ -120,26 +117,26 @@ def _browser(sign_in: SignIn, token: CancelToken, args: argparse.Namespace) -> T
         except Exception:  # a broken browser setting must not end the sign-in: the address is printed below
             opened = False
         if opened:
-            _say(f"your browser opened the sign-in page; if it did not, open:\n  {url}")
+            say(f"your browser opened the sign-in page; if it did not, open:\n  {url}")
         else:
-            _say(f"no browser could be opened; open this address on this computer to sign in:\n  {url}")
-        _say(f"waiting up to {args.wait} seconds for the sign-in (Ctrl+C to stop)...")
+            say(f"no browser could be opened; open this address on this computer to sign in:\n  {url}")
+        say(f"waiting up to {args.wait} seconds for the sign-in (Ctrl+C to stop)...")
 
     return sign_in.with_browser(open_browser, token, float(max(args.wait, 1)))
 
 
 def _device(sign_in: SignIn, token: CancelToken) -> Tokens:
     device = sign_in.start_device()
-    _say(f"on any device, open {device.verification_uri} and enter the code {device.user_code}")
-    _say(f"waiting up to {device.expires_in / 60:.0f} minutes for you to approve it (Ctrl+C to stop)...")
+    say(f"on any device, open {device.verification_uri} and enter the code {device.user_code}")
+    say(f"waiting up to {device.expires_in / 60:.0f} minutes for you to approve it (Ctrl+C to stop)...")
     return sign_in.finish_device(device, token)
 
 
 def _failed(failure: Failure, error: str, code: int) -> int:
     explanation = explain(failure)
-    _say(f"sign-in failed: {error}")
-    _say(f"why: {explanation.cause}")
-    _say(f"fix: {explanation.fix}")
+    say(f"sign-in failed: {error}")
+    say(f"why: {explanation.cause}")
+    say(f"fix: {explanation.fix}")
     return code
 
 
@@ -147,20 +144,20 @@ def _report(services: Services, connection: Connection, tokens: Tokens) -> None:
     account = tokens.account or connection.username
     if tokens.account and not connection.username:
         services.store.modify(connection.id, lambda c: c.replace(username=tokens.account or ""))
-        _say(f"set the user name of {connection.name!r} to {tokens.account}.")
+        say(f"set the user name of {connection.name!r} to {tokens.account}.")
     minutes = max(0, int(tokens.seconds_left() // 60))
     provider = connection.oauth_provider.value.capitalize()
-    _say(
+    say(
         f"signed in to {connection.name!r} as {account or 'an unnamed account'} ({provider}); the access token is "
         f"valid for {minutes} minutes and is renewed before each test; the refresh token is in the keyring."
     )
     if tokens.account and connection.username and tokens.account.casefold() != connection.username.casefold():
-        _say(
+        say(
             f"warning: the connection's user name is {connection.username}, but {tokens.account} signed in; "
             f"the server will refuse the token unless they match (smtpgui edit {connection.name!r} "
             f"--username {tokens.account})."
         )
-    print(account or "")
+    print(printable(account or ""))  # the provider's word for the account: shown escaped
 
 
 def cmd_logout(services: Services, args: argparse.Namespace) -> int:
@@ -171,7 +168,7 @@ def cmd_logout(services: Services, args: argparse.Namespace) -> int:
 
     CACHE.forget(connection.id)
     if had:
-        _say(f"forgot the sign-in of {connection.name!r}; 'smtpgui login {connection.name!r}' signs in again.")
+        say(f"forgot the sign-in of {connection.name!r}; 'smtpgui login {connection.name!r}' signs in again.")
     else:
-        _say(f"{connection.name!r} was not signed in; nothing to forget.")
+        say(f"{connection.name!r} was not signed in; nothing to forget.")
     return EXIT_OK

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smtpgui.cli import testall
+from smtpgui.cli.output import say
 from smtpgui.core.addresses import normalize_host, split_address_list
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
@@ -41,10 +42,6 @@ def add_commands(command: Command) -> None:
     p.add_argument("--connection", metavar="NAME", help="probe this connection's host, through its proxy")
     p.add_argument("--timeout", type=int, default=10, metavar="SECONDS", help="per-operation timeout (default 10)")
     p.add_argument("--json", action="store_true")
-
-
-def _say(text: str) -> None:
-    print(f"smtpgui: {text}", file=sys.stderr)
 
 
 def session_secrets(services: Services, connection: Connection, token_env: str | None = None) -> SessionSecrets:
@@ -92,7 +89,7 @@ def named_or_default(services: Services, name: str | None) -> Connection:
     default = next((c for c in services.store.load() if c.is_default), None)
     if default is None:
         raise ValidationError("There are no connections yet; add one with 'smtpgui add NAME --host HOST'.", "NAME")
-    _say(f"using the default connection {default.name!r}.")
+    say(f"using the default connection {default.name!r}.")
     return default
 
 
@@ -112,7 +109,7 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
         message = build_test_message(connection, request, services.settings.load())
     secrets = session_secrets(services, connection, args.access_token_env)
     if not connection.enabled:
-        _say(f"{connection.name!r} is disabled; testing it anyway.")
+        say(f"{connection.name!r} is disabled; testing it anyway.")
     live = args.transcript and not args.json
     from smtpgui.transport.engine import SessionEngine  # only commands that send load the engine
 
@@ -130,10 +127,10 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
 def _report_test(connection: Connection, result: TestResult, verify_only: bool) -> None:
     total = result.timings_ms.get("total", 0.0)
     for warning in result.warnings:
-        _say(f"warning: {warning}.")
+        say(f"warning: {warning}.")
     if result.ok and connection.kind is Kind.GRAPH:
         what = "Microsoft Graph issued a token for" if verify_only else "Microsoft Graph accepted the test message from"
-        _say(f"{what} {connection.mailbox} ({connection.graph_url}) in {total:.0f} ms.")
+        say(f"{what} {connection.mailbox} ({connection.graph_url}) in {total:.0f} ms.")
         return
     if result.ok:
         how = [connection.security.value.upper() if connection.security.value != "none" else "unencrypted"]
@@ -142,26 +139,34 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
         if result.auth_mechanism:
             how.append(f"signed in with {result.auth_mechanism}")
         what = "verified the connection to" if verify_only else "the test message was accepted by"
-        _say(f"{what} {connection.host}:{connection.port} ({', '.join(how)}) in {total:.0f} ms.")
+        say(f"{what} {connection.host}:{connection.port} ({', '.join(how)}) in {total:.0f} ms.")
         for recipient, reply in result.refused_recipients.items():
-            _say(f"but {recipient} was refused: {reply['code']} {reply['error']}")
+            say(f"but {recipient} was refused: {reply['code']} {reply['error']}")
         return
     if result.cancelled:
-        _say("the test was cancelled.")
+        say("the test was cancelled.")
         return
-    _say(f"the test failed at {result.stage.value}: {result.error}")
-    _say(f"why: {result.explanation}")
-    _say(f"fix: {result.fix}")
+    say(f"the test failed at {result.stage.value}: {result.error}")
+    say(f"why: {result.explanation}")
+    say(f"fix: {result.fix}")
     if result.certificate and result.failure_kind in ("certificate", "hostname", "pin"):
         cert = result.certificate
-        _say(f"certificate: {cert.subject}, issued by {cert.issuer}, valid {cert.not_before} to {cert.not_after}")
-        _say(f"SHA-256: {cert.sha256}  (trust it with: smtpgui edit {connection.name!r} --pin-sha256 {cert.sha256})")
+        say(f"certificate: {cert.subject}, issued by {cert.issuer}, valid {cert.not_before} to {cert.not_after}")
+        say(f"SHA-256: {cert.sha256}  (trust it with: smtpgui edit {connection.name!r} --pin-sha256 {cert.sha256})")
 
 
 def cmd_probe(services: Services, args: argparse.Namespace) -> int:
     from smtpgui.transport.engine import SessionSecrets  # only commands that send load the engine
     from smtpgui.transport.probe import probe
 
+    if not args.host and not args.connection:
+        # CLI.md: with neither HOST nor --connection, the default connection (its own port first).
+        default = next((c for c in services.store.load() if c.is_default), None)
+        if default is None:
+            raise ValidationError(
+                "Say what to probe: HOST, or --connection NAME (no default connection is set).", "HOST"
+            )
+        args.connection = default.name
     if args.connection:
         base = services.store.get(args.connection)
         if base.kind is Kind.GRAPH:
@@ -182,7 +187,7 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
         raise ValidationError("Say what to probe: HOST, or --connection NAME.", "HOST")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise ValidationError("The port must be a number from 1 to 65535.", "--port")
-    report = probe(base, args.port, secrets)
+    report = probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
     if args.json:
         import json
 
@@ -193,22 +198,29 @@ def cmd_probe(services: Services, args: argparse.Namespace) -> int:
 
 
 def _print_probe(report: ProbeReport) -> None:
-    print(f"{report.host}:")
+    print(f"{printable(report.host)}:")
     for o in report.outcomes:
         r = o.result
         label = f"{o.port}/{o.security.value}"
+        whose = ""
+        if o.own:
+            whose = " (this connection's setting)"
+        elif o.same_server is False:
+            whose = f" (ANOTHER SERVER: {printable(o.identity)})"
         if r.ok:
             tls = f"{r.tls.version}" if r.tls else "no TLS"
             trust = "" if not r.certificate else (" trusted" if o.trusted else " NOT trusted")
-            auth = " ".join(r.auth_mechanisms) or "no AUTH"
+            auth = printable(" ".join(r.auth_mechanisms)) or "no AUTH"
             size = f", size limit {r.size_limit}" if r.size_limit else ""
             utf8 = ", SMTPUTF8" if r.smtputf8 else ""
-            print(f"  {label:<14} ok    {tls}{trust}; AUTH {auth}{size}{utf8}")
+            state = "ok   " if o.ok else "untrusted"
+            print(f"  {label:<14} {state} {tls}{trust}; AUTH {auth}{size}{utf8}{whose}")
         else:
-            print(f"  {label:<14} no    at {r.stage.value}: {r.error}")
+            print(f"  {label:<14} no    at {r.stage.value}: {printable(r.error)}{whose}")
     best = report.recommended()
     if best:
         mech = f", sign in with {best['mechanism'].upper()}" if best["mechanism"] else ""
-        print(f"Recommended: port {best['port']}, security {best['security']}{mech}.")
+        note = f" Note: {printable(best['note'])}." if best.get("note") else ""
+        print(f"Recommended: port {best['port']}, security {best['security']}{mech}.{note}")
     else:
         print("No combination worked; see the errors above.")

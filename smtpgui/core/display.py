@@ -21,8 +21,7 @@ __all__ = ["printable", "printable_lines"]
 # embeddings, overrides and isolates; the BOM / zero-width no-break space, zero-width space
 # and the interlinear annotation characters; lone surrogates (from undecodable bytes).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
 

@@ -123,6 +123,28 @@ RULES: tuple[Rule, ...] = (
         pattern=r"expired",
     ),
     _r(
+        "The server's certificate is not trusted: it is self-signed (nobody vouches for it but the server itself).",
+        "If this is your own server, trust this certificate (pin it); otherwise do not send through it.",
+        kinds=("certificate",),
+        pattern=r"self.signed certificate$|depth.zero.self.signed",
+    ),
+    _r(
+        "The server's certificate is not trusted: its chain ends in a private authority smtpgui does not know.",
+        "If this is your organisation's own authority, set its certificate as the CA file (Encryption tab); "
+        "otherwise do not send through this server.",
+        kinds=("certificate",),
+        pattern=r"self.signed certificate in certificate chain",
+    ),
+    _r(
+        "The server's certificate is not trusted: it cannot be linked to a trusted authority. Either the server "
+        "did not send the intermediate certificate that issued it (an incomplete chain), or its issuer is an "
+        "authority smtpgui does not know.",
+        "Ask the server's administrator to install the full certificate chain (the certificate and its "
+        "intermediates); if the issuer is your organisation's own authority, set its certificate as the CA file.",
+        kinds=("certificate",),
+        pattern=r"unable to get (local )?issuer certificate",
+    ),
+    _r(
         "The server's certificate is not trusted: it is self-signed or signed by an unknown authority.",
         "If this is your own server, trust this certificate (pin it) or set a CA file; "
         "otherwise do not send through it.",
@@ -135,9 +157,38 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("The server refused TLS 1.0/1.1.", "Set the minimum TLS version to 1.2.", codes=(421,), enhanced=("4.7.66",)),
     _r(
+        "The server is closing the session (421: service not available): it is shutting down, overloaded or "
+        "limiting connections. This is temporary, not a refusal of your settings or message.",
+        "Try again later; if it keeps happening, ask the server's administrator (your address may be rate-limited).",
+        codes=(421,),
+    ),
+    _r(
         "The server does not offer STARTTLS, so the connection cannot be encrypted as required.",
         "Use SSL/TLS on port 465 if the server offers it; choose no encryption only for a trusted local relay.",
         kinds=("no-starttls",),
+    ),
+    _r(
+        "The server requires a client certificate (mutual TLS), and this connection sends none.",
+        "Set the client certificate and key the server's administrator issued (Encryption tab, "
+        "or 'smtpgui edit NAME --client-cert PATH --client-key PATH').",
+        kinds=("client-cert-required",),
+    ),
+    _r(
+        "The server did not accept this connection's client certificate.",
+        "Check that the client certificate is the one the server's administrator issued and that it has not expired.",
+        kinds=("client-cert-refused",),
+    ),
+    _r(
+        "The server offered STARTTLS but refused to start it now (454: TLS temporarily not available). "
+        "This is not a handshake failure: no TLS was attempted.",
+        "Try again later; do not turn encryption off. If it persists, tell the server's administrator.",
+        kinds=("starttls-refused",),
+        codes=(454,),
+    ),
+    _r(
+        "The server offered STARTTLS but refused the STARTTLS command. No TLS was attempted.",
+        "Read the server's words; try again later, or use SSL/TLS on port 465 if the server offers it.",
+        kinds=("starttls-refused",),
     ),
     _r(
         "The client certificate or key could not be used.",
@@ -149,6 +200,12 @@ RULES: tuple[Rule, ...] = (
         "Check the security mode and port, and the TLS versions allowed on the Encryption tab.",
         stages=("tls", "starttls"),
         kinds=("tls",),
+    ),
+    _r(
+        "The EHLO name set for this connection is not a valid host name, so it cannot be sent.",
+        "Set the EHLO name (Server tab, or 'smtpgui edit NAME --ehlo-name HOST') to this computer's DNS name, "
+        "or leave it empty.",
+        kinds=("ehlo-name",),
     ),
     # greeting
     _r(
@@ -434,7 +491,7 @@ RULES: tuple[Rule, ...] = (
     _r(
         "The server refused to relay: it will not deliver mail for this sender or recipient from you.",
         "Sign in, send from an address the account owns, or ask the administrator to allow relaying for your address.",
-        stages=MESSAGE,
+        stages=("mail", "rcpt"),
         codes=(550, 551, 553, 554),
         enhanced=("5.7.1",),
     ),
@@ -451,15 +508,38 @@ RULES: tuple[Rule, ...] = (
         codes=(550, 551, 553, 501),
     ),
     _r(
+        "The server deferred this temporarily (a 4xx reply; greylisting does this to senders it has not seen "
+        "before): it is not a refusal, and the same send will likely work later.",
+        "Try again in a few minutes; a mail server would retry by itself.",
+        stages=MESSAGE,
+        codes=(450, 451),
+    ),
+    _r(
         "The server or the account is over a limit (rate, quota or size).",
         "Wait and try again, or send fewer/smaller messages.",
         stages=MESSAGE,
-        codes=(421, 451, 452, 552),
+        codes=(452, 552),
     ),
     _r(
         "The server needs SMTPUTF8 for these non-ASCII addresses but does not offer it.",
         "Use addresses with an ASCII part before @, or a server that supports SMTPUTF8.",
         kinds=("smtputf8",),
+    ),
+    _r(
+        "The server refused the message itself after accepting sender and recipients: its content, or a "
+        "policy such as spam filtering or a sender check (SPF/DKIM/DMARC).",
+        "Read the server's words; try a plain message with another subject and body, check the sender "
+        "domain's SPF/DKIM, or ask the server's administrator.",
+        stages=("data",),
+        kinds=("smtp",),
+        codes=(550, 552, 554),
+    ),
+    _r(
+        "The server deferred the message temporarily (4xx): it is not a refusal.",
+        "Try again in a few minutes.",
+        stages=("data",),
+        kinds=("smtp",),
+        codes=(450, 451, 452),
     ),
     _r(
         "The server refused the message.",

@@ -15,6 +15,14 @@ REDACTED = "[hidden]"
 _MIN_LENGTH = 4  # shorter strings would hide ordinary words, and are no secret worth the name
 
 
+def proxy_basic_forms(user: str, password: str | None) -> list[str]:
+    """What an HTTP proxy's ``Proxy-Authorization: Basic`` carries, raw and encoded."""
+    if not password:
+        return []
+    raw = f"{user}:{password}"
+    return [raw, base64.b64encode(raw.encode("utf-8")).decode("ascii")]
+
+
 def secret_variants(secret: str) -> set[str]:
     """The secret and the stable part of its base64 form at each of the three byte alignments.
 
@@ -49,6 +57,8 @@ class Scrubber:
             self._patterns = tuple(sorted(patterns, key=len, reverse=True))
 
     def __call__(self, text: str) -> str:
+        if not text:
+            return text
         for pattern in self._patterns:
             if pattern in text:
                 text = text.replace(pattern, REDACTED)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from io import TextIOWrapper
 from pathlib import Path
 
+from smtpgui.core.display import printable
 from smtpgui.core.redact import scrub
 from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
 
@@ -65,7 +66,7 @@ def _report(exc: OSError, path: Path | str, action: str) -> None:
     stream = sys.stderr
     if stream is not None:  # None in a windowed (frozen) executable
         with contextlib.suppress(OSError, ValueError):
-            print(f"smtpgui: {sentence}", file=stream, flush=True)
+            print(f"smtpgui: {printable(sentence)}", file=stream, flush=True)
 
 
 def log_dir(config_dir_chosen: Path | None = None) -> Path:
@@ -80,8 +81,11 @@ def log_dir(config_dir_chosen: Path | None = None) -> Path:
 
 
 class _ScrubbingFormatter(logging.Formatter):
+    """Every line hidden of the secrets the process holds, and of live control characters: a
+    server's words in the log must not rewrite the terminal of whoever reads it."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return scrub(super().format(record))
+        return printable(scrub(super().format(record)), multiline=True)
 
 
 class _PrivateRotatingFile(logging.FileHandler):

@@ -22,6 +22,9 @@ class AuthClient(Protocol):
 
     def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]: ...
 
+    def hide(self, *values: str) -> None:
+        """From now on, hide these values wherever the session's text goes (a server may echo them)."""
+
 
 @dataclass
 class AuthFailure(Exception):
@@ -68,8 +71,11 @@ def authenticate(
 ) -> tuple[int, bytes]:
     """Run one AUTH exchange; returns the final reply (235 on success)."""
     user = connection.login_name
+    client.hide(secret)
     if mechanism is Mechanism.PLAIN:
-        payload = _b64(f"\0{user}\0{secret}".encode())
+        raw = f"\0{user}\0{secret}"
+        payload = _b64(raw.encode())
+        client.hide(raw, payload, f"{user}\0{secret}")
         code, text = client.command(f"AUTH PLAIN {payload}", "AUTH PLAIN [credentials hidden]")
         if code == 334:  # server wanted the payload on its own line
             code, text = client.command(payload, "[credentials hidden]")
@@ -81,6 +87,7 @@ def authenticate(
         code, text = client.command(_b64(user.encode()), f"[user name: {user}]")
         if code != 334:
             return code, text
+        client.hide(_b64(secret.encode()))
         return client.command(_b64(secret.encode()), "[password hidden]")
     if mechanism is Mechanism.CRAM_MD5:
         code, text = client.command("AUTH CRAM-MD5")
@@ -88,9 +95,13 @@ def authenticate(
             return code, text
         challenge = base64.b64decode(text.strip() + b"===")
         digest = hmac.new(secret.encode(), challenge, "md5").hexdigest()
-        return client.command(_b64(f"{user} {digest}".encode()), "[CRAM-MD5 response hidden]")
+        response = f"{user} {digest}"
+        client.hide(digest, response, _b64(response.encode()))
+        return client.command(_b64(response.encode()), "[CRAM-MD5 response hidden]")
     if mechanism is Mechanism.XOAUTH2:
-        payload = _b64(f"user={user}\x01auth=Bearer {secret}\x01\x01".encode())
+        raw = f"user={user}\x01auth=Bearer {secret}\x01\x01"
+        payload = _b64(raw.encode())
+        client.hide(raw, f"Bearer {secret}", payload)
         code, text = client.command(f"AUTH XOAUTH2 {payload}", "AUTH XOAUTH2 [token hidden]")
         if code == 334:  # an error in JSON; an empty line ends the exchange
             detail = decode_oauth_error(text)
@@ -98,7 +109,9 @@ def authenticate(
             raise AuthFailure("oauth", f"the token was refused: {detail}", code, text.decode("utf-8", "replace"))
         return code, text
     if mechanism is Mechanism.OAUTHBEARER:
-        payload = _b64(f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {secret}\x01\x01".encode())
+        raw = f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {secret}\x01\x01"
+        payload = _b64(raw.encode())
+        client.hide(raw, f"Bearer {secret}", payload)
         code, text = client.command(f"AUTH OAUTHBEARER {payload}", "AUTH OAUTHBEARER [token hidden]")
         if code == 334:
             detail = decode_oauth_error(text)

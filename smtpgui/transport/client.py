@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import socket
+import time
 
+from smtpgui.core.redact import remember
 from smtpgui.transport.transcript import Transcript
 
 MAX_LINE = 8192  # as smtplib
@@ -26,6 +28,7 @@ class SmtpClient(smtplib.SMTP):
         self.transcript = transcript
         self.in_tls = False
         self._shown: str | None = None
+        self._buffer = b""
         self.ehlo_msg = "EHLO"
 
     def putcmd(self, cmd: str, args: str = "") -> None:
@@ -36,8 +39,15 @@ class SmtpClient(smtplib.SMTP):
         """Talk over ``sock`` from now on (after connecting, or after STARTTLS)."""
         self.sock = sock
         self.file = None
+        self._buffer = b""  # nothing read before STARTTLS may count as said inside TLS
         self._host = host
         self.in_tls = in_tls
+
+    def hide(self, *values: str) -> None:
+        """Hide these values (AUTH payloads in every form) in the transcript, the result and the log."""
+        for value in values:
+            self.transcript.add_secret(value)
+            remember(value)
 
     def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]:
         """Send one command line and read the reply; ``shown`` replaces it in the transcript."""
@@ -68,32 +78,71 @@ class SmtpClient(smtplib.SMTP):
             self.transcript.info(f"({len(lines) - MESSAGE_LINES_SHOWN} more lines of the message not shown)")
 
     def getreply(self) -> tuple[int, bytes]:
-        """Read one (multi-line) reply; bounded in line length and number of lines."""
+        """Read one (multi-line) reply; bounded in line length, number of lines and time.
+
+        A line counts only once it has ended (CRLF, or at least LF): a server that closes in the
+        middle of a line said nothing, and one that never ends its line runs out of time.
+        """
         if self.sock is None:
             raise smtplib.SMTPServerDisconnected("not connected")
-        if self.file is None:
-            self.file = self.sock.makefile("rb")
+        end = time.monotonic() + self.timeout
         lines: list[bytes] = []
-        while True:
-            line = self.file.readline(MAX_LINE + 1)
-            if not line:
-                raise smtplib.SMTPServerDisconnected("the server closed the connection")
-            self.transcript.received(line.decode("utf-8", "replace").rstrip("\r\n"), self.in_tls)
-            if len(line) > MAX_LINE:
-                raise smtplib.SMTPResponseException(-1, b"reply line longer than 8192 bytes")
-            lines.append(line[4:].strip(b" \t\r\n"))
-            try:
-                code = int(line[:3])
-            except ValueError:
-                return -1, line.strip()
-            if line[3:4] != b"-":
-                break
-            if len(lines) >= MAX_REPLY_LINES:
-                raise smtplib.SMTPResponseException(-1, b"more than 500 reply lines")
+        try:
+            while True:
+                line = self._readline(end)
+                self.transcript.received(line.decode("utf-8", "replace").rstrip("\r\n"), self.in_tls)
+                lines.append(line[4:].strip(b" \t\r\n"))
+                try:
+                    code = int(line[:3])
+                except ValueError:
+                    return -1, line.strip()
+                if line[3:4] != b"-":
+                    break
+                if len(lines) >= MAX_REPLY_LINES:
+                    raise smtplib.SMTPResponseException(-1, b"more than 500 reply lines")
+        finally:
+            with contextlib.suppress(OSError):
+                self.sock.settimeout(self.timeout)
         message = b"\n".join(lines)
         if not 200 <= code <= 599:
             return -1, message
         return code, message
+
+    def _readline(self, end: float) -> bytes:
+        """One line ending in LF, read before ``end`` (monotonic); what follows stays buffered."""
+        assert self.sock is not None
+        while b"\n" not in self._buffer:
+            if len(self._buffer) > MAX_LINE:
+                self.transcript.received(self._buffer[:200].decode("utf-8", "replace") + "...", self.in_tls)
+                raise smtplib.SMTPResponseException(-1, b"reply line longer than 8192 bytes")
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                self._show_partial("no line end")
+                raise TimeoutError(f"no complete reply line within {self.timeout:g} seconds")
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(MAX_LINE + 1)
+            except TimeoutError:
+                self._show_partial("no line end")
+                raise TimeoutError(f"no complete reply line within {self.timeout:g} seconds") from None
+            if not chunk:
+                if self._buffer:
+                    self._show_partial("the server closed the connection before the line end")
+                    raise smtplib.SMTPServerDisconnected(
+                        "the server closed the connection in the middle of a reply (no line end); it does not count"
+                    )
+                raise smtplib.SMTPServerDisconnected("the server closed the connection")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        if len(line) > MAX_LINE:
+            raise smtplib.SMTPResponseException(-1, b"reply line longer than 8192 bytes")
+        return line + b"\n"
+
+    def _show_partial(self, why: str) -> None:
+        if self._buffer:
+            text = self._buffer[:200].decode("utf-8", "replace")
+            self.transcript.received(f"{text} [{why}]", self.in_tls)
+            self._buffer = b""
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

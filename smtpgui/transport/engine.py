@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.message import OutgoingMessage
-from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security, TlsVersion
-from smtpgui.core.redact import remember
+from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType, Security
+from smtpgui.core.redact import Scrubber, proxy_basic_forms, remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
 from smtpgui.transport.client import SmtpClient
+from smtpgui.transport.diagnosis import TlsDiagnosis
 from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
 from smtpgui.transport.network import Cancelled, CancelToken, NetworkError
 from smtpgui.transport.result import Stage, TestResult, TlsInfo
@@ -136,7 +137,7 @@ def _log_outcome(connection: Connection, result: TestResult, what: str) -> None:
         log.info("%s %s: %s after %.0f ms (%s)", what, target, how, total, result.failure_kind or "error")
 
 
-class _Session:
+class _Session(TlsDiagnosis):
     http_stages = False
 
     def __init__(
@@ -151,9 +152,11 @@ class _Session:
         self.secrets = secrets
         self.token = token
         self.on_stage = on_stage
-        for value in secrets.values():
+        self.scrub = Scrubber(secrets.values())
+        for value in [*secrets.values(), *proxy_basic_forms(connection.proxy_login_name, secrets.proxy_password)]:
             remember(value)  # tokens from the environment are not read through the secret store
-        self.transcript = Transcript(secrets.values(), on_line)
+            self.scrub.add(value)
+        self.transcript = Transcript((), on_line, scrubber=self.scrub)
         self.result = TestResult()
         self.timeout = float(connection.timeout_s)
         self.handles: list[socket.socket] = []
@@ -174,7 +177,12 @@ class _Session:
             self._close()
         self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
         self.result.transcript = self.transcript.lines
+        self.result.make_safe(self.scrub)
         return self.result
+
+    def _quiet(self, connection: Connection) -> _Session:
+        """A session that records nothing, for side checks (an SMTP session even inside Graph)."""
+        return _Session(connection, self.secrets, self.token, None, None)
 
     def _close(self) -> None:
         if self.client is not None:
@@ -217,6 +225,8 @@ class _Session:
             if c.security is not Security.TLS:
                 self._await_greeting(sock)
             code, text = client.getreply()
+            first = text.decode("utf-8", "replace").split("\n", 1)[0].strip()
+            self.result.greeting = first if code != -1 else None
             if code != 220:
                 raise _Failed("protocol" if code == -1 else "smtp", "the server did not greet with 220", code, text)
         with self._stage(Stage.EHLO):
@@ -230,7 +240,7 @@ class _Session:
                     )
                 code, text = client.command("STARTTLS")
                 if code != 220:
-                    raise _Failed("tls", "the server refused STARTTLS", code, text)
+                    raise _Failed("starttls-refused", "the server refused STARTTLS", code, text)
                 tls_sock = self._handshake(sock, host)
                 client.attach(tls_sock, host, in_tls=True)
             with self._stage(Stage.EHLO):
@@ -298,7 +308,10 @@ class _Session:
 
     def _ehlo_name(self, sock: socket.socket) -> str:
         if self.c.ehlo_name:
-            return self.c.ehlo_name
+            try:
+                return idna_host(self.c.ehlo_name)  # an internationalised name goes as punycode
+            except ValueError:
+                return self.c.ehlo_name  # refused with a sentence at EHLO
         name = socket.gethostname()
         if "." in name.strip("."):
             return name
@@ -344,55 +357,6 @@ class _Session:
         if c.pinned_sha256:
             self.transcript.info("The certificate matches the pinned fingerprint.")
         return tls
-
-    def _side_handshake(self, **changes: object) -> tuple[str, bytes] | None:
-        """A separate, unverified handshake (TLS version and certificate) for diagnosis only."""
-        c = self.c.replace(
-            verify=False,
-            pinned_sha256="",
-            client_cert="",
-            client_key="",
-            timeout_s=min(self.c.timeout_s, 10),
-            **changes,
-        )
-        quiet = _Session(c, self.secrets, self.token, None, None)
-        try:
-            sock = quiet._open_socket(record=False)
-            host = quiet._tls_host()
-            if c.security is Security.STARTTLS:
-                client = SmtpClient(quiet.transcript, quiet._ehlo_name(sock), quiet.timeout)
-                quiet.client = client
-                client.attach(sock, host, in_tls=False)
-                client.getreply()
-                client.ehlo()
-                if client.command("STARTTLS")[0] != 220:
-                    return None
-            tls = build_context(c, verify=False).wrap_socket(sock, server_hostname=host)
-            quiet.handles.append(tls)
-            return tls.version() or "", tls.getpeercert(binary_form=True) or b""
-        except (OSError, smtplib.SMTPException, NetworkError, ValueError, ClientCertificateError):
-            return None
-        finally:
-            quiet._close()
-
-    def _fetch_certificate_for_display(self) -> None:
-        """After a verification failure: fetch the certificate unverified, to show it."""
-        found = self._side_handshake()
-        if found and found[1]:
-            self.result.certificate = describe_certificate(found[1], trusted=False)
-            for line in certificate_lines(self.result.certificate):
-                self.transcript.info(line)
-
-    def _diagnose_tls_versions(self) -> str | None:
-        """After an unexplained handshake failure: does the server speak a version we excluded?"""
-        found = self._side_handshake(tls_min=TlsVersion.V1_0, tls_max=TlsVersion.V1_3)
-        if not found or not found[0]:
-            return None
-        allowed = f"{self.c.tls_min.value}–{self.c.tls_max.value}"
-        spoken = found[0].replace("TLSv", "")
-        if spoken in [v.value for v in TlsVersion if self.c.tls_min.rank <= v.rank <= self.c.tls_max.rank]:
-            return None
-        return f"the server speaks TLS {spoken}, outside the allowed {allowed}"
 
     # ------------------------------------------------------------------ port / mode mismatch
 
@@ -441,11 +405,15 @@ class _Session:
     # ------------------------------------------------------------------ SMTP steps
 
     def _ehlo(self, client: SmtpClient) -> None:
+        name = client.local_hostname or ""
+        if not name.isascii() or any(ch.isspace() or not ch.isprintable() for ch in name):
+            raise _Failed("ehlo-name", f"the EHLO name {name!r} is not a host name that can be sent to the server")
         code, text = client.ehlo()
         if code == -1 and not text:
             raise smtplib.SMTPServerDisconnected("the server closed the connection")
         if code != 250:
-            if self.c.security is Security.NONE and self.c.auth_mode is AuthMode.NONE:
+            # HELO only for a server that does not know EHLO; a 421 (or any other answer) is its word.
+            if code in (500, 502) and self.c.security is Security.NONE and self.c.auth_mode is AuthMode.NONE:
                 code, text = client.helo()
                 if code == 250:
                     self.result.capabilities = []
@@ -543,7 +511,16 @@ class _Session:
         stage = r.stage
         code: int | None = None
         reply = b""
-        if isinstance(exc, _Failed):
+        if isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
+            # First: whatever a cut connection made the client believe (half a line, a closed
+            # socket) is not the server's answer.
+            if self.token.reason == "deadline":
+                kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"
+                r.timed_out = True
+            else:
+                kind, error = "cancelled", "the test was cancelled"
+                r.cancelled = True
+        elif isinstance(exc, _Failed):
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply
         elif isinstance(exc, AuthFailure):
             kind, error, code, reply = exc.kind, str(exc), exc.code, exc.reply.encode()
@@ -555,13 +532,6 @@ class _Session:
             kind, error, code = "oauth-token", f"the identity provider refused: {exc}", exc.status
         elif isinstance(exc, SignInSetupError):
             kind, error = "oauth-setup", str(exc)
-        elif isinstance(exc, (Cancelled, KeyboardInterrupt)) or self.token.cancelled:
-            if self.token.reason == "deadline":
-                kind, error = "timeout", f"the whole session took longer than {deadline:g} seconds"
-                r.timed_out = True
-            else:
-                kind, error = "cancelled", "the test was cancelled"
-                r.cancelled = True
         elif isinstance(exc, NetworkError):
             kind, error = exc.kind, str(exc)
             r.timed_out = kind == "timeout"
@@ -570,6 +540,8 @@ class _Session:
             r.timed_out = True
         elif isinstance(exc, ssl.SSLError):
             kind, error = tls_error_kind(exc), _ssl_text(exc)
+            if kind == "client-cert-required" and self.c.client_cert:
+                kind = "client-cert-refused"
             if kind in ("certificate", "hostname"):
                 self.transcript.error(error)
                 self._fetch_certificate_for_display()
@@ -577,6 +549,9 @@ class _Session:
                 versions = self._diagnose_tls_versions()
                 if versions:
                     kind, error = "tls-version", f"{error}; {versions}"
+                elif "HANDSHAKE_FAILURE" in error.upper() and not self.c.client_cert and self._asks_for_certificate():
+                    kind = "client-cert-required"
+                    error = f"{error}; the server asks for a client certificate"
         elif isinstance(exc, smtplib.SMTPServerDisconnected):
             kind, error = "disconnected", str(exc)
         elif isinstance(exc, smtplib.SMTPResponseException):
@@ -585,7 +560,15 @@ class _Session:
             kind, error = "disconnected", exc.strerror or str(exc)
         else:
             kind, error = "internal", f"unexpected error ({type(exc).__name__}: {exc})"
-        server_words = reply.decode("utf-8", "replace").strip()
+        if kind in ("tls", "disconnected") and self._closed_right_after_tls(stage) and self._wants_client_certificate():
+            # TLS 1.3 finishes the handshake before the server checks for our certificate: its
+            # refusal arrives as an alert at the first read, or is lost when the close resets the link.
+            kind = "client-cert-refused" if self.c.client_cert else "client-cert-required"
+            error = f"{error}; the server closed the TLS session because it requires a client certificate"
+        # One line: a multi-line reply's lines joined, so no server line can stand alone as ours.
+        server_words = " / ".join(
+            part.strip() for part in re.split(r"[\r\n]+", reply.decode("utf-8", "replace")) if part.strip()
+        )
         match = _ENHANCED.match(reply)
         r.failure_kind = kind
         r.reply_code = code if code and code > 0 else None

@@ -243,39 +243,40 @@ def connect_via_proxy(
     """A socket to target through the connection's proxy (SOCKS4, SOCKS5 or HTTP CONNECT)."""
     if connection.proxy_type is ProxyType.HTTP:
         return _http_connect(connection, target_host, proxy_password, timeout, token)
-    # Loaded here: only SOCKS connections need it, and it costs every other test ~10 ms.
-    from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
-    from python_socks import ProxyType as SocksType
-    from python_socks.sync import Proxy
+    from smtpgui.transport import socks
 
-    proxy = Proxy(
-        SocksType.SOCKS4 if connection.proxy_type is ProxyType.SOCKS4 else SocksType.SOCKS5,
-        connection.proxy_host,
-        connection.proxy_port,
-        username=connection.proxy_login_name or None,
-        password=proxy_password or None,
-        rdns=connection.proxy_remote_dns,
-    )
-    local_addr = (connection.source_address, 0) if connection.source_address else None
-
-    def work() -> socket.socket:
-        return proxy.connect(target_host, connection.port, timeout=timeout, local_addr=local_addr)
-
+    sock = _reach_proxy(connection, timeout, token)
     try:
-        sock = run_cancellable(work, timeout + 1, token, on_late_result=_force_close)
-    except ProxyTimeoutError as exc:
-        raise NetworkError("timeout", f"the proxy did not answer in time: {exc}") from exc
-    except ProxyConnectionError as exc:
-        raise NetworkError("proxy-connect", str(exc)) from exc
-    except ProxyError as exc:
-        text = str(exc)
-        kind = "proxy-auth" if any(w in text.lower() for w in ("auth", "username", "password")) else "proxy"
-        raise NetworkError(kind, f"the proxy said: {text}") from exc
-    except OSError as exc:
-        raise NetworkError("proxy-connect", f"proxy: {exc}") from exc
-    token.register(sock)
+        if connection.proxy_type is ProxyType.SOCKS4:
+            socks.socks4_handshake(sock, target_host, connection.port, connection.proxy_login_name, timeout=timeout)
+        else:
+            socks.socks5_handshake(
+                sock, target_host, connection.port, connection.proxy_login_name, proxy_password, timeout=timeout
+            )
+    except BaseException as exc:
+        token.unregister(sock)
+        _force_close(sock)
+        token.check()
+        if isinstance(exc, TimeoutError):
+            raise NetworkError("timeout", "the proxy did not answer in time") from exc
+        if isinstance(exc, OSError):
+            raise NetworkError("proxy", f"the proxy closed the connection: {exc.strerror or exc}") from exc
+        raise
     sock.settimeout(timeout)
     return sock
+
+
+def _reach_proxy(connection: Connection, timeout: float, token: CancelToken) -> socket.socket:
+    """A TCP connection to the proxy itself (registered with ``token``)."""
+    try:
+        infos = resolve(connection.proxy_host, connection.proxy_port, connection.ip_family, timeout, token)
+        return connect(infos, connection.source_address, timeout, token, lambda _line: None)
+    except NetworkError as exc:
+        if exc.kind == "timeout":
+            raise
+        raise NetworkError(
+            "proxy-connect", f"cannot reach the proxy {connection.proxy_host}:{connection.proxy_port}: {exc}"
+        ) from exc
 
 
 MAX_PROXY_REPLY = 16384
@@ -290,15 +291,7 @@ def _http_connect(
     ``200``, so nothing after the reply's headers may be consumed here (python-socks' HTTP
     connector reads a whole buffer and would swallow the greeting).
     """
-    try:
-        infos = resolve(connection.proxy_host, connection.proxy_port, connection.ip_family, timeout, token)
-        sock = connect(infos, connection.source_address, timeout, token, lambda _line: None)
-    except NetworkError as exc:
-        if exc.kind == "timeout":
-            raise
-        raise NetworkError(
-            "proxy-connect", f"cannot reach the proxy {connection.proxy_host}:{connection.proxy_port}: {exc}"
-        ) from exc
+    sock = _reach_proxy(connection, timeout, token)
     host = f"[{target_host}]" if ":" in target_host else target_host
     request = [f"CONNECT {host}:{connection.port} HTTP/1.1", f"Host: {host}:{connection.port}"]
     if connection.proxy_username:
@@ -306,7 +299,7 @@ def _http_connect(
         request.append("Proxy-Authorization: Basic " + base64.b64encode(credentials).decode("ascii"))
     try:
         sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode("utf-8"))
-        head = _read_http_head(sock)
+        head = _read_http_head(sock, timeout)
     except (OSError, NetworkError) as exc:
         token.unregister(sock)
         _force_close(sock)
@@ -327,14 +320,26 @@ def _http_connect(
     raise NetworkError(kind, f"the proxy said: {status_line}")
 
 
-def _read_http_head(sock: socket.socket) -> bytes:
-    """Consume exactly the proxy's reply headers (byte by byte), leaving what follows unread."""
+def _read_http_head(sock: socket.socket, timeout: float) -> bytes:
+    """Consume exactly the proxy's reply headers (byte by byte), leaving what follows unread.
+
+    The whole head must arrive within ``timeout``: a proxy that trickles a byte at a time does
+    not keep the session waiting until its overall deadline.
+    """
     head = b""
+    end = time.monotonic() + timeout
     while not head.endswith(b"\r\n\r\n"):
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise NetworkError("timeout", f"the proxy's answer did not end within {timeout:g} seconds")
+        sock.settimeout(remaining)
         byte = sock.recv(1)
         if not byte:
             raise NetworkError("proxy", "the proxy closed the connection without a complete answer")
         head += byte
         if len(head) > MAX_PROXY_REPLY:
+            if head.startswith(b"HTTP/"):
+                raise NetworkError("proxy", "the proxy's reply headers never ended (more than 16 KB)")
             raise NetworkError("proxy", "the proxy's reply is not HTTP")
+    sock.settimeout(timeout)
     return head

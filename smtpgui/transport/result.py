@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from smtpgui.core.display import printable
 
 
 class Stage(str, enum.Enum):
@@ -51,6 +54,9 @@ TLS_KINDS = {
     "tls",
     "no-starttls",
     "client-cert",
+    "client-cert-required",
+    "client-cert-refused",
+    "starttls-refused",
 }
 
 
@@ -103,6 +109,7 @@ class TestResult:
     timed_out: bool = False
     warnings: list[str] = field(default_factory=list)
     warnings_for_probe: list[str] = field(default_factory=list)
+    greeting: str | None = None  # the first line of the server's greeting, after the code
 
     @property
     def exit_code(self) -> int:
@@ -115,6 +122,50 @@ class TestResult:
         if self.failure_kind in TLS_KINDS:
             return EXIT_TLS
         return _STAGE_EXIT[self.stage]
+
+    @property
+    def temporary(self) -> bool:
+        """A 4xx reply: the server deferred, and the same attempt may work later (RFC 5321 4.2.1)."""
+        return self.reply_code is not None and 400 <= self.reply_code < 500
+
+    def make_safe(self, scrub: Callable[[str], str]) -> None:
+        """Hide the session's secrets in, and escape the control characters of, every text from outside.
+
+        Called once where a result is finished, so every output (the CLI's lines, ``--json``, the
+        window, the log) shows the same safe form: a server that echoes a password or sends
+        terminal escapes reaches no one.
+        """
+
+        def safe(text: str | None) -> str | None:
+            return None if text is None else printable(scrub(text))
+
+        self.error = safe(self.error)
+        self.explanation = safe(self.explanation)
+        self.fix = safe(self.fix)
+        self.warnings = [printable(scrub(w)) for w in self.warnings]
+        self.warnings_for_probe = [printable(scrub(w)) for w in self.warnings_for_probe]
+        self.capabilities = [printable(scrub(c)) for c in self.capabilities]
+        self.capabilities_before_tls = [printable(scrub(c)) for c in self.capabilities_before_tls]
+        self.auth_mechanisms = [printable(m) for m in self.auth_mechanisms]
+        self.refused_recipients = {
+            printable(address): {**reply, "error": printable(scrub(str(reply.get("error", ""))))}
+            for address, reply in self.refused_recipients.items()
+        }
+        if self.message_id is not None:
+            self.message_id = printable(self.message_id)
+        if self.greeting is not None:
+            self.greeting = printable(scrub(self.greeting))
+        if self.tls is not None:
+            self.tls = TlsInfo(printable(self.tls.version), printable(self.tls.cipher))
+        if self.certificate is not None:
+            cert = self.certificate
+            self.certificate = replace(
+                cert,
+                subject=printable(cert.subject),
+                issuer=printable(cert.issuer),
+                names=tuple(printable(n) for n in cert.names),
+            )
+        self.transcript = [printable(scrub(line)) for line in self.transcript]
 
     def to_json(self, with_transcript: bool = False) -> dict[str, Any]:
         """The keys of CLI.md's ``test --json`` (plus a few extra ones, listed in the changelog)."""
@@ -137,6 +188,7 @@ class TestResult:
             "cancelled": self.cancelled,
             "timed_out": self.timed_out,
             "warnings": list(self.warnings),
+            "temporary": self.temporary,
         }
         if with_transcript:
             data["transcript"] = list(self.transcript)

@@ -152,6 +152,10 @@ def tls_error_kind(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         message = (exc.verify_message or "").lower()
         return "hostname" if "hostname" in message or "ip address mismatch" in message else "certificate"
+    if "CERTIFICATE_REQUIRED" in reason or "CERTIFICATE_REQUIRED" in text:
+        return "client-cert-required"  # TLS 1.3's certificate_required alert: the server wants ours
+    if any(r in reason or r in text for r in ("ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN")):
+        return "client-cert-required"  # the server refused the certificate we sent (or the lack of one)
     if any(
         r in reason or r in text
         for r in (
@@ -175,3 +179,48 @@ def tls_error_kind(exc: ssl.SSLError) -> str:
     ):
         return "tls-version"
     return "tls"
+
+
+def throwaway_client_context() -> ssl.SSLContext:
+    """An unverifying client context that offers a fresh self-signed client certificate.
+
+    Only for diagnosis: a server that failed our handshake with a generic alert is tried once
+    more with this; if it now gets further (or complains about the certificate), it had asked
+    for a client certificate. A client sends one only when the server requests it.
+    """
+    import datetime
+    import tempfile
+    from pathlib import Path
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "smtpgui diagnosis")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(cx509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with tempfile.TemporaryDirectory(prefix="smtpgui-") as folder:
+        cert_file, key_file = Path(folder) / "c.pem", Path(folder) / "k.pem"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        key_file.chmod(0o600)
+        context.load_cert_chain(str(cert_file), str(key_file))
+    return context

@@ -3,6 +3,8 @@
 ``===`` information, ``***`` errors, ``->``/``<-`` plaintext sent/received, ``~>``/``<~``
 inside TLS. Secret values (and their base64 forms) are also scrubbed from every line as a
 second line of defence: the engine already hides AUTH payloads where it produces them.
+Every line is then made ``printable`` (core/display.py): a server's control characters are
+shown escaped, and only real line ends (CR/LF) start a new transcript line.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
-from smtpgui.core.redact import REDACTED, secret_variants
+from smtpgui.core.display import printable_lines
+from smtpgui.core.redact import REDACTED, Scrubber
 
 MAX_LINES = 5000
 __all__ = ["MAX_LINES", "REDACTED", "Transcript"]
@@ -19,22 +22,25 @@ __all__ = ["MAX_LINES", "REDACTED", "Transcript"]
 class Transcript:
     """Collects lines; ``listener`` (if any) sees each line as it is added, from any thread."""
 
-    def __init__(self, secrets: Iterable[str] = (), listener: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        secrets: Iterable[str] = (),
+        listener: Callable[[str], None] | None = None,
+        scrubber: Scrubber | None = None,
+    ) -> None:
         self._lines: list[str] = []
         self._lock = threading.Lock()
         self._listener = listener
-        self._scrub: list[str] = sorted({v for s in secrets if s for v in secret_variants(s)}, key=len, reverse=True)
+        self.scrub = scrubber if scrubber is not None else Scrubber()
+        for secret in secrets:
+            self.scrub.add(secret)
 
     def add_secret(self, secret: str) -> None:
-        if secret:
-            self._scrub = sorted(set(self._scrub) | secret_variants(secret), key=len, reverse=True)
+        self.scrub.add(secret)
 
     def _add(self, prefix: str, text: str) -> None:
-        for part in text.splitlines() or [""]:
+        for part in printable_lines(self.scrub(text)):
             line = f"{prefix} {part}" if part else prefix
-            for secret in self._scrub:
-                if secret in line:
-                    line = line.replace(secret, REDACTED)
             with self._lock:
                 if len(self._lines) >= MAX_LINES:
                     return

@@ -115,6 +115,7 @@ class ProbeJob(_EngineJob):
                 self.token,
                 self.engine,
                 combinations=self.combinations,
+                own_first=True,
             )
         except Exception as exc:  # reported to the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)

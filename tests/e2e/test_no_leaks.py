@@ -205,3 +205,98 @@ def test_oauth2_sign_in_and_graph_leak_no_token_or_secret(home_cli: CliRunner, p
     leaks = [f"printed: {t[:12]}…" for t in set(tokens) if t in text]
     leaks += [f"{p.relative_to(tmp_path)}: {t[:12]}…" for p, body in files.items() for t in set(tokens) if t in body]
     assert leaks == []
+
+
+def _echo_needles(user: str, secret: str) -> dict[bytes, str]:
+    """A secret in every form a session carries it: raw, base64 (any alignment), PLAIN, LOGIN, XOAUTH2, CRAM-MD5."""
+    import base64
+    import hmac
+
+    from smtpgui.core.display import printable
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    challenge = b"<12345.67890@hostile.test>"  # tests/support/hostile.py's CRAM-MD5 challenge
+    digest = hmac.new(secret.encode(), challenge, "md5").hexdigest()
+    forms = set(secret_variants(secret)) | {
+        f"\0{user}\0{secret}",
+        b64(f"\0{user}\0{secret}"),
+        f"user={user}\x01auth=Bearer {secret}\x01\x01",
+        b64(f"user={user}\x01auth=Bearer {secret}\x01\x01"),
+        digest,
+        b64(f"{user} {digest}"),
+        f"{user}:{secret}",
+        b64(f"{user}:{secret}"),
+    }
+    forms |= {printable(f) for f in forms}
+    return {f.encode(): secret for f in forms}
+
+
+def test_secrets_a_server_or_proxy_echoes_are_hidden_in_every_output(home_cli: CliRunner, tmp_path: Path) -> None:
+    """A 535 that quotes the AUTH payload (raw and decoded) and a 407 that quotes Proxy-Authorization."""
+    from tests.support.hostile import Script, hostile_smtp
+    from tests.support.hostile_proxies import HostileHttpProxy
+
+    cli = home_cli
+    cli.extra_env["PW"] = PASSWORD
+    printed: list[str] = []
+
+    def run(*args: str, expect: int) -> CliResult:
+        result = cli(*args)
+        printed.extend((result.stdout, result.stderr))
+        assert result.returncode == expect, (args, result.stdout, result.stderr)
+        return result
+
+    with hostile_smtp(Script(echo_auth=True)) as server, HostileHttpProxy("echo-407") as proxy:
+        base = ["--host", "127.0.0.1", "--port", str(server.port), "--security", "none", "--allow-insecure-auth"]
+        base += ["--from", "t@example.com", "--auth", "password", "--username", USER, "--password-env", "PW"]
+        run("add", "echo", *base, expect=0)
+        for mechanism in ("plain", "login", "cram-md5"):
+            run("edit", "echo", "--mechanism", mechanism, expect=0)
+            run("test", "echo", "--verify-only", expect=13)
+            run("test", "echo", "--verify-only", "--transcript", expect=13)
+            r = run("test", "echo", "--verify-only", "--json", "--transcript", expect=13)
+            assert "you sent" in json.loads(r.stdout)["error"]
+        run("edit", "echo", "--auth", "oauth2", "--mechanism", "xoauth2", expect=0)
+        run("test", "echo", "--verify-only", "--access-token-env", "SMTP_TOKEN", "--json", "--transcript", expect=13)
+        run("test", "echo", "--verify-only", "--access-token-env", "SMTP_TOKEN", expect=13)
+        url = f"http://proxyuser@127.0.0.1:{proxy.port}"
+        run("add", "via-echo", *base, "--proxy", url, "--proxy-password-env", "PROXY_PW", expect=0)
+        r = run("test", "via-echo", "--verify-only", "--json", "--transcript", expect=10)
+        assert "Proxy-Authorization" in json.loads(r.stdout)["error"]  # the proxy's words are shown, the secret is not
+        run("test", "via-echo", "--verify-only", expect=10)
+        assert any(b"Proxy-Authorization: Basic" in request for request in proxy.requests)
+        assert len(server.seen.auth_lines) >= 4
+
+    needles = _echo_needles(USER, PASSWORD) | _echo_needles(USER, TOKEN) | _echo_needles("proxyuser", PROXY_PASSWORD)
+    text = "\n".join(printed).encode()
+    leaks = [f"printed: {secret!r} as {needle[:16]!r}" for needle, secret in needles.items() if needle in text]
+    for path in sorted(p for p in cli.config_dir.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        leaks += [f"{path.name}: {secret!r} as {needle[:16]!r}" for needle, secret in needles.items() if needle in data]
+    assert leaks == []
+    assert (cli.config_dir / "logs" / "smtpgui.log").exists()
+
+
+def test_a_secret_an_identity_provider_echoes_in_its_error_is_hidden(home_cli: CliRunner) -> None:
+    """A provider whose error quotes the (wrong) client secret it was sent, raw and base64."""
+    import base64
+
+    from tests.e2e.test_oauth_cli import add_graph
+    from tests.support import identity
+
+    echoed = "Echoed-Client-Secret-Lynx-31"
+    printed: list[str] = []
+    with identity.fake_identity() as idp:
+        idp.echo_secrets = True
+        add_graph(home_cli, idp, secret=echoed)
+        for args in (("--json", "--transcript"), ("--transcript",), ()):
+            r = home_cli("test", "graph", "--to", "r@example.com", *args)
+            assert r.returncode == 13, r.stderr
+            printed += [r.stdout, r.stderr]
+    text = "\n".join(printed)
+    assert "AADSTS7000215" in text  # the provider's words are shown
+    needles = {echoed, base64.b64encode(echoed.encode()).decode(), *secret_variants(echoed)}
+    files = [p.read_text(errors="replace") for p in home_cli.config_dir.rglob("*") if p.is_file()]
+    assert [n for n in needles if n in text or any(n in body for body in files)] == []

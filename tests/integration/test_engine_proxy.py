@@ -94,3 +94,64 @@ def test_greeting_in_the_same_packet_as_the_proxy_reply_is_not_lost() -> None:
         result = engine.run(conn, SessionSecrets(), None)
         assert result.ok, result.error
         assert "<- 220 glued greeting" in result.transcript
+
+
+# ---------------------------------------------------------------------- issue 17 item 14: non-ASCII proxy credentials
+
+NON_ASCII_PASSWORD = "Pässwört-日本-✓"
+
+
+def test_socks5_with_a_non_ascii_password_through_microsocks(pki: Pki) -> None:
+    from tests.support.proxies import PROXY_USER, microsocks_with
+
+    with smtp_server("starttls", pki) as server, microsocks_with(PROXY_USER, NON_ASCII_PASSWORD) as proxy:
+        conn = via(proxy, server.port, pki, ProxyType.SOCKS5)
+        result = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password=NON_ASCII_PASSWORD), None)
+        assert result.ok, result.error
+        wrong = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password="Pässwört-falsch"), None)
+        assert wrong.failure_kind == "proxy-auth" and wrong.exit_code == 10, wrong.error
+
+
+def test_socks5_sends_user_and_password_as_utf8(pki: Pki) -> None:
+    from tests.support.hostile_proxies import RecordingSocks5
+
+    user = "Jürgen"
+    with smtp_server("starttls", pki) as server, RecordingSocks5(user.encode(), NON_ASCII_PASSWORD.encode()) as proxy:
+        conn = connection_for(
+            server.port,
+            pki,
+            proxy_type=ProxyType.SOCKS5,
+            proxy_host="127.0.0.1",
+            proxy_port=proxy.port,
+            proxy_username=user,
+        )
+        result = engine.run(conn, SessionSecrets(password=PASSWORD, proxy_password=NON_ASCII_PASSWORD), None)
+        assert result.ok, result.error
+        assert proxy.offered == [(user.encode(), NON_ASCII_PASSWORD.encode())]
+
+
+def test_http_connect_basic_auth_is_utf8() -> None:
+    import base64
+
+    from tests.support.hostile_proxies import HostileHttpProxy
+
+    with HostileHttpProxy("echo-407") as proxy:
+        conn = connection_for(
+            9, None, proxy_type=ProxyType.HTTP, proxy_host="127.0.0.1", proxy_port=proxy.port, proxy_username="Jürgen"
+        )
+        result = engine.run(conn, SessionSecrets(proxy_password=NON_ASCII_PASSWORD), None)
+    assert result.failure_kind == "proxy-auth", result.error
+    expected = base64.b64encode(f"Jürgen:{NON_ASCII_PASSWORD}".encode()).decode()
+    assert f"Proxy-Authorization: Basic {expected}".encode() in proxy.requests[0]
+
+
+def test_a_socks5_password_longer_than_255_bytes_is_a_sentence() -> None:
+    conn = connection_for(
+        9, None, proxy_type=ProxyType.SOCKS5, proxy_host="127.0.0.1", proxy_port=9, proxy_username="u"
+    )
+    from tests.support.hostile_proxies import RecordingSocks5
+
+    with RecordingSocks5(b"u", b"x") as proxy:
+        result = engine.run(conn.replace(proxy_port=proxy.port), SessionSecrets(proxy_password="ä" * 200), None)
+    assert result.exit_code == 10 and result.failure_kind == "proxy-auth", result.error
+    assert "255" in (result.error or "") and "unexpected" not in (result.error or "")

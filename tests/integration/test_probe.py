@@ -23,6 +23,8 @@ def test_probe_implicit_tls_port(pki: Pki) -> None:
             "security": "tls",
             "mechanism": "cram-md5",
             "certificate_trusted": True,
+            "same_server": None,
+            "note": None,
         }
         data = report.to_json()
         assert set(data) == {"host", "results", "recommended"}
@@ -49,7 +51,7 @@ def test_probe_starttls_port_reports_capabilities_before_and_after(pki: Pki) -> 
         report = probe(base, port=server.port)
         elapsed = time.monotonic() - started
         starttls = next(o for o in report.outcomes if o.security is Security.STARTTLS)
-        assert starttls.ok and not starttls.trusted
+        assert starttls.reachable and not starttls.trusted and not starttls.ok  # untrusted never "works"
         assert "certificate not trusted" in (starttls.to_json()["error"] or "")
         assert "STARTTLS" in starttls.result.capabilities_before_tls
         assert "PLAIN" in starttls.result.auth_mechanisms and starttls.result.size_limit == 33554432

@@ -84,6 +84,7 @@ class FakeIdentity:
         self.policy_blocked: set[str] = set()
         self.throttle_seconds = 0
         self.deny_sign_in = False
+        self.echo_secrets = False  # a hostile provider: its errors quote the secret it was sent
         self.codes: dict[str, dict[str, str]] = {}
         self.refresh_tokens: dict[str, str] = {}  # token -> user
         self.access_tokens: dict[str, Issued] = {}
@@ -241,11 +242,16 @@ class FakeIdentity:
                 "'client_secret'.",
             )
         if secret is not None and secret != CLIENT_SECRET:
+            echoed = (
+                f" You sent '{secret}' (base64 {base64.b64encode(secret.encode()).decode()})."
+                if self.echo_secrets
+                else ""
+            )
             return 401, _error(
                 "invalid_client",
                 f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
                 f"in the request is the client secret value, not the client secret ID, for a secret added to app "
-                f"'{client_id}'.",
+                f"'{client_id}'.{echoed}",
             )
         return None
 

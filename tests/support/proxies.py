@@ -67,6 +67,20 @@ def microsocks(with_auth: bool = True) -> Iterator[RunningProxy]:
 
 
 @contextlib.contextmanager
+def microsocks_with(username: str, password: str) -> Iterator[RunningProxy]:
+    """microsocks with these credentials (any bytes: RFC 1929 does not restrict them)."""
+    port = free_port()
+    command = [_require("microsocks"), "-i", "127.0.0.1", "-p", str(port), "-u", username, "-P", password]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_listening(port, process)
+        yield RunningProxy("127.0.0.1", port, username, password)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextlib.contextmanager
 def tinyproxy(folder: Path, with_auth: bool = False) -> Iterator[RunningProxy]:
     port = free_port()
     config = folder / f"tinyproxy-{port}.conf"

@@ -1,0 +1,152 @@
+"""Hostile proxies on loopback: an HTTP CONNECT proxy that misbehaves, and a recording SOCKS5 proxy.
+
+``HostileHttpProxy`` answers CONNECT with a 407 that quotes the request (Proxy-Authorization
+included), with headers that never end, one byte every 0.5 s, or a status line full of escape
+sequences; ``RecordingSocks5`` accepts RFC 1929 user/password auth, records the raw bytes, and
+refuses or relays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+
+
+class HostileHttpProxy:
+    """An HTTP proxy that never connects: a 407 quoting the request, or headers without end."""
+
+    def __init__(self, mode: str = "echo-407") -> None:
+        self.mode = mode  # echo-407, endless-headers, trickle, ansi-status
+        self.requests: list[bytes] = []
+        self.stop = threading.Event()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.2)
+        self.port = int(self._listener.getsockname()[1])
+        self._thread = threading.Thread(target=self._loop, name="hostile-proxy", daemon=True)
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with contextlib.suppress(OSError), conn:
+                conn.settimeout(10)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                self.requests.append(request)
+                if self.mode == "trickle":
+                    for byte in b"HTTP/1.1 200 Connection established, but never ending":
+                        conn.sendall(bytes([byte]))
+                        if self.stop.wait(0.5):
+                            break
+                elif self.mode == "endless-headers":
+                    conn.sendall(b"HTTP/1.1 200 Connection established\r\n")
+                    while not self.stop.is_set():
+                        conn.sendall(b"X-Padding: " + b"a" * 100 + b"\r\n")
+                elif self.mode == "ansi-status":
+                    conn.sendall(b"HTTP/1.1 403 \x1b[2J\x1b]0;pwned\x07Forbidden\r\n\r\n")
+                else:
+                    quoted = request.decode("latin-1").replace("\r\n", " | ")
+                    conn.sendall(f"HTTP/1.1 407 Proxy Authentication Required ({quoted})\r\n\r\n".encode("latin-1"))
+
+    def __enter__(self) -> HostileHttpProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+
+class RecordingSocks5:
+    """A SOCKS5 proxy that records the RFC 1929 user/password bytes, then relays (or refuses)."""
+
+    def __init__(self, username: bytes, password: bytes) -> None:
+        self.username = username
+        self.password = password
+        self.offered: list[tuple[bytes, bytes]] = []
+        self.stop = threading.Event()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.2)
+        self.port = int(self._listener.getsockname()[1])
+        self._thread = threading.Thread(target=self._loop, name="recording-socks5", daemon=True)
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            conn.settimeout(10)
+            head = _exactly(conn, 2)
+            _exactly(conn, head[1])
+            conn.sendall(b"\x05\x02")
+            version_ulen = _exactly(conn, 2)
+            user = _exactly(conn, version_ulen[1])
+            password = _exactly(conn, _exactly(conn, 1)[0])
+            self.offered.append((user, password))
+            if (user, password) != (self.username, self.password):
+                conn.sendall(b"\x01\x01")
+                return
+            conn.sendall(b"\x01\x00")
+            request = _exactly(conn, 4)
+            if request[3] == 1:
+                host = socket.inet_ntoa(_exactly(conn, 4))
+            elif request[3] == 3:
+                host = _exactly(conn, _exactly(conn, 1)[0]).decode()
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, _exactly(conn, 16))
+            port = int.from_bytes(_exactly(conn, 2), "big")
+            upstream = socket.create_connection((host, port), timeout=10)
+            conn.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
+            _relay(conn, upstream, self.stop)
+
+    def __enter__(self) -> RecordingSocks5:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+
+def _exactly(conn: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+    return data
+
+
+def _relay(a: socket.socket, b: socket.socket, stop: threading.Event) -> None:
+    with b:
+        while not stop.is_set():
+            readable, _, _ = select.select([a, b], [], [], 0.2)
+            for source in readable:
+                data = source.recv(65536)
+                if not data:
+                    return
+                (b if source is a else a).sendall(data)
