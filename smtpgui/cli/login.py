@@ -63,9 +63,9 @@ def oauth_connection(services: Services, name: str) -> Connection:
 
 def cmd_login(services: Services, args: argparse.Namespace) -> int:
     from smtpgui.transport import oauth
-    from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
+    from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
     from smtpgui.transport.http import HttpClient
-    from smtpgui.transport.network import Cancelled, CancelToken, NetworkError
+    from smtpgui.transport.network import Cancelled, CancelToken
 
     connection = oauth_connection(services, args.name)
     services.secrets.check()  # no keyring: say so before the person signs in for nothing

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from smtpgui.core.model import Connection, Security, TlsVersion
 from smtpgui.transport.client import SmtpClient
-from smtpgui.transport.network import CancelToken, NetworkError
+from smtpgui.transport.errors import NetworkError
+from smtpgui.transport.network import CancelToken
 from smtpgui.transport.result import Stage, TestResult
 from smtpgui.transport.tlspolicy import (
     ClientCertificateError,
@@ -27,7 +28,7 @@ from smtpgui.transport.tlspolicy import (
 from smtpgui.transport.transcript import Transcript
 
 if TYPE_CHECKING:
-    from smtpgui.transport.engine import SessionSecrets, _Session
+    from smtpgui.transport.session import SessionSecrets, SmtpSession
 
 _T = TypeVar("_T")
 
@@ -41,7 +42,7 @@ class TlsDiagnosis:
     result: TestResult
     transcript: Transcript
 
-    def _quiet(self, connection: Connection) -> _Session:
+    def _quiet(self, connection: Connection) -> SmtpSession:
         raise NotImplementedError
 
     def _side_tls(

@@ -1,12 +1,27 @@
-"""Failures of the HTTP side (identity provider, Microsoft Graph), kept apart from their modules.
+"""Failures of the network and of the HTTP side (identity provider, Microsoft Graph), kept apart
+from their modules.
 
 The SMTP engine sorts these without loading ``http.client`` and the OAuth code, which only
-OAuth2 and Graph sessions need.
+OAuth2 and Graph sessions need; the proxy handshakes raise ``NetworkError`` without importing
+the socket layer that calls them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from smtpgui.transport.result import Stage
+
+
+@dataclass
+class NetworkError(Exception):
+    """A failure to reach the server, sorted for the explanation table."""
+
+    kind: str  # dns, refused, unreachable, timeout, proxy, proxy-auth, proxy-connect
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class HttpFailure(Exception):

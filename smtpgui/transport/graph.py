@@ -15,9 +15,10 @@ from urllib.parse import quote
 from smtpgui.core.message import OutgoingMessage
 from smtpgui.transport import oauth
 from smtpgui.transport.auth import AuthFailure
-from smtpgui.transport.engine import _Failed, _Session
+from smtpgui.transport.failures import SessionFailure
 from smtpgui.transport.http import HttpClient, HttpResponse
 from smtpgui.transport.result import Stage
+from smtpgui.transport.session import SmtpSession
 
 MAIL_SEND = "Mail.Send"
 
@@ -59,7 +60,7 @@ def graph_error(response: HttpResponse) -> str:
     return words
 
 
-class GraphSession(_Session):
+class GraphSession(SmtpSession):
     """One Graph test: token by client credentials, then ``sendMail`` (or, verify-only, the token)."""
 
     http_stages = True
@@ -87,7 +88,7 @@ class GraphSession(_Session):
             roles = tokens.claims.get("roles")
             if tokens.claims and (not isinstance(roles, list) or MAIL_SEND not in roles):
                 shown = ", ".join(map(str, roles)) if isinstance(roles, list) and roles else "none"
-                raise _Failed(
+                raise SessionFailure(
                     "graph-no-mail-send", f"the token carries no {MAIL_SEND} application permission (roles: {shown})"
                 )
         if message is None:
@@ -106,7 +107,7 @@ class GraphSession(_Session):
         words = graph_error(response)
         self.result.stage = _stage_for(response)
         kind = "graph-throttled" if response.status in (429, 503) and "retry-after" in response.headers else "graph"
-        raise _Failed(kind, words, response.status)
+        raise SessionFailure(kind, words, response.status)
 
 
 def _stage_for(response: HttpResponse) -> Stage:

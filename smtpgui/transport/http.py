@@ -28,8 +28,8 @@ from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, ProxyType
 from smtpgui.core.redact import REDACTED
 from smtpgui.transport import network
-from smtpgui.transport.errors import HttpFailure
-from smtpgui.transport.network import CancelToken, NetworkError
+from smtpgui.transport.errors import HttpFailure, NetworkError
+from smtpgui.transport.network import CancelToken
 from smtpgui.transport.result import Stage
 from smtpgui.transport.tlspolicy import tls_error_kind
 from smtpgui.transport.transcript import Transcript

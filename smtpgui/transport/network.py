@@ -15,10 +15,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from smtpgui.core.model import Connection, IpFamily, ProxyType
+from smtpgui.transport.errors import NetworkError
 
 T = TypeVar("T")
 SLICE = 0.1
@@ -26,17 +26,6 @@ SLICE = 0.1
 
 class Cancelled(Exception):
     """The session was cancelled (by the user, or by its overall deadline)."""
-
-
-@dataclass
-class NetworkError(Exception):
-    """A failure to reach the server, sorted for the explanation table."""
-
-    kind: str  # dns, refused, unreachable, timeout, proxy, proxy-auth, proxy-connect
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class CancelToken:

@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import time
 
-from smtpgui.transport.network import NetworkError
+from smtpgui.transport.errors import NetworkError
 
 _SOCKS5_REPLIES = {
     1: "general failure",

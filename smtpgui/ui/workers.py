@@ -183,9 +183,9 @@ class SignInJob(QRunnable):
     def run(self) -> None:
         from smtpgui.core.explanations import Failure, explain
         from smtpgui.transport import oauth
-        from smtpgui.transport.errors import HttpFailure, OAuthError, SignInSetupError
+        from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
         from smtpgui.transport.http import HttpClient
-        from smtpgui.transport.network import Cancelled, NetworkError
+        from smtpgui.transport.network import Cancelled
 
         c = self.connection
         try:

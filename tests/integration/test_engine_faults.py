@@ -14,7 +14,8 @@ from smtpgui.core.message import TestRequest, build_test_message
 from smtpgui.core.model import AuthMode, Security, TlsVersion
 from smtpgui.transport import network
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
-from smtpgui.transport.network import CancelToken, NetworkError
+from smtpgui.transport.errors import NetworkError
+from smtpgui.transport.network import CancelToken
 from smtpgui.transport.result import Stage
 from tests.integration.conftest import connection_for
 from tests.support.servers import ScriptedServer, read_line

@@ -79,9 +79,9 @@ def test_echoed_secrets_and_escapes_reach_no_widget(make_window, config_dir, key
         saved = _add(config_dir, keyring_backend, echo.port)
         window = make_window()
         for mechanism in (Mechanism.PLAIN, Mechanism.LOGIN, Mechanism.CRAM_MD5):
-            window.services.store.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
+            window.services.connections.modify(saved.id, lambda c, m=mechanism: c.replace(mechanism=m))  # type: ignore[misc]
             window.reload(select_id=saved.id)
-            dialog = window.open_test_dialog()
+            dialog = window.tests.open_dialog()
             result = _send(qtbot, dialog)
             assert not result.ok and result.reply_code == 535
             dialog.copy_transcript()
@@ -89,9 +89,9 @@ def test_echoed_secrets_and_escapes_reach_no_widget(make_window, config_dir, key
             assert any("you sent" in t for t in _texts(dialog)), "the server's words are shown (hidden parts only)"
             dialog.close()
     with hostile_smtp(Script(replies={"greeting": ANSI_GREETING.replace("220", "554", 1)})) as ansi:
-        window.services.store.modify(saved.id, lambda c: c.replace(port=ansi.port))
+        window.services.connections.modify(saved.id, lambda c: c.replace(port=ansi.port))
         window.reload(select_id=saved.id)
-        dialog = window.open_test_dialog()
+        dialog = window.tests.open_dialog()
         assert _send(qtbot, dialog).reply_code == 554
         dialog.copy_transcript()
         seen += [*_texts(window, dialog), QGuiApplication.clipboard().text()]

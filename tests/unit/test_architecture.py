@@ -1,10 +1,11 @@
 """The house rules of DESIGN §1, checked on the source: no import circles, no module importing
 another's private names, and no Qt below the user interface.
 
-The import graph counts every import, at module level and inside functions alike (a lazy import
-is still an arrow between two modules). Importing a package's submodule does not count as an
-arrow to the package itself, though Python runs its ``__init__`` first: a package that re-exports
-its parts would otherwise be a circle with each of them.
+The import graph counts every import that runs, at module level and inside functions alike (a
+lazy import is still an arrow between two modules); imports under ``if TYPE_CHECKING:`` never
+run, so they are names for the type checker, not arrows. Importing a package's submodule does
+not count as an arrow to the package itself, though Python runs its ``__init__`` first: a package
+that re-exports its parts would otherwise be a circle with each of them.
 """
 
 from __future__ import annotations
@@ -29,11 +30,29 @@ def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if p.name != "resources_rc.py"}
 
 
-def _imports(name: str, path: Path, known: set[str]) -> list[tuple[str, list[str], int]]:
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under ``if TYPE_CHECKING:`` (they never run)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            test = node.test
+            name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+            if name == "TYPE_CHECKING":
+                skipped.update(id(child) for part in node.body for child in ast.walk(part))
+    return skipped
+
+
+def _imports(
+    name: str, path: Path, known: set[str], *, runtime_only: bool = False
+) -> list[tuple[str, list[str], int]]:
     """(imported module, names taken from it, line) for every import statement in the file."""
     is_package = path.name == "__init__.py"
     found: list[tuple[str, list[str], int]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = _type_checking_only(tree) if runtime_only else set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             found.extend((alias.name, [], node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -57,7 +76,7 @@ def _graph() -> dict[str, set[str]]:
     known = set(modules)
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for name, path in modules.items():
-        for target, _names, _line in _imports(name, path, known):
+        for target, _names, _line in _imports(name, path, known, runtime_only=True):
             if target in known and target != name:
                 graph[name].add(target)
     return graph

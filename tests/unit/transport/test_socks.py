@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from smtpgui.transport.network import NetworkError
+from smtpgui.transport.errors import NetworkError
 from smtpgui.transport.socks import socks4_handshake, socks5_handshake
 
 
