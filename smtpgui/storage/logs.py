@@ -186,6 +186,7 @@ def setup_logging(config_dir_chosen: Path | None = None) -> Path | None:
     except OSError as exc:
         _report(exc, folder / FILE_NAME, "write the log file")
         return None
+    _problem.clear()  # a log set up anew that opens is written again: nothing to report now
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(_ScrubbingFormatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
