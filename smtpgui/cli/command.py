@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from smtpgui.storage.services import Services
+from smtpgui.services import AppServices
 
-Handler = Callable[[Services, argparse.Namespace], int]
+Handler = Callable[[AppServices, argparse.Namespace], int]
 """Runs one command with the config folder's services; returns the exit code."""
 
 Command = Callable[[str, Handler, str], argparse.ArgumentParser]

@@ -9,9 +9,9 @@ this process's memory. Who signed in goes to standard output, the story to stand
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK
 from smtpgui.cli.fields import OPTION_FOR_FIELD
 from smtpgui.cli.output import say
@@ -19,15 +19,14 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
+from smtpgui.services import AppServices
 from smtpgui.storage.secrets import Slot
-from smtpgui.storage.services import Services
 from smtpgui.transport.result import EXIT_AUTH, EXIT_CONNECT, EXIT_TIMEOUT, EXIT_TLS, Stage
 
 if TYPE_CHECKING:
     from smtpgui.transport.network import CancelToken
     from smtpgui.transport.oauth import SignIn, Tokens
 
-Command = Callable[[str, Callable[[Services, argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def add_commands(command: Command) -> None:
@@ -44,8 +43,8 @@ def add_commands(command: Command) -> None:
     p.add_argument("name", metavar="NAME")
 
 
-def oauth_connection(services: Services, name: str) -> Connection:
-    connection = services.store.get(name)
+def oauth_connection(app: AppServices, name: str) -> Connection:
+    connection = app.connections.get(name)
     if connection.kind is Kind.GRAPH:
         raise ValidationError(
             f"{connection.name!r} is a Microsoft Graph connection: it signs in with its client secret, "
@@ -61,18 +60,18 @@ def oauth_connection(services: Services, name: str) -> Connection:
     return connection
 
 
-def cmd_login(services: Services, args: argparse.Namespace) -> int:
+def cmd_login(app: AppServices, args: argparse.Namespace) -> int:
     from smtpgui.transport import oauth
     from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
     from smtpgui.transport.http import HttpClient
     from smtpgui.transport.network import Cancelled, CancelToken
 
-    connection = oauth_connection(services, args.name)
-    services.secrets.check()  # no keyring: say so before the person signs in for nothing
-    client_secret = services.secrets.get(connection.id, Slot.OAUTH_CLIENT_SECRET)
+    connection = oauth_connection(app, args.name)
+    app.secrets.check()  # no keyring: say so before the person signs in for nothing
+    client_secret = app.secrets.get(connection.id, Slot.OAUTH_CLIENT_SECRET)
     proxy_password = None
     if connection.proxy_type is not ProxyType.NONE and connection.proxy_username:
-        proxy_password = services.secrets.get(connection.id, Slot.PROXY_PASSWORD)
+        proxy_password = app.secrets.get(connection.id, Slot.PROXY_PASSWORD)
     token = CancelToken()
     http = HttpClient(connection, token, proxy_password=proxy_password)
     try:
@@ -97,9 +96,9 @@ def cmd_login(services: Services, args: argparse.Namespace) -> int:
             "(ask for the offline_access scope, or access_type=offline at Google)",
             EXIT_AUTH,
         )
-    services.secrets.set(connection.id, Slot.OAUTH_REFRESH_TOKEN, tokens.refresh_token)
+    app.secrets.write(connection.id, {Slot.OAUTH_REFRESH_TOKEN: tokens.refresh_token})
     oauth.keep_signed_in(connection, tokens)
-    _report(services, connection, tokens)
+    _report(app, connection, tokens)
     return EXIT_OK
 
 
@@ -140,10 +139,10 @@ def _failed(failure: Failure, error: str, code: int) -> int:
     return code
 
 
-def _report(services: Services, connection: Connection, tokens: Tokens) -> None:
+def _report(app: AppServices, connection: Connection, tokens: Tokens) -> None:
     account = tokens.account or connection.username
     if tokens.account and not connection.username:
-        services.store.modify(connection.id, lambda c: c.replace(username=tokens.account or ""))
+        app.connections.modify(connection.id, lambda c: c.replace(username=tokens.account or ""))
         say(f"set the user name of {connection.name!r} to {tokens.account}.")
     minutes = max(0, int(tokens.seconds_left() // 60))
     provider = connection.oauth_provider.value.capitalize()
@@ -160,10 +159,10 @@ def _report(services: Services, connection: Connection, tokens: Tokens) -> None:
     print(printable(account or ""))  # the provider's word for the account: shown escaped
 
 
-def cmd_logout(services: Services, args: argparse.Namespace) -> int:
-    connection = oauth_connection(services, args.name)
-    had = services.secrets.has(connection.id, Slot.OAUTH_REFRESH_TOKEN)
-    services.secrets.delete(connection.id, Slot.OAUTH_REFRESH_TOKEN)
+def cmd_logout(app: AppServices, args: argparse.Namespace) -> int:
+    connection = oauth_connection(app, args.name)
+    had = Slot.OAUTH_REFRESH_TOKEN in app.secrets.stored_slots(connection.id)
+    app.secrets.clear(connection.id, (Slot.OAUTH_REFRESH_TOKEN,))
     from smtpgui.transport.oauth import CACHE
 
     CACHE.forget(connection.id)

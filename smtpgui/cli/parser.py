@@ -17,7 +17,7 @@ from smtpgui.cli.command import Handler
 from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, UsageError
 from smtpgui.cli.output import say
 from smtpgui.core.errors import StorageError, ValidationError
-from smtpgui.storage.services import build_services
+from smtpgui.services import build_app_services
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = getattr(args, "name", None) or getattr(args, "host", None) or getattr(args, "file", None)
     log.info("command %s%s", args.command, f" {target!r}" if isinstance(target, str) else "")
     try:
-        services = build_services(args.config_dir)
-        code = int(args.handler(services, args))
-        for notice in [*services.store.notices, *services.settings.notices]:
+        app = build_app_services(args.config_dir)
+        code = int(args.handler(app, args))
+        for notice in app.notices:
             say(notice)
         log.info("command %s finished: exit %d", args.command, code)
         return code

@@ -19,44 +19,20 @@ from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdi
 from smtpgui.cli.output import emit_json, say
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
-from smtpgui.core.model import Connection, connection_to_dict, new_id
-from smtpgui.core.naming import copy_name
+from smtpgui.core.model import Connection, connection_to_dict
 from smtpgui.core.presets import PRESETS
 from smtpgui.core.validation import validate_name
-from smtpgui.storage import exchange
+from smtpgui.services import AppServices
 from smtpgui.storage.secrets import Slot
-from smtpgui.storage.services import Services
-from smtpgui.storage.store import find_by_name
 
 # output ------------------------------------------------------------------------------------
 
 
-def secret_flags(services: Services, connection: Connection) -> dict[str, bool]:
-    flags = {
-        "password_set": False,
-        "proxy_password_set": False,
-        "client_secret_set": False,
-        "oauth_client_secret_set": False,
-        "oauth_signed_in": False,
-    }
-    if services.secrets.is_absent():
-        return flags  # with no keyring at all, nothing can be stored in one
-    slots = {
-        "password_set": Slot.PASSWORD,
-        "proxy_password_set": Slot.PROXY_PASSWORD,
-        "client_secret_set": Slot.CLIENT_SECRET,
-        "oauth_client_secret_set": Slot.OAUTH_CLIENT_SECRET,
-        "oauth_signed_in": Slot.OAUTH_REFRESH_TOKEN,
-    }
-    for key, slot in slots.items():
-        flags[key] = services.secrets.has(connection.id, slot)
-    return flags
-
-
-def connection_json(services: Services, connection: Connection, *, with_secrets: bool = True) -> dict[str, Any]:
+def connection_json(app: AppServices, connection: Connection, *, with_secrets: bool = True) -> dict[str, Any]:
+    """``show --json``'s object: the model's fields, and which secrets are stored (CLI.md)."""
     data = connection_to_dict(connection)
     if with_secrets:
-        data.update(secret_flags(services, connection))
+        data.update(app.secrets.flags(connection))
     return data
 
 
@@ -90,10 +66,10 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
 # commands ----------------------------------------------------------------------------------
 
 
-def cmd_list(services: Services, args: argparse.Namespace) -> int:
-    connections = services.store.load()
+def cmd_list(app: AppServices, args: argparse.Namespace) -> int:
+    connections = app.connections.list_all()
     if args.json:
-        emit_json([connection_json(services, c) for c in connections])
+        emit_json([connection_json(app, c) for c in connections])
     elif not connections:
         say("no connections yet; add one with 'smtpgui add NAME --host HOST'.")
     else:
@@ -102,88 +78,60 @@ def cmd_list(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_show(services: Services, args: argparse.Namespace) -> int:
-    connection = services.store.get(args.name)
+def cmd_show(app: AppServices, args: argparse.Namespace) -> int:
+    connection = app.connections.get(args.name)
     try:
-        flags: dict[str, bool] | None = secret_flags(services, connection)
+        flags: dict[str, bool] | None = app.secrets.flags(connection)
     except SecretStoreUnavailable as exc:
         if args.json:
             raise
         say(f"{exc} Whether secrets are stored cannot be shown.")
         flags = None
     if args.json:
-        emit_json(connection_json(services, connection))
+        emit_json(connection_json(app, connection))
     else:
         print(show_text(connection, flags))
     return EXIT_OK
 
 
-def _store_secrets(services: Services, connection: Connection, secrets: dict[Slot, str]) -> None:
-    for slot, value in secrets.items():
-        services.secrets.set(connection.id, slot, value)
-
-
-def cmd_add(services: Services, args: argparse.Namespace) -> int:
+def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     problems = validate_name(args.name)
     if problems:
         raise ValidationError(problems)
     changes = apply_field_options(Connection(name=args.name), args)
-    if changes.secrets:
-        services.secrets.check()  # fail before saving anything
-    connection = services.store.add(changes.connection)
-    try:
-        _store_secrets(services, connection, changes.secrets)
-    except SecretStoreUnavailable:
-        services.store.delete(connection.id, new_default_id=_other_default(services, connection))
-        raise
+    connection = app.connections.create(changes.connection, changes.secrets)
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
     if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets:
         say("no password is stored yet; set one with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK
 
 
-def _other_default(services: Services, connection: Connection) -> str | None:
-    """When rolling back an added default, hand the default back to another connection."""
-    others = [c for c in services.store.load() if c.id != connection.id]
-    if connection.is_default and others:
-        return others[0].id
-    return None
-
-
-def cmd_edit(services: Services, args: argparse.Namespace) -> int:
-    current = services.store.get(args.name)
+def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
+    current = app.connections.get(args.name)
     changes = apply_field_options(current, args)  # checks the options and reads the secrets once
-    if changes.secrets:
-        services.secrets.check()
     # The options are applied again to the connection as it is under the store's lock, so an edit
     # made by another process meanwhile (another field, say) is kept, not overwritten.
-    updated = services.store.modify(current.id, lambda fresh: apply_field_options(fresh, args, False).connection)
-    _store_secrets(services, updated, changes.secrets)
+    updated = app.connections.edit(
+        current.id, lambda fresh: apply_field_options(fresh, args, False).connection, changes.secrets
+    )
     say(f"saved {updated.name!r}.")
     return EXIT_OK
 
 
-def cmd_duplicate(services: Services, args: argparse.Namespace) -> int:
-    connections = services.store.load()
-    source = find_by_name(connections, args.name)
-    name = args.as_name if args.as_name is not None else copy_name(source.name, [c.name for c in connections])
+def cmd_duplicate(app: AppServices, args: argparse.Namespace) -> int:
+    source = app.connections.get(args.name)
     password = read_stdin_secret("password") if args.password_stdin else None
-    if password is not None:
-        services.secrets.check()
-    copy = services.store.add(source.replace(id=new_id(), name=name, is_default=False))
-    if password is not None:
-        services.secrets.set(copy.id, Slot.PASSWORD, password)
+    copy = app.connections.duplicate(source, args.as_name, password)
     say(f"copied {source.name!r} to {copy.name!r} (without its secrets).")
     if password is None and copy.auth_mode.value != "none":
         say(f"the copy has no password; set one with 'smtpgui edit {copy.name!r} --password-stdin'.")
     return EXIT_OK
 
 
-def cmd_delete(services: Services, args: argparse.Namespace) -> int:
-    connections = services.store.load()
-    victim = find_by_name(connections, args.name)
-    new_default = find_by_name(connections, args.new_default).id if args.new_default else None
-    if victim.is_default and len(connections) > 1 and new_default is None:
+def cmd_delete(app: AppServices, args: argparse.Namespace) -> int:
+    victim = app.connections.get(args.name)
+    new_default = app.connections.get(args.new_default).id if args.new_default else None
+    if new_default is None and app.connections.needs_new_default(victim):
         raise UsageError(
             f"{victim.name!r} is the default connection: say which becomes the new default with --new-default OTHER."
         )
@@ -194,27 +142,21 @@ def cmd_delete(services: Services, args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             say("nothing was deleted.")
             return EXIT_OK
-    services.store.delete(victim.id, new_default)
+    outcome = app.connections.delete(victim, new_default)
     say(f"deleted {victim.name!r}.")
-    if not services.secrets.is_absent():
-        try:
-            services.secrets.delete_all(victim.id)
-        except SecretStoreUnavailable as exc:
-            say(
-                f"its secrets could not be removed from the keyring: {exc} Remove the entries "
-                f"'{victim.id}:*' of service 'smtpgui' when the keyring works again."
-            )
+    if outcome.secrets_warning:
+        say(f"its secrets could not be removed from the keyring: {outcome.secrets_warning}")
     return EXIT_OK
 
 
-def cmd_set_default(services: Services, args: argparse.Namespace) -> int:
-    connection = services.store.get(args.name)
-    services.store.set_default(connection.id)
+def cmd_set_default(app: AppServices, args: argparse.Namespace) -> int:
+    connection = app.connections.get(args.name)
+    app.connections.set_default(connection.id)
     say(f"{connection.name!r} is now the default connection.")
     return EXIT_OK
 
 
-def cmd_presets(services: Services, args: argparse.Namespace) -> int:
+def cmd_presets(app: AppServices, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(
             [
@@ -238,25 +180,31 @@ def cmd_presets(services: Services, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_export(services: Services, args: argparse.Namespace) -> int:
-    connections = services.store.load()
-    if args.names:
-        names = [n.strip() for n in args.names.split(",") if n.strip()]
-        connections = exchange.select_by_names(connections, names)
+def _export_names(app: AppServices, value: str) -> list[str]:
+    """``--names A,B``; a name that holds a comma itself ("Acme, Inc") is taken whole."""
+    whole = value.strip()
+    if "," in whole and any(c.name.casefold() == whole.casefold() for c in app.connections.list_all()):
+        return [whole]
+    return [n.strip() for n in value.split(",") if n.strip()]
+
+
+def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
+    names = _export_names(app, args.names) if args.names else None
     if args.file == "-":
-        emit_json(exchange.export_document(connections))
-    else:
-        folder = Path(args.file).parent
-        if not folder.is_dir():
-            # A typo must not create folders (at the filesystem root, say): issue 17, item 18.
-            raise UsageError(f"the folder {str(folder)!r} does not exist; create it first or choose another file.")
-        exchange.write_export(Path(args.file), connections)
-        say(f"exported {len(connections)} connection(s) to {args.file} (no passwords or other secrets).")
+        document, _count = app.connections.export(None, names)
+        emit_json(document)
+        return EXIT_OK
+    folder = Path(args.file).parent
+    if not folder.is_dir():
+        # A typo must not create folders (at the filesystem root, say): issue 17, item 18.
+        raise UsageError(f"the folder {str(folder)!r} does not exist; create it first or choose another file.")
+    _document, count = app.connections.export(Path(args.file), names)
+    say(f"exported {count} connection(s) to {args.file} (no passwords or other secrets).")
     return EXIT_OK
 
 
-def cmd_import(services: Services, args: argparse.Namespace) -> int:
-    outcome = exchange.import_file(services.store, services.secrets, Path(args.file), replace=args.replace)
+def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
+    outcome = app.connections.import_file(Path(args.file), replace=args.replace)
     for warning in outcome.warnings:
         say(warning)
     for connection, fields in outcome.secrets_dropped:

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smtpgui.cli import testall
+from smtpgui.cli.command import Command
 from smtpgui.cli.output import say
 from smtpgui.core.addresses import normalize_host, split_address_list
 from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
-from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest, build_test_message
-from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
-from smtpgui.storage.secrets import Slot
-from smtpgui.storage.services import Services
+from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest
+from smtpgui.core.model import AuthMode, Connection, Kind
+from smtpgui.services import AppServices
 
 if TYPE_CHECKING:
-    from smtpgui.transport.engine import SessionSecrets
     from smtpgui.transport.probe import ProbeReport
     from smtpgui.transport.result import TestResult
-
-Command = Callable[[str, Callable[[Services, argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def add_commands(command: Command) -> None:
@@ -44,60 +39,27 @@ def add_commands(command: Command) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def session_secrets(services: Services, connection: Connection, token_env: str | None = None) -> SessionSecrets:
-    """Read only the secrets this connection will use (the keyring is not touched otherwise)."""
-    from smtpgui.transport.engine import SessionSecrets
-
-    password = token = proxy_password = client_secret = refresh = None
-    store = services.secrets
-    if connection.kind is Kind.GRAPH:
-        client_secret = store.get(connection.id, Slot.CLIENT_SECRET)
-    elif connection.auth_mode is AuthMode.PASSWORD:
-        password = store.get(connection.id, Slot.PASSWORD)
-    elif connection.auth_mode is AuthMode.OAUTH2 and token_env:
-        token = os.environ.get(token_env)
-        if token is None:
-            raise ValidationError(f"The environment variable {token_env!r} is not set.", "--access-token-env")
-    elif connection.auth_mode is AuthMode.OAUTH2:
-        refresh = store.get(connection.id, Slot.OAUTH_REFRESH_TOKEN)
-        client_secret = store.get(connection.id, Slot.OAUTH_CLIENT_SECRET) if refresh else None
-    if connection.proxy_type is not ProxyType.NONE and connection.proxy_username:
-        proxy_password = store.get(connection.id, Slot.PROXY_PASSWORD)
-
-    def keep_rotated(new_token: str) -> None:
-        store.set(connection.id, Slot.OAUTH_REFRESH_TOKEN, new_token)
-
-    return SessionSecrets(
-        password=password,
-        proxy_password=proxy_password,
-        bearer_token=token,
-        client_secret=client_secret,
-        refresh_token=refresh,
-        on_refresh_token=keep_rotated if refresh else None,
-    )
-
-
 def _recipients(values: list[str] | None) -> tuple[str, ...]:
     # Commas inside a quoted local part ("smith,john"@example.test) do not split (issue 17, item 19).
     return tuple(a for v in values or [] for a in split_address_list(v))
 
 
-def named_or_default(services: Services, name: str | None) -> Connection:
+def named_or_default(app: AppServices, name: str | None) -> Connection:
     """The connection called ``name``; with no name, the default connection (standard error says which)."""
     if name:
-        return services.store.get(name)
-    default = next((c for c in services.store.load() if c.is_default), None)
+        return app.connections.get(name)
+    default = app.connections.default()
     if default is None:
         raise ValidationError("There are no connections yet; add one with 'smtpgui add NAME --host HOST'.", "NAME")
     say(f"using the default connection {default.name!r}.")
     return default
 
 
-def cmd_test(services: Services, args: argparse.Namespace) -> int:
+def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
     recipients = _recipients(args.to)
     if args.all:
-        return testall.run_all(services, args, recipients)
-    connection = named_or_default(services, args.name)
+        return testall.run_all(app, args, recipients)
+    connection = named_or_default(app, args.name)
     from smtpgui.transport.tlsfiles import check_before_session
 
     check_before_session(connection)
@@ -106,14 +68,12 @@ def cmd_test(services: Services, args: argparse.Namespace) -> int:
         if not recipients:
             raise ValidationError("Say who receives the test with --to ADDR (or use --verify-only).", "--to")
         request = TestRequest(to=recipients, subject=args.subject, body=args.body)
-        message = build_test_message(connection, request, services.settings.load())
-    secrets = session_secrets(services, connection, args.access_token_env)
+        message = app.tests.build_message(connection, request)
+    secrets = app.secrets.for_session(connection, token_env=args.access_token_env)
     if not connection.enabled:
         say(f"{connection.name!r} is disabled; testing it anyway.")
     live = args.transcript and not args.json
-    from smtpgui.transport.engine import SessionEngine  # only commands that send load the engine
-
-    result = SessionEngine().run(
+    result = app.tests.run(
         connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None
     )
     if args.json:
@@ -155,25 +115,25 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
         say(f"SHA-256: {cert.sha256}  (trust it with: smtpgui edit {connection.name!r} --pin-sha256 {cert.sha256})")
 
 
-def cmd_probe(services: Services, args: argparse.Namespace) -> int:
+def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
     from smtpgui.transport.engine import SessionSecrets  # only commands that send load the engine
     from smtpgui.transport.probe import probe
 
     if not args.host and not args.connection:
         # CLI.md: with neither HOST nor --connection, the default connection (its own port first).
-        default = next((c for c in services.store.load() if c.is_default), None)
+        default = app.connections.default()
         if default is None:
             raise ValidationError(
                 "Say what to probe: HOST, or --connection NAME (no default connection is set).", "HOST"
             )
         args.connection = default.name
     if args.connection:
-        base = services.store.get(args.connection)
+        base = app.connections.get(args.connection)
         if base.kind is Kind.GRAPH:
             raise ValidationError(
                 f"{base.name!r} sends through Microsoft Graph: there is no SMTP server to probe.", "--connection"
             )
-        secrets = session_secrets(services, base.replace(auth_mode=AuthMode.NONE))
+        secrets = app.secrets.for_session(base.replace(auth_mode=AuthMode.NONE))
         if args.host:
             raise ValidationError("Give either HOST or --connection NAME, not both.", "--connection")
     elif args.host:

@@ -3,40 +3,36 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK
 from smtpgui.cli.output import emit_json, say
-from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.display import printable
-from smtpgui.core.errors import ValidationError
-from smtpgui.storage.services import Services
+from smtpgui.core.errors import Problem, ValidationError
+from smtpgui.services import AppServices
+
+_OPTION_FOR_SETTING = {"default_from_address": "--default-from", "default_from_name": "--default-from-name"}
 
 
-def cmd_settings(services: Services, args: argparse.Namespace) -> int:
-    current = services.settings.load()
+def cmd_settings(app: AppServices, args: argparse.Namespace) -> int:
     changes: dict[str, str] = {}
     if args.default_from is not None:
-        from smtpgui.core.addresses import split_from_field
-
-        if args.default_from:
-            try:
-                name, address = split_from_field(args.default_from)
-            except ValueError as exc:
-                raise ValidationError(str(exc), "--default-from") from None
-            changes["default_from_address"] = address
-            if name and args.default_from_name is None:
-                changes["default_from_name"] = name
-        else:
-            changes["default_from_address"] = ""
+        changes["default_from"] = args.default_from
     if args.default_from_name is not None:
         changes["default_from_name"] = args.default_from_name
     if changes:
-        current = AppSettings(**{**current.__dict__, **changes})
-        services.settings.save(current)
+        try:
+            current = app.settings.update(**changes)
+        except ValidationError as exc:
+            raise ValidationError(
+                [Problem(_OPTION_FOR_SETTING.get(p.field, p.field), p.message) for p in exc.problems]
+            ) from None
         say("saved the app settings.")
+    else:
+        current = app.settings.load()
     if args.json:
-        emit_json(current.__dict__)
+        emit_json(asdict(current))
     else:
         print(f"default_from_address  {printable(current.default_from_address)}")
         print(f"default_from_name     {printable(current.default_from_name)}")

@@ -17,9 +17,8 @@ from smtpgui.cli.output import say
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import OutgoingMessage, TestRequest, build_test_message
 from smtpgui.core.model import Connection
-from smtpgui.services.secrets import SecretService
+from smtpgui.services import AppServices
 from smtpgui.services.testall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, TestAllItem, TestAllRun
-from smtpgui.storage.services import Services
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -57,13 +56,13 @@ def _item_line(item: TestAllItem) -> str:
     return f"FAIL  {item.connection.name}  {target}  at {result.stage.value}: {result.error}"
 
 
-def run_all(services: Services, args: argparse.Namespace, recipients: tuple[str, ...]) -> int:
+def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, ...]) -> int:
     """Test every enabled connection (``args`` is the ``test`` command's namespace)."""
     if args.name:
         raise ValidationError("Give either NAME or --all, not both.", "--all")
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ValidationError(f"The concurrency must be a number from 1 to {MAX_CONCURRENCY}.", "--concurrency")
-    connections = [c for c in services.store.load() if c.enabled]
+    connections = [c for c in app.connections.list_all() if c.enabled]
     if not connections:
         say("there is no enabled connection to test.")
         if args.json:
@@ -71,8 +70,8 @@ def run_all(services: Services, args: argparse.Namespace, recipients: tuple[str,
         return EXIT_OK
     if not args.verify_only and not recipients:
         raise ValidationError("Say who receives the tests with --to ADDR (or use --verify-only).", "--to")
-    settings = services.settings.load()
-    secrets = SecretService(services.secrets)
+    settings = app.settings.load()
+    secrets = app.secrets
 
     request = TestRequest(to=recipients, subject=args.subject, body=args.body)
 

@@ -118,6 +118,22 @@ class ConnectionService:
             self.secrets.write(saved.id, secrets)
         return saved
 
+    def edit(
+        self,
+        connection_id: str,
+        edit: Callable[[Connection], Connection],
+        secrets: Mapping[Slot, str | None] | None = None,
+    ) -> Connection:
+        """The user's own edit (``smtpgui edit``): applied to the connection as the file holds it
+        now, then the secrets given with it are stored (checked first, so a refusing keyring
+        changes nothing)."""
+        if secrets:
+            self.secrets.check()
+        edited = self.store.modify(connection_id, edit)
+        if secrets:
+            self.secrets.write(edited.id, secrets)
+        return edited
+
     def modify(self, connection_id: str, edit: Callable[[Connection], Connection]) -> Connection:
         """Apply ``edit`` to the connection as the file holds it now (another process's edit stays)."""
         return self.store.modify(connection_id, edit)
@@ -140,7 +156,7 @@ class ConnectionService:
 
     def duplicate(self, source: Connection, name: str | None = None, password: str | None = None) -> Connection:
         """A copy of ``source`` with every setting but no secret (a password given here is stored)."""
-        copy = source.replace(id=new_id(), name=name or self.copy_name_for(source), is_default=False)
+        copy = source.replace(id=new_id(), name=self.copy_name_for(source) if name is None else name, is_default=False)
         return self.create(copy, {Slot.PASSWORD: password} if password is not None else None)
 
     def needs_new_default(self, victim: Connection, connections: list[Connection] | None = None) -> bool:
