@@ -85,3 +85,26 @@ def test_store_read_rename_delete_through_a_real_secret_service(desktop_cli: Cli
         if path.is_file():
             assert PASSWORD.encode() not in path.read_bytes(), path
     assert os.environ.get("DBUS_SESSION_BUS_ADDRESS") != cli.extra_env["DBUS_SESSION_BUS_ADDRESS"]
+
+
+def test_with_no_backend_chosen_the_platforms_secret_service_is_used_directly(cli: CliRunner, tmp_path: Path) -> None:
+    """Issue 18: keyring's discovery (every backend, by entry point) is skipped when the user
+    chose none; the Secret Service is asked directly, and secrets land there."""
+    with secret_service(tmp_path / "home") as desktop:
+        env = {**cli.env(), **desktop}
+        env.pop("PYTHON_KEYRING_BACKEND")
+        code = (
+            "import sys; from smtpgui.storage.secrets import SecretStore, Slot\n"
+            "store = SecretStore()\n"
+            "store.set('conn-1', Slot.PASSWORD, sys.argv[1])\n"
+            "print(store.backend_path()); print(store.get('conn-1', Slot.PASSWORD))\n"
+            "print('keyring.backends.macOS' in sys.modules)\n"  # discovery would have loaded it
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, PASSWORD], capture_output=True, text=True, env=env, timeout=60, check=True
+        )
+        backend, stored, discovered = done.stdout.splitlines()
+        assert backend == SECRET_SERVICE and stored == PASSWORD
+        assert discovered == "False"
+        cli.extra_env.update(desktop, PYTHON_KEYRING_BACKEND=SECRET_SERVICE)
+        assert keyring_entry(cli, "conn-1:password") == PASSWORD
