@@ -11,7 +11,7 @@ from smtpgui.cli.output import say
 from smtpgui.core.addresses import normalize_host, split_address_list
 from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
-from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest
+from smtpgui.core.message import DEFAULT_SUBJECT
 from smtpgui.core.model import AuthMode, Connection, Kind
 from smtpgui.services import AppServices
 
@@ -25,8 +25,8 @@ def add_commands(command: Command) -> None:
     p.add_argument("name", metavar="NAME", nargs="?", help="the connection (default: the default connection)")
     testall.add_options(p)
     p.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeat, or separate with commas)")
-    p.add_argument("--subject", default=DEFAULT_SUBJECT)
-    p.add_argument("--body", default=DEFAULT_BODY)
+    p.add_argument("--subject", help=f"default: the settings' default subject, else {DEFAULT_SUBJECT!r}")
+    p.add_argument("--body", help="default: the settings' default body, else the built-in one")
     p.add_argument("--verify-only", action="store_true", help="stop before MAIL FROM")
     p.add_argument("--json", action="store_true")
     p.add_argument("--transcript", action="store_true", help="print the session transcript (secrets hidden)")
@@ -65,9 +65,7 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
     check_before_session(connection)
     message = None
     if not args.verify_only:
-        if not recipients:
-            raise ValidationError("Say who receives the test with --to ADDR (or use --verify-only).", "--to")
-        request = TestRequest(to=recipients, subject=args.subject, body=args.body)
+        request = app.tests.request(recipients, args.subject, args.body)
         message = app.tests.build_message(connection, request)
     secrets = app.secrets.for_session(connection, token_env=args.access_token_env)
     if not connection.enabled:

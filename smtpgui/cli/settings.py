@@ -1,4 +1,5 @@
-"""``smtpgui settings``: the app-wide defaults (the default sender)."""
+"""``smtpgui settings``: the app-wide defaults (the default sender, the test message's recipient,
+subject and body)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,23 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.services import AppServices
 
-_OPTION_FOR_SETTING = {"default_from_address": "--default-from", "default_from_name": "--default-from-name"}
+_OPTION_FOR_SETTING = {
+    "default_from_address": "--default-from",
+    "default_from_name": "--default-from-name",
+    "default_to": "--default-to",
+    "default_subject": "--default-subject",
+    "default_body": "--default-body",
+}
 
 
 def cmd_settings(app: AppServices, args: argparse.Namespace) -> int:
     changes: dict[str, str] = {}
     if args.default_from is not None:
         changes["default_from"] = args.default_from
-    if args.default_from_name is not None:
-        changes["default_from_name"] = args.default_from_name
+    for key in ("default_from_name", "default_to", "default_subject", "default_body"):
+        value = getattr(args, key)
+        if value is not None:
+            changes[key] = value
     if changes:
         try:
             current = app.settings.update(**changes)
@@ -34,18 +43,21 @@ def cmd_settings(app: AppServices, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(asdict(current))
     else:
-        print(f"default_from_address  {printable(current.default_from_address)}")
-        print(f"default_from_name     {printable(current.default_from_name)}")
+        for key, value in asdict(current).items():
+            print(f"{key:<21} {printable(value)}")
     return EXIT_OK
 
 
 def add_commands(command: Command) -> None:
     """Register ``settings``."""
-    p = command("settings", cmd_settings, "show or change the app-wide sender defaults")
+    p = command("settings", cmd_settings, "show or change the app-wide defaults (sender, test message)")
     p.add_argument(
         "--default-from",
         metavar="ADDR",
         help='default From address ("Name <addr>" also sets the name); empty clears it',
     )
     p.add_argument("--default-from-name", metavar="NAME", help="default From display name")
+    p.add_argument("--default-to", metavar="ADDR", help="who receives a test when --to is not given (commas: several)")
+    p.add_argument("--default-subject", metavar="S", help="the test message's subject (empty: TEST MESSAGE!)")
+    p.add_argument("--default-body", metavar="B", help="the test message's text (empty: the built-in one)")
     p.add_argument("--json", action="store_true")

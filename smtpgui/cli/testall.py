@@ -15,7 +15,7 @@ import threading
 from smtpgui.cli.exitcodes import EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE
 from smtpgui.cli.output import say
 from smtpgui.core.errors import ValidationError
-from smtpgui.core.message import OutgoingMessage, TestRequest, build_test_message
+from smtpgui.core.message import OutgoingMessage, build_test_message
 from smtpgui.core.model import Connection
 from smtpgui.services import AppServices
 from smtpgui.services.testall import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, TestAllItem, TestAllRun
@@ -68,16 +68,14 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
         if args.json:
             _print_json([])
         return EXIT_OK
-    if not args.verify_only and not recipients:
-        raise ValidationError("Say who receives the tests with --to ADDR (or use --verify-only).", "--to")
+    request = None if args.verify_only else app.tests.request(recipients, args.subject, args.body)
     settings = app.settings.load()
     secrets = app.secrets
 
-    request = TestRequest(to=recipients, subject=args.subject, body=args.body)
 
     def message_for(connection: Connection) -> OutgoingMessage | None:
         check_before_session(connection)
-        return None if args.verify_only else build_test_message(connection, request, settings)
+        return None if request is None else build_test_message(connection, request, settings)
 
     from smtpgui.transport.engine import SessionEngine
     from smtpgui.transport.tlsfiles import check_before_session

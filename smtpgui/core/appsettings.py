@@ -1,10 +1,17 @@
-"""App-wide settings: the default sender used by every connection that leaves its own empty."""
+"""App-wide settings: the default sender used by every connection that leaves its own empty, and
+the defaults of a test message (recipient, subject, body) for the test dialog and ``smtpgui test``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smtpgui.core.addresses import normalize_address, normalize_display_name
+from smtpgui.core.addresses import (
+    multiline_problem,
+    normalize_address,
+    normalize_display_name,
+    single_line_problem,
+    split_address_list,
+)
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import Connection
 
@@ -15,6 +22,13 @@ class AppSettings:
 
     default_from_address: str = ""
     default_from_name: str = ""
+    default_to: str = ""  # recipients of a test message, comma-separated ("" : none)
+    default_subject: str = ""  # "" : the built-in "TEST MESSAGE!"
+    default_body: str = ""  # "" : the built-in body
+
+    def test_recipients(self) -> tuple[str, ...]:
+        """The default recipients of a test message, as separate addresses."""
+        return tuple(split_address_list(self.default_to)) if self.default_to else ()
 
     def validate(self) -> list[Problem]:
         problems = []
@@ -28,6 +42,18 @@ class AppSettings:
                 normalize_display_name(self.default_from_name)
             except ValueError as exc:
                 problems.append(Problem("default_from_name", str(exc)))
+        if self.default_to:
+            try:
+                for address in self.test_recipients():
+                    normalize_address(address)
+            except ValueError as exc:
+                problems.append(Problem("default_to", str(exc)))
+        subject = single_line_problem(self.default_subject, "The subject")
+        if subject:
+            problems.append(Problem("default_subject", subject))
+        body = multiline_problem(self.default_body, "The message")
+        if body:
+            problems.append(Problem("default_body", body))
         return problems
 
     def sender_for(self, connection: Connection) -> tuple[str, str]:

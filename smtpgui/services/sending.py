@@ -48,6 +48,30 @@ class TestService:
         except SmtpguiError:
             return AppSettings()
 
+    def request(
+        self, recipients: tuple[str, ...] = (), subject: str | None = None, body: str | None = None
+    ) -> TestRequest:
+        """What a test sends: the given values, else the app's defaults, else the built-in ones.
+
+        ``ValidationError`` (field ``to``) when no recipient is given and none is set by default.
+        """
+        from smtpgui.core.errors import ValidationError
+        from smtpgui.core.message import DEFAULT_BODY, DEFAULT_SUBJECT, TestRequest
+
+        defaults = self.app_settings()
+        to = recipients or defaults.test_recipients()
+        if not to:
+            raise ValidationError(
+                "Say who receives the test with --to ADDR (or set a default with "
+                "'smtpgui settings --default-to ADDR', or use --verify-only).",
+                "to",
+            )
+        return TestRequest(
+            to=to,
+            subject=subject if subject is not None else (defaults.default_subject or DEFAULT_SUBJECT),
+            body=body if body is not None else (defaults.default_body or DEFAULT_BODY),
+        )
+
     def build_message(self, connection: Connection, request: TestRequest) -> OutgoingMessage:
         """The test message (DESIGN §5) for this connection; ``ValidationError`` for bad input."""
         from smtpgui.core.message import build_test_message  # the email package: on the first test

@@ -47,7 +47,7 @@ class SettingsStore:
             raise ValueError(f"{self.path} is not an smtpgui settings file")
         values = {
             key: document[key]
-            for key in ("default_from_address", "default_from_name")
+            for key in ("default_from_address", "default_from_name", "default_to", "default_subject", "default_body")
             if isinstance(document.get(key), str)
         }
         return AppSettings(**values)

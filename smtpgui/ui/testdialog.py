@@ -74,11 +74,11 @@ class TestEmailDialog(QDialog):
         self.make_job = make_job
         self.job: SendJob | None = None
         self.last_result: TestResult | None = None
-        self.to_edit = QLineEdit(connection.from_address or settings.default_from_address)
+        self.to_edit = QLineEdit(settings.default_to or connection.from_address or settings.default_from_address)
         self.to_edit.setObjectName("toEdit")
-        self.subject_edit = QLineEdit(DEFAULT_SUBJECT)
+        self.subject_edit = QLineEdit(settings.default_subject or DEFAULT_SUBJECT)
         self.subject_edit.setObjectName("subjectEdit")
-        self.body_edit = QPlainTextEdit(DEFAULT_BODY)
+        self.body_edit = QPlainTextEdit(settings.default_body or DEFAULT_BODY)
         self.body_edit.setObjectName("bodyEdit")
         self.body_edit.setTabChangesFocus(True)
         self.body_edit.setFixedHeight(70)

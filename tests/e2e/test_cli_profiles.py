@@ -217,7 +217,10 @@ def test_presets_and_settings(cli: CliRunner) -> None:
     assert any(p["id"] == "ses-eu-west-1" for p in presets)
     r = cli("settings", "--default-from", "Ops Team <ops@example.com>", "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"default_from_address": "ops@example.com", "default_from_name": "Ops Team"}
+    assert json.loads(r.stdout) == {
+        "default_from_address": "ops@example.com", "default_from_name": "Ops Team",
+        "default_to": "", "default_subject": "", "default_body": "",
+    }  # fmt: skip
     assert cli("settings", "--default-from", "broken").returncode == 2
 
 
