@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QAbstractItemModel, QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QListView, QWidget
 
 from smtpgui.ui.colors import muted
+from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 
 NO_CONNECTIONS = "No connections yet.\n\nAdd one from a preset, add a blank one, or import a file (File menu)."
 NO_MATCH = "No connection matches the search."
@@ -18,6 +19,26 @@ class ConnectionListView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.searching = False  # set by the window: an empty result then means "no match"
+        self.card_delegate: ConnectionCardDelegate | None = None
+
+    @classmethod
+    def for_cards(cls, model: QAbstractItemModel) -> ConnectionListView:
+        """The window's card list over ``model``, painted by the card delegate (``card_delegate``)."""
+        view = cls()
+        view.setObjectName("connectionList")
+        view.setAccessibleName("Connections")
+        view.setModel(model)
+        view.card_delegate = ConnectionCardDelegate(view)
+        view.setItemDelegate(view.card_delegate)
+        view.setMinimumWidth(CARD_MIN_WIDTH + 24)  # a card and a scroll bar: the badge always fits
+        view.setUniformItemSizes(True)
+        # Lay the cards out a thousand at a time, between events: the window paints as soon as
+        # the first cards are placed, and 10,000 connections never hold the GUI thread for the
+        # whole list (Qt asks the model once per row while laying out).
+        view.setLayoutMode(QListView.LayoutMode.Batched)
+        view.setBatchSize(1000)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        return view
 
     def empty_text(self) -> str:
         model = self.model()

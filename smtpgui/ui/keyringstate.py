@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 
 from smtpgui.storage.secrets import Slot as SecretSlot
+from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.workers import SecretStatusJob
 
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from smtpgui.ui.workers import Job
 
 SECRET_SLOTS = tuple(SecretSlot)
+
+
+def make_banner() -> PlainLabel:
+    """The warning strip above the editor (keyring unusable, log unwritable), hidden until needed."""
+    banner = PlainLabel()
+    banner.setObjectName("keyringBanner")
+    banner.setWordWrap(True)
+    banner.setFrameShape(PlainLabel.Shape.StyledPanel)
+    banner.setMargin(6)
+    set_status_color(banner, "warning")
+    banner.hide()
+    return banner
 
 
 class KeyringState(QObject):

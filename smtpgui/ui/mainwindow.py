@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QListView, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import SmtpguiError
 from smtpgui.core.model import Connection
@@ -22,20 +22,20 @@ from smtpgui.storage.logs import log_problem, on_log_problem
 from smtpgui.storage.results import ResultStore
 from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
-from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.connectionflow import ConnectionFlow
-from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.exchangeflow import ExchangeFlow
-from smtpgui.ui.keyringstate import KeyringState
+from smtpgui.ui.keyringstate import KeyringState, make_banner
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
-from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
+from smtpgui.ui.plaintext import clean, set_plain
 from smtpgui.ui.probeflow import ProbeFlow
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.signinflow import SignInFlow
 from smtpgui.ui.testflow import TestFlow
 from smtpgui.ui.workers import Job
+
+NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
 
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
@@ -92,21 +92,10 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search connections (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
-        self.list = ConnectionListView()
-        self.list.setObjectName("connectionList")
-        self.list.setAccessibleName("Connections")
-        self.list.setModel(self.filter)
-        self.delegate = ConnectionCardDelegate(self.list)
+        self.list = ConnectionListView.for_cards(self.filter)
+        self.delegate = self.list.card_delegate
+        assert self.delegate is not None
         self.delegate.menu_requested.connect(self._on_card_menu)
-        self.list.setItemDelegate(self.delegate)
-        self.list.setMinimumWidth(CARD_MIN_WIDTH + 24)  # a card and a scroll bar: the badge always fits
-        self.list.setUniformItemSizes(True)
-        # Lay the cards out a thousand at a time, between events: the window paints as soon as
-        # the first cards are placed, and 10,000 connections never hold the GUI thread for the
-        # whole list (Qt asks the model once per row while laying out).
-        self.list.setLayoutMode(QListView.LayoutMode.Batched)
-        self.list.setBatchSize(1000)
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
         left = QWidget()
@@ -114,19 +103,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(6, 6, 0, 6)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.list, 1)
-        self.banner = PlainLabel()
-        self.banner.setObjectName("keyringBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setFrameShape(PlainLabel.Shape.StyledPanel)
-        self.banner.setMargin(6)
-        set_status_color(self.banner, "warning")
-        self.banner.hide()
-        self.log_failed.connect(self._show_log_problem)  # queued: logging happens on any thread
-        self._stop_log_listener = on_log_problem(self.log_failed.emit)
-        log_trouble = log_problem()
-        if log_trouble:  # the log cannot be written: say so once, the window works on
-            self._show_log_problem(log_trouble)
+        self.banner = make_banner()
         self.log_failed.connect(self._show_log_problem)  # queued: logging happens on any thread
         self._stop_log_listener = on_log_problem(self.log_failed.emit)
         log_trouble = log_problem()
@@ -193,7 +170,7 @@ class MainWindow(QMainWindow):
         self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
         settings = lambda: flows.open_settings(self)  # noqa: E731
         self.settings_action = a("Se&ttings…", settings, "Ctrl+,", "settingsAction", "settings")
-        add_toolbar(self, [
+        self.toolbar = add_toolbar(self, [
             (self.new_action, "newButton"), (self.preset_action, "presetButton"),
             (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
             (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
@@ -432,6 +409,18 @@ class MainWindow(QMainWindow):
         for notice in self.services.notices:
             self.prompts.warn("File repaired", notice)
         self.services.clear_notices()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A narrow window (800 px) keeps every toolbar button visible as an icon (the tooltip
+        # names it and its shortcut) rather than hiding the last ones behind an overflow arrow.
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly
+            if event.size().width() < NARROW_TOOLBAR
+            else (Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        )
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
+        super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.resolve_unsaved():

@@ -66,3 +66,21 @@ def _inside(widget: QWidget, area: QScrollArea) -> bool:
     top_left = widget.mapTo(viewport, widget.rect().topLeft())
     rect = QRect(top_left, widget.size())
     return viewport.rect().contains(rect) and widget.isVisible()
+
+
+def test_every_toolbar_button_is_visible_at_800_by_560(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    """A narrow window shows the toolbar as icons (named in tooltips), never behind an overflow arrow."""
+    from PySide6.QtWidgets import QToolBar
+
+    window = make_window()
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    buttons = [toolbar.widgetForAction(action) for action in toolbar.actions()]
+    qtbot.waitUntil(lambda: all(button.isVisible() for button in buttons), timeout=3000)
+    assert toolbar.toolButtonStyle().name == "ToolButtonIconOnly"
+    for button in buttons:
+        assert toolbar.rect().contains(button.geometry()), button.objectName()
+    window.resize(1200, 700)
+    qtbot.waitUntil(lambda: window.width() == 1200)
+    assert toolbar.toolButtonStyle().name == "ToolButtonTextBesideIcon"
