@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.e2e.test_cli_send import TEST_KEYS
-from tests.support.servers import smtp_server
+from tests.support.servers import free_port, smtp_server
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +22,8 @@ def _add(cli: CliRunner, name: str, port: int, *extra: str) -> None:
 def test_test_all_reports_every_enabled_connection_in_list_order(cli: CliRunner) -> None:
     with smtp_server("plain", auth=False) as server:
         _add(cli, "first", server.port)
-        _add(cli, "nothing-there", 1)
-        _add(cli, "off", 1, "--disabled")
+        _add(cli, "nothing-there", free_port())
+        _add(cli, "off", free_port(), "--disabled")
         _add(cli, "last", server.port)
         r = cli("test", "--all", "--verify-only", "--json", "--concurrency", "2")
     assert r.returncode == 10, r.stderr  # the first failure in list order: could not connect
@@ -48,7 +48,7 @@ def test_test_all_sends_to_each_and_prints_a_line_per_connection(cli: CliRunner)
 
 
 def test_test_all_refuses_a_name_and_a_bad_concurrency(cli: CliRunner) -> None:
-    _add(cli, "a", 1)
+    _add(cli, "a", free_port())
     assert cli("test", "a", "--all", "--verify-only").returncode == 2
     r = cli("test", "--all", "--verify-only", "--concurrency", "0")
     assert r.returncode == 2 and "from 1 to 64" in r.stderr
@@ -57,7 +57,7 @@ def test_test_all_refuses_a_name_and_a_bad_concurrency(cli: CliRunner) -> None:
 
 def test_test_without_a_name_tests_the_default_and_says_which(cli: CliRunner) -> None:
     with smtp_server("plain", auth=False) as server:
-        _add(cli, "other", 1)
+        _add(cli, "other", free_port())
         _add(cli, "main", server.port, "--default")
         r = cli("test", "--verify-only", "--json")
     assert r.returncode == 0, r.stderr

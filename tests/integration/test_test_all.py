@@ -11,7 +11,7 @@ import pytest
 from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.services.testall import TestAllItem, TestAllRun
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
-from tests.support.servers import ScriptedServer, smtp_server
+from tests.support.servers import ScriptedServer, free_port, smtp_server
 
 
 def _plain(name: str, port: int, **changes: object) -> Connection:
@@ -54,7 +54,7 @@ def test_results_come_in_list_order_with_each_outcome(tmp_path: Path) -> None:
     with smtp_server("plain", auth=False) as good:
         connections = [
             _plain("one", good.port),
-            _plain("two", 1),  # nothing listens on port 1
+            _plain("two", free_port()),  # a free port of our own: nothing listens
             _plain("three", good.port),
             _plain("four", good.port),
         ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.storage.store import ConnectionStore
 from smtpgui.ui.models import LastResultRole
-from tests.support.servers import ScriptedServer, smtp_server
+from tests.support.servers import ScriptedServer, free_port, smtp_server
 
 
 def _plain(name: str, port: int, **changes: object) -> Connection:
@@ -26,7 +26,11 @@ def _result_of(window, name: str):  # type: ignore[no-untyped-def]
 def test_test_all_puts_each_result_on_its_card(qtbot, make_window, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
     with smtp_server("plain", auth=False) as server:
         store = ConnectionStore(config_dir)
-        for connection in (_plain("good", server.port), _plain("nothing-there", 1), _plain("off", 1, enabled=False)):
+        for connection in (
+            _plain("good", server.port),
+            _plain("nothing-there", free_port()),
+            _plain("off", free_port(), enabled=False),
+        ):
             store.add(connection)
         window = make_window()
         assert window.test_all_action.text() == "Test &all"
