@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import SmtpguiError
@@ -33,9 +33,10 @@ from smtpgui.ui.probeflow import ProbeFlow
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.signinflow import SignInFlow
 from smtpgui.ui.testflow import TestFlow
-from smtpgui.ui.workers import Job
+from smtpgui.ui.workers import Job, WarmUpJob
 
 NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
+WARM_UP_AFTER_MS = 300  # after the first paint: load the engine on a worker before the first Send
 
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.results = ResultStore(services.config_dir)
         self.empty_state: EmptyState | None = None  # made the first time no connection is open
         self.card_menu: QMenu | None = None
+        self._warmed_up = False
         self._build()
         self.model.set_results(self.results.load())
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
@@ -409,6 +411,16 @@ class MainWindow(QMainWindow):
         for notice in self.services.notices:
             self.prompts.warn("File repaired", notice)
         self.services.clear_notices()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed_up:
+            self._warmed_up = True
+            QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    @Slot()
+    def _warm_up(self) -> None:
+        self.pool.start(WarmUpJob())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # A narrow window (800 px) keeps every toolbar button visible as an icon (the tooltip

@@ -261,4 +261,20 @@ class SignOutJob(QRunnable):
         self.signals.finished.emit(self.connection_id)
 
 
+class WarmUpJob(QRunnable):
+    """Loads what the first test or probe needs (the engine, ssl, smtplib, the email package) on
+    a worker while the window is idle, so the first Send does not load it on the GUI thread."""
+
+    MODULES = ("smtpgui.transport.engine", "smtpgui.transport.probe", "smtpgui.core.message")
+
+    def run(self) -> None:
+        import importlib
+
+        for name in self.MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # a module that cannot load says so when it is really needed
+                return
+
+
 Job = SendJob | ProbeJob | SecretStatusJob | SignInJob | SignOutJob
