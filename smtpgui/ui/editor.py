@@ -13,7 +13,8 @@ from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import FormTab, set_value
 from smtpgui.ui.plaintext import PlainLabel, set_plain
-from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab, SecretField
+from smtpgui.ui.secretfield import SecretField
+from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab
 
 
 class ConnectionEditor(QWidget):

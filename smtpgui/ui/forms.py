@@ -299,3 +299,30 @@ def _get_value(widget: QWidget) -> Any:
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText()
     raise TypeError(type(widget))
+
+
+# hints under fields -------------------------------------------------------------------------
+
+
+def hint_label(object_name: str, status: str) -> PlainLabel:
+    """A plain-text line under a field (a warning or a note), hidden while empty."""
+    label = PlainLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    if status:
+        set_status_color(label, status)
+    return label
+
+
+def show_hint(tab: FormTab, label: PlainLabel, text: str) -> None:
+    """Show ``text`` under its field (the whole row hidden while there is nothing to say)."""
+    set_plain(label, text)
+    tab.form.setRowVisible(label, bool(text))  # the whole row: no empty gap while there is nothing to say
+
+
+def place_under(tab: FormTab, name: str, label: PlainLabel, offset: int = 1) -> None:
+    """Put ``label`` in a row of its own under field ``name``, in the field column (the field's
+    own box is only as wide as a combo or spin box: wrapped text there would be cut off)."""
+    position: tuple[int, object] = tab.form.getWidgetPosition(tab.rows[name])  # type: ignore[assignment]
+    tab.form.insertRow(position[0] + offset, "", label)
+    tab.form.setRowVisible(label, False)

@@ -23,32 +23,9 @@ from smtpgui.core.model import (
 from smtpgui.storage.secrets import Slot
 from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.colors import set_status_color
-from smtpgui.ui.forms import Field, FormTab, enum_choices
+from smtpgui.ui.forms import Field, FormTab, enum_choices, hint_label, place_under, show_hint
 from smtpgui.ui.plaintext import PlainLabel, set_plain
-
-
-def _hint_label(object_name: str, status: str) -> PlainLabel:
-    """A plain-text line under a field (a warning or a note), hidden while empty."""
-    label = PlainLabel()
-    label.setObjectName(object_name)
-    label.setWordWrap(True)
-    if status:
-        set_status_color(label, status)
-    return label
-
-
-def _show_hint(tab: FormTab, label: PlainLabel, text: str) -> None:
-    set_plain(label, text)
-    tab.form.setRowVisible(label, bool(text))  # the whole row: no empty gap while there is nothing to say
-
-
-def _place_under(tab: FormTab, name: str, label: PlainLabel, offset: int = 1) -> None:
-    """Put ``label`` in a row of its own under field ``name``, in the field column (the field's
-    own box is only as wide as a combo or spin box: wrapped text there would be cut off)."""
-    position: tuple[int, object] = tab.form.getWidgetPosition(tab.rows[name])  # type: ignore[assignment]
-    tab.form.insertRow(position[0] + offset, "", label)
-    tab.form.setRowVisible(label, False)
-
+from smtpgui.ui.secretfield import SecretField
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
@@ -78,91 +55,6 @@ TLS_FILE_FIELDS = (
     ("client_cert", "clientCertBrowse", "Choose the client certificate file"),
     ("client_key", "clientKeyBrowse", "Choose the client key file"),
 )
-
-
-class SecretField(QWidget):
-    """A password box that says whether a secret is stored, without ever showing it.
-
-    Typing sets a new secret; Clear forgets the stored one on save. ``pending`` is the change:
-    a string to store, ``None`` to delete, or absent (no change).
-
-    Signals:
-        edited: the user typed or cleared.
-    """
-
-    edited = Signal()
-
-    def __init__(self, object_name: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = QLineEdit()
-        self.edit.setObjectName(object_name)
-        self.edit.setAccessibleName(label)
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.state = PlainLabel()
-        self.state.setObjectName(object_name + "State")
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setObjectName(object_name + "Clear")
-        self.clear_button.setAccessibleName(f"Clear {label.lower()}")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.state)
-        layout.addWidget(self.clear_button)
-        self.stored = False
-        self.checking = False
-        self.unknown = False  # the keyring could not be read: a secret may be stored there
-        self.pending: str | None = None
-        self.has_pending = False
-        self.edit.textEdited.connect(self._on_typed)
-        self.clear_button.clicked.connect(self._on_clear)
-
-    def load(self, stored: bool | None, session_only: bool = False, unknown: bool = False) -> None:
-        """Show a fresh field; ``stored`` None while the keyring has not answered yet.
-
-        ``unknown``: the keyring cannot be read, so an unstored secret may still be in it.
-        """
-        self.stored, self.pending, self.has_pending = bool(stored), None, False
-        self.checking = stored is None
-        self.unknown = unknown and not stored
-        self.edit.clear()
-        self._refresh(session_only)
-
-    def set_stored(self, stored: bool, session_only: bool = False, unknown: bool = False) -> None:
-        """The keyring answered; whatever the user typed meanwhile stays pending."""
-        self.stored, self.checking = stored, False
-        self.unknown = unknown and not stored
-        self._refresh(session_only)
-
-    def _refresh(self, session_only: bool = False) -> None:
-        if self.has_pending and self.pending is None:
-            text, placeholder = "will be removed", "type a new one to replace it"
-        elif self.has_pending:
-            text, placeholder = "changed (not saved)", ""
-        elif self.checking:
-            text, placeholder = "checking the keyring…", "type to set a new one"
-        elif self.unknown:
-            text, placeholder = "unknown (keyring unavailable)", "type to set it for this session"
-        elif self.stored:
-            text, placeholder = (
-                "stored" + (" for this session only" if session_only else ""),
-                "•••••••• (type to change)",
-            )
-        else:
-            text, placeholder = "not set", "type it here"
-        self.state.setText(text)
-        self.edit.setPlaceholderText(placeholder)
-        self.clear_button.setEnabled(self.stored or self.unknown or self.has_pending)
-
-    def _on_typed(self, text: str) -> None:
-        self.pending, self.has_pending = (text, True) if text else (None, False)
-        self._refresh()
-        self.edited.emit()
-
-    def _on_clear(self) -> None:
-        self.edit.clear()
-        self.pending, self.has_pending = None, self.stored
-        self._refresh()
-        self.edited.emit()
 
 
 class MainTab(FormTab):
@@ -209,15 +101,15 @@ class MainTab(FormTab):
     _port_warning_text = ""
 
     def build_extra_bottom(self) -> None:
-        self.port_warning = _hint_label("portWarning", "warning")
-        _place_under(self, "port", self.port_warning)
-        _show_hint(self, self.port_warning, self._port_warning_text)
+        self.port_warning = hint_label("portWarning", "warning")
+        place_under(self, "port", self.port_warning)
+        show_hint(self, self.port_warning, self._port_warning_text)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (shown under the port; empty hides it)."""
         self._port_warning_text = text
         if self.is_built():
-            _show_hint(self, self.port_warning, text)
+            show_hint(self, self.port_warning, text)
 
     def apply(self, connection: Connection) -> Connection:
         result = super().apply(connection)
@@ -376,13 +268,13 @@ class EncryptionTab(FormTab):
         """Say which port a change of security mode set (empty hides it)."""
         self._port_note_text = text
         if self.is_built():
-            _show_hint(self, self.port_note, text)
+            show_hint(self, self.port_note, text)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (empty hides it)."""
         self._port_warning_text = text
         if self.is_built():
-            _show_hint(self, self.port_mismatch, text)
+            show_hint(self, self.port_mismatch, text)
 
     FIELDS = (
         Field("security", "Security:", "combo", "securityCombo", enum_choices(Security, SECURITY_LABELS)),
@@ -404,12 +296,12 @@ class EncryptionTab(FormTab):
         set_status_color(self.verify_warning, "warning")
         self.form.addRow(self.verify_warning)
         # Under the Security combo: which port a change of mode set, and a port that does not fit.
-        self.port_note = _hint_label("securityPortNote", "")
-        self.port_mismatch = _hint_label("securityPortWarning", "warning")
-        _place_under(self, "security", self.port_note)
-        _place_under(self, "security", self.port_mismatch, offset=2)
-        _show_hint(self, self.port_note, self._port_note_text)
-        _show_hint(self, self.port_mismatch, self._port_warning_text)
+        self.port_note = hint_label("securityPortNote", "")
+        self.port_mismatch = hint_label("securityPortWarning", "warning")
+        place_under(self, "security", self.port_note)
+        place_under(self, "security", self.port_mismatch, offset=2)
+        show_hint(self, self.port_note, self._port_note_text)
+        show_hint(self, self.port_mismatch, self._port_warning_text)
         self.widgets["security"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["security"].currentIndexChanged.connect(self.security_changed)  # type: ignore[attr-defined]
         self.widgets["verify"].toggled.connect(self.update_enabled)  # type: ignore[attr-defined]
