@@ -20,9 +20,7 @@ real line ends kept); a caller may pass its own, or install one with :func:`set_
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
@@ -82,12 +80,16 @@ def plain_tooltip(text: object, sanitizer: Sanitizer | None = None) -> str:
     value = clean(text, sanitizer)
     if not value:
         return ""
+    import html  # on the first tooltip: html.entities costs start-up time
+
     return "<qt>" + html.escape(value).replace("\n", "<br>") + "</qt>"
 
 
 def is_safe_link(url: str) -> bool:
     """Only ``https`` addresses, or ``http`` to this machine, become links."""
     try:
+        from urllib.parse import urlsplit
+
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
     except ValueError:
@@ -99,6 +101,8 @@ def is_safe_link(url: str) -> bool:
 
 def rich_link(url: str, label: str | None = None, sanitizer: Sanitizer | None = None) -> str:
     """HTML for a link to ``url`` (escaped), or just the escaped text when the address is not safe."""
+    import html
+
     shown = html.escape(clean(label if label is not None else url, sanitizer))
     if not is_safe_link(url):
         return shown
@@ -110,6 +114,8 @@ def rich_text(template: str, /, **values: object) -> str:
 
     Values wrapped in :class:`Markup` (made by :func:`rich_link`) are inserted as they are.
     """
+    import html
+
     filled = {key: value if isinstance(value, Markup) else html.escape(clean(value)) for key, value in values.items()}
     return template.format(**filled)
 

@@ -21,7 +21,6 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.storage.secrets import Slot
-from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import Field, FormTab, enum_choices, hint_label, place_under, show_hint
 from smtpgui.ui.plaintext import PlainLabel, set_plain
@@ -343,7 +342,11 @@ class EncryptionTab(FormTab):
         if connection.kind is Kind.GRAPH or connection.security is Security.NONE:
             return []
         changed = tuple(f for f, _, _ in TLS_FILE_FIELDS if getattr(connection, f) != getattr(original, f))
-        return tls_file_problems(connection, changed) if changed else []
+        if not changed:
+            return []
+        from smtpgui.transport.tlsfiles import tls_file_problems  # ssl: only when a file is named
+
+        return tls_file_problems(connection, changed)
 
     def update_enabled(self) -> None:
         encrypted = self.widgets["security"].currentData() != "none"  # type: ignore[attr-defined]
