@@ -235,7 +235,7 @@ def _extra_shots(window: MainWindow, cards: list[Connection], extra: Path) -> No
     rect = window.list.visualRect(index)
     anchor = window.list.viewport().mapToGlobal(rect.bottomRight())
     anchor.setX(anchor.x() - 40)
-    window._popup_card_menu(anchor)
+    window.card_menus.popup(anchor)
     settle()
     assert window.card_menu is not None
     grab_screen_area([window.list, window.card_menu], extra / "04-card-menu.png")

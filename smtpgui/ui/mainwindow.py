@@ -22,7 +22,9 @@ from smtpgui.storage.logs import log_problem, on_log_problem
 from smtpgui.storage.results import ResultStore
 from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
+from smtpgui.ui.cardmenu import CardMenu
 from smtpgui.ui.connectionflow import ConnectionFlow
+from smtpgui.ui.delegate import ConnectionCardDelegate
 from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.exchangeflow import ExchangeFlow
@@ -74,7 +76,6 @@ class MainWindow(QMainWindow):
         self._quiet_selection = False  # True while the window itself moves the selection
         self.results = ResultStore(services.config_dir)
         self.empty_state: EmptyState | None = None  # made the first time no connection is open
-        self.card_menu: QMenu | None = None
         self._warmed_up = False
         self._build()
         self.model.set_results(self.results.load())
@@ -95,10 +96,9 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
         self.list = ConnectionListView.for_cards(self.filter)
-        self.delegate = self.list.card_delegate
-        assert self.delegate is not None
-        self.delegate.menu_requested.connect(self._on_card_menu)
-        self.list.customContextMenuRequested.connect(self._on_context_menu)
+        delegate = self.list.card_delegate
+        assert delegate is not None
+        self.delegate: ConnectionCardDelegate = delegate
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -186,6 +186,11 @@ class MainWindow(QMainWindow):
             self.enable_action, self.save_action, self.revert_action, self.test_action, self.test_all_action,
             self.detect_action,
         ])  # fmt: skip
+        entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
+        self.card_menus = CardMenu(
+            self.list, [*entries, self.delete_action], self.enable_action, self.current_connection, self
+        )
+        self.delegate.menu_requested.connect(self.card_menus.on_menu_button)
         self._update_actions()
 
     # ------------------------------------------------------------------ list and selection
@@ -353,33 +358,10 @@ class MainWindow(QMainWindow):
             self._engine = SessionEngine()
         return self._engine
 
-    def _on_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
-        index = self.list.indexAt(pos)
-        if index.isValid():
-            self.list.setCurrentIndex(index)
-        self._popup_card_menu(self.list.viewport().mapToGlobal(pos))
-
-    def _on_card_menu(self, index: QModelIndex, anchor) -> None:  # type: ignore[no-untyped-def]
-        """The ⋮ button of a card: its menu, for that card (which becomes the current one)."""
-        connection: Connection | None = index.data(ConnectionRole) if index.isValid() else None
-        if connection is None:
-            return
-        if connection.id != self._current_id:
-            self.list.setCurrentIndex(index)
-            if connection.id != self._current_id:
-                return  # the user chose to stay on unsaved edits
-        self._popup_card_menu(anchor)
-
-    def _popup_card_menu(self, where) -> None:  # type: ignore[no-untyped-def]
-        current = self.current_connection()
-        self.enable_action.setText("&Disable" if current is None or current.enabled else "&Enable")
-        menu = QMenu(self)
-        menu.setObjectName("cardMenu")
-        entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
-        fill_menu(menu, [*entries, self.delete_action])
-        menu.aboutToHide.connect(lambda: self.enable_action.setText("&Enable/Disable"))
-        self.card_menu = menu
-        menu.popup(where)
+    @property
+    def card_menu(self) -> QMenu | None:
+        """The card menu last opened (for automation)."""
+        return self.card_menus.menu
 
     def start_job(self, job: Job) -> None:
         self.jobs.append(job)
