@@ -49,6 +49,9 @@ def shared_dir() -> Iterator[Path]:
     try:
         yield folder
     finally:
+        for path in folder.rglob("*"):
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)  # a test may have made it read-only to its owner
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -62,7 +65,10 @@ def _as_nobody(config_dir: Path, keyring_file: Path, *args: str) -> subprocess.C
         "PYTHONPATH": str(REPO),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable, "-m", "smtpgui"]
+    # As root, the folder belongs to "another user" by running as nobody; as anyone else, the
+    # folder is read-only to its owner too (see the test), so the user runs it as itself.
+    become = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if os.geteuid() == 0 else []
+    command = [*become, sys.executable, "-m", "smtpgui"]
     return subprocess.run([*command, *args], capture_output=True, text=True, env=env, timeout=60, check=False)
 
 
@@ -71,8 +77,10 @@ def test_a_read_only_config_folder_still_lists_shows_and_exports(cli: CliRunner,
     config = shared_dir / "config"
     cli.config_dir = config
     assert cli("add", "Work", "--host", "127.0.0.1", "--port", str(free_port()), "--security", "none").returncode == 0
-    for path in [config, *config.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)  # readable by nobody, writable by root only
+    # Readable by nobody, writable by root only; not being root, read-only to its owner as well.
+    folder_mode, file_mode = (0o755, 0o644) if os.geteuid() == 0 else (0o555, 0o444)
+    for path in sorted([config, *config.rglob("*")], key=lambda p: len(p.parts), reverse=True):
+        path.chmod(folder_mode if path.is_dir() else file_mode)
     keyring = shared_dir / "keyring" / "k.json"
     keyring.parent.mkdir()
     keyring.parent.chmod(0o777)
