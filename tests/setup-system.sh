@@ -126,11 +126,15 @@ fi
 
 if [ "$(id -u)" -eq 0 ]; then
   as_root=""
-elif command -v sudo >/dev/null 2>&1; then
-  as_root="sudo"
+elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || { [ -t 0 ] && sudo -v; }; }; then
+  as_root="sudo"  # password-less, or the person typed the password at the terminal
 else
   say "missing:$missing"
-  say "you are not root and there is no sudo; as root, run:"
+  if command -v sudo >/dev/null 2>&1; then
+    say "sudo cannot be used here (not in the sudoers, or no terminal to ask for the password); as root, run:"
+  else
+    say "you are not root and there is no sudo; as root, run:"
+  fi
   say "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
   [ "$mode" = test ] && say "the tests that need only Python run without them."
   exit 0

@@ -31,7 +31,8 @@ printf '\\n' >> "$LOG"
 STUBS = {
     "id": '#!/bin/sh\n[ "$1" = -u ] && echo "$FAKE_UID"\n',
     # sudo runs the command (VAR=value words first, as sudo does) after recording it.
-    "sudo": RECORDER + 'exec env "$@"\n',
+    # ``sudo -n true`` (is sudo usable without asking?) fails when $SUDO_REFUSES is set.
+    "sudo": RECORDER + 'if [ "$1" = -n ]; then [ -n "$SUDO_REFUSES" ] && exit 1; exit 0; fi\nexec env "$@"\n',
     "apt-config": "#!/bin/sh\necho \"lists='$FAKE_LISTS/'\"\n",
     "dpkg-query": '#!/bin/sh\nfor p; do :; done\ngrep -qx "$p" "$FAKE_INSTALLED" && printf "install ok installed"\nexit 0\n',
     # apt-get: `update` writes a Packages list; `install` fails once (package not found) while
@@ -73,6 +74,7 @@ def machine(tmp_path: Path):  # type: ignore[no-untyped-def]
     def run(
         *args: str, tools: tuple[str, ...] = ("id", "sudo", "apt-config", "dpkg-query", "apt-get"),
         uid: int = 1000, fetched: bool = True, stale: bool = False, have: tuple[str, ...] = (),
+        sudo_refuses: bool = False,
     ) -> Run:  # fmt: skip
         for tool in STUBS:
             (bin_dir / tool).unlink(missing_ok=True)
@@ -94,13 +96,14 @@ def machine(tmp_path: Path):  # type: ignore[no-untyped-def]
             "FAKE_LISTS": str(lists),
             "FAKE_INSTALLED": str(installed),
             "FAKE_STALE": str(tmp_path / "stale"),
+            **({"SUDO_REFUSES": "1"} if sudo_refuses else {}),
         }
         done = subprocess.run(
             ["/bin/sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60, check=False
         )
-        lines = log.read_text().replace(f" {LOCK_WAIT}", "").splitlines()
-        assert all(LOCK_WAIT in line for line in log.read_text().splitlines() if line.startswith(("apt-get", "sudo")))
-        return Run(done.returncode, done.stderr, [line for line in lines if line])
+        lines = [line for line in log.read_text().splitlines() if line != "sudo -n true"]  # the usability check
+        assert all(LOCK_WAIT in line for line in lines if line.startswith(("apt-get", "sudo")))
+        return Run(done.returncode, done.stderr, [line.replace(f" {LOCK_WAIT}", "") for line in lines if line])
 
     return run
 
@@ -159,6 +162,15 @@ def test_what_is_installed_is_skipped(machine) -> None:  # type: ignore[no-untyp
     everything = machine("--app", uid=0, have=tuple(app))
     assert (everything.code, everything.calls) == (0, [])
     assert "are installed" in everything.stderr
+
+
+def test_a_sudo_that_cannot_be_used_says_what_to_run_as_root(machine) -> None:  # type: ignore[no-untyped-def]
+    """Not in the sudoers, or no terminal to ask for the password: no apt-get through sudo, and the
+    README's command goes on (exit 0) after saying what to run as root."""
+    run = machine("--app", uid=1000, sudo_refuses=True)
+    assert run.code == 0
+    assert run.calls == []
+    assert "sudo cannot be used here" in run.stderr and "as root, run:" in run.stderr
 
 
 def test_neither_root_nor_sudo_says_what_to_run_as_root(machine) -> None:  # type: ignore[no-untyped-def]
