@@ -224,7 +224,13 @@ def probe(
     if own_first:
         combos = [own_combo, *(c for c in combos if c != own_combo)]
     with ThreadPoolExecutor(max_workers=max(1, len(combos)), thread_name_prefix="smtpgui-probe") as pool:
-        outcomes = list(pool.map(one, combos))
+        try:
+            outcomes = list(pool.map(one, combos))
+        except KeyboardInterrupt:
+            # Ctrl-C: stop every running session now, so leaving the pool does not wait for
+            # each one's timeout; the command then reports the interrupt (exit 130).
+            token.cancel()
+            raise
     if own_first:
         own = outcomes[0]
         own.own = True
