@@ -99,7 +99,10 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     if problems:
         raise ValidationError(problems)
     changes = apply_field_options(Connection(name=args.name), args)
-    connection = app.connections.create(changes.connection, changes.secrets)
+    try:
+        connection = app.connections.create(changes.connection, changes.secrets)
+    except SecretStoreUnavailable as exc:
+        raise SecretStoreUnavailable(f"{exc} Nothing was added.") from exc
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
     if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets:
         say("no password is stored yet; set one with 'smtpgui edit NAME --password-stdin'.")
@@ -111,9 +114,12 @@ def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
     changes = apply_field_options(current, args)  # checks the options and reads the secrets once
     # The options are applied again to the connection as it is under the store's lock, so an edit
     # made by another process meanwhile (another field, say) is kept, not overwritten.
-    updated = app.connections.edit(
-        current.id, lambda fresh: apply_field_options(fresh, args, False).connection, changes.secrets
-    )
+    try:
+        updated = app.connections.edit(
+            current.id, lambda fresh: apply_field_options(fresh, args, False).connection, changes.secrets
+        )
+    except SecretStoreUnavailable as exc:
+        raise SecretStoreUnavailable(f"{exc} Nothing was changed.") from exc
     say(f"saved {updated.name!r}.")
     return EXIT_OK
 

@@ -9,7 +9,8 @@ SESSION_RULES: tuple[Rule, ...] = (
     # network
     rule(
         "The server's name could not be found in DNS.",
-        "Check the spelling and use the full DNS name (for example smtp.example.com, not just smtp).",
+        "Check the spelling and use the full DNS name (for example smtp.example.com, not just smtp); "
+        "if the name is right, check that this computer has a network and a working DNS server.",
         kinds=("dns",),
     ),
     rule(

@@ -232,11 +232,7 @@ class SecretStore:
     def _on_backend(self, action: Callable[[KeyringBackend], T]) -> T:
         backend = self._resolve()
         if _is_unusable(backend):
-            raise SecretStoreUnavailable(
-                "No system keyring is available (keyring found no usable backend), so "
-                "passwords cannot be stored safely. Install or unlock a keyring such as "
-                "GNOME Keyring, KWallet, macOS Keychain or Windows Credential Manager."
-            )
+            raise SecretStoreUnavailable(_no_keyring_sentence())
         return action(backend)
 
     def _call(self, action: Callable[[KeyringBackend], T], verb: str) -> T:
@@ -332,6 +328,24 @@ def _platform_backend() -> KeyringBackend | None:
         return cast("KeyringBackend", backend_class())
     except Exception:
         return None
+
+
+def _no_keyring_sentence() -> str:
+    """Why no keyring can be used, in the words that help: on Linux without a D-Bus session
+    (SSH, a container, cron) the Secret Service is installed but cannot be reached."""
+    import sys
+
+    base = "No system keyring is available, so passwords cannot be stored safely"
+    if sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return (
+            f"{base}: there is no D-Bus session here (DBUS_SESSION_BUS_ADDRESS is not set, as in an SSH "
+            "session, a container or cron), so the Secret Service (GNOME Keyring, KWallet) cannot be "
+            "reached. Run smtpgui in a desktop session, or start one for it: dbus-run-session -- smtpgui …"
+        )
+    return (
+        f"{base} (keyring found no usable backend). Install or unlock a keyring such as GNOME Keyring, "
+        "KWallet, macOS Keychain or Windows Credential Manager."
+    )
 
 
 def _key(connection_id: str, slot: Slot) -> str:

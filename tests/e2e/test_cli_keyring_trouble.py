@@ -12,7 +12,8 @@ def test_a_keyring_that_drops_secrets_is_exit_3_naming_it(cli: CliRunner) -> Non
     r = cli("add", "Work", "--host", "smtp.example.test", "--auth", "password", "--username", "u",
             "--password-stdin", stdin="pw\n")  # fmt: skip
     assert r.returncode == 3, r.stderr
-    assert "DropsKeyring" in r.stderr and "added" not in r.stderr and "Traceback" not in r.stderr
+    assert "DropsKeyring" in r.stderr and "added 'Work'" not in r.stderr and "Traceback" not in r.stderr
+    assert "Nothing was added." in r.stderr
     assert json.loads(cli("list", "--json").stdout) == []
     assert cli("add", "Work", "--host", "smtp.example.test").returncode == 0
     r = cli("edit", "Work", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw\n")

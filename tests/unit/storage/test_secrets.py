@@ -90,3 +90,21 @@ def test_a_keyring_that_keeps_what_it_deleted_is_unavailable() -> None:
     store.set("id", Slot.PASSWORD, "pw")
     with pytest.raises(SecretStoreUnavailable, match="did not delete"):
         store.drop_all("id")
+
+
+def test_no_keyring_without_a_dbus_session_says_so(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On Linux in SSH, a container or cron the Secret Service is installed but unreachable:
+    the sentence names the missing D-Bus session and the way out, not "install a keyring"."""
+    from keyring.backends import fail
+
+    from smtpgui.core.errors import SecretStoreUnavailable
+    from smtpgui.storage.secrets import SecretStore, Slot
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    with pytest.raises(SecretStoreUnavailable, match="no D-Bus session") as caught:
+        SecretStore(fail.Keyring()).set("c", Slot.PASSWORD, "x")
+    assert "dbus-run-session" in str(caught.value)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+    with pytest.raises(SecretStoreUnavailable, match="Install or unlock a keyring"):
+        SecretStore(fail.Keyring()).set("c", Slot.PASSWORD, "x")
