@@ -104,7 +104,17 @@ def platform_failure(messages: Iterable[str], environ: Mapping[str, str], plugin
     said = "\n".join(messages)
     display = environ.get("DISPLAY", "")
     if "could not connect to display" in said:
-        return f"cannot open the window: no X server answers on DISPLAY={display or '(empty)'}. Fix: {FIX}"
+        if not display and environ.get("WAYLAND_DISPLAY"):
+            where = environ["WAYLAND_DISPLAY"]
+            return (
+                f"cannot open the window: no Wayland compositor answers on WAYLAND_DISPLAY={where}, "
+                f"and DISPLAY is not set for X. Fix: {FIX}"
+            )
+        return (
+            f"cannot open the window: the X server on DISPLAY={display or '(empty)'} does not answer or refuses "
+            "the connection (one that asks for authorization needs XAUTHORITY, which sudo drops). "
+            f"Fix: {FIX}"
+        )
     if "wayland" in said.lower() and "connection" in said.lower():
         where = environ.get("WAYLAND_DISPLAY", "wayland-0")
         return f"cannot open the window: no Wayland compositor answers on WAYLAND_DISPLAY={where}. Fix: {FIX}"

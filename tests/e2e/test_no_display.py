@@ -80,7 +80,13 @@ def test_x11_asked_for_without_display_exits_2(tmp_path: Path) -> None:
 
 def test_a_display_no_x_server_answers_on_exits_2(tmp_path: Path) -> None:
     number = _free_display_number()
-    _assert_said_plainly(_window(tmp_path, DISPLAY=f":{number}"), f"no X server answers on DISPLAY=:{number}")
+    _assert_said_plainly(_window(tmp_path, DISPLAY=f":{number}"), f"the X server on DISPLAY=:{number} does not answer")
+
+
+def test_a_wayland_display_no_compositor_answers_on_is_named(tmp_path: Path) -> None:
+    done = _window(tmp_path, WAYLAND_DISPLAY="wayland-smtpgui-test")  # no such socket in the runtime folder
+    _assert_said_plainly(done, "WAYLAND_DISPLAY=wayland-smtpgui-test")
+    assert "DISPLAY=(empty)" not in done.stderr
 
 
 def test_a_library_the_xcb_plugin_needs_is_named_with_its_package(tmp_path: Path) -> None:
