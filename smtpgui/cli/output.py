@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
-from smtpgui.core.display import printable
+from smtpgui.core.display import json_text, printable
 from smtpgui.core.redact import scrub
 
 
@@ -19,4 +18,4 @@ def say(message: str) -> None:
 
 def emit_json(data: Any) -> None:
     """Data for a program (standard output)."""
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))

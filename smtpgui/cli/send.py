@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from smtpgui.cli import testall
 from smtpgui.cli.command import Command
-from smtpgui.cli.output import say
+from smtpgui.cli.output import emit_json, say
 from smtpgui.core.addresses import normalize_host, split_address_list
 from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
@@ -75,9 +75,8 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
         connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None
     )
     if args.json:
-        import json
 
-        print(json.dumps(result.to_json(with_transcript=args.transcript), indent=2, ensure_ascii=False))
+        emit_json(result.to_json(with_transcript=args.transcript))
     _report_test(connection, result, args.verify_only)
     return result.exit_code
 
@@ -147,9 +146,8 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
         raise ValidationError("The port must be a number from 1 to 65535.", "--port")
     report = probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
     if args.json:
-        import json
 
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        emit_json(report.to_json())
     else:
         _print_probe(report)
     return report.exit_code

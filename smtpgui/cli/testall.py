@@ -8,12 +8,11 @@ Without ``--json`` a line per connection is printed as its result comes in, then
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import threading
 
 from smtpgui.cli.exitcodes import EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE
-from smtpgui.cli.output import say
+from smtpgui.cli.output import emit_json, say
+from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.message import OutgoingMessage, build_test_message
 from smtpgui.core.model import Connection
@@ -46,14 +45,15 @@ def _item_json(item: TestAllItem) -> dict[str, object]:
 
 
 def _item_line(item: TestAllItem) -> str:
-    target = f"{item.connection.host}:{item.connection.port}"
+    # Names and hosts come from the connections file (maybe edited by hand): shown escaped.
+    name, target = printable(item.connection.name), printable(f"{item.connection.host}:{item.connection.port}")
     if item.result is None:
-        return f"FAIL  {item.connection.name}  {target}  not tested: {item.problem}"
+        return f"FAIL  {name}  {target}  not tested: {printable(item.problem)}"
     result = item.result
     total = result.timings_ms.get("total", 0.0)
     if result.ok:
-        return f"ok    {item.connection.name}  {target}  {total:.0f} ms"
-    return f"FAIL  {item.connection.name}  {target}  at {result.stage.value}: {result.error}"
+        return f"ok    {name}  {target}  {total:.0f} ms"
+    return f"FAIL  {name}  {target}  at {result.stage.value}: {printable(result.error)}"
 
 
 def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, ...]) -> int:
@@ -105,4 +105,4 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
 
 
 def _print_json(data: list[dict[str, object]]) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    emit_json(data)

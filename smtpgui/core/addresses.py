@@ -29,14 +29,18 @@ _PIN = re.compile(r"^[0-9a-f]{64}$")
 # wire encoding can hold). That is a superset of every break str.splitlines() knows (CR, LF,
 # VT, FF, FS, GS, RS, NEL, U+2028, U+2029), so no value that passes can become a header line of
 # its own, end a C string or change what a terminal shows.
+# Bidi embeddings, overrides, isolates and marks are refused too: in a name, a display name or a
+# host they reorder what a person reads (a "Trojan source" sender or connection name).
 _BREAKING_CATEGORIES = frozenset(("Cc", "Cs", "Zl", "Zp"))
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def has_line_break(text: str) -> bool:
-    """True when ``text`` is not a single line: it holds a line break or control character."""
+    """True when ``text`` is not a single line: it holds a line break, a control character or a
+    bidi control."""
     if text.isascii():  # the common case, without a Unicode table look-up per character
         return any(ord(ch) < 32 or ch == "\x7f" for ch in text)
-    return any(unicodedata.category(ch) in _BREAKING_CATEGORIES for ch in text)
+    return any(unicodedata.category(ch) in _BREAKING_CATEGORIES or ch in _BIDI_CONTROLS for ch in text)
 
 
 # Kept for its callers: both names mean the same single rule.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["printable", "printable_lines"]
+__all__ = ["json_text", "printable", "printable_lines"]
 
 # C0 (tab, CR and LF included), DEL, C1; the line and paragraph separators; bidi marks,
 # embeddings, overrides and isolates; the BOM / zero-width no-break space, zero-width space
@@ -50,3 +50,24 @@ def printable(text: str | bytes | None, *, multiline: bool = False) -> str:
 def printable_lines(text: str | bytes | None) -> list[str]:
     """``text`` split at its real line ends (CRLF, CR, LF), each line made ``printable``."""
     return printable(text, multiline=True).split("\n")
+
+
+# What JSON leaves raw that a terminal may act on: all of ``_UNSAFE`` but C0 (JSON escapes C0
+# inside strings itself; outside them, C0 is only the layout's own line ends).
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: object, *, indent: int | None = 2) -> str:
+    """``data`` as JSON for a terminal or a pipe: non-ASCII text stays readable, but every
+    character ``printable`` would escape (C1 controls, bidi overrides, line separators, lone
+    surrogates) is written as a ``\\uNNNN`` escape, which JSON readers turn back into the same
+    character and terminals never act on. (C0 controls are escaped by JSON itself.)"""
+    import json
+
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(data, indent=indent, ensure_ascii=False))
