@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.policy
+import functools
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
@@ -64,10 +65,18 @@ class OutgoingMessage:
         """The message for DATA; ``eight_bit`` False gives 7-bit-clean bytes (no 8BITMIME needed).
 
         A message that needs SMTPUTF8 keeps its UTF-8 headers either way (such a server has
-        8BITMIME); only its body is re-encoded.
+        8BITMIME); only its body is re-encoded. Each form is written once and kept.
         """
-        message = self.message if eight_bit or self.seven_bit is None else self.seven_bit
-        return message.as_bytes(policy=message.policy)
+        return self._eight_bit_bytes if eight_bit or self.seven_bit is None else self._seven_bit_bytes
+
+    @functools.cached_property
+    def _eight_bit_bytes(self) -> bytes:
+        return self.message.as_bytes(policy=self.message.policy)
+
+    @functools.cached_property
+    def _seven_bit_bytes(self) -> bytes:
+        assert self.seven_bit is not None
+        return self.seven_bit.as_bytes(policy=self.seven_bit.policy)
 
     @property
     def needs_8bit(self) -> bool:
@@ -181,8 +190,9 @@ def build_test_message(
         **{k: [_address(v)] for k, v in extra.items()},
     }
     parts = _Parts(addresses, request.subject, message_id, body, charset)
-    message = _render_checked(parts, smtputf8, "8bit")
-    seven_bit = _render_checked(parts, smtputf8, "7bit")
+    message, policy = _render_checked(parts, smtputf8, "8bit")
+    # Only a body that is not ASCII differs in 7 bits; its headers are the ones just checked.
+    seven_bit = None if parts.body.isascii() else _render(parts, policy, "7bit")
     return OutgoingMessage(message, envelope_from, tuple(recipients), smtputf8, message_id, seven_bit=seven_bit)
 
 
@@ -293,7 +303,7 @@ def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> Email
     return msg
 
 
-def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> EmailMessage:
+def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessage, EmailPolicy[EmailMessage]]:
     """The message, rendered so that every address header reads back as exactly what was meant.
 
     The usual 78-column folding is tried first; when Python's folder would change an address
@@ -305,7 +315,7 @@ def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> EmailMessage:
         try:
             msg = _render(parts, policy, cte)
             if _reads_back(msg, parts.addresses, smtputf8):
-                return msg
+                return msg, policy
         except (ValueError, TypeError, AttributeError, IndexError, UnicodeError):
             continue  # the email package cannot write this one way; try the next, or refuse
     raise ValidationError("The From name cannot be written into a header safely; shorten or simplify it.", "from_name")
