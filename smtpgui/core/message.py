@@ -190,10 +190,12 @@ def build_test_message(
         **{k: [_address(v)] for k, v in extra.items()},
     }
     parts = _Parts(addresses, request.subject, message_id, body, charset)
-    message, policy = _render_checked(parts, smtputf8, "8bit")
+    message, policy, written = _render_checked(parts, smtputf8, "8bit")
     # Only a body that is not ASCII differs in 7 bits; its headers are the ones just checked.
     seven_bit = None if parts.body.isascii() else _render(parts, policy, "7bit")
-    return OutgoingMessage(message, envelope_from, tuple(recipients), smtputf8, message_id, seven_bit=seven_bit)
+    outgoing = OutgoingMessage(message, envelope_from, tuple(recipients), smtputf8, message_id, seven_bit=seven_bit)
+    outgoing.__dict__["_eight_bit_bytes"] = written  # the bytes the read-back checked are the ones sent
+    return outgoing
 
 
 def _address(addr_spec: str, display_name: str = "") -> Address:
@@ -303,7 +305,9 @@ def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> Email
     return msg
 
 
-def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessage, EmailPolicy[EmailMessage]]:
+def _render_checked(
+    parts: _Parts, smtputf8: bool, cte: str
+) -> tuple[EmailMessage, EmailPolicy[EmailMessage], bytes]:
     """The message, rendered so that every address header reads back as exactly what was meant.
 
     The usual 78-column folding is tried first; when Python's folder would change an address
@@ -314,15 +318,15 @@ def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessa
     for policy in _policies(smtputf8):
         try:
             msg = _render(parts, policy, cte)
-            if _reads_back(msg, parts.addresses, smtputf8):
-                return msg, policy
+            written = msg.as_bytes(policy=msg.policy)
+            if _reads_back(written, parts.addresses, smtputf8):
+                return msg, policy, written
         except (ValueError, TypeError, AttributeError, IndexError, UnicodeError):
             continue  # the email package cannot write this one way; try the next, or refuse
     raise ValidationError("The From name cannot be written into a header safely; shorten or simplify it.", "from_name")
 
 
-def _reads_back(msg: EmailMessage, addresses: dict[str, list[Address]], smtputf8: bool) -> bool:
-    raw = msg.as_bytes(policy=msg.policy)
+def _reads_back(raw: bytes, addresses: dict[str, list[Address]], smtputf8: bool) -> bool:
     head = raw.split(b"\r\n\r\n", 1)[0]
     try:
         text = head.decode("utf-8" if smtputf8 else "ascii")
