@@ -16,6 +16,7 @@ from smtpgui import __version__
 from smtpgui.cli.command import Handler
 from smtpgui.cli.exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_STORAGE, EXIT_USAGE, UsageError
 from smtpgui.cli.output import say
+from smtpgui.core.display import printable
 from smtpgui.core.errors import StorageError, ValidationError
 from smtpgui.services import build_app_services
 
@@ -23,7 +24,8 @@ from smtpgui.services import build_app_services
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"smtpgui: {message}\n")
+        # argparse quotes what was typed (an unknown option, a bad value): shown escaped.
+        self.exit(EXIT_USAGE, f"smtpgui: {printable(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,12 @@ def named_or_default(app: AppServices, name: str | None) -> Connection:
     if name:
         return app.connections.get(name)
     default = app.connections.default()
+    if default is None and app.connections.list_all():
+        raise ValidationError(
+            "No connection is the default: name the one to test, or make one the default with "
+            "'smtpgui set-default NAME'.",
+            "NAME",
+        )
     if default is None:
         raise ValidationError("There are no connections yet; add one with 'smtpgui add NAME --host HOST'.", "NAME")
     say(f"using the default connection {default.name!r}.")

@@ -52,3 +52,9 @@ def test_bidi_controls_are_refused_in_names_and_display_names(cli: CliRunner, ar
     assert r.returncode == 2, r.stderr
     assert "\u202e" not in r.stderr
     assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_an_option_typed_with_escape_sequences_is_quoted_escaped(cli: CliRunner) -> None:
+    r = cli("list", "--security", "\x1b[2J")
+    assert r.returncode == 2
+    assert "\x1b" not in r.stderr and "\\x1b[2J" in r.stderr
