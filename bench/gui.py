@@ -149,6 +149,58 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
     )  # fmt: skip
 
 
+def stall_during_test_all(total: int = 50, silent: int = 10) -> Figure:
+    """The longest gap between 5 ms timer ticks while Test all verifies ``total`` connections
+    (``silent`` of them to a server that never answers, cancelled at the end): results arrive on
+    the GUI thread as queued signals and land on the cards."""
+    from PySide6.QtCore import QTimer
+
+    keyring = MemoryKeyring()
+    with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp) / "pki") as servers:
+        connections = [
+            Connection(
+                name=f"relay {i:02d}", host="127.0.0.1", port=servers.silent_port if i < silent else servers.smtp_port,
+                security=Security.STARTTLS, ca_file=servers.ca_file, auth_mode=AuthMode.PASSWORD,
+                username=USER, from_address="bench@example.com", timeout_s=30,
+            )
+            for i in range(total)
+        ]  # fmt: skip
+        store = ConnectionStore(Path(tmp) / "config")
+        store.update(lambda _c: connections)
+        for c in store.load():
+            keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
+        app, window = _start_like_the_app(Path(tmp) / "config", keyring)
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append((now - last[0]) * 1000)
+            last[0] = now
+
+        done: list[int] = []
+        window.tests.test_all_running.connect(lambda running: None if running else done.append(1))
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(tick)
+        timer.start()
+        window.test_all_action.trigger()
+        deadline = time.perf_counter() + 120
+        while window.tests.test_all is not None and window.tests.test_all.done < total - silent:
+            app.processEvents()
+            if time.perf_counter() > deadline:
+                break
+        window.tests.cancel_all()  # the silent ones: Cancel, as a person would
+        while not done and time.perf_counter() < deadline:
+            app.processEvents()
+        timer.stop()
+        window.close()
+    return Figure(
+        f"GUI thread's longest stall, Test all over {total} (ms)", max(gaps), None, "ms", STALL_BUDGET_MS, 1,
+        {"median_tick_ms": round(median(gaps), 2), "ticks": len(gaps)},
+    )  # fmt: skip
+
+
 if __name__ == "__main__":
     from common import table
 

@@ -63,7 +63,11 @@ def _probe(quick: bool) -> list[Figure]:
 def _gui(quick: bool) -> list[Figure]:
     import gui
 
-    return [gui.filter_keystrokes(1 if quick else 5), gui.stall_during_sends(10 if quick else 50, 2 if quick else 10)]
+    return [
+        gui.filter_keystrokes(1 if quick else 5),
+        gui.stall_during_sends(10 if quick else 50, 2 if quick else 10),
+        gui.stall_during_test_all(10 if quick else 50, 2 if quick else 10),
+    ]
 
 
 def _save(quick: bool) -> list[Figure]:

@@ -70,6 +70,14 @@ class ResultStore:
         )
         self._change(lambda entries: entries.__setitem__(connection_id, clean))
 
+    def record_many(self, results: dict[str, StoredResult]) -> None:
+        """Store several last results in one write (Test all's, when the run ends)."""
+        clean = {
+            key: StoredResult(bool(r.ok), safe_summary(r.stage, 40), float(r.at), safe_summary(r.summary))
+            for key, r in results.items()
+        }
+        self._change(lambda entries: entries.update(clean))
+
     def forget(self, connection_ids: set[str]) -> None:
         """Drop the results of connections that are gone."""
         if self.path.exists():

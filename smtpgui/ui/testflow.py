@@ -7,10 +7,11 @@ back as queued signals, so the GUI thread never waits on the network or the keyr
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from smtpgui.core.errors import SmtpguiError
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from smtpgui.ui.context import WindowContext
     from smtpgui.ui.testallflow import TestAllController
     from smtpgui.ui.testdialog import TestEmailDialog
+
+
+class _KeepResults(QRunnable):
+    """Writes last results on a worker; a file that cannot be written only loses their keeping."""
+
+    def __init__(self, store: ResultStore, results: dict[str, StoredResult]) -> None:
+        super().__init__()
+        self.store, self.results = store, results
+
+    def run(self) -> None:
+        with contextlib.suppress(SmtpguiError):
+            self.store.record_many(self.results)
 
 
 class TestFlow(QObject):
@@ -44,6 +57,7 @@ class TestFlow(QObject):
         self.dialog_parent = dialog_parent
         self.dialogs: list[TestEmailDialog] = []
         self.test_all: TestAllController | None = None
+        self._unsaved: dict[str, StoredResult] = {}  # Test all's results, kept when the run ends
 
     def connection_under_test(self) -> Connection | None:
         """The editor's connection as edited, unless it has problems (then they are shown)."""
@@ -79,8 +93,12 @@ class TestFlow(QObject):
         dialog.show()
         return dialog
 
-    def record_result(self, connection: Connection, result: TestResult) -> None:
-        """Show the result on the connection's card and keep it (it survives restarts)."""
+    def record_result(self, connection: Connection, result: TestResult, *, keep_now: bool = True) -> None:
+        """Show the result on the connection's card and keep it (it survives restarts).
+
+        Test all keeps its results in one write when the run ends (``keep_now`` False): a write
+        per result, each with its fsync, would hold the GUI thread while results pour in.
+        """
         w = self.window
         w.keyring.show_state()  # the test's secret reads may have found the keyring unusable
         if result.cancelled:
@@ -88,6 +106,9 @@ class TestFlow(QObject):
         summary = "" if result.ok else safe_summary(result.explanation or result.error or "")
         stored = StoredResult(result.ok, result.stage.value, time.time(), summary)
         w.model.set_last_result(connection.id, stored)
+        if not keep_now:
+            self._unsaved[connection.id] = stored
+            return
         if w.model.row_of(connection.id) >= 0:
             try:
                 self.results.record(connection.id, stored)
@@ -159,10 +180,21 @@ class TestFlow(QObject):
     @Slot(object)
     def _on_test_all_item(self, item: TestAllItem) -> None:
         if item.result is not None:
-            self.record_result(item.connection, item.result)
+            self.record_result(item.connection, item.result, keep_now=False)
+
+    def _keep_test_all_results(self) -> None:
+        """Write Test all's results in one go, on a worker (the file's lock and fsync never on
+        the GUI thread)."""
+        unsaved, self._unsaved = self._unsaved, {}
+        known = {
+            connection_id: r for connection_id, r in unsaved.items() if self.window.model.row_of(connection_id) >= 0
+        }
+        if known:
+            self.window.pool.start(_KeepResults(self.results, known))
 
     @Slot(object)
     def _on_test_all_finished(self, items: list[TestAllItem]) -> None:
+        self._keep_test_all_results()
         self.test_all_running.emit(False)
         passed = sum(1 for item in items if item.ok)
         tested = sum(1 for item in items if item.result is not None and not item.result.cancelled)
@@ -172,6 +204,7 @@ class TestFlow(QObject):
 
     @Slot(str)
     def _on_test_all_failed(self, message: str) -> None:
+        self._keep_test_all_results()
         self.test_all_running.emit(False)
         self.window.prompts.warn("Test all stopped", message)
 

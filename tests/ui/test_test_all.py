@@ -47,6 +47,11 @@ def test_test_all_puts_each_result_on_its_card(qtbot, make_window, config_dir: P
     assert _result_of(window, "off") is None  # disabled connections are not tested
     assert "1 of 2 connection(s) passed" in window.statusBar().currentMessage()
     assert window.test_all_action.text() == "Test &all"
+    # The results are kept (in one write, on a worker) and survive a restart.
+    from smtpgui.storage.results import ResultStore
+
+    kept = ResultStore(config_dir)
+    qtbot.waitUntil(lambda: len(kept.load()) == 2, timeout=5000)
 
 
 def test_test_all_again_cancels_the_run(qtbot, make_window, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
