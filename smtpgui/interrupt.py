@@ -23,9 +23,11 @@ _MESSAGE = b"smtpgui: interrupted.\n"
 
 class _State:
     raise_interrupt = False  # inside cancellable(): raise KeyboardInterrupt for the code to catch
+    interrupted = False  # a SIGINT arrived (whatever the code it interrupted made of it)
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    _State.interrupted = True
     if _State.raise_interrupt:
         raise KeyboardInterrupt
     try:
@@ -54,3 +56,10 @@ class cancellable:  # noqa: N801 (used as a context manager, like contextlib's)
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         _State.raise_interrupt = False
+
+
+def was_interrupted() -> bool:
+    """True once a SIGINT arrived. An interrupt inside an import of a C extension can surface as
+    another exception (``ImportError: PyCapsule_Import could not import module "_socket"``):
+    whatever stopped the program then, it was the interrupt."""
+    return _State.interrupted

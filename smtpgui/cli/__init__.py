@@ -80,7 +80,10 @@ def run() -> NoReturn:
     interrupt.exit_on_ctrl_c()  # already done by smtpgui.__main__; here for callers of run() itself
     try:
         code = main(ending=True)
-    except KeyboardInterrupt:  # between a command's own handling and the end of main()
+    except BaseException as exc:  # between a command's own handling and the end of main()
+        if not isinstance(exc, KeyboardInterrupt) and not interrupt.was_interrupted():
+            raise
+        # An interrupt, or what an interrupt inside an import became (an ImportError, say).
         interrupt.exit_on_ctrl_c(force=True)
         print("smtpgui: interrupted.", file=sys.stderr)
         code = EXIT_INTERRUPTED

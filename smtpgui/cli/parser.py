@@ -98,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
+        from smtpgui import interrupt
+
+        if interrupt.was_interrupted():  # what an interrupt inside an import became
+            say("interrupted.")
+            return EXIT_INTERRUPTED
         say(f"unexpected internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         log.exception("command %s: unexpected internal error", args.command)
         return EXIT_INTERNAL
