@@ -195,9 +195,7 @@ class Scrubber:
         if near_sign_in:
             for form in short:
                 spans += [
-                    (a, b)
-                    for a, b in _find(text, form)
-                    if not (_is_word_char(text, a - 1) or _is_word_char(text, b))
+                    (a, b) for a, b in _find(text, form) if not (_is_word_char(text, a - 1) or _is_word_char(text, b))
                 ]
         return _merge(spans)
 

@@ -9,11 +9,9 @@ shown escaped, and only real line ends (CR/LF) start a new transcript line.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable
-
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 
 from smtpgui.core.display import printable_lines
 from smtpgui.core.redact import REDACTED, Scrubber
@@ -75,8 +73,9 @@ class Transcript:
         two: each line holding a piece of it shows ``[hidden]`` for that piece.
         """
         codes = [m.group(0) if (m := _REPLY_CODE.match(line)) else "" for line in lines]
-        texts = self.scrub.lines([line[len(code) :] for code, line in zip(codes, lines)], self.near_sign_in)
-        for code, text in zip(codes, texts):
+        texts = [line[len(code) :] for code, line in zip(codes, lines, strict=True)]
+        texts = self.scrub.lines(texts, self.near_sign_in)
+        for code, text in zip(codes, texts, strict=True):
             self.received(code + text, tls)
 
     @property

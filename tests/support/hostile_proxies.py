@@ -87,7 +87,7 @@ def _encoded_407(request: bytes, mode: str) -> str:
         quoted = quote(raw, safe="")
     else:
         quoted = " ".join(basic.decode()[i : i + 6] for i in range(0, len(basic), 6))
-    return f"HTTP/1.1 407 Denied {quoted}\r\nProxy-Authenticate: Basic realm=\"{quoted}\"\r\n\r\n"
+    return f'HTTP/1.1 407 Denied {quoted}\r\nProxy-Authenticate: Basic realm="{quoted}"\r\n\r\n'
 
 
 class RecordingSocks5:

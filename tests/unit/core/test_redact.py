@@ -40,7 +40,7 @@ def scrubber() -> Scrubber:
         SECRET.encode().hex().upper(),
         PLAIN.encode().hex(),
         PLAIN.encode().hex().upper(),
-        "puser:Pr0xy Pw/z".encode().hex(),
+        b"puser:Pr0xy Pw/z".hex(),
         b64(PLAIN).encode().hex(),
     ],
 )
