@@ -47,12 +47,16 @@ def _base64_forms(raw: bytes) -> set[str]:
 
     A secret inside a longer base64 payload (AUTH PLAIN's ``\\0user\\0password``) encodes
     differently depending on where it starts; the middle of each alignment's encoding is the
-    same wherever the secret stands, so scrubbing those catches it in any payload.
+    same wherever the secret stands, so scrubbing those catches it in any payload. Where the
+    secret ends the payload, its last group (with or without padding) is hidden as well.
     """
     found = {base64.b64encode(raw).decode("ascii")}
     for offset in (0, 1, 2):
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        found.add(encoded[4 if offset else 0 : -4])
+        start = 4 if offset else 0
+        found.add(encoded[start:-4])
+        # A secret that ends the payload (PLAIN and LOGIN put the password last): its last group too.
+        found |= {encoded[start:], encoded[start:].rstrip("=")}
     return found | {f.translate(_URLSAFE) for f in found}
 
 

@@ -96,6 +96,13 @@ def test_base64_split_over_reply_lines_is_hidden_in_every_line() -> None:
     assert text.split("\n")[1:-1] == [REDACTED] * len(chunks)
 
 
+def test_a_password_that_ends_a_base64_payload_is_hidden_to_its_last_group() -> None:
+    for payload in (f"LOGIN|{USER}|{SECRET}", f"x{SECRET}", f"xy{SECRET}"):
+        encoded = b64(payload)
+        for shown in (scrubber()(f"535 {encoded}"), scrubber()(f"535 {encoded.rstrip('=')}")):
+            assert shown.endswith(REDACTED), (payload, shown)
+
+
 def test_a_password_whose_halves_are_on_two_lines_is_hidden() -> None:
     text = f"|{USER}|{SECRET}"
     cut = len(text) // 2 + 1
