@@ -184,13 +184,14 @@ class Scrubber:
         """Where in ``text`` a form stands, merged, in order."""
         spans: list[tuple[int, int]] = []
         exact, spaced, short = self._exact, self._spaced, self._short
-        squeezed = _WHITESPACE.sub("", text) if spaced else ""
+        squeezed = "".join(text.split()) if spaced else ""
         hits = [f for f in spaced if f in squeezed]
         if hits:
             view = _View(text, _WHITESPACE)
             for form in hits:
                 spans += [(view.origin(a), view.origin(b - 1) + 1) for a, b in _find(view.text, form)]
-        unbroken = _LINE_BREAKS.sub("", text) if exact else ""
+        broken = "\n" in text or "\r" in text
+        unbroken = _LINE_BREAKS.sub("", text) if broken else text
         hits = [f for f in exact if f in unbroken]
         if hits:
             view = _View(text, _LINE_BREAKS)
