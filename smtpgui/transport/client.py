@@ -29,6 +29,7 @@ class SmtpClient(smtplib.SMTP):
         self.in_tls = False
         self._shown: str | None = None
         self._buffer = b""
+        self._reply_lines: list[str] = []  # the lines of the reply being read, shown once it is complete
         self.ehlo_msg = "EHLO"
 
     def putcmd(self, cmd: str, args: str = "") -> None:
@@ -90,7 +91,7 @@ class SmtpClient(smtplib.SMTP):
         try:
             while True:
                 line = self._readline(end)
-                self.transcript.received(line.decode("utf-8", "replace").rstrip("\r\n"), self.in_tls)
+                self._reply_lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
                 lines.append(line[4:].strip(b" \t\r\n"))
                 try:
                     code = int(line[:3])
@@ -101,6 +102,7 @@ class SmtpClient(smtplib.SMTP):
                 if len(lines) >= MAX_REPLY_LINES:
                     raise smtplib.SMTPResponseException(-1, b"more than 500 reply lines")
         finally:
+            self._show_reply()
             with contextlib.suppress(OSError):
                 self.sock.settimeout(self.timeout)
         message = b"\n".join(lines)
@@ -108,11 +110,18 @@ class SmtpClient(smtplib.SMTP):
             return -1, message
         return code, message
 
+    def _show_reply(self) -> None:
+        """The reply's lines so far to the transcript, together: a secret split over them is hidden."""
+        if self._reply_lines:
+            lines, self._reply_lines = self._reply_lines, []
+            self.transcript.received_reply(lines, self.in_tls)
+
     def _readline(self, end: float) -> bytes:
         """One line ending in LF, read before ``end`` (monotonic); what follows stays buffered."""
         assert self.sock is not None
         while b"\n" not in self._buffer:
             if len(self._buffer) > MAX_LINE:
+                self._show_reply()
                 self.transcript.received(self._buffer[:200].decode("utf-8", "replace") + "...", self.in_tls)
                 raise smtplib.SMTPResponseException(-1, b"reply line longer than 8192 bytes")
             remaining = end - time.monotonic()
@@ -139,6 +148,7 @@ class SmtpClient(smtplib.SMTP):
         return line + b"\n"
 
     def _show_partial(self, why: str) -> None:
+        self._show_reply()
         if self._buffer:
             text = self._buffer[:200].decode("utf-8", "replace")
             self.transcript.received(f"{text} [{why}]", self.in_tls)

@@ -14,7 +14,7 @@ from smtpgui.core.model import Connection
 from smtpgui.transport.auth import AuthFailure
 from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
 from smtpgui.transport.network import Cancelled, CancelToken
-from smtpgui.transport.result import Stage, TestResult
+from smtpgui.transport.result import SIGN_IN_STAGES, Stage, TestResult
 from smtpgui.transport.tlspolicy import tls_error_kind
 from smtpgui.transport.transcript import Transcript
 
@@ -116,9 +116,9 @@ class FailureRecorder:
             kind = "client-cert-refused" if self.c.client_cert else "client-cert-required"
             error = f"{error}; the server closed the TLS session because it requires a client certificate"
         # One line: a multi-line reply's lines joined, so no server line can stand alone as ours.
-        server_words = " / ".join(
-            part.strip() for part in re.split(r"[\r\n]+", reply.decode("utf-8", "replace")) if part.strip()
-        )
+        # Its lines are scrubbed together first: a secret wrapped or cut over them is hidden in each.
+        parts = [part.strip() for part in re.split(r"[\r\n]+", reply.decode("utf-8", "replace")) if part.strip()]
+        server_words = " / ".join(self.transcript.scrub.lines(parts, near_sign_in=stage in SIGN_IN_STAGES))
         match = ENHANCED.match(reply)
         r.failure_kind = kind
         r.reply_code = code if code and code > 0 else None

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from smtpgui.core.model import Connection, IpFamily, ProxyType
+from smtpgui.core.redact import proxy_basic_forms, remember
 from smtpgui.transport.errors import NetworkError
 
 T = TypeVar("T")
@@ -285,6 +286,8 @@ def _http_connect(
     request = [f"CONNECT {host}:{connection.port} HTTP/1.1", f"Host: {host}:{connection.port}"]
     if connection.proxy_username:
         credentials = f"{connection.proxy_login_name}:{proxy_password or ''}".encode()
+        for form in proxy_basic_forms(connection.proxy_login_name, proxy_password):
+            remember(form)  # a 407 may quote it back (raw, base64, hex, URL-encoded): never shown
         request.append("Proxy-Authorization: Basic " + base64.b64encode(credentials).decode("ascii"))
     try:
         sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode("utf-8"))

@@ -27,6 +27,9 @@ class Stage(str, enum.Enum):
     QUIT = "quit"
 
 
+# Where a peer is handed credentials, and may echo them: short secrets are hidden here too (core/redact.py).
+SIGN_IN_STAGES = frozenset({Stage.PROXY, Stage.AUTH})
+
 # CLI.md exit codes
 EXIT_CONNECT, EXIT_TLS, EXIT_GREETING, EXIT_AUTH, EXIT_MESSAGE, EXIT_TIMEOUT = 10, 11, 12, 13, 14, 15
 EXIT_CANCELLED = 130
@@ -128,19 +131,22 @@ class TestResult:
         """A 4xx reply: the server deferred, and the same attempt may work later (RFC 5321 4.2.1)."""
         return self.reply_code is not None and 400 <= self.reply_code < 500
 
-    def make_safe(self, scrub: Callable[[str], str]) -> None:
+    def make_safe(self, scrub: Callable[[str], str], near_sign_in: Callable[[str], str] | None = None) -> None:
         """Hide the session's secrets in, and escape the control characters of, every text from outside.
 
         Called once where a result is finished, so every output (the CLI's lines, ``--json``, the
         window, the log) shows the same safe form: a server that echoes a password or sends
-        terminal escapes reaches no one.
+        terminal escapes reaches no one. ``near_sign_in`` (the scrubber's stricter form, which
+        also hides secrets too short to hide everywhere) is used for the error and its
+        explanation when the session stopped at the proxy or at the sign-in.
         """
 
-        def safe(text: str | None) -> str | None:
-            return None if text is None else printable(scrub(text))
+        def safe(text: str | None, hide: Callable[[str], str] = scrub) -> str | None:
+            return None if text is None else printable(hide(text))
 
-        self.error = safe(self.error)
-        self.explanation = safe(self.explanation)
+        strict = near_sign_in if near_sign_in is not None and self.stage in SIGN_IN_STAGES else scrub
+        self.error = safe(self.error, strict)
+        self.explanation = safe(self.explanation, strict)
         self.fix = safe(self.fix)
         self.warnings = [printable(scrub(w)) for w in self.warnings]
         self.warnings_for_probe = [printable(scrub(w)) for w in self.warnings_for_probe]

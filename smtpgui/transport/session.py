@@ -28,7 +28,7 @@ from smtpgui.transport.diagnosis import TlsDiagnosis
 from smtpgui.transport.errors import NetworkError
 from smtpgui.transport.failures import FailureRecorder, SessionFailure, as_bytes
 from smtpgui.transport.network import CancelToken
-from smtpgui.transport.result import Stage, TestResult, TlsInfo
+from smtpgui.transport.result import SIGN_IN_STAGES, Stage, TestResult, TlsInfo
 from smtpgui.transport.tlspolicy import (
     ClientCertificateError,
     build_context,
@@ -113,7 +113,7 @@ class SmtpSession(TlsDiagnosis, FailureRecorder):
             self._close()
         self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
         self.result.transcript = self.transcript.lines
-        self.result.make_safe(self.scrub)
+        self.result.make_safe(self.scrub, self.scrub.near_sign_in)
         return self.result
 
     def _quiet(self, connection: Connection) -> SmtpSession:
@@ -132,6 +132,7 @@ class SmtpSession(TlsDiagnosis, FailureRecorder):
     def _stage(self, stage: Stage) -> Iterator[None]:
         self.token.check()
         self.result.stage = stage
+        self.transcript.near_sign_in = stage in SIGN_IN_STAGES
         if self.on_stage is not None:
             self.on_stage(stage)
         started = time.monotonic()

@@ -9,13 +9,15 @@ shown escaped, and only real line ends (CR/LF) start a new transcript line.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from smtpgui.core.display import printable_lines
 from smtpgui.core.redact import REDACTED, Scrubber
 
 MAX_LINES = 5000
+_REPLY_CODE = re.compile(r"\d{3}[ -]?")
 __all__ = ["MAX_LINES", "REDACTED", "Transcript"]
 
 
@@ -32,6 +34,9 @@ class Transcript:
         self._lock = threading.Lock()
         self._listener = listener
         self.scrub = scrubber if scrubber is not None else Scrubber()
+        # Set by the session during the proxy and auth stages: secrets too short to hide everywhere
+        # are hidden too (as whole words), since there a peer's echo is likely (core/redact.py).
+        self.near_sign_in = False
         for secret in secrets:
             self.scrub.add(secret)
 
@@ -39,7 +44,8 @@ class Transcript:
         self.scrub.add(secret)
 
     def _add(self, prefix: str, text: str) -> None:
-        for part in printable_lines(self.scrub(text)):
+        safe = self.scrub.near_sign_in(text) if self.near_sign_in else self.scrub(text)
+        for part in printable_lines(safe):
             line = f"{prefix} {part}" if part else prefix
             with self._lock:
                 if len(self._lines) >= MAX_LINES:
@@ -59,6 +65,18 @@ class Transcript:
 
     def received(self, text: str, tls: bool) -> None:
         self._add("<~" if tls else "<-", text)
+
+    def received_reply(self, lines: Sequence[str], tls: bool) -> None:
+        """The lines of one SMTP reply, scrubbed together (their text after the code, joined).
+
+        A server may wrap a secret's base64 over several ``535-`` lines, or cut a password in
+        two: each line holding a piece of it shows ``[hidden]`` for that piece.
+        """
+        codes = [m.group(0) if (m := _REPLY_CODE.match(line)) else "" for line in lines]
+        texts = [line[len(code) :] for code, line in zip(codes, lines, strict=True)]
+        texts = self.scrub.lines(texts, self.near_sign_in)
+        for code, text in zip(codes, texts, strict=True):
+            self.received(code + text, tls)
 
     @property
     def lines(self) -> list[str]:

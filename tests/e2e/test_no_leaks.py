@@ -279,14 +279,25 @@ def test_secrets_a_server_or_proxy_echoes_are_hidden_in_every_output(home_cli: C
     assert (cli.config_dir / "logs" / "smtpgui.log").exists()
 
 
+def _encoded_needles(*values: str) -> set[str]:
+    """Each value in hex (both cases) and URL/form encoding (every way Python's urllib writes it)."""
+    from urllib.parse import quote, quote_plus
+
+    needles = set()
+    for value in values:
+        hexed = value.encode().hex()
+        needles |= {hexed, hexed.upper(), quote(value), quote(value, safe=""), quote_plus(value)}
+    return needles
+
+
 def test_a_secret_an_identity_provider_echoes_in_its_error_is_hidden(home_cli: CliRunner) -> None:
-    """A provider whose error quotes the (wrong) client secret it was sent, raw and base64."""
+    """A provider whose error quotes the (wrong) client secret it was sent: raw, base64, hex, and the form body."""
     import base64
 
     from tests.e2e.test_oauth_cli import add_graph
     from tests.support import identity
 
-    echoed = "Echoed-Client-Secret-Lynx-31"
+    echoed = "Echoed Client/Secret+Lynx=31"
     printed: list[str] = []
     with identity.fake_identity() as idp:
         idp.echo_secrets = True
@@ -297,6 +308,86 @@ def test_a_secret_an_identity_provider_echoes_in_its_error_is_hidden(home_cli: C
             printed += [r.stdout, r.stderr]
     text = "\n".join(printed)
     assert "AADSTS7000215" in text  # the provider's words are shown
+    assert "client_secret=" in text  # the form body is quoted, its secret field hidden
     needles = {echoed, base64.b64encode(echoed.encode()).decode(), *secret_variants(echoed)}
+    needles |= _encoded_needles(echoed)
     files = [p.read_text(errors="replace") for p in home_cli.config_dir.rglob("*") if p.is_file()]
     assert [n for n in needles if n in text or any(n in body for body in files)] == []
+
+
+def test_an_oauth_client_secret_a_token_endpoint_echoes_at_login_is_hidden(home_cli: CliRunner, pki: Pki) -> None:
+    """``login --device`` for a confidential app whose token endpoint quotes the form it was sent."""
+    from tests.e2e.test_oauth_cli import add_oauth
+    from tests.support import identity
+
+    echoed = "0auth Secr3t/+=Wombat"
+    home_cli.extra_env["OAUTH_SECRET"] = echoed
+    with identity.fake_identity() as idp:
+        idp.echo_secrets = True
+        idp.confidential = True
+        add_oauth(home_cli, idp, 2, pki, "--oauth-client-secret-env", "OAUTH_SECRET")
+        r = home_cli("login", "m365", "--device", "--wait", "20")
+        sent = [form for _m, _p, form in idp.requests if form.get("client_secret") == echoed]
+    assert r.returncode != 0 and sent, (r.returncode, r.stderr)
+    text = r.stdout + r.stderr
+    assert "AADSTS7000215" in text, text
+    needles = {echoed, *secret_variants(echoed)} | _encoded_needles(echoed)
+    log = (home_cli.config_dir / "logs" / "smtpgui.log").read_text(errors="replace")
+    assert [n for n in needles if n in text or n in log] == []
+
+
+@pytest.mark.parametrize("echo_as", ["hex", "url", "b64wrap", "split"])
+def test_a_server_echoing_the_password_encoded_or_split_leaks_it_nowhere(home_cli: CliRunner, echo_as: str) -> None:
+    """A 535 quoting the AUTH payload in hex, URL-encoded, as base64 wrapped over lines, or cut in two."""
+    import base64
+
+    from tests.support.hostile import Script, hostile_smtp
+
+    cli = home_cli
+    cli.extra_env["PW"] = PASSWORD
+    printed: list[str] = []
+    with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as server:
+        base = ["--host", "127.0.0.1", "--port", str(server.port), "--security", "none", "--allow-insecure-auth"]
+        base += ["--from", "t@example.com", "--auth", "password", "--username", USER, "--password-env", "PW"]
+        assert cli("add", "echo", *base).returncode == 0
+        for mechanism in ("plain", "login"):
+            assert cli("edit", "echo", "--mechanism", mechanism).returncode == 0
+            for args in (("--transcript",), ("--json", "--transcript")):
+                r = cli("test", "echo", "--verify-only", *args)
+                assert r.returncode == 13, r.stderr
+                printed += [r.stdout, r.stderr]
+    plain_raw = f"\0{USER}\0{PASSWORD}"
+    needles = {PASSWORD, *secret_variants(PASSWORD)} | _encoded_needles(PASSWORD, plain_raw, f"{USER}|{PASSWORD}")
+    wrapped = base64.b64encode(plain_raw.encode()).decode()
+    text = "\n".join(printed)
+    log = (cli.config_dir / "logs" / "smtpgui.log").read_text(errors="replace")
+    pieces = text.replace(" / ", "").replace("535-", "").replace("\n", "").replace('",', "").replace(' "<- ', "")
+    leaks = [n for n in needles if n in text or n in log]
+    leaks += [n for n in (wrapped[4:20], PASSWORD) if n in pieces]
+    assert leaks == []
+    assert "[hidden]" in text
+
+
+@pytest.mark.parametrize("mode", ["echo-hex", "echo-url", "echo-spaced"])
+def test_a_proxy_echoing_its_credentials_encoded_leaks_them_nowhere(home_cli: CliRunner, mode: str) -> None:
+    import base64
+
+    from tests.support.hostile_proxies import HostileHttpProxy
+
+    cli = home_cli
+    printed: list[str] = []
+    with HostileHttpProxy(mode) as proxy:
+        url = f"http://proxyuser@127.0.0.1:{proxy.port}"
+        r = cli("add", "px", "--host", "127.0.0.1", "--port", "2", "--security", "none", "--proxy", url,
+                "--proxy-password-env", "PROXY_PW")  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        for args in ((), ("--json", "--transcript")):
+            r = cli("test", "px", "--verify-only", *args)
+            assert r.returncode == 10, r.stderr
+            printed += [r.stdout, r.stderr]
+    basic = base64.b64encode(f"proxyuser:{PROXY_PASSWORD}".encode()).decode()
+    needles = {PROXY_PASSWORD, basic} | _encoded_needles(PROXY_PASSWORD, f"proxyuser:{PROXY_PASSWORD}")
+    text = "\n".join(printed)
+    log = (cli.config_dir / "logs" / "smtpgui.log").read_text(errors="replace")
+    assert "407 Denied" in text
+    assert [n for n in needles if n in text or n in log or n in text.replace(" ", "")] == []

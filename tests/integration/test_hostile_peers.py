@@ -131,6 +131,65 @@ def test_a_535_quoting_the_xoauth2_token_shows_no_token() -> None:
         assert form not in shown, f"{form!r} leaked"
 
 
+def encoded_forms_of(user: str, secret: str) -> list[str]:
+    """The secret and its AUTH payloads in the encodings a hostile peer echoes: hex, URL/form."""
+    from urllib.parse import quote, quote_plus
+
+    forms = []
+    for value in (secret, f"\0{user}\0{secret}", f"{user}|{secret}", f"{user}:{secret}"):
+        hexed = value.encode().hex()
+        forms += [hexed, hexed.upper(), quote(value, safe=""), quote(value), quote_plus(value)]
+    return forms
+
+
+def joined(texts: list[str]) -> str:
+    """What a reader gets by putting the pieces of a multi-line reply back together."""
+    return "".join(t.replace(" / ", "").replace("<- 535-", "").replace("<- 535 ", "") for t in texts)
+
+
+@pytest.mark.parametrize("echo_as", ["hex", "HEX", "url", "b64wrap", "split"])
+@pytest.mark.parametrize("mechanism", ["plain", "login"])
+def test_a_535_echoing_the_payload_encoded_or_split_shows_no_secret(mechanism: str, echo_as: str) -> None:
+    with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as server:
+        conn = plain(
+            server.port,
+            auth_mode=AuthMode.PASSWORD,
+            username=USER,
+            mechanism=Mechanism(mechanism),
+            allow_insecure_auth=True,
+        )
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
+    assert result.exit_code == 13 and result.reply_code == 535
+    assert "5.7.8" in (result.error or "")  # the server's words are shown, its quotes hidden
+    shown = everything_shown(result)
+    for form in encoded_forms_of(USER, PASSWORD) + secret_forms(USER, PASSWORD):
+        assert form not in shown, f"{form!r} leaked"
+    # Put back together, the lines of the reply show nothing either: not in the summary, not in the transcript.
+    payload = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+    login = base64.b64encode(f"{USER}|{PASSWORD}".encode()).decode()
+    for text in (joined([result.error or ""]), joined(result.transcript)):
+        for form in (PASSWORD, payload[8:], login[8:], base64.b64encode(PASSWORD.encode()).decode()[:-4]):
+            assert form not in text, f"{form!r} leaked when the lines are joined: {text!r}"
+    assert "[hidden]" in (result.error or "")
+
+
+def test_a_password_of_three_characters_echoed_at_auth_is_hidden() -> None:
+    short = "Zq9"
+    with hostile_smtp(Script(echo_auth=True, echo_as="bars")) as server:
+        conn = plain(
+            server.port,
+            auth_mode=AuthMode.PASSWORD,
+            username=USER,
+            mechanism=Mechanism.PLAIN,
+            allow_insecure_auth=True,
+        )
+        result = engine.run(conn, SessionSecrets(password=short), None)
+    assert result.exit_code == 13
+    assert result.error == f"535 5.7.8 plain |{USER}|[hidden]", result.error
+    assert not [line for line in result.transcript if short in line]
+    assert any(line.startswith("<- 250") for line in result.transcript)  # the rest stays readable
+
+
 # ---------------------------------------------------------------------- item 9: control characters are shown escaped
 
 
@@ -389,6 +448,21 @@ def test_a_407_echoing_proxy_authorization_shows_no_credentials() -> None:
     basic = base64.b64encode(f"proxyuser:{PASSWORD}".encode()).decode()
     for text in (everything_shown(result),):
         assert basic not in text and PASSWORD not in text
+
+
+@pytest.mark.parametrize("mode", ["echo-hex", "echo-url", "echo-spaced"])
+def test_a_407_echoing_the_credentials_encoded_shows_none(mode: str) -> None:
+    from tests.support.hostile_proxies import HostileHttpProxy
+
+    with HostileHttpProxy(mode) as proxy:
+        conn = _via_http_proxy(proxy.port, proxy_username="proxyuser")
+        result = engine.run(conn, SessionSecrets(proxy_password=PASSWORD), None)
+    assert result.failure_kind == "proxy-auth" and "407 Denied" in (result.error or "")
+    basic = base64.b64encode(f"proxyuser:{PASSWORD}".encode()).decode()
+    shown = everything_shown(result)
+    for form in [*encoded_forms_of("proxyuser", PASSWORD), basic, PASSWORD]:
+        assert form not in shown, f"{form!r} leaked"
+    assert basic[:12] not in shown.replace(" ", "")
 
 
 # ---------------------------------------------------------------------- item 14's class: our own words on the wire

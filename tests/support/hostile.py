@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import trustme
 
@@ -42,6 +43,10 @@ class Script:
     trickle_greeting: bool = False  # one byte every 0.5 s, never a line end
     unterminated: dict[str, str] = field(default_factory=dict)  # stage -> text sent without line end, then close
     echo_auth: bool = False  # 535 quoting every AUTH line the client sent, raw and base64-decoded
+    # How the echoing 535 quotes the decoded AUTH lines (joined by "|"): "lines" (as above), "hex",
+    # "HEX", "url" (percent-encoded, nothing safe), "b64wrap" (their base64 in 5-character 535-
+    # lines), "split" (the decoded text cut in two 535 lines), "bars" (decoded, NULs shown as "|").
+    echo_as: str = "lines"
     eight_bit_mime: bool = True
     starttls: bool = True
     implicit_tls: bool = False
@@ -259,6 +264,9 @@ class HostileSmtp:
                 return False
             sent.append(answer)
         self.seen.auth_lines.extend(sent)
+        if s.echo_auth and s.echo_as != "lines":
+            conn.sendall(_encoded_echo(sent, s.echo_as).encode("utf-8"))
+            return True
         if s.echo_auth:
             lines = []
             for item in sent:
@@ -270,6 +278,32 @@ class HostileSmtp:
             conn.sendall(("\r\n".join(lines) + "\r\n").encode("utf-8"))
             return True
         return self._reply(conn, "auth", "235 2.7.0 Authentication successful")
+
+
+def _encoded_echo(sent: list[str], how: str) -> str:
+    """A 535 quoting the decoded AUTH lines in the encoding ``how`` (see ``Script.echo_as``)."""
+    decoded = []
+    for item in sent:
+        try:
+            decoded.append(base64.b64decode(item, validate=True))
+        except ValueError:
+            decoded.append(item.encode())
+    raw = b"|".join(decoded)
+    if how in ("hex", "HEX"):
+        text = raw.hex()
+        return f"535 5.7.8 hex {text.upper() if how == 'HEX' else text}\r\n"
+    if how == "url":
+        return f"535 5.7.8 url {quote(raw, safe='')}\r\n"
+    if how == "b64wrap":
+        encoded = base64.b64encode(raw).decode()
+        chunks = "".join(f"535-{encoded[i : i + 5]}\r\n" for i in range(0, len(encoded), 5))
+        return f"535-5.7.8 wrapped\r\n{chunks}535 5.7.8 end\r\n"
+    text = raw.decode("utf-8", "replace").replace("\0", "|")
+    if how == "split":  # the cut halves the last field (the password)
+        last = text.rfind("|") + 1
+        cut = last + (len(text) - last) // 2
+        return f"535-5.7.8 {text[:cut]}\r\n535 {text[cut:]}\r\n"
+    return f"535 5.7.8 plain {text}\r\n"
 
 
 class _Lines:

@@ -1,24 +1,26 @@
 """Hostile proxies on loopback: an HTTP CONNECT proxy that misbehaves, and a recording SOCKS5 proxy.
 
 ``HostileHttpProxy`` answers CONNECT with a 407 that quotes the request (Proxy-Authorization
-included), with headers that never end, one byte every 0.5 s, or a status line full of escape
+included; or only its credentials, in hex, percent-encoded, or as base64 with spaces inserted), with headers that never end, one byte every 0.5 s, or a status line full of escape
 sequences; ``RecordingSocks5`` accepts RFC 1929 user/password auth, records the raw bytes, and
 refuses or relays.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import select
 import socket
 import threading
+from urllib.parse import quote
 
 
 class HostileHttpProxy:
     """An HTTP proxy that never connects: a 407 quoting the request, or headers without end."""
 
     def __init__(self, mode: str = "echo-407") -> None:
-        self.mode = mode  # echo-407, endless-headers, trickle, ansi-status
+        self.mode = mode  # echo-407, echo-hex, echo-url, echo-spaced, endless-headers, trickle, ansi-status
         self.requests: list[bytes] = []
         self.stop = threading.Event()
         self._listener = socket.socket()
@@ -56,6 +58,8 @@ class HostileHttpProxy:
                         conn.sendall(b"X-Padding: " + b"a" * 100 + b"\r\n")
                 elif self.mode == "ansi-status":
                     conn.sendall(b"HTTP/1.1 403 \x1b[2J\x1b]0;pwned\x07Forbidden\r\n\r\n")
+                elif self.mode in ("echo-hex", "echo-url", "echo-spaced"):
+                    conn.sendall(_encoded_407(request, self.mode).encode("latin-1"))
                 else:
                     quoted = request.decode("latin-1").replace("\r\n", " | ")
                     conn.sendall(f"HTTP/1.1 407 Proxy Authentication Required ({quoted})\r\n\r\n".encode("latin-1"))
@@ -68,6 +72,22 @@ class HostileHttpProxy:
         self.stop.set()
         self._thread.join(5)
         self._listener.close()
+
+
+def _encoded_407(request: bytes, mode: str) -> str:
+    """A 407 quoting the Basic credentials: decoded in hex, decoded and percent-encoded, or spaced base64."""
+    basic = b""
+    for line in request.split(b"\r\n"):
+        if line.lower().startswith(b"proxy-authorization: basic "):
+            basic = line.split(None, 2)[2].strip()
+    raw = base64.b64decode(basic) if basic else b""
+    if mode == "echo-hex":
+        quoted = raw.hex()
+    elif mode == "echo-url":
+        quoted = quote(raw, safe="")
+    else:
+        quoted = " ".join(basic.decode()[i : i + 6] for i in range(0, len(basic), 6))
+    return f'HTTP/1.1 407 Denied {quoted}\r\nProxy-Authenticate: Basic realm="{quoted}"\r\n\r\n'
 
 
 class RecordingSocks5:

@@ -243,7 +243,8 @@ class FakeIdentity:
             )
         if secret is not None and secret != CLIENT_SECRET:
             echoed = (
-                f" You sent '{secret}' (base64 {base64.b64encode(secret.encode()).decode()})."
+                f" You sent '{secret}' (base64 {base64.b64encode(secret.encode()).decode()},"
+                f" hex {secret.encode().hex()}). Body: {urlencode(form)}"
                 if self.echo_secrets
                 else ""
             )

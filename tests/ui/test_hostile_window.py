@@ -103,3 +103,31 @@ def test_echoed_secrets_and_escapes_reach_no_widget(make_window, config_dir, key
     assert raw == []
     log = (config_dir / "logs" / "smtpgui.log").read_text()
     assert not [n for n in _needles() if n in log]
+
+
+@pytest.mark.parametrize("echo_as", ["hex", "url", "b64wrap", "split"])
+def test_a_password_echoed_encoded_or_split_reaches_no_widget(  # type: ignore[no-untyped-def]
+    make_window, config_dir, keyring_backend, qtbot, echo_as: str
+) -> None:
+    from urllib.parse import quote
+
+    seen: list[str] = []
+    with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as echo:
+        saved = _add(config_dir, keyring_backend, echo.port, mechanism=Mechanism.PLAIN)
+        window = make_window()
+        window.reload(select_id=saved.id)
+        dialog = window.tests.open_dialog()
+        result = _send(qtbot, dialog)
+        assert not result.ok and result.reply_code == 535
+        dialog.copy_transcript()
+        seen += [*_texts(window, dialog), QGuiApplication.clipboard().text()]
+        dialog.close()
+    window.close()
+    plain = f"\0{USER}\0{PASSWORD}"
+    wrapped = base64.b64encode(plain.encode()).decode()
+    needles = [*_needles(), plain.encode().hex(), PASSWORD.encode().hex(), quote(plain, safe=""), "Walrus"]
+    leaks = [n for n in needles for text in seen if n in text]
+    joined = "".join(t.replace("535-", "").replace(" / ", "").replace("\n", "") for t in seen)
+    leaks += [n for n in (wrapped[8:24], PASSWORD) if n in joined]
+    assert leaks == []
+    assert any("[hidden]" in t for t in seen)
