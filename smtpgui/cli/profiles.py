@@ -194,13 +194,20 @@ def _export_names(app: AppServices, value: str) -> list[str]:
     return [n.strip() for n in value.split(",") if n.strip()]
 
 
+def _file_argument(value: str) -> Path:
+    """A file named on the command line; a name no file can have is a usage error (exit 2)."""
+    if "\x00" in value:
+        raise UsageError("A file name cannot contain a NUL character.")
+    return Path(value)
+
+
 def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
     names = _export_names(app, args.names) if args.names else None
     if args.file == "-":
         document, _count = app.connections.export(None, names)
         emit_json(document)
         return EXIT_OK
-    folder = Path(args.file).parent
+    folder = _file_argument(args.file).parent
     if not folder.is_dir():
         # A typo must not create folders (at the filesystem root, say): issue 17, item 18.
         raise UsageError(f"the folder {str(folder)!r} does not exist; create it first or choose another file.")
@@ -210,7 +217,7 @@ def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
-    outcome = app.connections.import_file(Path(args.file), replace=args.replace)
+    outcome = app.connections.import_file(_file_argument(args.file), replace=args.replace)
     for warning in outcome.warnings:
         say(warning)
     for connection, fields in outcome.secrets_dropped:
