@@ -22,7 +22,7 @@ from smtpgui.services import build_app_services
 from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
-from smtpgui.storage.private import open_private
+from smtpgui.storage.private import describe_os_error, open_private, write_private_file
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts, SelfTestPrompts
@@ -248,7 +248,13 @@ def run(args: argparse.Namespace) -> int:
                 "qt_version": qVersion(),
                 "keyring_backend": window.services.secrets.backend_path(),  # never hangs
             }
-            Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+            try:
+                write_private_file(args.report, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
+            except OSError as exc:
+                print(f"smtpgui: {printable(describe_os_error(exc, args.report, 'write the report'))}", file=sys.stderr)
+                window.close()
+                app.exit(3)  # CLI.md: a file that cannot be written
+                return
         window.close()
         if self_test_prompts is not None and self_test_prompts.warnings:
             for warning in self_test_prompts.warnings:

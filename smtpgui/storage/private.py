@@ -190,6 +190,21 @@ def open_private(path: Path | str, flags: int) -> int:
     return fd
 
 
+def write_private_file(path: Path | str, data: bytes) -> None:
+    """Write ``data`` as the regular file ``path``, 0600 (a report the user asked for).
+
+    Something other than a regular file at ``path`` (a symbolic link, a named pipe, a device)
+    is refused (:class:`RefusedFile`), never written through nor replaced.
+    """
+    refuse_unless_replaceable(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | _NONBLOCK | _NOCTTY
+    with os.fdopen(open_private(path, flags), "wb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):  # put there since the check above
+            raise not_regular(path, mode)
+        handle.write(data)
+
+
 def make_private(path: Path | str) -> None:
     """Narrow an existing file smtpgui wrote (a copy, a temporary file) to 0600."""
     _chmod(Path(path), FILE_MODE)
