@@ -134,6 +134,18 @@ def remove_stale_temps(path: Path) -> None:
 
 _READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a named pipe as the lock file must not hang the open
+# A lock file is never a link: O_CREAT through a dangling one would create its target anywhere.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _as_link(exc: OSError, lock_path: Path) -> OSError:
+    """``O_NOFOLLOW``'s ELOOP on a symbolic link, said as what it is."""
+    if exc.errno == errno.ELOOP:
+        with contextlib.suppress(OSError):
+            mode = os.lstat(lock_path).st_mode
+            if stat.S_ISLNK(mode):
+                return not_regular(lock_path, mode)
+    return exc
 
 
 @contextlib.contextmanager
@@ -143,7 +155,7 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
     With ``reading``, a folder that refuses the lock file (read-only, or another user's) does
     not stop the caller: files are replaced atomically, so a reader sees a whole file anyway;
     it then locks the existing lock file read-only, or goes without. A lock file that is not a
-    regular one (a named pipe, a device, a symbolic link that loops) is a ``StorageError``.
+    regular one (a named pipe, a device, a symbolic link) is a ``StorageError``.
     """
     key = os.path.realpath(lock_path)  # not Path.resolve(): that raises RuntimeError on a loop
     with _THREAD_LOCKS_GUARD:
@@ -153,12 +165,12 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
             ensure_dir(lock_path.parent)  # a file where the folder should be: say so
         fd: int | None = None
         try:
-            fd = open_private(lock_path, os.O_RDWR | os.O_CREAT | _NONBLOCK)
+            fd = open_private(lock_path, os.O_RDWR | os.O_CREAT | _NONBLOCK | _NOFOLLOW)
         except OSError as exc:
             if not (reading and exc.errno in _READ_ONLY_ERRNOS):
-                raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
+                raise StorageError(describe_os_error(_as_link(exc, lock_path), lock_path, "lock")) from exc
             with contextlib.suppress(OSError):
-                fd = os.open(lock_path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+                fd = os.open(lock_path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
         if fd is not None:
             try:
                 mode = os.fstat(fd).st_mode

@@ -206,8 +206,14 @@ def write_private_file(path: Path | str, data: bytes) -> None:
 
 
 def make_private(path: Path | str) -> None:
-    """Narrow an existing file smtpgui wrote (a copy, a temporary file) to 0600."""
-    _chmod(Path(path), FILE_MODE)
+    """Narrow an existing file smtpgui wrote (a copy, a temporary file, one moved aside) to 0600.
+
+    Only a regular file, never through a symbolic link: a damaged connections.json that was a
+    link is moved aside as the link, and what it points to (any file, for root) keeps its mode.
+    """
+    with contextlib.suppress(OSError):
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            _chmod(Path(path), FILE_MODE)
 
 
 def _chmod(path: Path, mode: int) -> None:

@@ -142,3 +142,12 @@ def test_the_self_test_refuses_a_report_path_that_is_a_fifo_or_a_symlink(cli: Cl
     for path in (fifo, link):
         _refused(_run(cli, "--self-test", "--report", str(path)), 2, path)
     assert _is_fifo(fifo) and link.is_symlink() and target.read_text() == "keep"
+
+
+def test_the_window_refuses_a_fifo_as_its_state_or_lock_file_without_hanging(cli: CliRunner) -> None:
+    for name in ("ui-state.ini", "window.lock"):
+        path = cli.config_dir / name
+        os.mkfifo(path)
+        _refused(_run(cli, "--self-test"), 3, path)
+        assert _is_fifo(path)
+        path.unlink()

@@ -272,3 +272,28 @@ def test_a_fifo_as_the_results_file_is_never_read_nor_replaced(tmp_path: Path) -
     with pytest.raises(StorageError, match="named pipe"):
         _soon(fifo, lambda: results.record("id", StoredResult(True, "done", 1.0)))
     assert _is_fifo(fifo)
+
+
+def test_a_damaged_connections_file_linked_elsewhere_is_moved_aside_without_touching_the_target(
+    tmp_path: Path,
+) -> None:
+    # As root, narrowing the moved-aside link's target made any file it pointed to (/etc/passwd) 0600.
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not json")
+    target.chmod(0o644)
+    store = ConnectionStore(tmp_path / "cfg")
+    store.config_dir.mkdir()
+    store.path.symlink_to(target)
+    assert store.load() == [] and store.notices
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644 and target.read_text() == "not json"
+
+
+def test_a_lock_file_that_is_a_dangling_link_creates_nothing_where_it_points(tmp_path: Path) -> None:
+    store = ConnectionStore(tmp_path / "cfg")
+    store.config_dir.mkdir()
+    elsewhere = tmp_path / "elsewhere" / "created-by-smtpgui"
+    elsewhere.parent.mkdir()
+    store.lock_path.symlink_to(elsewhere)
+    with pytest.raises(StorageError, match="symbolic link"):
+        store.add(Connection(name="a", host="a.example.test"))
+    assert not elsewhere.exists()
