@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import time
 import zlib
@@ -22,7 +23,7 @@ from smtpgui.services import build_app_services
 from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
-from smtpgui.storage.private import open_private
+from smtpgui.storage.private import describe_os_error, not_regular, open_private, write_private_file
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts, SelfTestPrompts
@@ -91,6 +92,9 @@ def application() -> QApplication:
     return app
 
 
+_NO_WAIT_NOR_FOLLOW = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
 def ui_settings(config_dir: Path) -> QSettings:
     """UI state (geometry, splitter, last selection) apart from the data, in the config folder.
 
@@ -98,8 +102,23 @@ def ui_settings(config_dir: Path) -> QSettings:
     """
     path = config_dir / "ui-state.ini"
     with contextlib.suppress(OSError):  # a read-only folder: the window runs without saving its state
-        os.close(open_private(path, os.O_WRONLY | os.O_CREAT))
+        os.close(open_private(path, os.O_WRONLY | os.O_CREAT | _NO_WAIT_NOR_FOLLOW))
     return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def _refuse_special_files(config_dir: Path) -> None:
+    """``StorageError`` when the window's own files are not regular files: Qt opens them without
+    ``O_NONBLOCK``, and a named pipe there would hang the window before it shows."""
+    for name in ("ui-state.ini", "window.lock"):
+        path = config_dir / name
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StorageError(describe_os_error(exc, path, "use")) from exc
+        if not stat.S_ISREG(mode):
+            raise StorageError(describe_os_error(not_regular(path, mode), path, "use"))
 
 
 def build_main_window(
@@ -202,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(chosen_config_dir(args.config_dir))
     try:
         ensure_dir(config_dir)  # a file in its place, or no permission: say so, touch nothing
+        _refuse_special_files(config_dir)
     except StorageError as exc:
         log.error("cannot start: %s", exc)
         if not args.self_test:
@@ -248,7 +268,13 @@ def run(args: argparse.Namespace) -> int:
                 "qt_version": qVersion(),
                 "keyring_backend": window.services.secrets.backend_path(),  # never hangs
             }
-            Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+            try:
+                write_private_file(args.report, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
+            except OSError as exc:
+                print(f"smtpgui: {printable(describe_os_error(exc, args.report, 'write the report'))}", file=sys.stderr)
+                window.close()
+                app.exit(3)  # CLI.md: a file that cannot be written
+                return
         window.close()
         if self_test_prompts is not None and self_test_prompts.warnings:
             for warning in self_test_prompts.warnings:

@@ -17,9 +17,18 @@ def say(message: str) -> None:
 def run_window(args: argparse.Namespace) -> int:
     """Open the desktop window with the window's options (``--config-dir``, ``--self-test``, ``--report``).
 
+    A ``--report`` path where something other than a regular file stands is refused (exit 2).
     Only where a window can open (:mod:`smtpgui.display`): else exit 2 with the reason and what
     to do instead, never Qt's abort.
     """
+    if args.report:
+        from smtpgui.storage.private import RefusedFile, refuse_unless_replaceable
+
+        try:
+            refuse_unless_replaceable(args.report)  # a link, a named pipe, a device: not written through
+        except RefusedFile as exc:
+            say(f"cannot write the report to {args.report}: {exc.reason}; choose another file.")
+            return EXIT_USAGE
     from smtpgui import display
 
     problem = display.display_problem()

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -15,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError
-from smtpgui.storage.private import describe_os_error, make_private, make_private_dir, open_private
+from smtpgui.storage.private import (
+    MAX_DATA_BYTES,
+    describe_os_error,
+    make_private,
+    make_private_dir,
+    not_regular,
+    open_for_reading,
+    open_private,
+)
 
 _THREAD_LOCKS: dict[str, threading.RLock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
@@ -80,7 +89,9 @@ def _write_temp(folder: Path, name: str, data: bytes) -> Path:
 def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> None:
     """Replace ``path`` with ``document`` so that a crash leaves the old or the new file, whole.
 
-    With ``keep_backup`` the file being replaced (the last good one) is kept as ``<name>.bak``.
+    With ``keep_backup`` the file being replaced (the last good one) is kept as ``<name>.bak``;
+    then something other than a regular file at ``path`` (a named pipe, a link to a device) is
+    refused (``StorageError``) and left where it is.
     """
     data = (dumps_document(document) + "\n").encode("utf-8")
     folder = path.parent
@@ -90,7 +101,7 @@ def atomic_write_json(path: Path, document: Any, keep_backup: bool = True) -> No
     try:
         if keep_backup and path.exists():
             with (
-                open(path, "rb") as source,
+                open_for_reading(path, MAX_DATA_BYTES) as source,
                 os.fdopen(open_private(bak_tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as handle,
             ):
                 shutil.copyfileobj(source, handle)
@@ -122,6 +133,19 @@ def remove_stale_temps(path: Path) -> None:
 
 
 _READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a named pipe as the lock file must not hang the open
+# A lock file is never a link: O_CREAT through a dangling one would create its target anywhere.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _as_link(exc: OSError, lock_path: Path) -> OSError:
+    """``O_NOFOLLOW``'s ELOOP on a symbolic link, said as what it is."""
+    if exc.errno == errno.ELOOP:
+        with contextlib.suppress(OSError):
+            mode = os.lstat(lock_path).st_mode
+            if stat.S_ISLNK(mode):
+                return not_regular(lock_path, mode)
+    return exc
 
 
 @contextlib.contextmanager
@@ -130,9 +154,10 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
 
     With ``reading``, a folder that refuses the lock file (read-only, or another user's) does
     not stop the caller: files are replaced atomically, so a reader sees a whole file anyway;
-    it then locks the existing lock file read-only, or goes without.
+    it then locks the existing lock file read-only, or goes without. A lock file that is not a
+    regular one (a named pipe, a device, a symbolic link) is a ``StorageError``.
     """
-    key = str(lock_path.resolve())
+    key = os.path.realpath(lock_path)  # not Path.resolve(): that raises RuntimeError on a loop
     with _THREAD_LOCKS_GUARD:
         thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
     with thread_lock:
@@ -140,12 +165,20 @@ def file_lock(lock_path: Path, reading: bool = False) -> Iterator[None]:
             ensure_dir(lock_path.parent)  # a file where the folder should be: say so
         fd: int | None = None
         try:
-            fd = open_private(lock_path, os.O_RDWR | os.O_CREAT)
+            fd = open_private(lock_path, os.O_RDWR | os.O_CREAT | _NONBLOCK | _NOFOLLOW)
         except OSError as exc:
             if not (reading and exc.errno in _READ_ONLY_ERRNOS):
-                raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
+                raise StorageError(describe_os_error(_as_link(exc, lock_path), lock_path, "lock")) from exc
             with contextlib.suppress(OSError):
-                fd = os.open(lock_path, os.O_RDONLY)
+                fd = os.open(lock_path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        if fd is not None:
+            try:
+                mode = os.fstat(fd).st_mode
+                if not stat.S_ISREG(mode):
+                    raise not_regular(lock_path, mode)
+            except OSError as exc:
+                os.close(fd)
+                raise StorageError(describe_os_error(exc, lock_path, "lock")) from exc
         locked = False
         try:
             if fd is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
 from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.migrations import SCHEMA_VERSION
-from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file, refuse_unless_replaceable
 from smtpgui.storage.secrets import SecretStore
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
@@ -34,19 +35,40 @@ def select_by_names(connections: list[Connection], names: list[str]) -> list[Con
 
 
 def write_export(path: Path, connections: list[Connection]) -> None:
-    """Write the export file; its folder must exist (a typo must not create folders)."""
+    """Write the export file; its folder must exist (a typo must not create folders).
+
+    An existing regular file is replaced; anything else at ``path`` (a symbolic link, a named
+    pipe, a device) is refused, never replaced nor written through.
+    """
     folder = path.parent
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise ValidationError(f"Cannot export to {path}: the folder {folder} {what}; create it or choose another.")
+    refuse_export_target(path)
     atomic_write_json(path, export_document(connections), keep_backup=False)
 
 
-def read_import(path: Path) -> list[Connection]:
-    """Connections from an export file; missing keys take their defaults, ids are optional."""
+def refuse_export_target(path: Path) -> None:
+    """``ValidationError`` when ``path`` exists and is not a regular file (a link included)."""
     try:
-        raw = path.read_bytes()
+        refuse_unless_replaceable(path)
+    except RefusedFile as exc:
+        raise ValidationError(f"Cannot export to {path}: {exc.reason}; choose another file.") from None
+
+
+def read_import(path: Path) -> list[Connection]:
+    """Connections from an export file; missing keys take their defaults, ids are optional.
+
+    A file that is not a regular one (a named pipe, a device) or is too large is refused
+    (``ValidationError``) without being read.
+    """
+    try:
+        raw = read_file(path, MAX_DATA_BYTES)
+    except RefusedFile as exc:
+        raise ValidationError(f"{path} cannot be imported: {exc.reason}; choose an smtpgui export (.json).") from None
     except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO):  # a link that loops, a socket: not an export either
+            raise ValidationError(describe_os_error(exc, path, "import")) from None
         raise StorageError(describe_os_error(exc, path, "read")) from exc
     try:
         document = parse_json(raw)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable
 from io import TextIOWrapper
@@ -29,6 +30,7 @@ FILE_NAME = "smtpgui.log"
 MAX_BYTES = 512 * 1024
 BACKUPS = 3
 _HANDLER_NAME = "smtpgui-file"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 log = logging.getLogger("smtpgui")
 log.addHandler(logging.NullHandler())  # until set up (or when the log folder is unusable): nowhere, not stderr
@@ -102,7 +104,16 @@ class _PrivateRotatingFile(logging.FileHandler):
         super().__init__(filename, encoding="utf-8", delay=True)
 
     def _open(self) -> TextIOWrapper:
-        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        # O_NONBLOCK: a named pipe no program reads fails at once (ENXIO, reported like any
+        # unwritable log) instead of hanging every command. A file that is not a regular one
+        # (a pipe that is read, a link to /dev/null) is written but never sought nor rotated.
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NONBLOCK)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self.maxBytes = 0
+        except OSError:
+            os.close(fd)
+            raise
         return os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")
 
     def open_now(self) -> None:

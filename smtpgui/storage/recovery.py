@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from smtpgui.core.errors import StorageError
 from smtpgui.core.jsondoc import parse_json
-from smtpgui.storage.private import describe_os_error, make_private
+from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, make_private, read_file
 
 T = TypeVar("T")
 log = logging.getLogger("smtpgui.store")
@@ -45,12 +45,14 @@ def recover(
     read_backup: Callable[[Any], T],
     write: Callable[[T], None],
     empty: T,
+    limit: int = MAX_DATA_BYTES,
 ) -> tuple[T, str]:
     """Move the damaged ``path`` aside and restore ``<path>.bak`` when it reads.
 
     ``read_backup`` turns the backup's parsed JSON into the value (raising ``ValueError`` or
     ``StorageError`` when it cannot); ``write`` saves the restored value as ``path``. Returns
     the value (``empty`` when there is no usable backup) and the sentence to tell the user.
+    A backup that is not a regular file or is larger than ``limit`` bytes is not used.
     """
     aside = move_aside(path)
     backup = path.with_name(path.name + ".bak")
@@ -58,7 +60,7 @@ def recover(
     value = empty
     if backup.exists():
         try:
-            value = read_backup(parse_json(backup.read_bytes()))
+            value = read_backup(parse_json(read_file(backup, limit)))
             write(value)
             notice += f" The last good copy ({backup.name}) was restored."
         except (OSError, ValueError, StorageError):

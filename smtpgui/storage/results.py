@@ -8,14 +8,19 @@ A missing or damaged file reads as "no results yet": it is a convenience, never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from smtpgui.core.display import printable
+from smtpgui.core.errors import StorageError
 from smtpgui.core.redact import scrub
 from smtpgui.storage.atomic import atomic_write_json, file_lock
+from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, not_regular, read_file
 
 FILE_NAME = "last-results.json"
 SUMMARY_LIMIT = 200
@@ -50,7 +55,7 @@ class ResultStore:
     def load(self) -> dict[str, StoredResult]:
         """Every stored result; entries that are not well formed are left out."""
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
+            document = json.loads(read_file(self.path, MAX_DATA_BYTES).decode("utf-8"))
         except (OSError, ValueError):
             return {}
         entries = document.get("results") if isinstance(document, dict) else None
@@ -85,6 +90,10 @@ class ResultStore:
 
     def _change(self, change) -> None:  # type: ignore[no-untyped-def]
         with file_lock(self.config_dir / (FILE_NAME + ".lock")):
+            with contextlib.suppress(OSError):  # a named pipe, a link to a device: left alone
+                mode = os.stat(self.path).st_mode
+                if not stat.S_ISREG(mode):
+                    raise StorageError(describe_os_error(not_regular(self.path, mode), self.path, "save"))
             entries = self.load()
             change(entries)
             document = {

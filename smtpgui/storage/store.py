@@ -20,7 +20,7 @@ from smtpgui.core.model import Connection, connection_from_dict, connection_to_d
 from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
-from smtpgui.storage.private import describe_os_error
+from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
 from smtpgui.storage.recovery import recover
 
 FILE_NAME = "connections.json"
@@ -72,11 +72,11 @@ class ConnectionStore:
         if self.config_dir.exists() and not self.config_dir.is_dir():
             raise StorageError(f"Could not use {self.config_dir} as the config folder: it is a file, not a folder.")
         try:
-            with open(self.path, "rb") as handle:
+            with open_for_reading(self.path, MAX_DATA_BYTES) as handle:
                 signature = _signature(os.fstat(handle.fileno()))
                 if self._cache is not None and self._cache[0] == signature:
                     return list(self._cache[1])
-                raw = handle.read()
+                raw = read_capped(handle, self.path, MAX_DATA_BYTES)
         except FileNotFoundError:
             return []
         except OSError as exc:

@@ -173,3 +173,24 @@ def test_a_log_that_fails_later_in_the_session_shows_the_banner(  # type: ignore
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: banner.isVisible() and "the disk is full" in banner.text())
+
+
+def test_the_windows_export_refuses_a_symlink_or_a_fifo_and_says_so(  # type: ignore[no-untyped-def]
+    window_with_work, prompts, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    target = tmp_path / "target.json"
+    target.write_text("keep")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (link, fifo):
+        prompts.messages.clear()
+        prompts.save_path = str(path)
+        window_with_work.exchange.export_connections()
+        assert [title for title, _text in prompts.messages] == ["Cannot export"]
+        assert str(path) in prompts.messages[0][1] and "not a regular file" in prompts.messages[0][1]
+    assert link.is_symlink() and target.read_text() == "keep" and stat.S_ISFIFO(os.lstat(fifo).st_mode)
