@@ -177,13 +177,15 @@ def open_private(path: Path | str, flags: int) -> int:
 
     ``O_CREAT``'s mode is narrowed by the umask, so the mode is set again on the open file; a
     file of ours that was wider (made by an older version) is narrowed too. Only a regular file:
-    a link to a device (``/dev/zero``, which root owns) or a named pipe keeps its mode.
+    a link to a device (``/dev/zero``, which root owns) or a named pipe keeps its mode, and so does
+    whatever a symbolic link points at (run as root on a user's folder, a planted link to a system
+    file must not change that file's mode).
     """
     fd = os.open(path, flags | _CLOEXEC, FILE_MODE)
     if sys.platform != "win32" and flags & os.O_CREAT:
         try:
             info = os.fstat(fd)
-            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not os.path.islink(path):
                 os.fchmod(fd, FILE_MODE)
         except OSError:
             pass  # a file system without permissions (a FAT stick): nothing to narrow

@@ -297,3 +297,19 @@ def test_a_lock_file_that_is_a_dangling_link_creates_nothing_where_it_points(tmp
     with pytest.raises(StorageError, match="symbolic link"):
         store.add(Connection(name="a", host="a.example.test"))
     assert not elsewhere.exists()
+
+
+def test_a_private_file_reached_through_a_link_keeps_the_targets_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A link planted in a folder smtpgui writes (as root, say) never narrows the file it points at."""
+    import os
+    import stat
+
+    from smtpgui.storage.private import open_private
+
+    target = tmp_path / "someone-elses-file"
+    target.write_text("keep me readable\n")
+    target.chmod(0o644)
+    link = tmp_path / "smtpgui.log"
+    link.symlink_to(target)
+    os.close(open_private(link, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
