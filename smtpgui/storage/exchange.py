@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,25 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
     connections = []
     for index, item in enumerate(items, start=1):
         try:
-            connections.append(connection_from_dict(item))
+            connection = connection_from_dict(item)
+            if not _is_our_id(connection.id):
+                # An id is a keyring entry's name: a file cannot choose one that is not of the form
+                # smtpgui makes (an upper-case copy of another's, a path), so it gets a new one.
+                connection = connection.replace(id=new_id())
+            connections.append(connection)
         except (ValueError, TypeError) as exc:
             name = item.get("name") if isinstance(item, dict) else None
             owner = f"Entry #{index}" + (f" ({_short(name)})" if isinstance(name, str) else "")
             raise ValidationError(f"{owner} in {source}: {exc}.") from None
     return connections
+
+
+def _is_our_id(value: str) -> bool:
+    """True for an id as smtpgui makes them: a UUID in its canonical lower-case form."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def _short(name: str) -> str:

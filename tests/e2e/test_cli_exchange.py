@@ -115,3 +115,23 @@ def test_export_to_a_folder_that_does_not_exist_is_refused(cli: CliRunner, tmp_p
     assert r.returncode == 2, r.stderr
     assert str(target.parent) in r.stderr and "does not exist" in r.stderr
     assert not (tmp_path / "typo").exists()
+
+
+def test_an_import_cannot_choose_an_id_smtpgui_would_not_make(cli: CliRunner, tmp_path: Path) -> None:
+    """An id names keyring entries: an upper-case copy of a stored id, a path or a padded one gets a
+    new id, so no imported connection can reach another's secrets (a case-insensitive keyring, say)."""
+    assert cli("add", "Mine", "--host", "smtp.example.test", "--auth", "password", "--username", "u",
+               "--password-stdin", stdin="pw\n").returncode == 0  # fmt: skip
+    mine = json.loads(cli("show", "Mine", "--json").stdout)["id"]
+    entries = [{"id": mine.upper(), "name": "Upper", "host": "evil.example.test"},
+               {"id": "../../etc/passwd", "name": "Path", "host": "evil.example.test"},
+               {"id": f" {mine}", "name": "Padded", "host": "evil.example.test"}]  # fmt: skip
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"format": "smtpgui-connections", "schema_version": 2, "connections": entries}))
+    r = cli("import", str(path))
+    assert r.returncode == 0, r.stderr
+    shown = {c["name"]: c for c in json.loads(cli("list", "--json").stdout)}
+    for name in ("Upper", "Path", "Padded"):
+        assert shown[name]["id"] not in (mine.upper(), "../../etc/passwd", f" {mine}")
+        assert shown[name]["password_set"] is False
+    assert shown["Mine"]["password_set"] is True
