@@ -47,6 +47,24 @@ def _start_like_the_app(config: Path, keyring: MemoryKeyring):  # type: ignore[n
     return app, window
 
 
+def _window_for(servers: ServerProcess, config: Path, keyring: MemoryKeyring, total: int, silent: int):  # type: ignore[no-untyped-def]
+    """The app's window over ``total`` connections to the benchmark servers (``silent`` of them to
+    the one that never answers), each with its password in ``keyring``."""
+    connections = [
+        Connection(
+            name=f"relay {i:02d}", host="127.0.0.1", port=servers.silent_port if i < silent else servers.smtp_port,
+            security=Security.STARTTLS, ca_file=servers.ca_file, auth_mode=AuthMode.PASSWORD,
+            username=USER, from_address="bench@example.com", timeout_s=30,
+        )
+        for i in range(total)
+    ]  # fmt: skip
+    store = ConnectionStore(config)
+    store.update(lambda _c: connections)
+    for c in store.load():
+        keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
+    return _start_like_the_app(config, keyring)
+
+
 def filter_keystrokes(runs: int = 5) -> Figure:
     """Type searches into the search field of a window holding 10,000 connections."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,19 +101,7 @@ def stall_during_sends(total: int = 50, silent: int = 10) -> Figure:
 
     keyring = MemoryKeyring()
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp) / "pki", 1.5) as servers:
-        connections = [
-            Connection(
-                name=f"relay {i:02d}", host="127.0.0.1", port=servers.silent_port if i < silent else servers.smtp_port,
-                security=Security.STARTTLS, ca_file=servers.ca_file, auth_mode=AuthMode.PASSWORD,
-                username=USER, from_address="bench@example.com", timeout_s=30,
-            )
-            for i in range(total)
-        ]  # fmt: skip
-        store = ConnectionStore(Path(tmp) / "config")
-        store.update(lambda _c: connections)
-        for c in store.load():
-            keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
-        app, window = _start_like_the_app(Path(tmp) / "config", keyring)
+        app, window = _window_for(servers, Path(tmp) / "config", keyring, total, silent)
         # A person needs more than a second to open a test dialog and press Send; by then the
         # window has loaded the engine on a worker (its warm-up, 300 ms after the first paint).
         settle = time.perf_counter() + 2
@@ -157,19 +163,7 @@ def stall_during_test_all(total: int = 50, silent: int = 10) -> Figure:
 
     keyring = MemoryKeyring()
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp) / "pki") as servers:
-        connections = [
-            Connection(
-                name=f"relay {i:02d}", host="127.0.0.1", port=servers.silent_port if i < silent else servers.smtp_port,
-                security=Security.STARTTLS, ca_file=servers.ca_file, auth_mode=AuthMode.PASSWORD,
-                username=USER, from_address="bench@example.com", timeout_s=30,
-            )
-            for i in range(total)
-        ]  # fmt: skip
-        store = ConnectionStore(Path(tmp) / "config")
-        store.update(lambda _c: connections)
-        for c in store.load():
-            keyring.set_password("smtpgui", f"{c.id}:password", PASSWORD)
-        app, window = _start_like_the_app(Path(tmp) / "config", keyring)
+        app, window = _window_for(servers, Path(tmp) / "config", keyring, total, silent)
         gaps: list[float] = []
         last = [time.perf_counter()]
 
