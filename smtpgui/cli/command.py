@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from smtpgui.services import AppServices
+if TYPE_CHECKING:
+    from smtpgui.services import AppServices
 
-Handler = Callable[[AppServices, argparse.Namespace], int]
+Handler = Callable[["AppServices", argparse.Namespace], int]
 """Runs one command with the config folder's services; returns the exit code."""
 
 Command = Callable[[str, Handler, str], argparse.ArgumentParser]

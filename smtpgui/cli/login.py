@@ -17,13 +17,13 @@ from smtpgui.cli.fields import OPTION_FOR_FIELD
 from smtpgui.cli.output import say
 from smtpgui.core.display import printable
 from smtpgui.core.errors import ValidationError
-from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import AuthMode, Connection, Kind, ProxyType
 from smtpgui.services import AppServices
 from smtpgui.storage.secrets import Slot
 from smtpgui.transport.result import EXIT_AUTH, EXIT_CONNECT, EXIT_TIMEOUT, EXIT_TLS, Stage
 
 if TYPE_CHECKING:
+    from smtpgui.core.explanations import Failure
     from smtpgui.transport.network import CancelToken
     from smtpgui.transport.oauth import SignIn, Tokens
 
@@ -61,6 +61,7 @@ def oauth_connection(app: AppServices, name: str) -> Connection:
 
 
 def cmd_login(app: AppServices, args: argparse.Namespace) -> int:
+    from smtpgui.core.explanations import Failure
     from smtpgui.transport import oauth
     from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
     from smtpgui.transport.http import HttpClient
@@ -132,6 +133,8 @@ def _device(sign_in: SignIn, token: CancelToken) -> Tokens:
 
 
 def _failed(failure: Failure, error: str, code: int) -> int:
+    from smtpgui.core.explanations import explain
+
     explanation = explain(failure)
     say(f"sign-in failed: {error}")
     say(f"why: {explanation.cause}")

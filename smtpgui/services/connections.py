@@ -11,17 +11,16 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from smtpgui.core.binding import changed_binding, secrets_must_drop
 from smtpgui.core.errors import SecretStoreUnavailable
 from smtpgui.core.model import Connection, new_id
-from smtpgui.core.naming import copy_name
-from smtpgui.core.presets import find_preset
 from smtpgui.services.secrets import SecretService
-from smtpgui.storage import exchange
-from smtpgui.storage.exchange import ImportOutcome
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.store import ConnectionStore, find_by_id
+
+if TYPE_CHECKING:
+    from smtpgui.storage.exchange import ImportOutcome
 
 log = logging.getLogger("smtpgui.services")
 
@@ -82,6 +81,8 @@ class ConnectionService:
 
     def from_preset(self, preset_id: str, existing: list[Connection] | None = None) -> Connection:
         """A new, unsaved connection from a preset, named after the provider."""
+        from smtpgui.core.presets import find_preset
+
         preset = find_preset(preset_id)
         names = [c.name for c in (existing if existing is not None else self.store.load())]
         draft = preset.apply(Connection(name="x"))
@@ -152,6 +153,8 @@ class ConnectionService:
     def copy_name_for(self, source: Connection, existing: list[Connection] | None = None) -> str:
         """``<name>_copied``, then ``_copied2``… (DESIGN §5)."""
         names = [c.name for c in (existing if existing is not None else self.store.load())]
+        from smtpgui.core.naming import copy_name
+
         return copy_name(source.name, names)
 
     def duplicate(self, source: Connection, name: str | None = None, password: str | None = None) -> Connection:
@@ -181,6 +184,8 @@ class ConnectionService:
 
     def export(self, path: Path | None, names: list[str] | None = None) -> tuple[dict[str, object], int]:
         """The export document (never a secret), written to ``path`` unless it is None."""
+        from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
+
         connections = self.store.load()
         if names:
             connections = exchange.select_by_names(connections, names)
@@ -191,10 +196,14 @@ class ConnectionService:
 
     def clashing_names(self, incoming: list[Connection]) -> list[str]:
         """The names in ``incoming`` that stored connections already have (ignoring case)."""
+        from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
+
         return exchange.clashing_names(self.store.load(), incoming)
 
     def read_import(self, path: Path) -> list[Connection]:
         """The connections of an export file (``ValidationError`` naming the file and entry)."""
+        from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
+
         return exchange.read_import(path)
 
     def import_connections(
@@ -207,6 +216,8 @@ class ConnectionService:
         otherwise they are removed from the keyring and the outcome says so
         (:func:`smtpgui.storage.exchange.import_connections` holds that rule).
         """
+        from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
+
         return exchange.import_connections(
             self.store, incoming, replace=replace, source=source, secrets=self.secrets.store
         )
@@ -220,6 +231,8 @@ class ConnectionService:
         "Save mine"): when that program moved the connection (and may have stored secrets for the
         new place) and the user's version points elsewhere, those secrets do not follow it back.
         Returns the fields that moved when secrets were removed, else []."""
+        from smtpgui.core.binding import changed_binding, secrets_must_drop
+
         if not secrets_must_drop(original, theirs) or not secrets_must_drop(theirs, mine):
             return []
         if self.secrets.store.drop_all(mine.id):
