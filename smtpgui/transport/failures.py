@@ -9,7 +9,6 @@ import smtplib
 import socket
 import ssl
 
-from smtpgui.core.explanations import Failure, explain
 from smtpgui.core.model import Connection
 from smtpgui.transport.auth import AuthFailure
 from smtpgui.transport.errors import HttpFailure, NetworkError, OAuthError, SignInSetupError
@@ -130,6 +129,8 @@ class FailureRecorder:
         if kind == "oauth" and server_words:  # the provider's JSON after 334, decoded, says more than the 535
             r.error = f"{r.error} ({error})"
             words = f"{server_words} {error}"
+        from smtpgui.core.explanations import Failure, explain  # only a failure needs the table
+
         explanation = explain(
             Failure(stage.value, kind, r.reply_code, r.enhanced_code, words, self.c.host, self.c.port)
         )
