@@ -204,16 +204,20 @@ def test_graph_failures_keep_the_exit_codes(
 
 # A local process that connects to the loopback listener and sends nothing (issue 17 item 25),
 # started by the "browser" before it does (or does not do) the real sign-in. It holds its
-# connection open for a minute, longer than any of these tests may take.
+# connection open until the listener drops it (its per-request timeout) or a minute passes.
 IDLE_THEN_BROWSER_SCRIPT = """\
-import os, socket, subprocess, sys, time, urllib.parse
+import os, socket, subprocess, sys, urllib.parse
 url, page, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["redirect_uri"][0]
 idle = socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(redirect).port), timeout=5)
 idle.sendall(b"GET /?code=")
 if mode == "redirect":
     subprocess.Popen([sys.executable, sys.argv[4], url, page])
-time.sleep(60)
+idle.settimeout(60)
+try:
+    idle.recv(1)  # nothing comes until the listener gives up on this connection and closes it
+except OSError:
+    pass
 """
 
 
