@@ -73,20 +73,14 @@ class ConnectionService:
 
     # new connections -----------------------------------------------------------------------
 
-    def blank(self, existing: list[Connection] | None = None, base: Connection | None = None) -> Connection:
-        """A new, unsaved connection with a free name (from ``base``'s settings when given)."""
+    def blank(
+        self, existing: list[Connection] | None = None, base: Connection | None = None, name: str = "New connection"
+    ) -> Connection:
+        """A new, unsaved connection called ``name`` (or ``name 2``… when taken), from ``base``'s
+        settings when given (a preset's, say)."""
         names = [c.name for c in (existing if existing is not None else self.store.load())]
-        name = unique_name("New connection", names)
-        return (base or Connection(name=name)).replace(id=new_id(), name=name, is_default=False)
-
-    def from_preset(self, preset_id: str, existing: list[Connection] | None = None) -> Connection:
-        """A new, unsaved connection from a preset, named after the provider."""
-        from smtpgui.core.presets import find_preset
-
-        preset = find_preset(preset_id)
-        names = [c.name for c in (existing if existing is not None else self.store.load())]
-        draft = preset.apply(Connection(name="x"))
-        return draft.replace(id=new_id(), name=unique_name(preset.label, names), is_default=False)
+        free = unique_name(name, names)
+        return (base or Connection(name=free)).replace(id=new_id(), name=free, is_default=False)
 
     def create(self, connection: Connection, secrets: Mapping[Slot, str | None] | None = None) -> Connection:
         """Save a new connection and its secrets; nothing is kept when the secrets cannot be."""

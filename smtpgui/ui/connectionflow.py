@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
 from smtpgui.core.model import AuthMode, Connection
-from smtpgui.services.connections import unique_name
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.offthread import call_off_gui_thread
 
@@ -55,9 +54,7 @@ class ConnectionFlow(QObject):
         w = self.window
         if not w.resolve_unsaved():
             return False
-        free = unique_name(name, [c.name for c in w.model.connections()])
-        draft = self._connections.blank(w.model.connections(), base).replace(name=free)
-        w.open_draft(draft)
+        w.open_draft(self._connections.blank(w.model.connections(), base, name))
         return True
 
     @Slot()
