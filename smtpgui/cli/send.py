@@ -120,7 +120,6 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
 
 def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
     from smtpgui.transport.engine import SessionSecrets  # only commands that send load the engine
-    from smtpgui.transport.probe import probe
 
     if not args.host and not args.connection:
         # CLI.md: with neither HOST nor --connection, the default connection (its own port first).
@@ -150,7 +149,7 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
         raise ValidationError("Say what to probe: HOST, or --connection NAME.", "HOST")
     if args.port is not None and not 1 <= args.port <= 65535:
         raise ValidationError("The port must be a number from 1 to 65535.", "--port")
-    report = probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
+    report = app.tests.probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
     if args.json:
 
         emit_json(report.to_json())

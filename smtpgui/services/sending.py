@@ -91,7 +91,10 @@ class TestService:
         self.last_results[connection.id] = result
         return result
 
-    def probe(self, connection: Connection, port: int | None, secrets: SessionSecrets) -> ProbeReport:
+    def probe(
+        self, connection: Connection, port: int | None, secrets: SessionSecrets, *, own_first: bool = False
+    ) -> ProbeReport:
+        """What the server supports on each port and mode (the connection's own first, if asked)."""
         from smtpgui.transport.probe import probe
 
-        return probe(connection, port, secrets)
+        return probe(connection, port, secrets, engine=self.engine, own_first=own_first)
