@@ -77,9 +77,9 @@ def log_dir(config_dir_chosen: Path | None = None) -> Path:
         return Path(from_env).expanduser()
     if config_dir_chosen is not None:
         return config_dir_chosen / "logs"
-    from smtpgui.storage.paths import platform_dirs
+    from smtpgui.storage.paths import user_log_dir
 
-    return Path(platform_dirs().user_log_dir)
+    return user_log_dir()
 
 
 class _ScrubbingFormatter(logging.Formatter):

@@ -209,3 +209,24 @@ def test_schema_1_oauth2_connections_get_their_provider_from_the_host(tmp_path: 
     assert by_name == {"g": "google", "m": "microsoft", "o": "custom", "p": "custom"}
     store.update(lambda connections: connections)
     assert json.loads(store.path.read_text())["schema_version"] == SCHEMA_VERSION == 2
+
+
+def test_the_per_user_folders_are_the_ones_platformdirs_gives(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On Linux the folders follow the XDG rule without loading platformdirs (start-up time): the
+    same answer platformdirs gives, with and without the XDG variables, relative ones ignored."""
+    import sys
+
+    from platformdirs import PlatformDirs
+
+    from smtpgui.storage.paths import user_config_dir, user_log_dir
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    for config_home, state_home in ((None, None), (str(tmp_path / "c"), str(tmp_path / "s")), ("relative", "rel")):
+        for name, value in (("XDG_CONFIG_HOME", config_home), ("XDG_STATE_HOME", state_home)):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        expected = PlatformDirs("smtpgui", appauthor=False)
+        assert str(user_config_dir()) == expected.user_config_dir
+        assert str(user_log_dir()) == expected.user_log_dir
