@@ -16,6 +16,7 @@ from smtpgui.core.addresses import normalize_pin, parse_proxy_url, split_from_fi
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import (
     DEFAULT_PORTS,
+    OAUTH_FIELDS,
     AuthMode,
     Connection,
     IpFamily,
@@ -211,13 +212,7 @@ _PLAIN_FIELDS = (
     "mailbox",
     "authority_url",
     "graph_url",
-    "oauth_provider",
-    "oauth_client_id",
-    "oauth_tenant",
-    "oauth_authorize_url",
-    "oauth_token_url",
-    "oauth_device_url",
-    "oauth_scopes",
+    *OAUTH_FIELDS,
 )
 _ENUMS = {
     "kind": Kind,

@@ -9,7 +9,7 @@ to whoever wrote the file. :func:`secrets_must_drop` is the one rule every such 
 
 from __future__ import annotations
 
-from smtpgui.core.model import Connection
+from smtpgui.core.model import OAUTH_FIELDS, Connection
 
 # Everything that decides where a secret is sent, as whom, and how well it is protected on the
 # way: the server, the proxy, the identity provider, and the checks on the link.
@@ -29,13 +29,7 @@ BINDING_FIELDS: tuple[str, ...] = (
     "domain",
     "mechanism",
     "allow_insecure_auth",
-    "oauth_provider",
-    "oauth_client_id",
-    "oauth_tenant",
-    "oauth_authorize_url",
-    "oauth_token_url",
-    "oauth_device_url",
-    "oauth_scopes",
+    *OAUTH_FIELDS,
     "proxy_type",
     "proxy_host",
     "proxy_port",

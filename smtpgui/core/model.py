@@ -89,6 +89,16 @@ TOKEN_MECHANISMS = (Mechanism.XOAUTH2, Mechanism.OAUTHBEARER)
 DEFAULT_PORTS = {Security.TLS: 465, Security.STARTTLS: 587, Security.NONE: 25}
 PUBLIC_AUTHORITY_URL = "https://login.microsoftonline.com"
 PUBLIC_GRAPH_URL = "https://graph.microsoft.com"
+# The fields of an OAuth2 sign-in (provider, app, tenant, endpoints, scopes).
+OAUTH_FIELDS: tuple[str, ...] = (
+    "oauth_provider",
+    "oauth_client_id",
+    "oauth_tenant",
+    "oauth_authorize_url",
+    "oauth_token_url",
+    "oauth_device_url",
+    "oauth_scopes",
+)
 
 
 def new_id() -> str:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, 
 from smtpgui.core.addresses import split_from_field
 from smtpgui.core.errors import Problem
 from smtpgui.core.model import (
+    OAUTH_FIELDS,
     AuthMode,
     Connection,
     IpFamily,
@@ -37,15 +38,6 @@ MECH_LABELS = {
     "oauthbearer": "OAUTHBEARER",
 }
 PROVIDER_LABELS = {"google": "Google (Gmail)", "microsoft": "Microsoft (365, Outlook.com)", "custom": "Custom"}
-OAUTH_FIELDS = (
-    "oauth_provider",
-    "oauth_client_id",
-    "oauth_tenant",
-    "oauth_authorize_url",
-    "oauth_token_url",
-    "oauth_device_url",
-    "oauth_scopes",
-)
 CUSTOM_OAUTH_FIELDS = ("oauth_authorize_url", "oauth_token_url", "oauth_device_url")
 PROXY_LABELS = {"none": "No proxy", "socks4": "SOCKS4", "socks5": "SOCKS5", "http": "HTTP CONNECT"}
 # (field, Browse button's object name, file dialog caption)

@@ -16,19 +16,21 @@ import threading
 from urllib.parse import quote
 
 
-class HostileHttpProxy:
-    """An HTTP proxy that never connects: a 407 quoting the request, or headers without end."""
+class _LoopbackListener:
+    """A listener on 127.0.0.1 (a free port) whose accept loop runs on a thread of its own while
+    the ``with`` block lasts; each connection goes to ``_handle`` (on the loop's thread unless the
+    subclass starts one)."""
 
-    def __init__(self, mode: str = "echo-407") -> None:
-        self.mode = mode  # echo-407, echo-hex, echo-url, echo-spaced, endless-headers, trickle, ansi-status
-        self.requests: list[bytes] = []
+    name = "hostile-listener"
+
+    def __init__(self) -> None:
         self.stop = threading.Event()
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(8)
         self._listener.settimeout(0.2)
         self.port = int(self._listener.getsockname()[1])
-        self._thread = threading.Thread(target=self._loop, name="hostile-proxy", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
 
     def _loop(self) -> None:
         while not self.stop.is_set():
@@ -38,33 +40,12 @@ class HostileHttpProxy:
                 continue
             except OSError:
                 return
-            with contextlib.suppress(OSError), conn:
-                conn.settimeout(10)
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        break
-                    request += chunk
-                self.requests.append(request)
-                if self.mode == "trickle":
-                    for byte in b"HTTP/1.1 200 Connection established, but never ending":
-                        conn.sendall(bytes([byte]))
-                        if self.stop.wait(0.5):
-                            break
-                elif self.mode == "endless-headers":
-                    conn.sendall(b"HTTP/1.1 200 Connection established\r\n")
-                    while not self.stop.is_set():
-                        conn.sendall(b"X-Padding: " + b"a" * 100 + b"\r\n")
-                elif self.mode == "ansi-status":
-                    conn.sendall(b"HTTP/1.1 403 \x1b[2J\x1b]0;pwned\x07Forbidden\r\n\r\n")
-                elif self.mode in ("echo-hex", "echo-url", "echo-spaced"):
-                    conn.sendall(_encoded_407(request, self.mode).encode("latin-1"))
-                else:
-                    quoted = request.decode("latin-1").replace("\r\n", " | ")
-                    conn.sendall(f"HTTP/1.1 407 Proxy Authentication Required ({quoted})\r\n\r\n".encode("latin-1"))
+            self._handle(conn)
 
-    def __enter__(self) -> HostileHttpProxy:
+    def _handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
         self._thread.start()
         return self
 
@@ -72,6 +53,44 @@ class HostileHttpProxy:
         self.stop.set()
         self._thread.join(5)
         self._listener.close()
+
+
+class HostileHttpProxy(_LoopbackListener):
+    """An HTTP proxy that never connects: a 407 quoting the request, or headers without end."""
+
+    name = "hostile-proxy"
+
+    def __init__(self, mode: str = "echo-407") -> None:
+        self.mode = mode  # echo-407, echo-hex, echo-url, echo-spaced, endless-headers, trickle, ansi-status
+        self.requests: list[bytes] = []
+        super().__init__()
+
+    def _handle(self, conn: socket.socket) -> None:  # one connection at a time, on the loop's thread
+        with contextlib.suppress(OSError), conn:
+            conn.settimeout(10)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                request += chunk
+            self.requests.append(request)
+            if self.mode == "trickle":
+                for byte in b"HTTP/1.1 200 Connection established, but never ending":
+                    conn.sendall(bytes([byte]))
+                    if self.stop.wait(0.5):
+                        break
+            elif self.mode == "endless-headers":
+                conn.sendall(b"HTTP/1.1 200 Connection established\r\n")
+                while not self.stop.is_set():
+                    conn.sendall(b"X-Padding: " + b"a" * 100 + b"\r\n")
+            elif self.mode == "ansi-status":
+                conn.sendall(b"HTTP/1.1 403 \x1b[2J\x1b]0;pwned\x07Forbidden\r\n\r\n")
+            elif self.mode in ("echo-hex", "echo-url", "echo-spaced"):
+                conn.sendall(_encoded_407(request, self.mode).encode("latin-1"))
+            else:
+                quoted = request.decode("latin-1").replace("\r\n", " | ")
+                conn.sendall(f"HTTP/1.1 407 Proxy Authentication Required ({quoted})\r\n\r\n".encode("latin-1"))
 
 
 def _encoded_407(request: bytes, mode: str) -> str:
@@ -90,30 +109,19 @@ def _encoded_407(request: bytes, mode: str) -> str:
     return f'HTTP/1.1 407 Denied {quoted}\r\nProxy-Authenticate: Basic realm="{quoted}"\r\n\r\n'
 
 
-class RecordingSocks5:
+class RecordingSocks5(_LoopbackListener):
     """A SOCKS5 proxy that records the RFC 1929 user/password bytes, then relays (or refuses)."""
 
     def __init__(self, username: bytes, password: bytes) -> None:
         self.username = username
         self.password = password
         self.offered: list[tuple[bytes, bytes]] = []
-        self.stop = threading.Event()
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.2)
-        self.port = int(self._listener.getsockname()[1])
-        self._thread = threading.Thread(target=self._loop, name="recording-socks5", daemon=True)
+        super().__init__()
 
-    def _loop(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+    name = "recording-socks5"
+
+    def _handle(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         with contextlib.suppress(OSError), conn:
@@ -140,15 +148,6 @@ class RecordingSocks5:
             upstream = socket.create_connection((host, port), timeout=10)
             conn.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
             _relay(conn, upstream, self.stop)
-
-    def __enter__(self) -> RecordingSocks5:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self._thread.join(5)
-        self._listener.close()
 
 
 def _exactly(conn: socket.socket, n: int) -> bytes:
