@@ -2,8 +2,10 @@
 
 Budgets (DESIGN.md §6): 1.5 × the baseline with 1,000 connections, 2 × with 10,000. Each run is a
 fresh interpreter (``python -m smtpgui --self-test``, offscreen), interleaved with the baseline
-(``bench/baseline_window.py``); the figure is the median wall time from process start to exit
-after the first paint. Peak memory (max RSS) is reported beside it.
+(``bench/baseline_window.py``); the figure is the median wall time from process start to the
+end of the window's first paint pass (each writes the wall clock then into its ``--report``; the
+benchmark notes the clock when it starts the process). The time to exit and peak memory (max RSS)
+are reported beside it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPO, Figure, child_env, make_config, median, run_process
+from common import REPO, Figure, child_env, make_config, median, run_to_first_paint
 
 BUDGETS = {1000: 1.5, 10000: 2.0}
 
@@ -25,19 +27,22 @@ def measure(counts: tuple[int, ...] = (1000, 10000), runs: int = 7) -> list[Figu
         for count in counts:
             config = make_config(Path(tmp) / f"config-{count}", count)
             ours_cmd = [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "--self-test"]
-            run_process(baseline_cmd, env)  # warm the page cache for both
-            run_process(ours_cmd, env)
-            base_t, base_m, ours_t, ours_m = [], [], [], []
+            run_to_first_paint(baseline_cmd, env)  # warm the page cache for both
+            run_to_first_paint(ours_cmd, env)
+            base_t, base_x, base_m, ours_t, ours_x, ours_m = [], [], [], [], [], []
             for _ in range(runs):
-                t, m = run_process(baseline_cmd, env)
-                base_t.append(t), base_m.append(m)
-                t, m = run_process(ours_cmd, env)
-                ours_t.append(t), ours_m.append(m)
+                t, x, m = run_to_first_paint(baseline_cmd, env)
+                base_t.append(t), base_x.append(x), base_m.append(m)
+                t, x, m = run_to_first_paint(ours_cmd, env)
+                ours_t.append(t), ours_x.append(x), ours_m.append(m)
             figures.append(
                 Figure(
                     f"cold start, {count:,} connections (ms)", median(ours_t) * 1000, median(base_t) * 1000, "ms",
                     BUDGETS.get(count, 2.0), runs,
-                    {"peak_rss_mb": round(median(ours_m) / 1024, 1), "baseline_peak_rss_mb": round(median(base_m) / 1024, 1)},
+                    {
+                        "to_exit_ms": round(median(ours_x) * 1000, 1), "baseline_to_exit_ms": round(median(base_x) * 1000, 1),
+                        "peak_rss_mb": round(median(ours_m) / 1024, 1), "baseline_peak_rss_mb": round(median(base_m) / 1024, 1),
+                    },
                 )
             )  # fmt: skip
     return figures

@@ -62,20 +62,39 @@ def child_env(**extra: str) -> dict[str, str]:
 # Linux carries a process's peak resident memory across fork and exec: a child of this (large)
 # benchmark process would report at least this process's size as its own peak. Started from an
 # interpreter of ~10 MB, the figure is the command's own.
+# It also notes the wall clock at the spawn, for figures that end inside the child (a first paint).
 _LAUNCHER = """
 import os, sys, time
 out, command = sys.argv[1], sys.argv[2:]
+spawned_at = time.time()
 started = time.perf_counter()
 pid = os.posix_spawn(command[0], command, os.environ)
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - started
 with open(out, "w") as f:
-    f.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    f.write(f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {spawned_at!r}")
 """
 
 
 def run_process(command: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int]:
     """Wall seconds from start to exit, and the child's own peak resident memory in KiB."""
+    elapsed, peak, _spawned_at = _run(command, env, stdin)
+    return elapsed, peak
+
+
+def run_to_first_paint(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds from start to the window's first paint, from start to exit, and peak memory (KiB).
+
+    ``command`` must take ``--report FILE`` and write ``painted_at`` there (the wall clock when
+    its first paint was done), as ``smtpgui --self-test`` and ``baseline_window.py`` do.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+        elapsed, peak, spawned_at = _run([*command, "--report", report.name], env, None)
+        painted_at = json.loads(report.read())["painted_at"]
+    return painted_at - spawned_at, elapsed, peak
+
+
+def _run(command: list[str], env: dict[str, str], stdin: str | None) -> tuple[float, int, float]:
     import shutil
 
     executable = command[0] if os.path.isabs(command[0]) else (shutil.which(command[0]) or command[0])
@@ -90,11 +109,11 @@ def run_process(command: list[str], env: dict[str, str], stdin: str | None = Non
             process.stdin.write(stdin)
             process.stdin.close()
         process.wait()
-        elapsed, peak, code = figures.read().split()
+        elapsed, peak, code, spawned_at = figures.read().split()
         if process.returncode or int(code):
             errors.seek(0)
             raise RuntimeError(f"{' '.join(command[:4])} exited {code}: {errors.read()[-500:]}")
-    return float(elapsed), int(peak)
+    return float(elapsed), int(peak), float(spawned_at)
 
 
 def median(values: list[float]) -> float:

@@ -36,6 +36,9 @@ def run_window(args: argparse.Namespace) -> int:
         say(problem)
         return EXIT_USAGE
     try:
+        from smtpgui.ui import pysidehook
+
+        pysidehook.install()  # before the window's modules: each one is then cheaper to import
         from smtpgui import app
     except ImportError as exc:
         soname = display.missing_library(str(exc))

@@ -82,3 +82,62 @@ def test_self_test_fails_instead_of_waiting_on_a_warning(tmp_path: Path) -> None
     assert "newer smtpgui" in done.stderr and "Traceback" not in done.stderr
     assert json.loads(report.read_text())["ok"] is False
     assert '"schema_version": 999' in (config / "connections.json").read_text()  # left untouched
+
+
+_HOOK_CHILD = """
+import json, sys, types
+from smtpgui import cli
+from smtpgui.ui import pysidehook
+
+feature = sys.modules.get("shibokensupport.feature")
+before = feature._mod_uses_pyside if feature else None
+cli.main(["--config-dir", sys.argv[1], "--self-test"])
+feature = sys.modules["shibokensupport.feature"]
+after = feature._mod_uses_pyside
+original = after.__closure__[0].cell_contents
+answers = {}
+for name in ("smtpgui.ui.mainwindow", "smtpgui.core.model", "json", "sys", "PySide6.QtCore"):
+    module = sys.modules[name]
+    answers[name] = [after(module), original(module)]
+answers["unreadable"] = [after(types.ModuleType("gone")), original(types.ModuleType("gone"))]
+print(json.dumps({"installed by the window's start": before is None and after is not original, "answers": answers}))
+"""
+
+
+def test_pysides_import_check_is_answered_from_the_files_bytes_with_the_same_answers(tmp_path: Path) -> None:
+    """PySide asks of every module imported after it whether its source mentions PySide6; the
+    window's start answers from the file's bytes (no tokenizer) and every answer is PySide's own."""
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", _HOOK_CHILD, str(tmp_path / "config")],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["installed by the window's start"] is True
+    assert seen["answers"]["smtpgui.ui.mainwindow"] == [True, True]
+    assert seen["answers"]["smtpgui.core.model"] == [False, False]
+    for name, (ours, pysides) in seen["answers"].items():
+        assert ours == pysides, name
+
+
+def test_the_self_test_report_says_when_the_first_paint_was_done(tmp_path: Path) -> None:
+    """``painted_at`` (the wall clock) lets a caller time start to first paint on its own clock."""
+    import time
+
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )  # fmt: skip
+    report = tmp_path / "report.json"
+    started = time.time()
+    subprocess.run(
+        [sys.executable, "-m", "smtpgui", "--config-dir", str(tmp_path / "c"), "--self-test", "--report", str(report)],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    ended = time.time()
+    data = json.loads(report.read_text())
+    assert started < data["painted_at"] < ended
+    assert set(data) == {"ok", "startup_ms", "connections", "qt_version", "keyring_backend", "painted_at"}
