@@ -3,7 +3,7 @@
 Budget (DESIGN.md §6): at most 1.3 × a minimal smtplib script doing the same session and reading
 its password through the ``keyring`` library from the same backend (both must read a secret).
 Each run is a fresh process against the same aiosmtpd (STARTTLS + AUTH, in a process of its
-own): ``python -m smtpgui test NAME --to ADDR --json`` (config on disk) against
+own): ``smtpgui test NAME --to ADDR --json`` (config on disk) against
 ``bench/smtplib_send.py --keyring``, interleaved. Measured twice:
 
 - with a pinned backend (``PYTHON_KEYRING_BACKEND=env_keyring.EnvKeyring``): the code's own cost;
@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPO, Figure, ServerProcess, child_env, median, run_process
+from common import REPO, Figure, ServerProcess, child_env, median, run_process, smtpgui_command
 
 from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.storage.store import ConnectionStore
@@ -78,7 +78,7 @@ def measure(runs: int = 9) -> list[Figure]:
             PYTHONPATH=str(REPO / "bench"),
             SMTPGUI_BENCH_PASSWORD=PASSWORD,
         )
-        ours = [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "test", "bench", "--to", "ops@example.com", "--json"]  # fmt: skip
+        ours = smtpgui_command("--config-dir", str(config), "test", "bench", "--to", "ops@example.com", "--json")  # fmt: skip
         script = [sys.executable, str(REPO / "bench" / "smtplib_send.py"), "127.0.0.1", str(servers.smtp_port), servers.ca_file, USER, PASSWORD]  # fmt: skip
         # The same script reading the password from the keyring, as smtpgui must: what Python,
         # smtplib, the keyring library and the session cost before any of smtpgui's own work.

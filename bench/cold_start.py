@@ -1,7 +1,7 @@
 """Cold start to the first painted window with 1,000 and 10,000 connections vs a bare QMainWindow.
 
 Budgets (DESIGN.md §6): 1.5 × the baseline with 1,000 connections, 2 × with 10,000. Each run is a
-fresh interpreter (``python -m smtpgui --self-test``, offscreen), interleaved with the baseline
+fresh interpreter (``smtpgui --self-test`` as the installed script starts it, offscreen), interleaved with the baseline
 (``bench/baseline_window.py``); the figure is the median wall time from process start to the
 end of the window's first paint pass (each writes the wall clock then into its ``--report``; the
 benchmark notes the clock when it starts the process). The time to exit and peak memory (max RSS)
@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPO, Figure, child_env, make_config, median, run_to_first_paint
+from common import REPO, Figure, child_env, make_config, median, run_to_first_paint, smtpgui_command
 
 BUDGETS = {1000: 1.5, 10000: 2.0}
 
@@ -26,7 +26,7 @@ def measure(counts: tuple[int, ...] = (1000, 10000), runs: int = 7) -> list[Figu
     with tempfile.TemporaryDirectory() as tmp:
         for count in counts:
             config = make_config(Path(tmp) / f"config-{count}", count)
-            ours_cmd = [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "--self-test"]
+            ours_cmd = smtpgui_command("--config-dir", str(config), "--self-test")
             run_to_first_paint(baseline_cmd, env)  # warm the page cache for both
             run_to_first_paint(ours_cmd, env)
             base_t, base_x, base_m, ours_t, ours_x, ours_m = [], [], [], [], [], []

@@ -1,4 +1,4 @@
-"""Frozen start vs start from source: the bundle's ``--self-test`` against ``python -m smtpgui --self-test``.
+"""Frozen start vs start from source: the bundle's ``--self-test`` against ``smtpgui --self-test`` from source.
 
 Budget (DESIGN.md §6): the frozen app starts in at most 1.2 × the time the app takes from source.
 Both run as whole processes, offscreen, on the same config folder (100 connections), interleaved
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, make_config
+from common import REPO, make_config, smtpgui_command
 
 BUDGET = 1.2
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Path(tmp) / "config"
         make_config(config, args.connections)
         commands = {
-            "source": [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "--self-test"],
+            "source": smtpgui_command("--config-dir", str(config), "--self-test"),
             "frozen": [str(frozen), "--config-dir", str(config), "--self-test"],
         }
         for command in commands.values():  # warm the page cache for both before measuring

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import Figure, ServerProcess, child_env
+from common import Figure, ServerProcess, child_env, smtpgui_command
 
 from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.storage.store import ConnectionStore
@@ -44,7 +44,7 @@ def _config(folder: Path, servers: ServerProcess, count: int, silent_every: int,
 def measure(count: int = 500, silent_every: int = 5, timeout_s: int = 5) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp) / "pki") as servers:
         config = _config(Path(tmp) / "config", servers, count, silent_every, timeout_s)
-        command = [sys.executable, "-m", "smtpgui", "--config-dir", str(config), "test", "--all", "--verify-only",
+        command = [*smtpgui_command("--config-dir", str(config)), "test", "--all", "--verify-only",
                    "--json", "--concurrency", str(CONCURRENCY)]  # fmt: skip
         started = time.perf_counter()
         done = subprocess.run(command, env=child_env(), capture_output=True, text=True, check=False)

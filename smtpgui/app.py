@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLockFile, QObject, QSettings, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from smtpgui import APP_NAME, __version__
@@ -24,6 +24,7 @@ from smtpgui.storage.atomic import ensure_dir
 from smtpgui.storage.logs import install_crash_hook, log, setup_logging
 from smtpgui.storage.paths import chosen_config_dir, resolve_config_dir
 from smtpgui.storage.private import describe_os_error, not_regular, open_private, write_private_file
+from smtpgui.ui.firstuse import when_painted
 from smtpgui.ui.icons import app_icon
 from smtpgui.ui.mainwindow import MainWindow
 from smtpgui.ui.prompts import Prompts, SelfTestPrompts
@@ -192,27 +193,6 @@ def _listen(name: str, window: MainWindow) -> QObject:
     return server
 
 
-class _FirstPaint(QObject):
-    """Notices the window's first paint (start-up ends there; --self-test closes there), then
-    stops watching: no Python call per event for the rest of the session."""
-
-    def __init__(self, on_paint, window: QObject) -> None:  # type: ignore[no-untyped-def]
-        # The window's own paint event comes first in the pass that paints it and every card;
-        # the callback runs once that whole pass is done.
-        super().__init__(window)  # lives as long as the window
-        self.on_paint = on_paint
-        self.done = False
-        self.window = window
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.done:
-            self.done = True
-            self.window.removeEventFilter(self)
-            QTimer.singleShot(0, self.on_paint)
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     """Open the window (or, with --self-test, open it, wait for the first paint and close)."""
     app = application()
@@ -252,6 +232,7 @@ def run(args: argparse.Namespace) -> int:
 
     def first_paint() -> None:
         painted_at.append(time.time())
+        window.finish_startup()  # the editor: built now that the window shows (a self-test builds it too)
         startup.end_startup()
         if args.self_test:
             finish()
@@ -286,7 +267,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             app.quit()
 
-    _FirstPaint(first_paint, window)
+    when_painted(window, first_paint)
     window.show()
     code = app.exec()
     for server in servers:

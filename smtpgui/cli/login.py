@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from smtpgui.transport.oauth import SignIn, Tokens
 
 
-
 def add_commands(command: Command) -> None:
     p = command(
         "login", cmd_login, "sign in with OAuth2 for an SMTP connection (keeps the refresh token in the keyring)"

@@ -81,7 +81,6 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
         connection, secrets, message, on_line=(lambda line: print(line, flush=True)) if live else None
     )
     if args.json:
-
         emit_json(result.to_json(with_transcript=args.transcript))
     _report_test(connection, result, args.verify_only)
     return result.exit_code
@@ -151,7 +150,6 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
         raise ValidationError("The port must be a number from 1 to 65535.", "--port")
     report = app.tests.probe(base, args.port, secrets, own_first=bool(args.connection) and args.port is None)
     if args.json:
-
         emit_json(report.to_json())
     else:
         _print_probe(report)

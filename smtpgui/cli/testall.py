@@ -72,7 +72,6 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
     settings = app.settings.load()
     secrets = app.secrets
 
-
     def message_for(connection: Connection) -> OutgoingMessage | None:
         check_before_session(connection)
         return None if request is None else build_test_message(connection, request, settings)
@@ -80,9 +79,7 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
     from smtpgui.transport.engine import SessionEngine
     from smtpgui.transport.tlsfiles import check_before_session
 
-    run = TestAllRun(
-        SessionEngine(), connections, secrets.for_session, message_for, concurrency=args.concurrency
-    )
+    run = TestAllRun(SessionEngine(), connections, secrets.for_session, message_for, concurrency=args.concurrency)
     printing = threading.Lock()
 
     def heard(item: TestAllItem) -> None:

@@ -305,9 +305,7 @@ def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> Email
     return msg
 
 
-def _render_checked(
-    parts: _Parts, smtputf8: bool, cte: str
-) -> tuple[EmailMessage, EmailPolicy[EmailMessage], bytes]:
+def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessage, EmailPolicy[EmailMessage], bytes]:
     """The message, rendered so that every address header reads back as exactly what was meant.
 
     The usual 78-column folding is tried first; when Python's folder would change an address

@@ -96,9 +96,7 @@ class SecretService:
         try:
             self.clear(connection_id)
         except SecretStoreUnavailable as exc:
-            return (
-                f"{exc} Remove the entries '{connection_id}:*' of service 'smtpgui' when the keyring works again."
-            )
+            return f"{exc} Remove the entries '{connection_id}:*' of service 'smtpgui' when the keyring works again."
         return None
 
     # a session's secrets -------------------------------------------------------------------

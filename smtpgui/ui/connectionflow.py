@@ -132,7 +132,7 @@ class ConnectionFlow(QObject):
             return None
 
     def _unbind_overwritten_secrets(self, original: Connection | None, theirs: Connection, mine: Connection) -> None:
-        """"Save mine" over a version another program saved: secrets stored for where that version
+        """ "Save mine" over a version another program saved: secrets stored for where that version
         pointed do not follow the user's version elsewhere (the services decide; this says so)."""
         w = self.window
         if original is None:

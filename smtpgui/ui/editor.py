@@ -33,6 +33,7 @@ class ConnectionEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("connectionEditor")
         self.original: Connection | None = None
         self.taken_names = TakenNames(())
         self._dirty = False

@@ -60,9 +60,10 @@ class EmptyState(QWidget):
         """Word the panel for a first run (no connections) or for nothing selected."""
         if connection_count == 0:
             set_plain(self.title, "Welcome to smtpgui")
-            set_plain(self.text,
+            set_plain(
+                self.text,
                 "You have no connections yet. Start from your provider's settings (Gmail, Microsoft 365, "
-                "Amazon SES and more), from a blank connection, or import a file exported by smtpgui."
+                "Amazon SES and more), from a blank connection, or import a file exported by smtpgui.",
             )
         else:
             set_plain(self.title, "No connection selected")

@@ -46,7 +46,7 @@ class KeyringState(QObject):
     def __init__(
         self,
         services: AppServices,
-        editor: ConnectionEditor,
+        editor: Callable[[], ConnectionEditor],
         current_id: Callable[[], str | None],
         start_job: Callable[[Job], None],
         banner: PlainLabel,
@@ -85,7 +85,7 @@ class KeyringState(QObject):
             self.unknown.add(connection_id)
         else:
             self.unknown.discard(connection_id)
-        editor = self.editor
+        editor = self.editor()
         if connection_id == self.current_id() and editor.original is not None:
             editor.set_stored(stored, self.services.secrets.session_only, unknown)
         self.show_state()
@@ -94,7 +94,7 @@ class KeyringState(QObject):
         """The keyring could not be read and there is no session fallback: nothing is known."""
         self._pending.discard(connection_id)  # asked again when a secret tab is shown again
         self.unknown.add(connection_id)
-        editor = self.editor
+        editor = self.editor()
         if connection_id == self.current_id() and editor.original is not None:
             editor.set_stored(set(), self.services.secrets.session_only, unknown=True)
         self.show_banner(message)

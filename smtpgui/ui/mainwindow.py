@@ -10,9 +10,19 @@ rest of the application through ``services`` (:mod:`smtpgui.services`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
@@ -23,18 +33,13 @@ from smtpgui.storage.results import ResultStore
 from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
 from smtpgui.ui.cardmenu import CardMenu
-from smtpgui.ui.connectionflow import ConnectionFlow
 from smtpgui.ui.delegate import ConnectionCardDelegate
-from smtpgui.ui.editor import ConnectionEditor
 from smtpgui.ui.emptystate import EmptyState
-from smtpgui.ui.exchangeflow import ExchangeFlow
+from smtpgui.ui.firstuse import later, when_painted
 from smtpgui.ui.keyringstate import KeyringState, make_banner
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
 from smtpgui.ui.plaintext import clean, set_plain
-from smtpgui.ui.probeflow import ProbeFlow
 from smtpgui.ui.prompts import Prompts, Unsaved
-from smtpgui.ui.signinflow import SignInFlow
-from smtpgui.ui.testflow import TestFlow
 from smtpgui.ui.workers import Job, WarmUpJob
 
 NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
@@ -43,6 +48,12 @@ WARM_UP_AFTER_MS = 300  # after the first paint: load the engine on a worker bef
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
     from smtpgui.transport.engine import SessionEngine
+    from smtpgui.ui.connectionflow import ConnectionFlow
+    from smtpgui.ui.editor import ConnectionEditor
+    from smtpgui.ui.exchangeflow import ExchangeFlow
+    from smtpgui.ui.probeflow import ProbeFlow
+    from smtpgui.ui.signinflow import SignInFlow
+    from smtpgui.ui.testflow import TestFlow
 
 
 class MainWindow(QMainWindow):
@@ -77,11 +88,18 @@ class MainWindow(QMainWindow):
         self.results = ResultStore(services.config_dir)
         self.empty_state: EmptyState | None = None  # made the first time no connection is open
         self._warmed_up = False
+        self._editor: ConnectionEditor | None = None
+        self._pending: Connection | None = None  # to show once the editor is built
+        self._starting = True  # until the end of __init__: the editor waits for the first paint
         self._build()
         self.model.set_results(self.results.load())
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
         self._restore_state()
         self._show_notices()
+        self._starting = False
+        # Watching from here, before app.run starts its own watch: Qt asks the filter installed
+        # last first, so the run notes the first paint before the editor is built.
+        when_painted(self, self.finish_startup)
 
     # ------------------------------------------------------------------ construction
 
@@ -111,28 +129,16 @@ class MainWindow(QMainWindow):
         log_trouble = log_problem()
         if log_trouble:  # the log cannot be written: say so once, the window works on
             self._show_log_problem(log_trouble)
-        self.editor = ConnectionEditor()
         self.keyring = KeyringState(
-            self.services, self.editor, lambda: self._current_id, self.start_job, self.banner, parent=self
+            self.services, lambda: self.editor, lambda: self._current_id, self.start_job, self.banner, parent=self
         )
-        self.connections = ConnectionFlow(self, self.results, self)
-        self.tests = TestFlow(self, self.results, self)
-        self.sign_ins = SignInFlow(self, self)
-        self.probes = ProbeFlow(self, self)
-        self.exchange = ExchangeFlow(self, self)
-        self.editor.save_requested.connect(self.connections.save)
-        self.editor.secrets_shown.connect(lambda: self.keyring.check(self._current_id))
-        self.editor.revert_requested.connect(self.connections.revert)
-        self.editor.test_requested.connect(self.tests.open_dialog)
-        self.editor.auth_tab.sign_in_requested.connect(self.sign_ins.sign_in)
-        self.editor.auth_tab.sign_out_requested.connect(self.sign_ins.sign_out)
-        self.editor.dirty_changed.connect(self._on_dirty_changed)
-        self.tests.test_all_running.connect(self._on_test_all_running)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 6, 6, 6)
         right_layout.addWidget(self.banner)
-        right_layout.addWidget(self.editor, 1)
+        # The editor's place until it is built, after the first paint (see ``editor``).
+        self._editor_place = QWidget()
+        right_layout.addWidget(self._editor_place, 1)
         self.right_layout = right_layout
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -146,6 +152,77 @@ class MainWindow(QMainWindow):
         self.status("Ready")
         self.resize(1000, 680)
 
+    # ------------------------------------------------------------------ made on first use
+
+    # The editor (its modules, 19 fields, four tabs: ~12 ms) is built after the window's first
+    # paint (:meth:`finish_startup`), or at once when anything asks for it earlier. Until then the
+    # connection to show waits in ``_pending``. The flows are made on their first use: start-up
+    # neither imports nor builds what only an action needs.
+
+    @property
+    def editor(self) -> ConnectionEditor:
+        if self._editor is None:
+            self._editor = self._build_editor()
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                self._load_editor(pending)
+            else:
+                self._update_actions()
+        return self._editor
+
+    def finish_startup(self) -> None:
+        """The window has painted: build what start-up left for later."""
+        _ = self.editor
+
+    def _build_editor(self) -> ConnectionEditor:
+        from smtpgui.ui.editor import ConnectionEditor
+
+        editor = ConnectionEditor()
+        editor.save_requested.connect(later(lambda: self.connections.save))
+        editor.secrets_shown.connect(lambda: self.keyring.check(self._current_id))
+        editor.revert_requested.connect(later(lambda: self.connections.revert))
+        editor.test_requested.connect(later(lambda: self.tests.open_dialog))
+        editor.auth_tab.sign_in_requested.connect(lambda device: self.sign_ins.sign_in(bool(device)))
+        editor.auth_tab.sign_out_requested.connect(later(lambda: self.sign_ins.sign_out))
+        editor.dirty_changed.connect(self._on_dirty_changed)
+        place = self._editor_place
+        self.right_layout.replaceWidget(place, editor)
+        self.right_layout.setStretchFactor(editor, 1)
+        place.deleteLater()
+        return editor
+
+    @cached_property
+    def connections(self) -> ConnectionFlow:
+        from smtpgui.ui.connectionflow import ConnectionFlow
+
+        return ConnectionFlow(self, self.results, self)
+
+    @cached_property
+    def tests(self) -> TestFlow:
+        from smtpgui.ui.testflow import TestFlow
+
+        flow = TestFlow(self, self.results, self)
+        flow.test_all_running.connect(self._on_test_all_running)
+        return flow
+
+    @cached_property
+    def sign_ins(self) -> SignInFlow:
+        from smtpgui.ui.signinflow import SignInFlow
+
+        return SignInFlow(self, self)
+
+    @cached_property
+    def probes(self) -> ProbeFlow:
+        from smtpgui.ui.probeflow import ProbeFlow
+
+        return ProbeFlow(self, self)
+
+    @cached_property
+    def exchange(self) -> ExchangeFlow:
+        from smtpgui.ui.exchangeflow import ExchangeFlow
+
+        return ExchangeFlow(self, self)
+
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
         self.statusBar().showMessage(clean(text), timeout_ms)
@@ -154,23 +231,37 @@ class MainWindow(QMainWindow):
         def a(text: str, slot: Callable[[], object], shortcut: Shortcut, name: str, icon: str = "") -> QAction:
             return make_action(self, text, slot, shortcut, name=name, icon=icon)
 
-        flows = self.connections
-        self.new_action = a("&New", flows.new_connection, "Ctrl+N", "newAction", "new")
-        self.preset_action = a("New from &preset…", flows.new_from_preset, "Ctrl+Shift+N", "presetAction", "preset")
-        self.duplicate_action = a("&Duplicate", flows.duplicate, "Ctrl+D", "duplicateAction", "duplicate")
-        self.delete_action = a("De&lete", flows.delete, QKeySequence.StandardKey.Delete, "deleteAction", "delete")
-        self.default_action = a("Set as &default", flows.set_default, None, "defaultAction", "default-star")
-        self.enable_action = a("&Enable/Disable", flows.toggle_enabled, None, "enableAction")
-        self.save_action = a("&Save", flows.save, "Ctrl+S", "saveAction", "save")
-        self.revert_action = a("&Revert", flows.revert, None, "revertAction")
-        self.test_action = a("&Test…", self.tests.open_dialog, "Ctrl+T", "testAction", "test")
-        self.test_all_action = a("Test &all", self.tests.start_test_all, "Ctrl+Shift+T", "testAllAction", "test")
-        self.detect_action = a("Detect &settings", self.probes.detect, None, "detectAction", "detect")
-        self.import_action = a("&Import…", self.exchange.import_connections, "Ctrl+I", "importAction", "import")
-        self.export_action = a("E&xport…", self.exchange.export_connections, "Ctrl+E", "exportAction", "export")
+        # Each slot finds its flow when it fires: the flows are made on the first action that needs them.
+        c = self
+        self.new_action = a("&New", later(lambda: c.connections.new_connection), "Ctrl+N", "newAction", "new")
+        self.preset_action = a(
+            "New from &preset…", later(lambda: c.connections.new_from_preset), "Ctrl+Shift+N", "presetAction", "preset"
+        )
+        self.duplicate_action = a(
+            "&Duplicate", later(lambda: c.connections.duplicate), "Ctrl+D", "duplicateAction", "duplicate"
+        )
+        delete = QKeySequence.StandardKey.Delete
+        self.delete_action = a("De&lete", later(lambda: c.connections.delete), delete, "deleteAction", "delete")
+        self.default_action = a(
+            "Set as &default", later(lambda: c.connections.set_default), None, "defaultAction", "default-star"
+        )
+        self.enable_action = a("&Enable/Disable", later(lambda: c.connections.toggle_enabled), None, "enableAction")
+        self.save_action = a("&Save", later(lambda: c.connections.save), "Ctrl+S", "saveAction", "save")
+        self.revert_action = a("&Revert", later(lambda: c.connections.revert), None, "revertAction")
+        self.test_action = a("&Test…", later(lambda: c.tests.open_dialog), "Ctrl+T", "testAction", "test")
+        self.test_all_action = a(
+            "Test &all", later(lambda: c.tests.start_test_all), "Ctrl+Shift+T", "testAllAction", "test"
+        )
+        self.detect_action = a("Detect &settings", later(lambda: c.probes.detect), None, "detectAction", "detect")
+        self.import_action = a(
+            "&Import…", later(lambda: c.exchange.import_connections), "Ctrl+I", "importAction", "import"
+        )
+        self.export_action = a(
+            "E&xport…", later(lambda: c.exchange.export_connections), "Ctrl+E", "exportAction", "export"
+        )
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
         self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
-        settings = lambda: flows.open_settings(self)  # noqa: E731
+        settings = lambda: c.connections.open_settings(self)  # noqa: E731
         self.settings_action = a("Se&ttings…", settings, "Ctrl+,", "settingsAction", "settings")
         self.toolbar = add_toolbar(self, [
             (self.new_action, "newButton"), (self.preset_action, "presetButton"),
@@ -210,8 +301,7 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self._select_row(row)
         else:
-            self._current_id = None
-            self.editor.load(None)
+            self.close_editor()
         self._update_actions()
 
     def _select_row(self, source_row: int) -> None:
@@ -270,6 +360,11 @@ class MainWindow(QMainWindow):
     def _load_editor(self, connection: Connection) -> None:
         self.draft = None if self.model.row_of(connection.id) >= 0 else connection
         self._current_id = connection.id
+        self._pending = None  # this one replaces any connection waiting for the editor
+        if self._editor is None and self._starting:
+            self._pending = connection  # shown once the window has painted
+            self._update_actions()
+            return
         keyring = self.keyring
         stored = keyring.stored.get(connection.id)
         if stored is None and self.draft is not None:
@@ -298,12 +393,14 @@ class MainWindow(QMainWindow):
     def close_editor(self) -> None:
         """Nothing in the editor (what to do next shows instead)."""
         self._current_id = None
-        self.editor.load(None)
+        self._pending = None
+        if self._editor is not None:
+            self._editor.load(None)
 
     def resolve_unsaved(self) -> bool:
         """Ask about unsaved edits; False means the user wants to stay."""
-        if not self.editor.is_dirty() or self.editor.original is None:
-            return True
+        if self._editor is None or not self._editor.is_dirty() or self._editor.original is None:
+            return True  # an editor not built yet holds no edits
         answer = self.prompts.ask_unsaved(self.editor.original.name)
         if answer is Unsaved.SAVE:
             return self.connections.save()
@@ -329,23 +426,25 @@ class MainWindow(QMainWindow):
             action.setEnabled(saved)
         self.test_action.setEnabled(has)
         self.detect_action.setEnabled(has)
-        self.save_action.setEnabled(self.editor.is_dirty())
-        self.revert_action.setEnabled(self.editor.is_dirty())
+        dirty = self._editor is not None and self._editor.is_dirty()
+        self.save_action.setEnabled(dirty)
+        self.revert_action.setEnabled(dirty)
         self._update_empty_state()
 
     def _update_empty_state(self) -> None:
         """No connection open: the editor gives way to what to do next (never a blank, disabled form)."""
-        empty = self.editor.original is None
+        editor = self._editor
+        empty = self._current_id is None if editor is None else editor.original is None
         if empty and self.empty_state is None:
             self.empty_state = EmptyState()
-            self.empty_state.preset_requested.connect(self.connections.new_from_preset)
-            self.empty_state.blank_requested.connect(self.connections.new_connection)
-            self.empty_state.import_requested.connect(self.exchange.import_connections)
+            self.empty_state.preset_requested.connect(later(lambda: self.connections.new_from_preset))
+            self.empty_state.blank_requested.connect(later(lambda: self.connections.new_connection))
+            self.empty_state.import_requested.connect(later(lambda: self.exchange.import_connections))
             self.right_layout.addWidget(self.empty_state, 1)
         if self.empty_state is not None:
             self.empty_state.show_for(self.model.rowCount())
             self.empty_state.setVisible(empty)
-        self.editor.setVisible(not empty)
+        (self._editor_place if editor is None else editor).setVisible(not empty)
 
     # ------------------------------------------------------------------ sessions on workers
 
@@ -421,7 +520,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._stop_log_listener()
-        self.tests.cancel_all()
+        if "tests" in self.__dict__:  # made (a test ran): stop its sends
+            self.tests.cancel_all()
         for job in list(self.jobs):
             job.cancel()
         self.pool.waitForDone(5000)

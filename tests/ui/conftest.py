@@ -33,6 +33,7 @@ def make_window(qtbot, config_dir: Path, prompts: ScriptedPrompts, keyring_backe
         window = build_main_window(config_dir, prompts, backend or keyring_backend)
         qtbot.addWidget(window)
         window.show()
+        window.finish_startup()  # as the app does after the first paint: the editor is built
         windows.append(window)
         return window
 

@@ -10,7 +10,9 @@ from smtpgui.storage.settings import SettingsStore
 
 def open_dialog(window, qtbot):  # type: ignore[no-untyped-def]
     window.settings_action.trigger()
-    qtbot.waitUntil(lambda: window.connections.settings_dialog is not None and window.connections.settings_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: window.connections.settings_dialog is not None and window.connections.settings_dialog.isVisible()
+    )
     return window.connections.settings_dialog
 
 

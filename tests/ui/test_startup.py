@@ -141,3 +141,46 @@ def test_the_self_test_report_says_when_the_first_paint_was_done(tmp_path: Path)
     data = json.loads(report.read_text())
     assert started < data["painted_at"] < ended
     assert set(data) == {"ok", "startup_ms", "connections", "qt_version", "keyring_backend", "painted_at"}
+
+
+_LATER_CHILD = """
+import json, sys
+from smtpgui import cli
+from smtpgui.ui import mainwindow
+
+seen = {}
+real_finish = mainwindow.MainWindow.finish_startup
+
+def spy(self):
+    if "at first paint" not in seen:
+        seen["at first paint"] = sorted(m for m in sys.modules if m.startswith("smtpgui.ui."))
+        seen["editor built"] = self.findChild(mainwindow.QWidget, "connectionEditor") is not None
+    real_finish(self)
+    seen["shown after"] = self.editor.original.name if self.editor.original else None
+
+mainwindow.MainWindow.finish_startup = spy
+seen["exit"] = cli.main(["--config-dir", sys.argv[1], "--self-test"])
+print(json.dumps(seen))
+"""
+
+
+def test_the_editor_and_the_flows_wait_for_the_first_paint(tmp_path: Path) -> None:
+    """The first paint shows the cards without the editor's and the flows' modules; the editor
+    is built right after it and shows the connection that was selected."""
+    from smtpgui.core.model import Connection
+    from smtpgui.storage.store import ConnectionStore
+
+    config = tmp_path / "config"
+    ConnectionStore(config).update(lambda _c: [Connection(name="Relay", host="relay.example.com")])
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", _LATER_CHILD, str(config)], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    later = {"editor", "tabs", "forms", "connectionflow", "testflow", "signinflow", "probeflow", "exchangeflow"}
+    assert not later & {m.rsplit(".", 1)[1] for m in seen["at first paint"]}
+    assert seen["editor built"] is False
+    assert seen["shown after"] == "Relay" and seen["exit"] == 0

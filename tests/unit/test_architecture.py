@@ -42,9 +42,7 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
     return skipped
 
 
-def _imports(
-    name: str, path: Path, known: set[str], *, runtime_only: bool = False
-) -> list[tuple[str, list[str], int]]:
+def _imports(name: str, path: Path, known: set[str], *, runtime_only: bool = False) -> list[tuple[str, list[str], int]]:
     """(imported module, names taken from it, line) for every import statement in the file."""
     is_package = path.name == "__init__.py"
     found: list[tuple[str, list[str], int]] = []
