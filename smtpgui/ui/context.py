@@ -27,11 +27,13 @@ class WindowContext(Protocol):
 
     services: AppServices
     prompts: Prompts
-    editor: ConnectionEditor
     model: ConnectionListModel
     keyring: KeyringState
     draft: Connection | None
     pool: QThreadPool
+
+    @property
+    def editor(self) -> ConnectionEditor: ...
 
     @property
     def current_id(self) -> str | None: ...

@@ -1,7 +1,8 @@
 """The main window: searchable connection cards on the left, the editor on the right.
 
-The window keeps layout, actions and wiring. What each action does lives in a flow the window
-owns: ``connections`` (new, save, duplicate, delete, default, enable), ``tests`` (the test
+The window keeps layout and wiring; its actions, toolbar and menus are built in
+:mod:`~smtpgui.ui.windowflows`. What each action does lives in a flow the window owns, made on
+first use: ``connections`` (new, save, duplicate, delete, default, enable), ``tests`` (the test
 dialog, results, trust, Test all), ``sign_ins``, ``probes`` (Detect settings), ``exchange``
 (import, export) and ``keyring`` (what the keyring holds, and its banner). The flows reach the
 rest of the application through ``services`` (:mod:`smtpgui.services`).
@@ -9,8 +10,6 @@ rest of the application through ``services`` (:mod:`smtpgui.services`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -23,23 +22,21 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import SmtpguiError
 from smtpgui.core.model import Connection
 from smtpgui.storage.logs import log_problem, on_log_problem
 from smtpgui.storage.results import ResultStore
-from smtpgui.ui.actions import Shortcut, add_toolbar, fill_menu, make_action
 from smtpgui.ui.cardlist import ConnectionListView
-from smtpgui.ui.cardmenu import CardMenu
 from smtpgui.ui.delegate import ConnectionCardDelegate
-from smtpgui.ui.emptystate import EmptyState
 from smtpgui.ui.firstuse import later, when_painted
 from smtpgui.ui.keyringstate import KeyringState, make_banner
 from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, ConnectionRole
 from smtpgui.ui.plaintext import clean, set_plain
 from smtpgui.ui.prompts import Prompts, Unsaved
+from smtpgui.ui.windowflows import WindowFlows
 from smtpgui.ui.workers import Job, WarmUpJob
 
 NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
@@ -48,15 +45,11 @@ WARM_UP_AFTER_MS = 300  # after the first paint: load the engine on a worker bef
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
     from smtpgui.transport.engine import SessionEngine
-    from smtpgui.ui.connectionflow import ConnectionFlow
     from smtpgui.ui.editor import ConnectionEditor
-    from smtpgui.ui.exchangeflow import ExchangeFlow
-    from smtpgui.ui.probeflow import ProbeFlow
-    from smtpgui.ui.signinflow import SignInFlow
-    from smtpgui.ui.testflow import TestFlow
+    from smtpgui.ui.emptystate import EmptyState
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowFlows):
     """Everything the user does with connections; services are passed in, never global.
 
     Signals:
@@ -167,7 +160,7 @@ class MainWindow(QMainWindow):
             if pending is not None:
                 self._load_editor(pending)
             else:
-                self._update_actions()
+                self.update_actions()
         return self._editor
 
     def finish_startup(self) -> None:
@@ -191,98 +184,9 @@ class MainWindow(QMainWindow):
         place.deleteLater()
         return editor
 
-    @cached_property
-    def connections(self) -> ConnectionFlow:
-        from smtpgui.ui.connectionflow import ConnectionFlow
-
-        return ConnectionFlow(self, self.results, self)
-
-    @cached_property
-    def tests(self) -> TestFlow:
-        from smtpgui.ui.testflow import TestFlow
-
-        flow = TestFlow(self, self.results, self)
-        flow.test_all_running.connect(self._on_test_all_running)
-        return flow
-
-    @cached_property
-    def sign_ins(self) -> SignInFlow:
-        from smtpgui.ui.signinflow import SignInFlow
-
-        return SignInFlow(self, self)
-
-    @cached_property
-    def probes(self) -> ProbeFlow:
-        from smtpgui.ui.probeflow import ProbeFlow
-
-        return ProbeFlow(self, self)
-
-    @cached_property
-    def exchange(self) -> ExchangeFlow:
-        from smtpgui.ui.exchangeflow import ExchangeFlow
-
-        return ExchangeFlow(self, self)
-
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
         self.statusBar().showMessage(clean(text), timeout_ms)
-
-    def _build_actions(self) -> None:
-        def a(text: str, slot: Callable[[], object], shortcut: Shortcut, name: str, icon: str = "") -> QAction:
-            return make_action(self, text, slot, shortcut, name=name, icon=icon)
-
-        # Each slot finds its flow when it fires: the flows are made on the first action that needs them.
-        c = self
-        self.new_action = a("&New", later(lambda: c.connections.new_connection), "Ctrl+N", "newAction", "new")
-        self.preset_action = a(
-            "New from &preset…", later(lambda: c.connections.new_from_preset), "Ctrl+Shift+N", "presetAction", "preset"
-        )
-        self.duplicate_action = a(
-            "&Duplicate", later(lambda: c.connections.duplicate), "Ctrl+D", "duplicateAction", "duplicate"
-        )
-        delete = QKeySequence.StandardKey.Delete
-        self.delete_action = a("De&lete", later(lambda: c.connections.delete), delete, "deleteAction", "delete")
-        self.default_action = a(
-            "Set as &default", later(lambda: c.connections.set_default), None, "defaultAction", "default-star"
-        )
-        self.enable_action = a("&Enable/Disable", later(lambda: c.connections.toggle_enabled), None, "enableAction")
-        self.save_action = a("&Save", later(lambda: c.connections.save), "Ctrl+S", "saveAction", "save")
-        self.revert_action = a("&Revert", later(lambda: c.connections.revert), None, "revertAction")
-        self.test_action = a("&Test…", later(lambda: c.tests.open_dialog), "Ctrl+T", "testAction", "test")
-        self.test_all_action = a(
-            "Test &all", later(lambda: c.tests.start_test_all), "Ctrl+Shift+T", "testAllAction", "test"
-        )
-        self.detect_action = a("Detect &settings", later(lambda: c.probes.detect), None, "detectAction", "detect")
-        self.import_action = a(
-            "&Import…", later(lambda: c.exchange.import_connections), "Ctrl+I", "importAction", "import"
-        )
-        self.export_action = a(
-            "E&xport…", later(lambda: c.exchange.export_connections), "Ctrl+E", "exportAction", "export"
-        )
-        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
-        self.find_action = a("Find", self.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
-        settings = lambda: c.connections.open_settings(self)  # noqa: E731
-        self.settings_action = a("Se&ttings…", settings, "Ctrl+,", "settingsAction", "settings")
-        self.toolbar = add_toolbar(self, [
-            (self.new_action, "newButton"), (self.preset_action, "presetButton"),
-            (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
-            (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
-            (self.test_all_action, "testAllButton"), (self.detect_action, "detectButton"),
-        ])  # fmt: skip
-        menu = self.menuBar()
-        fill_menu(menu.addMenu("&File"), [self.import_action, self.export_action, None, self.settings_action, None,
-                                          self.quit_action])  # fmt: skip
-        fill_menu(menu.addMenu("&Connection"), [
-            self.new_action, self.preset_action, self.duplicate_action, self.delete_action, self.default_action,
-            self.enable_action, self.save_action, self.revert_action, self.test_action, self.test_all_action,
-            self.detect_action,
-        ])  # fmt: skip
-        entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
-        self.card_menus = CardMenu(
-            self.list, [*entries, self.delete_action], self.enable_action, self.current_connection, self
-        )
-        self.delegate.menu_requested.connect(self.card_menus.on_menu_button)
-        self._update_actions()
 
     # ------------------------------------------------------------------ list and selection
 
@@ -302,7 +206,7 @@ class MainWindow(QMainWindow):
             self._select_row(row)
         else:
             self.close_editor()
-        self._update_actions()
+        self.update_actions()
 
     def _select_row(self, source_row: int) -> None:
         connection = self.model.connection_at(source_row)
@@ -363,7 +267,7 @@ class MainWindow(QMainWindow):
         self._pending = None  # this one replaces any connection waiting for the editor
         if self._editor is None and self._starting:
             self._pending = connection  # shown once the window has painted
-            self._update_actions()
+            self.update_actions()
             return
         keyring = self.keyring
         stored = keyring.stored.get(connection.id)
@@ -374,7 +278,7 @@ class MainWindow(QMainWindow):
         self.editor.load(connection, stored, self.model.taken_names(), session_only, unknown)
         if stored is None and self.editor.shows_secrets():
             keyring.check(connection.id)
-        self._update_actions()
+        self.update_actions()
 
     @property
     def current_id(self) -> str | None:
@@ -399,9 +303,10 @@ class MainWindow(QMainWindow):
 
     def resolve_unsaved(self) -> bool:
         """Ask about unsaved edits; False means the user wants to stay."""
-        if self._editor is None or not self._editor.is_dirty() or self._editor.original is None:
+        editor = self._editor
+        if editor is None or not editor.is_dirty() or editor.original is None:
             return True  # an editor not built yet holds no edits
-        answer = self.prompts.ask_unsaved(self.editor.original.name)
+        answer = self.prompts.ask_unsaved(editor.original.name)
         if answer is Unsaved.SAVE:
             return self.connections.save()
         if answer is Unsaved.DISCARD:
@@ -413,13 +318,13 @@ class MainWindow(QMainWindow):
     def _on_dirty_changed(self, dirty: bool) -> None:
         title = "smtpgui — SMTP connections"
         self.setWindowTitle(title + (" (unsaved changes)" if dirty else ""))
-        self._update_actions()
+        self.update_actions()
 
     @Slot(bool)
-    def _on_test_all_running(self, running: bool) -> None:
+    def on_test_all_running(self, running: bool) -> None:
         self.test_all_action.setText("Cancel test &all" if running else "Test &all")
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         has = self.current_connection() is not None
         saved = has and self.draft is None
         for action in (self.duplicate_action, self.delete_action, self.default_action, self.enable_action):
@@ -436,6 +341,8 @@ class MainWindow(QMainWindow):
         editor = self._editor
         empty = self._current_id is None if editor is None else editor.original is None
         if empty and self.empty_state is None:
+            from smtpgui.ui.emptystate import EmptyState  # a first run's, or after the last delete
+
             self.empty_state = EmptyState()
             self.empty_state.preset_requested.connect(later(lambda: self.connections.new_from_preset))
             self.empty_state.blank_requested.connect(later(lambda: self.connections.new_connection))

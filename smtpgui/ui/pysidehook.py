@@ -23,7 +23,7 @@ def install() -> bool:
 
     feature = sys.modules.get(_FEATURE_MODULE)
     original = getattr(feature, "_mod_uses_pyside", None)
-    if original is None:
+    if feature is None or original is None:
         return False
     if getattr(original, "smtpgui", False):
         return True  # installed before
@@ -39,5 +39,5 @@ def install() -> bool:
         return bool(original(module))
 
     mod_uses_pyside.smtpgui = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[attr-defined]
+    setattr(feature, "_mod_uses_pyside", mod_uses_pyside)  # noqa: B010 (a name PySide's own code looks up)
     return True
