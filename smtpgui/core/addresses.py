@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from smtpgui.core.model import ProxyType
@@ -260,8 +260,7 @@ def format_fingerprint(pin: str) -> str:
     return ":".join(pin[i : i + 2] for i in range(0, len(pin), 2)).upper()
 
 
-@dataclass(frozen=True)
-class ProxySpec:
+class ProxySpec(NamedTuple):
     """A proxy as a URL describes it (no password: that lives in the keyring)."""
 
     proxy_type: ProxyType

@@ -5,8 +5,7 @@ Every error carries a sentence meant for a person; callers show ``str(error)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from smtpgui.core.model import Connection
@@ -16,8 +15,7 @@ class SmtpguiError(Exception):
     """Base of every expected failure; its text is a sentence for the user."""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One validation problem: the field it concerns and a sentence explaining it."""
 
     field: str

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from smtpgui.core.errors import SecretStoreUnavailable
 from smtpgui.core.model import Connection, new_id
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("smtpgui.services")
 
 
-@dataclass(frozen=True)
-class DeleteOutcome:
+class DeleteOutcome(NamedTuple):
     """What a delete did: the connection removed, the new default, a keyring problem if any."""
 
     deleted: Connection

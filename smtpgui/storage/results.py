@@ -13,8 +13,8 @@ import json
 import math
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from smtpgui.core.display import printable
 from smtpgui.core.errors import StorageError
@@ -26,8 +26,7 @@ FILE_NAME = "last-results.json"
 SUMMARY_LIMIT = 200
 
 
-@dataclass(frozen=True)
-class StoredResult:
+class StoredResult(NamedTuple):
     """One connection's last test: passed or not, the stage reached, when (Unix time), a summary."""
 
     ok: bool

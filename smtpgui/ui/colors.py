@@ -7,7 +7,7 @@ the window and the base (input) background of the palette in use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
@@ -17,8 +17,7 @@ AA_CONTRAST = 4.5
 _HUES = {"error": (4, 200), "warning": (28, 230), "success": (122, 160)}
 
 
-@dataclass(frozen=True)
-class StatusColors:
+class StatusColors(NamedTuple):
     """The three status colours for one palette."""
 
     error: QColor

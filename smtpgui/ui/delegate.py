@@ -15,7 +15,7 @@ Signals:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette
@@ -75,8 +75,7 @@ def elide_target(metrics: QFontMetrics, connection: Connection, width: int) -> s
     return host + suffix if host else suffix
 
 
-@dataclass(frozen=True)
-class CardMetrics:
+class CardMetrics(NamedTuple):
     """The fonts of one base font, and their metrics (made once per font, not per paint)."""
 
     font: QFont
@@ -112,8 +111,7 @@ class CardMetrics:
         )
 
 
-@dataclass(frozen=True)
-class CardLayout:
+class CardLayout(NamedTuple):
     """Where each part of a card goes, for one card rect."""
 
     card: QRect

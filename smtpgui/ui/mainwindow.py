@@ -84,6 +84,7 @@ class MainWindow(QMainWindow, WindowFlows):
         self._editor: ConnectionEditor | None = None
         self._pending: Connection | None = None  # to show once the editor is built
         self._starting = True  # until the end of __init__: the editor waits for the first paint
+        self._listed = False  # the store has been read (before, no empty state is shown)
         self._build()
         self.model.set_results(self.results.load())
         self.reload(select_id=str(settings.value("last_selection", "") or "") or None)
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow, WindowFlows):
             self.prompts.warn("Cannot read connections", str(exc))
             connections = []
         self.model.set_connections(connections)
+        self._listed = True
         target = select_id or self._current_id
         row = self.model.row_of(target) if target else -1
         if row < 0 and connections:
@@ -338,6 +340,8 @@ class MainWindow(QMainWindow, WindowFlows):
 
     def _update_empty_state(self) -> None:
         """No connection open: the editor gives way to what to do next (never a blank, disabled form)."""
+        if not self._listed:
+            return  # the store is not read yet: whether there is anything to show is not known
         editor = self._editor
         empty = self._current_id is None if editor is None else editor.original is None
         if empty and self.empty_state is None:

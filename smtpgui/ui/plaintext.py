@@ -21,11 +21,19 @@ real line ends kept); a caller may pass its own, or install one with :func:`set_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from smtpgui.core.display import printable
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+# The dialog classes are looked up when a box is shown (``QtWidgets.QMessageBox``): PySide6 builds
+# each class's Python enums on first use, and the first paint need not wait for them.
 
 Sanitizer = Callable[[str], str]
 
@@ -150,7 +158,7 @@ def plain_message_box(
     Qt's informative-text label is always rich-text capable, so ``informative`` joins the main
     text (after a blank line) instead; the detailed text is a plain-text view already.
     """
-    box = QMessageBox(parent)
+    box = QtWidgets.QMessageBox(parent)
     box.setIcon(icon)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setWindowTitle(clean(title))
@@ -165,14 +173,15 @@ def plain_message_box(
 
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
-    box = plain_message_box(parent, QMessageBox.Icon.Question, title, text)
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-    box.setDefaultButton(QMessageBox.StandardButton.Yes)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    buttons = QtWidgets.QMessageBox.StandardButton
+    box = plain_message_box(parent, QtWidgets.QMessageBox.Icon.Question, title, text)
+    box.setStandardButtons(buttons.Yes | buttons.No)
+    box.setDefaultButton(buttons.Yes)
+    return box.exec() == buttons.Yes
 
 
 def _input_dialog(parent: QWidget | None, title: str, label: str) -> QInputDialog:
-    dialog = QInputDialog(parent)
+    dialog = QtWidgets.QInputDialog(parent)
     dialog.setWindowTitle(clean(title))
     dialog.setLabelText(" ")  # Qt makes its label now; it is made plain before the outside text
     make_plain(dialog.findChildren(QLabel))
