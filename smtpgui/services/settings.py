@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from smtpgui.core.addresses import split_from_field
-from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import ValidationError
 from smtpgui.storage.settings import SettingsStore
+
+if TYPE_CHECKING:
+    from smtpgui.core.appsettings import AppSettings
 
 
 class SettingsService:
@@ -35,6 +37,9 @@ class SettingsService:
         ``default_from`` may hold ``"Name" <addr>``: the address is split from it, and the
         name too unless ``default_from_name`` is given as well.
         """
+        from smtpgui.core.addresses import split_from_field
+        from smtpgui.core.appsettings import AppSettings
+
         current = self.store.load()
         values = asdict(current)
         combined = changes.pop("default_from", None)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.storage.atomic import atomic_write_json, file_lock
 from smtpgui.storage.private import MAX_SETTINGS_BYTES, describe_os_error, read_file
 from smtpgui.storage.recovery import recover
+
+if TYPE_CHECKING:
+    from smtpgui.core.appsettings import AppSettings
+
+# AppSettings (and the address rules it checks with) is loaded when settings are first read:
+# the window's start-up never needs them.
 
 FILE_NAME = "settings.json"
 SCHEMA_VERSION = 1
@@ -34,6 +39,8 @@ class SettingsStore:
 
     def load(self) -> AppSettings:
         """The settings; a damaged file is moved aside and its backup restored (``notices``)."""
+        from smtpgui.core.appsettings import AppSettings
+
         try:
             raw = read_file(self.path, MAX_SETTINGS_BYTES)
         except FileNotFoundError:
@@ -50,6 +57,8 @@ class SettingsStore:
     def _parse(self, document: Any) -> AppSettings:
         if not isinstance(document, dict):
             raise ValueError(f"{self.path} is not an smtpgui settings file")
+        from smtpgui.core.appsettings import AppSettings
+
         values = {
             key: document[key]
             for key in ("default_from_address", "default_from_name", "default_to", "default_subject", "default_body")

@@ -17,7 +17,6 @@ from typing import Any
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
-from smtpgui.core.validation import TakenNames, validate
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
@@ -312,6 +311,8 @@ def enforce_invariants(
             problems.append(Problem("id", f"Two connections share the id {connection.id}."))
         seen_ids.add(connection.id)
     if changed:
+        from smtpgui.core.validation import TakenNames, validate  # only a change needs the rules
+
         taken = TakenNames(connections)
         for connection in changed:
             found = validate(connection, taken)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Slot
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, set_plain
-from smtpgui.ui.workers import SecretStatusJob
 
 if TYPE_CHECKING:
     from smtpgui.core.model import Connection
@@ -71,6 +70,8 @@ class KeyringState(QObject):
         if connection_id is None or connection_id in self.stored or connection_id in self._pending:
             return
         self._pending.add(connection_id)
+        from smtpgui.ui.workers import SecretStatusJob  # the first secret tab shown, after start-up
+
         job = SecretStatusJob(self.services.secrets.store, connection_id, SECRET_SLOTS)
         job.signals.finished.connect(self._on_status)
         job.signals.failed.connect(lambda message, i=connection_id: self._on_failed(i, message))

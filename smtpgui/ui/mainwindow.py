@@ -37,7 +37,6 @@ from smtpgui.ui.models import ConnectionFilterModel, ConnectionListModel, Connec
 from smtpgui.ui.plaintext import clean, set_plain
 from smtpgui.ui.prompts import Prompts, Unsaved
 from smtpgui.ui.windowflows import WindowFlows
-from smtpgui.ui.workers import Job, WarmUpJob
 
 NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
 WARM_UP_AFTER_MS = 300  # after the first paint: load the engine on a worker before the first Send
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from smtpgui.transport.engine import SessionEngine
     from smtpgui.ui.editor import ConnectionEditor
     from smtpgui.ui.emptystate import EmptyState
+    from smtpgui.ui.workers import Job
 
 
 class MainWindow(QMainWindow, WindowFlows):
@@ -412,6 +412,8 @@ class MainWindow(QMainWindow, WindowFlows):
 
     @Slot()
     def _warm_up(self) -> None:
+        from smtpgui.ui.workers import WarmUpJob
+
         self.pool.start(WarmUpJob())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -13,8 +13,10 @@ from PySide6.QtCore import (
 )
 
 from smtpgui.core.model import Connection, Kind, Security
-from smtpgui.core.validation import TakenNames
 from smtpgui.storage.results import StoredResult
+
+if TYPE_CHECKING:
+    from smtpgui.core.validation import TakenNames
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -121,6 +123,8 @@ class ConnectionListModel(QAbstractListModel):
     def taken_names(self) -> TakenNames:
         """The names in use, for the editor's uniqueness check."""
         if self._taken is None:
+            from smtpgui.core.validation import TakenNames  # the editor's, after the first paint
+
             self._taken = TakenNames(self._connections)
         return self._taken
 

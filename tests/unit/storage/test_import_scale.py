@@ -59,18 +59,18 @@ def test_twenty_thousand_entries_with_clashes_import_correctly(tmp_path: Path) -
 
 
 def test_saving_one_edit_validates_that_connection_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from smtpgui.storage import store as store_module
+    from smtpgui.core import validation
 
     store = ConnectionStore(tmp_path / "cfg")
     stored = store.update(lambda _: [Connection(name=f"Relay {i}", host="relay.example") for i in range(5000)])
     checked: list[str] = []
-    real = store_module.validate
+    real = validation.validate
 
     def counting(connection: Connection, *args: object, **kwargs: object) -> object:
         checked.append(connection.name)
         return real(connection, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module, "validate", counting)
+    monkeypatch.setattr(validation, "validate", counting)  # the store looks it up when a change comes
     store.put(stored[10].replace(port=2525))
     store.modify(stored[20].id, lambda c: c.replace(description="changed"))
     store.add(Connection(name="New", host="new.example", is_default=True))
