@@ -229,3 +229,30 @@ def test_ten_thousand_cards_paint_and_filter_quickly(make_window, config_dir, qt
     # Generous bounds (a shared, loaded machine): a full viewport of cards well within a frame budget.
     assert per_paint < 0.1, per_paint
     assert per_search < 0.2, per_search
+
+
+def test_a_thousand_cards_paint_after_the_first_hundred_are_laid_out_and_all_are_reachable(
+    make_window, config_dir, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The view lays the cards out in batches between events: the first paint waits for the first
+    batch only (Qt asks the Python model twice per card while laying out), and every card is
+    laid out soon after."""
+    from smtpgui.ui import models
+
+    ConnectionStore(config_dir).update(
+        lambda _c: [Connection(name=f"relay {i:04d}", host=f"smtp{i}.example.com") for i in range(1000)]
+    )
+    asked: list[int] = []
+    real = models.ConnectionFilterModel.rowCount
+    monkeypatch.setattr(models.ConnectionFilterModel, "rowCount", lambda self, *a: asked.append(1) or real(self, *a))
+    window = make_window()
+    painted: list[int] = []
+    from smtpgui.ui.firstuse import when_painted
+
+    when_painted(window.list.viewport(), lambda: painted.append(len(asked)))
+    qtbot.waitUntil(lambda: bool(painted))
+    assert painted[0] < 1000  # not every card was laid out before the cards showed
+    last = window.filter.index(999, 0)
+    qtbot.waitUntil(lambda: window.list.visualRect(last).isValid())  # the rest follow
+    window.list.scrollTo(last)
+    qtbot.waitUntil(lambda: window.list.viewport().rect().intersects(window.list.visualRect(last)))

@@ -177,7 +177,12 @@ def test_the_editor_and_the_flows_wait_for_the_first_paint(tmp_path: Path) -> No
         PYTHONPATH=str(REPO),
     )  # fmt: skip
     out = subprocess.run(
-        [sys.executable, "-c", _LATER_CHILD, str(config)], env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", _LATER_CHILD, str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     later = {"editor", "tabs", "forms", "connectionflow", "testflow", "signinflow", "probeflow", "exchangeflow"}
