@@ -34,15 +34,19 @@ KEYSTROKE_BUDGET_MS = 30.0
 
 
 def _start_like_the_app(config: Path, keyring: MemoryKeyring):  # type: ignore[no-untyped-def]
-    """The window as ``smtpgui`` starts it: collector paused, shown, painted, heap frozen."""
+    """The window as ``smtpgui`` starts it: PySide's import check made cheap, collector paused,
+    shown, painted, the editor built after the paint, heap frozen."""
     from smtpgui import startup
+    from smtpgui.ui import pysidehook
 
+    pysidehook.install()  # the launcher does it before the window's modules load
     app = application()
     startup.pause_collector()
     window = build_main_window(config, ScriptedPrompts(), keyring)
     window.resize(1100, 700)
     window.show()
     app.processEvents()
+    window.finish_startup()  # as app.run does right after the first paint: the editor is built
     startup.end_startup()
     return app, window
 

@@ -25,6 +25,9 @@ class AuthClient(Protocol):
     def hide(self, *values: str) -> None:
         """From now on, hide these values wherever the session's text goes (a server may echo them)."""
 
+    def hide_in_session(self, *values: str) -> None:
+        """Hide values that exist in this session only (a CRAM-MD5 response), as they are."""
+
 
 @dataclass
 class AuthFailure(Exception):
@@ -96,7 +99,7 @@ def authenticate(
         challenge = base64.b64decode(text.strip() + b"===")
         digest = hmac.new(secret.encode(), challenge, "md5").hexdigest()
         response = f"{user} {digest}"
-        client.hide(digest, response, _b64(response.encode()))
+        client.hide_in_session(digest, response, _b64(response.encode()))
         return client.command(_b64(response.encode()), "[CRAM-MD5 response hidden]")
     if mechanism is Mechanism.XOAUTH2:
         raw = f"user={user}\x01auth=Bearer {secret}\x01\x01"

@@ -50,6 +50,13 @@ class SmtpClient(smtplib.SMTP):
             self.transcript.add_secret(value)
             remember(value)
 
+    def hide_in_session(self, *values: str) -> None:
+        """Hide values that exist in this session only (a CRAM-MD5 response to this server's
+        challenge) as they are, in this session's text. Not kept process-wide: a new value each
+        session would grow what every later log line is searched for, without end."""
+        for value in values:
+            self.transcript.add_secret(value, every_form=False)
+
     def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]:
         """Send one command line and read the reply; ``shown`` replaces it in the transcript."""
         self._shown = shown

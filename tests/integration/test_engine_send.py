@@ -240,3 +240,21 @@ def test_domain_user_form() -> None:
         result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
         assert result.failure_kind == "smtp" and result.reply_code == 535  # server expects plain USER
         assert any("CORP\\" in line for line in result.transcript)
+
+
+def test_many_cram_md5_sessions_do_not_grow_what_every_later_text_is_searched_for(pki: Pki) -> None:
+    """Each CRAM-MD5 session answers a new challenge: that response is hidden in its own session
+    (a server may echo it) but not kept process-wide, where every log line of the rest of the
+    session would be searched for every response ever sent."""
+    from smtpgui.core import redact
+
+    with smtp_server("starttls", pki) as server:
+        conn = connection_for(server.port, pki, mechanism=Mechanism.CRAM_MD5)
+        first = engine.run(conn, SessionSecrets(password=PASSWORD), message_for(conn))
+        assert first.ok, first.error
+        known = len(redact._PROCESS._known)
+        for _ in range(5):
+            result = engine.run(conn, SessionSecrets(password=PASSWORD), message_for(conn))
+            assert result.ok, result.error
+            assert "[CRAM-MD5 response hidden]" in "\n".join(result.transcript)
+        assert len(redact._PROCESS._known) == known
