@@ -305,6 +305,31 @@ def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> Email
     return msg
 
 
+# Display names that are written as they are and read back unchanged: words of letters and
+# digits, single spaces between them (no quoting, no encoded word, nothing the parser folds).
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
+
+
+def _written_as_given(head: bytes, addresses: dict[str, list[Address]]) -> bool:
+    """True when each address header was written on one line, in ASCII, exactly as its
+    addresses format themselves: Python's folder (which can unquote a display name) and its
+    encoded words then played no part, and the header reads back as meant without parsing it."""
+    if not all(_PLAIN_NAME.fullmatch(a.display_name) for found in addresses.values() for a in found):
+        return False  # quoting, encoded words or spacing the parser may read otherwise: check by parsing
+    lines = head.split(b"\r\n")
+    for header, expected in addresses.items():
+        wanted = f"{header}: {', '.join(str(a) for a in expected)}"
+        if not wanted.isascii():
+            return False
+        found = [i for i, line in enumerate(lines) if line[: len(header) + 1].lower() == f"{header.lower()}:".encode()]
+        if len(found) != 1 or lines[found[0]] != wanted.encode("ascii"):
+            return False
+        following = lines[found[0] + 1] if found[0] + 1 < len(lines) else b""
+        if following[:1] in (b" ", b"\t"):
+            return False
+    return True
+
+
 def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessage, EmailPolicy[EmailMessage], bytes]:
     """The message, rendered so that every address header reads back as exactly what was meant.
 
@@ -326,6 +351,8 @@ def _render_checked(parts: _Parts, smtputf8: bool, cte: str) -> tuple[EmailMessa
 
 def _reads_back(raw: bytes, addresses: dict[str, list[Address]], smtputf8: bool) -> bool:
     head = raw.split(b"\r\n\r\n", 1)[0]
+    if _written_as_given(head, addresses):
+        return True
     try:
         text = head.decode("utf-8" if smtputf8 else "ascii")
     except UnicodeDecodeError:

@@ -293,3 +293,20 @@ def test_any_display_name_reads_back_as_exactly_one_from_address(name: str, send
     assert len(froms) == 1
     expected_sender = sender if message.smtputf8 else sender.replace("bücher", "xn--bcher-kva")
     assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name.strip(), expected_sender)]
+
+
+@SETTINGS
+@given(name=st.from_regex(r"(?:[A-Za-z0-9]{1,30}(?: [A-Za-z0-9]{1,30}){0,8})?", fullmatch=True))
+def test_plain_names_written_as_given_read_back_as_meant(name: str) -> None:
+    """A From header with a plain name is checked without parsing (it was written on one line
+    exactly as the address formats itself); what the parser reads must still be what was meant,
+    short or long (a long one is folded, and then parsed to check)."""
+    from email.parser import Parser
+
+    from smtpgui.core.message import READ_POLICY
+
+    connection = Connection(name="m", host="smtp.example.com", from_address="a@example.test", from_name=name)
+    message = build_test_message(connection, TestRequest(to=("r@example.com",)))
+    parsed = Parser(policy=READ_POLICY).parsestr(message.as_bytes().decode("ascii"))
+    (sender,) = parsed.get_all("From")
+    assert [(a.display_name, a.addr_spec) for a in sender.addresses] == [(name, "a@example.test")]
