@@ -18,7 +18,7 @@ import time
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 from smtpgui.core.model import Connection, Kind, Security
@@ -34,6 +34,7 @@ MARGIN = 6  # between cards and the view's edge
 PADDING = 10  # inside a card
 MORE_WIDTH = 22
 GAP = 8
+PICTURES_KEPT = 48  # card pictures kept: the cards on screen in their states, ~14 MB at most
 
 
 def relative_time(at: float, now: float | None = None, short: bool = False) -> str:
@@ -180,6 +181,11 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         self._colors: tuple[int, StatusColors] | None = None
         self._hover_row = -1
         self._hover_more = False
+        # Each card's picture by what it shows (see paint); cleared when the palette, font or
+        # screen scale changes. The connection is kept beside it: an id is only unique while
+        # its object lives.
+        self._pictures: dict[tuple[object, ...], tuple[Connection, QPixmap]] = {}
+        self._picture_style: tuple[object, ...] | None = None
         self._filtering = False
         # Hover: the view reports the card under the mouse; the viewport's own events (which
         # part of the card, leaving the list) are watched from the first hover on. Asking for
@@ -230,27 +236,68 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         return QSize(CARD_MIN_WIDTH, CARD_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """Draw the card from its picture, made when what it shows changes.
+
+        Nearly every Qt call releases Python's lock (the GIL); while sends run on workers, each
+        call may wait for it. A card drawn afresh makes ~40 such calls, a card from its picture
+        a handful: the list repaints promptly while Test all keeps the workers busy.
+        """
         connection: Connection | None = index.data(ConnectionRole)
         if connection is None:
             super().paint(painter, option, index)
             return
-        metrics = self.metrics(option.font)
         result: StoredResult | None = index.data(LastResultRole)
-        badge = badge_text(connection)
-        now = time.time()
-        layout = card_layout(
-            option.rect,
-            metrics,
-            connection,
-            result_text(result, now),
-            badge,
-            last_short=result_text(result, now, short=True),
-        )
-        last = layout.result_text
+        rect: QRect = option.rect
         palette: QPalette = option.palette
+        font: QFont = option.font
         selection = self.view.selectionModel()
         selected = selection is not None and selection.isSelected(index)
         hovered = index.row() == self._hover_row
+        now = time.time()
+        shown = (result_text(result, now), result_text(result, now, short=True))
+        key = (id(connection), shown, selected, hovered, hovered and self._hover_more, rect.width(), rect.height())
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        style = (palette.cacheKey(), font.key(), ratio)
+        if style != self._picture_style:
+            self._pictures.clear()
+            self._picture_style = style
+        cached = self._pictures.pop(key, None)  # put back last: the least recently drawn go first
+        if cached is None or cached[0] is not connection:
+            picture = QPixmap(max(int(rect.width() * ratio), 1), max(int(rect.height() * ratio), 1))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(Qt.GlobalColor.transparent)
+            picture_painter = QPainter(picture)
+            try:
+                self.paint_card(
+                    picture_painter, QRect(0, 0, rect.width(), rect.height()), connection, palette=palette,
+                    font=font, result=result, shown=shown, selected=selected, hovered=hovered,
+                )  # fmt: skip
+            finally:
+                picture_painter.end()
+            if len(self._pictures) >= PICTURES_KEPT:
+                self._pictures.pop(next(iter(self._pictures)))
+            cached = (connection, picture)
+        self._pictures[key] = cached
+        painter.drawPixmap(rect.topLeft(), cached[1])
+
+    def paint_card(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        connection: Connection,
+        *,
+        palette: QPalette,
+        font: QFont,
+        result: StoredResult | None,
+        shown: tuple[str, str],
+        selected: bool,
+        hovered: bool,
+    ) -> None:
+        """Draw one card into ``rect`` (its picture)."""
+        metrics = self.metrics(font)
+        badge = badge_text(connection)
+        layout = card_layout(rect, metrics, connection, shown[0], badge, last_short=shown[1])
+        last = layout.result_text
         base = palette.color(QPalette.ColorRole.Base)
         highlight = palette.color(QPalette.ColorRole.Highlight)
         text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)

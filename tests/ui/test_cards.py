@@ -256,3 +256,41 @@ def test_a_thousand_cards_paint_after_the_first_hundred_are_laid_out_and_all_are
     qtbot.waitUntil(lambda: window.list.visualRect(last).isValid())  # the rest follow
     window.list.scrollTo(last)
     qtbot.waitUntil(lambda: window.list.viewport().rect().intersects(window.list.visualRect(last)))
+
+
+def test_cards_are_drawn_again_only_when_what_they_show_changes(make_window, config_dir, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A repaint draws each card from its picture; a card is drawn afresh when its own result,
+    selection or connection changes, or the palette does (a dark palette, say)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from smtpgui.ui.firstuse import when_painted
+
+    seed(config_dir, *[Connection(name=f"Relay {i}", host=f"r{i}.example.com") for i in range(4)])
+    window = make_window()
+    qtbot.waitExposed(window)
+    drawn: list[str] = []
+    real = window.delegate.paint_card
+    monkeypatch.setattr(
+        window.delegate, "paint_card", lambda p, r, c, **kw: drawn.append(c.name) or real(p, r, c, **kw)
+    )
+
+    def repaint() -> None:
+        done: list[int] = []
+        when_painted(window.list.viewport(), lambda: done.append(1))
+        window.list.viewport().update()
+        qtbot.waitUntil(lambda: bool(done))
+
+    repaint()
+    drawn.clear()
+    repaint()
+    assert drawn == []  # nothing changed: every card from its picture
+    relay = window.model.connection_at(2)
+    window.tests.record_result(relay, TestResult(ok=True, stage=Stage.QUIT))
+    repaint()
+    assert drawn == ["Relay 2"]
+    drawn.clear()
+    palette = QPalette(window.list.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#202020"))
+    window.list.setPalette(palette)
+    repaint()
+    assert sorted(drawn) == ["Relay 0", "Relay 1", "Relay 2", "Relay 3"]
