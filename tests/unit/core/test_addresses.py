@@ -185,3 +185,21 @@ def test_proxy_urls(url: str, kind: ProxyType, host: str, port: int, user: str) 
 def test_bad_proxy_urls(url: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_proxy_url(url)
+
+
+def test_the_single_line_rule_is_its_categories_for_every_code_point() -> None:
+    """The rule is searched as one character class; it must be exactly the documented one:
+    Unicode Cc, Cs, Zl and Zp, and the bidi controls, for every code point there is."""
+    import sys
+    import unicodedata
+
+    from smtpgui.core import addresses
+
+    breaking = {"Cc", "Cs", "Zl", "Zp"}
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for point in range(sys.maxunicode + 1):
+        ch = chr(point)
+        category = unicodedata.category(ch)
+        assert addresses.has_line_break(f"a{ch}b") is (category in breaking or ch in bidi), hex(point)
+        in_text = category in ("Cc", "Cs") and ch not in "\t\n\r"
+        assert (addresses.multiline_problem(f"a{ch}b", "A body") is not None) is in_text, hex(point)
