@@ -74,10 +74,25 @@ def _new_application() -> QApplication:
     try:
         app = QApplication(sys.argv[:1])
     finally:
-        qInstallMessageHandler(previous)
+        # From now on Qt's messages reach standard error as Qt writes them, less the offscreen
+        # platform's note that it cannot pass size hints on (every headless --self-test said it).
+        qInstallMessageHandler(previous if previous is not None else _forward_qt_message)
     for message in said:  # what Qt said while starting, as it would have (warnings only: it started)
         sys.stderr.write(f"{message}\n")
     return app
+
+
+_QT_NOTES_NOT_SHOWN = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+def _forward_qt_message(kind: object, context: object, message: str) -> None:
+    """Qt's own message format (``category: message``), less the notes that mean nothing to a user."""
+    if message in _QT_NOTES_NOT_SHOWN:
+        return
+    category = getattr(context, "category", None)
+    prefix = f"{category}: " if category and category != "default" else ""
+    with contextlib.suppress(OSError, ValueError):  # standard error closed: nowhere to say it
+        sys.stderr.write(f"{prefix}{message}\n")
 
 
 def application() -> QApplication:

@@ -189,3 +189,16 @@ def test_the_editor_and_the_flows_wait_for_the_first_paint(tmp_path: Path) -> No
     assert not later & {m.rsplit(".", 1)[1] for m in seen["at first paint"]}
     assert seen["editor built"] is False
     assert seen["shown after"] == "Relay" and seen["exit"] == 0
+
+
+def test_a_headless_self_test_says_nothing_on_standard_error(tmp_path: Path) -> None:
+    """The offscreen platform's note that it cannot pass size hints on is not a user's business."""
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(REPO),
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "smtpgui", "--config-dir", str(tmp_path / "c"), "--self-test"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
