@@ -257,7 +257,9 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         shown = (result_text(result, now), result_text(result, now, short=True))
         key = (id(connection), shown, selected, hovered, hovered and self._hover_more, rect.width(), rect.height())
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        style = (palette.cacheKey(), font.key(), ratio)
+        # The palette's key ignores its colour group: an inactive or disabled window draws with
+        # another group's colours (another selection colour in native styles).
+        style = (palette.cacheKey(), palette.currentColorGroup(), font.key(), ratio)
         if style != self._picture_style:
             self._pictures.clear()
             self._picture_style = style
