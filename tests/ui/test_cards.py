@@ -332,3 +332,28 @@ def test_a_selected_card_follows_the_window_becoming_inactive(make_window, confi
     second = draw(QPalette.ColorGroup.Inactive)
     assert count(second, inactive) > 50
     assert count(second, active) == 0
+
+
+def test_card_pictures_stay_within_a_few_megabytes_however_wide_the_cards(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A list dragged to the full width of a 4K screen at scale 2: every picture kept is ~4 MB;
+    the pictures kept are bounded by their bytes, not only by their number."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    seed(config_dir, *[Connection(name=f"Relay {i}", host=f"r{i}.example.com") for i in range(60)])
+    window = make_window()
+    width = 3800
+    image = QImage(width * 2, CARD_HEIGHT * 2, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(2)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    for row in range(60):
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, width, CARD_HEIGHT)
+        option.palette = window.list.palette()
+        option.font = window.list.font()
+        window.delegate.paint(painter, option, window.filter.index(row, 0))
+    painter.end()
+    kept = sum(p.width() * p.height() * p.depth() // 8 for _c, p in window.delegate._pictures.values())
+    assert kept <= 16 * 2**20, kept / 2**20
+    assert window.delegate._pictures  # still kept: the last cards drawn
