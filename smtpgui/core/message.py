@@ -308,13 +308,18 @@ def _render(parts: _Parts, policy: EmailPolicy[EmailMessage], cte: str) -> Email
 # Display names that are written as they are and read back unchanged: words of letters and
 # digits, single spaces between them (no quoting, no encoded word, nothing the parser folds).
 _PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9]+(?: [A-Za-z0-9]+)*)?")
+# Addresses written as they are: an unquoted local part (a quoted one, even the empty ``""``, is
+# written by Python's own rules: ``""@example.test`` loses its quotes) and a host name or literal.
+_PLAIN_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_PLAIN_ATOM}(?:\.{_PLAIN_ATOM})*@(?:[A-Za-z0-9.-]+|\[[A-Za-z0-9.:]+\])")
 
 
 def _written_as_given(head: bytes, addresses: dict[str, list[Address]]) -> bool:
     """True when each address header was written on one line, in ASCII, exactly as its
     addresses format themselves: Python's folder (which can unquote a display name) and its
     encoded words then played no part, and the header reads back as meant without parsing it."""
-    if not all(_PLAIN_NAME.fullmatch(a.display_name) for found in addresses.values() for a in found):
+    every = [a for found in addresses.values() for a in found]
+    if not all(_PLAIN_NAME.fullmatch(a.display_name) and _PLAIN_ADDRESS.fullmatch(a.addr_spec) for a in every):
         return False  # quoting, encoded words or spacing the parser may read otherwise: check by parsing
     lines = head.split(b"\r\n")
     for header, expected in addresses.items():

@@ -130,12 +130,15 @@ class Scrubber:
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret: str | None, *, every_form: bool = True) -> None:
-        """Hide ``secret`` from now on: in every form it may be echoed in, or (``every_form``
-        false, for a value that exists in one session only) as it is."""
+    def add(self, secret: str | None, *, session_only: bool = False) -> None:
+        """Hide ``secret`` from now on, in every form it may be echoed in (hex, base64, …).
+
+        ``session_only``: a value that exists in one session only (a CRAM-MD5 response): its
+        forms are computed for it alone, not kept in the per-process cache of secrets' forms.
+        """
         if not secret or secret in self._known:
             return
-        short, exact, spaced = _sorted_forms(secret) if every_form else _classify(secret, {secret})
+        short, exact, spaced = _classify(secret, encoded_forms(secret)) if session_only else _sorted_forms(secret)
         with self._lock:
             self._known.add(secret)
             if short:

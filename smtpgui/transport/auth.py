@@ -26,7 +26,7 @@ class AuthClient(Protocol):
         """From now on, hide these values wherever the session's text goes (a server may echo them)."""
 
     def hide_in_session(self, *values: str) -> None:
-        """Hide values that exist in this session only (a CRAM-MD5 response), as they are."""
+        """Hide values that exist in this session only (a CRAM-MD5 response), in every form."""
 
 
 @dataclass

@@ -52,10 +52,11 @@ class SmtpClient(smtplib.SMTP):
 
     def hide_in_session(self, *values: str) -> None:
         """Hide values that exist in this session only (a CRAM-MD5 response to this server's
-        challenge) as they are, in this session's text. Not kept process-wide: a new value each
-        session would grow what every later log line is searched for, without end."""
+        challenge) in every form a server may echo them in (hex, base64, …), in this session's
+        text. Not kept process-wide: a new value each session would grow what every later log
+        line is searched for, without end."""
         for value in values:
-            self.transcript.add_secret(value, every_form=False)
+            self.transcript.add_secret(value, session_only=True)
 
     def command(self, line: str, shown: str | None = None) -> tuple[int, bytes]:
         """Send one command line and read the reply; ``shown`` replaces it in the transcript."""

@@ -40,8 +40,8 @@ class Transcript:
         for secret in secrets:
             self.scrub.add(secret)
 
-    def add_secret(self, secret: str, *, every_form: bool = True) -> None:
-        self.scrub.add(secret, every_form=every_form)
+    def add_secret(self, secret: str, *, session_only: bool = False) -> None:
+        self.scrub.add(secret, session_only=session_only)
 
     def _add(self, prefix: str, text: str) -> None:
         safe = self.scrub.near_sign_in(text) if self.near_sign_in else self.scrub(text)

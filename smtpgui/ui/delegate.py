@@ -34,7 +34,8 @@ MARGIN = 6  # between cards and the view's edge
 PADDING = 10  # inside a card
 MORE_WIDTH = 22
 GAP = 8
-PICTURES_KEPT = 48  # card pictures kept: the cards on screen in their states, ~14 MB at most
+PICTURES_KEPT = 48  # card pictures kept: the cards on screen in their states
+PICTURE_BYTES = 16 * 2**20  # and their bytes at most: a card across a 4K screen at scale 2 is ~4 MB
 
 
 def relative_time(at: float, now: float | None = None, short: bool = False) -> str:
@@ -186,6 +187,7 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         # its object lives.
         self._pictures: dict[tuple[object, ...], tuple[Connection, QPixmap]] = {}
         self._picture_style: tuple[object, ...] | None = None
+        self._picture_bytes = 0  # of the pictures kept
         self._filtering = False
         # Hover: the view reports the card under the mouse; the viewport's own events (which
         # part of the card, leaving the list) are watched from the first hover on. Asking for
@@ -257,12 +259,17 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         shown = (result_text(result, now), result_text(result, now, short=True))
         key = (id(connection), shown, selected, hovered, hovered and self._hover_more, rect.width(), rect.height())
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        style = (palette.cacheKey(), font.key(), ratio)
+        # The palette's key ignores its colour group: an inactive or disabled window draws with
+        # another group's colours (another selection colour in native styles).
+        style = (palette.cacheKey(), palette.currentColorGroup(), font.key(), ratio)
         if style != self._picture_style:
             self._pictures.clear()
-            self._picture_style = style
+            self._picture_style, self._picture_bytes = style, 0
         cached = self._pictures.pop(key, None)  # put back last: the least recently drawn go first
-        if cached is None or cached[0] is not connection:
+        if cached is not None and cached[0] is not connection:
+            self._picture_bytes -= _bytes(cached[1])
+            cached = None
+        if cached is None:
             picture = QPixmap(max(int(rect.width() * ratio), 1), max(int(rect.height() * ratio), 1))
             picture.setDevicePixelRatio(ratio)
             picture.fill(Qt.GlobalColor.transparent)
@@ -274,8 +281,12 @@ class ConnectionCardDelegate(QStyledItemDelegate):
                 )  # fmt: skip
             finally:
                 picture_painter.end()
-            if len(self._pictures) >= PICTURES_KEPT:
-                self._pictures.pop(next(iter(self._pictures)))
+            size = _bytes(picture)
+            while self._pictures and (
+                len(self._pictures) >= PICTURES_KEPT or self._picture_bytes + size > PICTURE_BYTES
+            ):
+                self._picture_bytes -= _bytes(self._pictures.pop(next(iter(self._pictures)))[1])
+            self._picture_bytes += size
             cached = (connection, picture)
         self._pictures[key] = cached
         painter.drawPixmap(rect.topLeft(), cached[1])
@@ -400,6 +411,11 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             if old_or_new >= 0 and model is not None and old_or_new < model.rowCount():
                 self.view.viewport().update(self.view.visualRect(model.index(old_or_new, 0)))
         self._hover_row, self._hover_more = row, over_more
+
+
+def _bytes(picture: QPixmap) -> int:
+    """What a card's picture holds in memory (32 bits a pixel)."""
+    return picture.width() * picture.height() * 4
 
 
 def badge_text(connection: Connection) -> str:

@@ -516,3 +516,30 @@ def test_every_refusal_at_every_stage_gets_its_own_words(stage: str, code: str, 
         assert "closing" in result.explanation
     if code.startswith("4"):
         assert result.to_json()["temporary"] is True
+
+
+@pytest.mark.parametrize("echo_as", ["hex", "HEX", "url", "b64wrap", "plain", "split"])
+def test_a_535_echoing_the_cram_md5_response_encoded_shows_no_part_of_it(echo_as: str) -> None:
+    """The CRAM-MD5 response (an HMAC of the password: a dictionary attack's input) is hidden in
+    every form the server may echo it in, in its own session as in the process."""
+    import hmac
+    from urllib.parse import quote
+
+    with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as server:
+        conn = plain(
+            server.port,
+            auth_mode=AuthMode.PASSWORD,
+            username=USER,
+            mechanism=Mechanism.CRAM_MD5,
+            allow_insecure_auth=True,
+        )
+        result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
+    assert result.exit_code == 13 and result.reply_code == 535
+    digest = hmac.new(PASSWORD.encode(), b"<12345.67890@hostile.test>", "md5").hexdigest()
+    response = f"{USER} {digest}"
+    shown = everything_shown(result)
+    for form in (digest, digest.upper(), response.encode().hex(), response.encode().hex().upper(), quote(response)):
+        assert form not in shown, f"{form!r} leaked"
+    for text in (joined([result.error or ""]), joined(result.transcript)):
+        for form in (digest, base64.b64encode(response.encode()).decode()[8:]):
+            assert form not in text, f"{form!r} leaked when the lines are joined: {text!r}"

@@ -294,3 +294,66 @@ def test_cards_are_drawn_again_only_when_what_they_show_changes(make_window, con
     window.list.setPalette(palette)
     repaint()
     assert sorted(drawn) == ["Relay 0", "Relay 1", "Relay 2", "Relay 3"]
+
+
+def test_a_selected_card_follows_the_window_becoming_inactive(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Native styles (Windows, macOS) give an inactive window another selection colour: the
+    same palette in another colour group must not draw from the other group's picture."""
+    from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    seed(config_dir, Connection(name="Relay", host="r.example.com"))
+    window = make_window()
+    index = window.filter.index(0, 0)
+    assert window.list.selectionModel().isSelected(index)
+    palette = QPalette(window.list.palette())
+    active, inactive = QColor("#c00000"), QColor("#00a000")
+    palette.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight, active)
+    palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, inactive)
+
+    def draw(group: QPalette.ColorGroup) -> QImage:
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, 320, CARD_HEIGHT)
+        option.palette = QPalette(palette)
+        option.palette.setCurrentColorGroup(group)
+        option.font = window.list.font()
+        image = QImage(320, CARD_HEIGHT, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        window.delegate.paint(painter, option, index)
+        painter.end()
+        return image
+
+    def count(image: QImage, color: QColor) -> int:
+        return sum(image.pixelColor(x, y) == color for x in range(0, 320, 4) for y in range(0, CARD_HEIGHT, 4))
+
+    first = draw(QPalette.ColorGroup.Active)
+    assert count(first, active) > 50
+    second = draw(QPalette.ColorGroup.Inactive)
+    assert count(second, inactive) > 50
+    assert count(second, active) == 0
+
+
+def test_card_pictures_stay_within_a_few_megabytes_however_wide_the_cards(make_window, config_dir, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A list dragged to the full width of a 4K screen at scale 2: every picture kept is ~4 MB;
+    the pictures kept are bounded by their bytes, not only by their number."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    seed(config_dir, *[Connection(name=f"Relay {i}", host=f"r{i}.example.com") for i in range(60)])
+    window = make_window()
+    width = 3800
+    image = QImage(width * 2, CARD_HEIGHT * 2, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(2)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    for row in range(60):
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, width, CARD_HEIGHT)
+        option.palette = window.list.palette()
+        option.font = window.list.font()
+        window.delegate.paint(painter, option, window.filter.index(row, 0))
+    painter.end()
+    kept = sum(p.width() * p.height() * p.depth() // 8 for _c, p in window.delegate._pictures.values())
+    assert kept <= 16 * 2**20, kept / 2**20
+    assert window.delegate._pictures  # still kept: the last cards drawn

@@ -266,3 +266,28 @@ def test_a_name_python_cannot_write_safely_is_refused_never_sent_wrong(name: str
         return
     froms = _read_back(message.as_bytes()).get_all("From") or []
     assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name, LONG_SENDER)]
+
+
+@pytest.mark.parametrize("sender", ['""@example.test', '""@[127.0.0.1]'])
+@pytest.mark.parametrize("name", ["", "Bob"])
+def test_an_address_python_writes_without_its_quotes_is_refused_never_sent_wrong(sender: str, name: str) -> None:
+    # An empty quoted local part is written as "Bob <@example.test>" (the quotes dropped), which
+    # reads back as another address. A plain display name must not skip the read-back for it.
+    connection = Connection(name="c", host="smtp.example.com", from_address=sender, from_name=name)
+    try:
+        message = build_test_message(connection, TestRequest(to=("r@example.test",)))
+    except ValidationError:
+        return
+    froms = _read_back(message.as_bytes()).get_all("From") or []
+    assert len(froms) == 1
+    assert [(a.display_name, a.addr_spec) for a in froms[0].addresses] == [(name, sender)]
+
+
+def test_a_recipient_python_writes_without_its_quotes_is_never_sent_wrong() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER)
+    try:
+        message = build_test_message(connection, TestRequest(to=('""@example.test', "r@example.test")))
+    except ValidationError:
+        return
+    tos = _read_back(message.as_bytes()).get_all("To") or []
+    assert [a.addr_spec for a in tos[0].addresses] == ['""@example.test', "r@example.test"]
