@@ -340,7 +340,9 @@ def _no_keyring_sentence() -> str:
         return (
             f"{base}: there is no D-Bus session here (DBUS_SESSION_BUS_ADDRESS is not set, as in an SSH "
             "session, a container or cron), so the Secret Service (GNOME Keyring, KWallet) cannot be "
-            "reached. Run smtpgui in a desktop session, or start one for it: dbus-run-session -- smtpgui …"
+            "reached. Run smtpgui in a desktop session, or start a session and unlock a keyring in it: "
+            "dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets < PASSWORD-FILE "
+            "> /dev/null && smtpgui …' (the README's \"Without a desktop session\")"
         )
     return (
         f"{base} (keyring found no usable backend). Install or unlock a keyring such as GNOME Keyring, "

@@ -62,8 +62,11 @@ def _interrupt_after(command: list[str], env: dict[str, str], delay_ms: float) -
 
 
 def _interpreter_start(stderr: str) -> bool:
-    """Python's own report of an interrupt while it started, before any code of ours ran."""
-    return "KeyboardInterrupt" in stderr and f'File "{REPO / "smtpgui"}' not in stderr
+    """Python's own report of an interrupt while it started, before any code of ours ran: a
+    KeyboardInterrupt, or the fatal error Python's initialization ends in when the signal cuts it
+    short (``Fatal Python error: init_sys_streams: …``, seen on a busy machine)."""
+    python_itself = "KeyboardInterrupt" in stderr or "Fatal Python error: init_" in stderr
+    return python_itself and f'File "{REPO / "smtpgui"}' not in stderr
 
 
 def _check_every_delay(command: list[str], env: dict[str, str]) -> None:
