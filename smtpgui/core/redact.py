@@ -127,6 +127,9 @@ class Scrubber:
         self._exact: tuple[str, ...] = ()  # short forms: found as they are (line breaks ignored)
         self._spaced: tuple[str, ...] = ()  # long forms without whitespace: found ignoring whitespace
         self._short: tuple[str, ...] = ()  # forms of secrets too short to hide everywhere
+        # Counts the secrets added: text scrubbed at one version needs scrubbing again only once a
+        # secret was added since (see Transcript.safe_lines).
+        self.version = 0
         for secret in secrets:
             self.add(secret)
 
@@ -141,6 +144,7 @@ class Scrubber:
         short, exact, spaced = _classify(secret, encoded_forms(secret)) if session_only else _sorted_forms(secret)
         with self._lock:
             self._known.add(secret)
+            self.version += 1
             if short:
                 self._short = _longest_first(set(self._short) | short)
             if exact:

@@ -131,7 +131,13 @@ class TestResult:
         """A 4xx reply: the server deferred, and the same attempt may work later (RFC 5321 4.2.1)."""
         return self.reply_code is not None and 400 <= self.reply_code < 500
 
-    def make_safe(self, scrub: Callable[[str], str], near_sign_in: Callable[[str], str] | None = None) -> None:
+    def make_safe(
+        self,
+        scrub: Callable[[str], str],
+        near_sign_in: Callable[[str], str] | None = None,
+        *,
+        transcript_safe: bool = False,
+    ) -> None:
         """Hide the session's secrets in, and escape the control characters of, every text from outside.
 
         Called once where a result is finished, so every output (the CLI's lines, ``--json``, the
@@ -171,7 +177,8 @@ class TestResult:
                 issuer=printable(cert.issuer),
                 names=tuple(printable(n) for n in cert.names),
             )
-        self.transcript = [printable(scrub(line)) for line in self.transcript]
+        if not transcript_safe:  # a session's own transcript comes scrubbed (Transcript.safe_lines)
+            self.transcript = [printable(scrub(line)) for line in self.transcript]
 
     def to_json(self, with_transcript: bool = False) -> dict[str, Any]:
         """The keys of CLI.md's ``test --json`` (plus a few extra ones, listed in the changelog)."""

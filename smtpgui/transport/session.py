@@ -112,8 +112,8 @@ class SmtpSession(TlsDiagnosis, FailureRecorder):
         finally:
             self._close()
         self.result.timings_ms["total"] = (time.monotonic() - started) * 1000
-        self.result.transcript = self.transcript.lines
-        self.result.make_safe(self.scrub, self.scrub.near_sign_in)
+        self.result.transcript = self.transcript.safe_lines()
+        self.result.make_safe(self.scrub, self.scrub.near_sign_in, transcript_safe=True)
         return self.result
 
     def _quiet(self, connection: Connection) -> SmtpSession:

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
-from smtpgui.core.display import printable_lines
+from smtpgui.core.display import printable, printable_lines
 from smtpgui.core.redact import REDACTED, Scrubber
 
 MAX_LINES = 5000
@@ -31,6 +31,7 @@ class Transcript:
         scrubber: Scrubber | None = None,
     ) -> None:
         self._lines: list[str] = []
+        self._versions: list[int] = []  # the scrubber's version each line was scrubbed at
         self._lock = threading.Lock()
         self._listener = listener
         self.scrub = scrubber if scrubber is not None else Scrubber()
@@ -44,6 +45,7 @@ class Transcript:
         self.scrub.add(secret, session_only=session_only)
 
     def _add(self, prefix: str, text: str) -> None:
+        version = self.scrub.version  # read first: a secret added meanwhile scrubs the line again
         safe = self.scrub.near_sign_in(text) if self.near_sign_in else self.scrub(text)
         for part in printable_lines(safe):
             line = f"{prefix} {part}" if part else prefix
@@ -51,6 +53,7 @@ class Transcript:
                 if len(self._lines) >= MAX_LINES:
                     return
                 self._lines.append(line)
+                self._versions.append(version)
             if self._listener is not None:
                 self._listener(line)
 
@@ -82,3 +85,11 @@ class Transcript:
     def lines(self) -> list[str]:
         with self._lock:
             return list(self._lines)
+
+    def safe_lines(self) -> list[str]:
+        """The lines with every secret known now hidden: a line recorded before a secret became
+        known (a token fetched mid-session, say) is scrubbed again; the others already were."""
+        current = self.scrub.version
+        with self._lock:
+            recorded = list(zip(self._lines, self._versions, strict=True))
+        return [line if version == current else printable(self.scrub(line)) for line, version in recorded]
