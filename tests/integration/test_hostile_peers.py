@@ -34,6 +34,11 @@ def plain(port: int, **changes: object) -> Connection:
     return base.replace(**changes)
 
 
+def signing_in(port: int, mechanism: Mechanism) -> Connection:
+    """A password sign-in with ``mechanism`` over plain text (the hostile server offers no TLS)."""
+    return plain(port, auth_mode=AuthMode.PASSWORD, username=USER, mechanism=mechanism, allow_insecure_auth=True)
+
+
 def message_for(connection: Connection, body: str = "hello"):  # type: ignore[no-untyped-def]
     return build_test_message(connection, TestRequest(to=("bob@example.com",), subject="t", body=body), None)
 
@@ -95,13 +100,7 @@ def everything_shown(result) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("mechanism", ["plain", "login", "cram-md5"])
 def test_a_535_quoting_the_auth_payload_shows_no_secret(mechanism: str) -> None:
     with hostile_smtp(Script(echo_auth=True)) as server:
-        conn = plain(
-            server.port,
-            auth_mode=AuthMode.PASSWORD,
-            username=USER,
-            mechanism=Mechanism(mechanism),
-            allow_insecure_auth=True,
-        )
+        conn = signing_in(server.port, Mechanism(mechanism))
         result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
         sent = list(server.seen.auth_lines)
     assert result.exit_code == 13 and result.reply_code == 535
@@ -151,13 +150,7 @@ def joined(texts: list[str]) -> str:
 @pytest.mark.parametrize("mechanism", ["plain", "login"])
 def test_a_535_echoing_the_payload_encoded_or_split_shows_no_secret(mechanism: str, echo_as: str) -> None:
     with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as server:
-        conn = plain(
-            server.port,
-            auth_mode=AuthMode.PASSWORD,
-            username=USER,
-            mechanism=Mechanism(mechanism),
-            allow_insecure_auth=True,
-        )
+        conn = signing_in(server.port, Mechanism(mechanism))
         result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
     assert result.exit_code == 13 and result.reply_code == 535
     assert "5.7.8" in (result.error or "")  # the server's words are shown, its quotes hidden
@@ -176,13 +169,7 @@ def test_a_535_echoing_the_payload_encoded_or_split_shows_no_secret(mechanism: s
 def test_a_password_of_three_characters_echoed_at_auth_is_hidden() -> None:
     short = "Zq9"
     with hostile_smtp(Script(echo_auth=True, echo_as="bars")) as server:
-        conn = plain(
-            server.port,
-            auth_mode=AuthMode.PASSWORD,
-            username=USER,
-            mechanism=Mechanism.PLAIN,
-            allow_insecure_auth=True,
-        )
+        conn = signing_in(server.port, Mechanism.PLAIN)
         result = engine.run(conn, SessionSecrets(password=short), None)
     assert result.exit_code == 13
     assert result.error == f"535 5.7.8 plain |{USER}|[hidden]", result.error
@@ -526,13 +513,7 @@ def test_a_535_echoing_the_cram_md5_response_encoded_shows_no_part_of_it(echo_as
     from urllib.parse import quote
 
     with hostile_smtp(Script(echo_auth=True, echo_as=echo_as)) as server:
-        conn = plain(
-            server.port,
-            auth_mode=AuthMode.PASSWORD,
-            username=USER,
-            mechanism=Mechanism.CRAM_MD5,
-            allow_insecure_auth=True,
-        )
+        conn = signing_in(server.port, Mechanism.CRAM_MD5)
         result = engine.run(conn, SessionSecrets(password=PASSWORD), None)
     assert result.exit_code == 13 and result.reply_code == 535
     digest = hmac.new(PASSWORD.encode(), b"<12345.67890@hostile.test>", "md5").hexdigest()
