@@ -23,7 +23,7 @@ class _FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
             self.widget.removeEventFilter(self)
-            QTimer.singleShot(0, self.on_paint)
+            QTimer.singleShot(0, self, self.on_paint)  # dropped if the widget is gone by then
         return False
 
 
