@@ -182,12 +182,7 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         self._colors: tuple[int, StatusColors] | None = None
         self._hover_row = -1
         self._hover_more = False
-        # Each card's picture by what it shows (see paint); cleared when the palette, font or
-        # screen scale changes. The connection is kept beside it: an id is only unique while
-        # its object lives.
-        self._pictures: dict[tuple[object, ...], tuple[Connection, QPixmap]] = {}
-        self._picture_style: tuple[object, ...] | None = None
-        self._picture_bytes = 0  # of the pictures kept
+        self.pictures = CardPictures()  # each card's picture by what it shows (see paint)
         self._filtering = False
         # Hover: the view reports the card under the mouse; the viewport's own events (which
         # part of the card, leaving the list) are watched from the first hover on. Asking for
@@ -261,15 +256,9 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         # The palette's key ignores its colour group: an inactive or disabled window draws with
         # another group's colours (another selection colour in native styles).
-        style = (palette.cacheKey(), palette.currentColorGroup(), font.key(), ratio)
-        if style != self._picture_style:
-            self._pictures.clear()
-            self._picture_style, self._picture_bytes = style, 0
-        cached = self._pictures.pop(key, None)  # put back last: the least recently drawn go first
-        if cached is not None and cached[0] is not connection:
-            self._picture_bytes -= _bytes(cached[1])
-            cached = None
-        if cached is None:
+        self.pictures.use_style((palette.cacheKey(), palette.currentColorGroup(), font.key(), ratio))
+        picture = self.pictures.get(key, connection)
+        if picture is None:
             picture = QPixmap(max(int(rect.width() * ratio), 1), max(int(rect.height() * ratio), 1))
             picture.setDevicePixelRatio(ratio)
             picture.fill(Qt.GlobalColor.transparent)
@@ -281,15 +270,8 @@ class ConnectionCardDelegate(QStyledItemDelegate):
                 )  # fmt: skip
             finally:
                 picture_painter.end()
-            size = _bytes(picture)
-            while self._pictures and (
-                len(self._pictures) >= PICTURES_KEPT or self._picture_bytes + size > PICTURE_BYTES
-            ):
-                self._picture_bytes -= _bytes(self._pictures.pop(next(iter(self._pictures)))[1])
-            self._picture_bytes += size
-            cached = (connection, picture)
-        self._pictures[key] = cached
-        painter.drawPixmap(rect.topLeft(), cached[1])
+        self.pictures.put(key, connection, picture)
+        painter.drawPixmap(rect.topLeft(), picture)
 
     def paint_card(
         self,
@@ -411,6 +393,41 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             if old_or_new >= 0 and model is not None and old_or_new < model.rowCount():
                 self.view.viewport().update(self.view.visualRect(model.index(old_or_new, 0)))
         self._hover_row, self._hover_more = row, over_more
+
+
+class CardPictures:
+    """Card pictures by what they show, within a count and a size: the least recently drawn go
+    first. All are dropped when the style they were drawn in (palette, font, scale) changes. Each
+    keeps its connection beside it: an object's id is only unique while the object lives."""
+
+    def __init__(self, count: int = PICTURES_KEPT, size: int = PICTURE_BYTES) -> None:
+        self.count, self.size = count, size
+        self._kept: dict[tuple[object, ...], tuple[Connection, QPixmap]] = {}
+        self._style: tuple[object, ...] | None = None
+        self._bytes = 0
+
+    def use_style(self, style: tuple[object, ...]) -> None:
+        if style != self._style:
+            self._kept.clear()
+            self._style, self._bytes = style, 0
+
+    def get(self, key: tuple[object, ...], connection: Connection) -> QPixmap | None:
+        """The picture for ``key`` drawn from this very ``connection`` (taken out until ``put``)."""
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            return None
+        self._bytes -= _bytes(kept[1])
+        return kept[1] if kept[0] is connection else None
+
+    def put(self, key: tuple[object, ...], connection: Connection, picture: QPixmap) -> None:
+        size = _bytes(picture)
+        while self._kept and (len(self._kept) >= self.count or self._bytes + size > self.size):
+            self._bytes -= _bytes(self._kept.pop(next(iter(self._kept)))[1])
+        self._kept[key] = (connection, picture)
+        self._bytes += size
+
+    def pictures(self) -> list[QPixmap]:
+        return [picture for _connection, picture in self._kept.values()]
 
 
 def _bytes(picture: QPixmap) -> int:

@@ -354,6 +354,6 @@ def test_card_pictures_stay_within_a_few_megabytes_however_wide_the_cards(make_w
         option.font = window.list.font()
         window.delegate.paint(painter, option, window.filter.index(row, 0))
     painter.end()
-    kept = sum(p.width() * p.height() * p.depth() // 8 for _c, p in window.delegate._pictures.values())
+    kept = sum(p.width() * p.height() * p.depth() // 8 for p in window.delegate.pictures.pictures())
     assert kept <= 16 * 2**20, kept / 2**20
-    assert window.delegate._pictures  # still kept: the last cards drawn
+    assert window.delegate.pictures.pictures()  # still kept: the last cards drawn
