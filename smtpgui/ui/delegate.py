@@ -113,6 +113,16 @@ class CardMetrics(NamedTuple):
         )
 
 
+class CardColors(NamedTuple):
+    """The colours of a card in one palette and state."""
+
+    text: QColor
+    fill: QColor
+    secondary: QColor
+    border: QColor
+    more_fill: QColor  # behind the ⋮ under the mouse
+
+
 class CardLayout(NamedTuple):
     """Where each part of a card goes, for one card rect."""
 
@@ -183,6 +193,7 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         self._hover_row = -1
         self._hover_more = False
         self.pictures = CardPictures()  # each card's picture by what it shows (see paint)
+        self._card_colors_made: dict[tuple[object, ...], CardColors] = {}
         self._filtering = False
         # Hover: the view reports the card under the mouse; the viewport's own events (which
         # part of the card, leaving the list) are watched from the first hover on. Asking for
@@ -198,6 +209,23 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         if cached is None:
             cached = self._metrics[key] = CardMetrics.for_font(font)
         return cached
+
+    def _card_colors(self, palette: QPalette, selected: bool, hovered: bool) -> CardColors:
+        """A card's colours in ``palette`` for its state, worked out once per palette: each Qt
+        call gives up Python's lock, and a card's picture is made while workers may hold it."""
+        key = (palette.cacheKey(), palette.currentColorGroup(), selected, hovered)
+        found = self._card_colors_made.get(key)
+        if found is None:
+            if len(self._card_colors_made) >= 16:  # palettes come and go (dark mode, focus)
+                self._card_colors_made.clear()
+            base = palette.color(QPalette.ColorRole.Base)
+            highlight = palette.color(QPalette.ColorRole.Highlight)
+            text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+            fill = highlight if selected else (muted(base, highlight, 0.10) if hovered else base)
+            border = highlight if selected else muted(palette.color(QPalette.ColorRole.Text), base, 0.78)
+            found = CardColors(text, fill, muted(text, fill, 0.28), border, muted(fill, text, 0.15))
+            self._card_colors_made[key] = found
+        return found
 
     def _status(self, palette: QPalette) -> StatusColors:
         key = palette.cacheKey()
@@ -291,16 +319,12 @@ class ConnectionCardDelegate(QStyledItemDelegate):
         badge = badge_text(connection)
         layout = card_layout(rect, metrics, connection, shown[0], badge, last_short=shown[1])
         last = layout.result_text
-        base = palette.color(QPalette.ColorRole.Base)
-        highlight = palette.color(QPalette.ColorRole.Highlight)
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        fill = highlight if selected else (muted(base, highlight, 0.10) if hovered else base)
-        secondary = muted(text, fill, 0.28)
+        text, fill, secondary, border, more_fill = self._card_colors(palette, selected, hovered)
         colors = self._status(palette)
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(muted(palette.color(QPalette.ColorRole.Text), base, 0.78) if not selected else highlight)
+        painter.setPen(border)
         painter.setBrush(fill)
         painter.drawRoundedRect(layout.card.adjusted(0, 0, -1, -1), 6, 6)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -334,7 +358,7 @@ class ConnectionCardDelegate(QStyledItemDelegate):
             )
         if hovered and self._hover_more:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(muted(fill, text, 0.15))
+            painter.setBrush(more_fill)
             painter.drawRoundedRect(layout.more, 4, 4)
             painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setFont(metrics.bold)
