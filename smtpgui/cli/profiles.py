@@ -120,7 +120,10 @@ def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
         )
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was changed.") from exc
-    say(f"saved {updated.name!r}.")
+    if updated.port != current.port and updated.security != current.security and "port" not in vars(args):
+        say(f"saved {updated.name!r}; the port is now {updated.port}, the usual one for {updated.security.value}.")
+    else:
+        say(f"saved {updated.name!r}.")
     return EXIT_OK
 
 
@@ -150,6 +153,8 @@ def cmd_delete(app: AppServices, args: argparse.Namespace) -> int:
             return EXIT_OK
     outcome = app.connections.delete(victim, new_default)
     say(f"deleted {victim.name!r}.")
+    if outcome.new_default is not None:
+        say(f"{outcome.new_default.name!r} is now the default connection.")
     if outcome.secrets_warning:
         say(f"its secrets could not be removed from the keyring: {outcome.secrets_warning}")
     return EXIT_OK

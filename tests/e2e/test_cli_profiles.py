@@ -114,7 +114,9 @@ def test_delete_default_needs_new_default_and_removes_secrets(cli: CliRunner) ->
     r = cli("delete", "a", "--yes")
     assert r.returncode == 2 and "--new-default" in r.stderr
     assert cli("delete", "b").returncode == 2  # no --yes and no terminal to ask
-    assert cli("delete", "a", "--yes", "--new-default", "b").returncode == 0
+    done = cli("delete", "a", "--yes", "--new-default", "b")
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == ["smtpgui: deleted 'a'.", "smtpgui: 'b' is now the default connection."]
     assert json.loads(cli("show", "b", "--json").stdout)["is_default"] is True
     assert cli.secrets() == {}
     assert cli("set-default", "b").returncode == 0
@@ -279,3 +281,11 @@ def test_a_reader_that_goes_away_gets_no_traceback(cli: CliRunner) -> None:
     reader.stdout.close()  # like `smtpgui presets | head -c0`
     errors = reader.stderr.read()
     assert reader.wait(timeout=60) in (0, 1, 120) and "Traceback" not in errors
+
+
+def test_edit_says_the_port_a_new_security_mode_set(cli: CliRunner) -> None:
+    cli("add", "a", "--host", "a.example")
+    said = cli("edit", "a", "--security", "tls")
+    assert said.stderr.strip() == "smtpgui: saved 'a'; the port is now 465, the usual one for tls."
+    chosen = cli("edit", "a", "--security", "starttls", "--port", "2525")
+    assert chosen.stderr.strip() == "smtpgui: saved 'a'."  # the user chose the port: nothing to say
