@@ -20,6 +20,16 @@ class Preset:
     advice: str
     mechanism: Mechanism = Mechanism.AUTO
     oauth_provider: OAuthProvider | None = None  # who issues tokens when signing in with OAuth2
+    # What discovery and the sender-domain check know of the provider (issue 21):
+    domains: tuple[str, ...] = ()  # mail addresses at these domains use this preset
+    mx_suffixes: tuple[str, ...] = ()  # a domain whose MX host ends so is hosted here
+    spf_include: str = ""  # what the sender domain's SPF record must include
+    dkim_selectors: tuple[str, ...] = ()  # the selectors the provider signs with at the sender's domain
+    provider: str = ""  # the provider's name in sentences ("Microsoft 365"); the label when empty
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider or self.label
 
     def apply(self, connection: Connection) -> Connection:
         """The connection with this preset's server, security and sign-in settings."""
@@ -85,6 +95,11 @@ PRESETS: tuple[Preset, ...] = (
         "With 2-Step Verification on, Gmail needs an app password (Google Account › Security › "
         "App passwords), or sign in with OAuth2.",
         oauth_provider=OAuthProvider.GOOGLE,
+        domains=("gmail.com", "googlemail.com"),
+        mx_suffixes=("google.com", "googlemail.com"),
+        spf_include="_spf.google.com",
+        dkim_selectors=("google",),
+        provider="Google (Gmail, Workspace)",
     ),
     Preset(
         "google-workspace-relay",
@@ -95,6 +110,9 @@ PRESETS: tuple[Preset, ...] = (
         AuthMode.NONE,
         "An admin must allow your server's IP address (or SMTP auth) under Apps › Google "
         "Workspace › Gmail › Routing › SMTP relay service.",
+        spf_include="_spf.google.com",
+        dkim_selectors=("google",),
+        provider="Google Workspace",
     ),
     Preset(
         "office365",
@@ -107,6 +125,10 @@ PRESETS: tuple[Preset, ...] = (
         "and make sure SMTP AUTH is enabled for the mailbox.",
         Mechanism.XOAUTH2,
         OAuthProvider.MICROSOFT,
+        mx_suffixes=("outlook.com", "protection.outlook.com"),
+        spf_include="spf.protection.outlook.com",
+        dkim_selectors=("selector1", "selector2"),
+        provider="Microsoft 365",
     ),
     Preset(
         "outlook",
@@ -118,6 +140,10 @@ PRESETS: tuple[Preset, ...] = (
         "Outlook.com no longer accepts plain passwords for SMTP; sign in with OAuth2.",
         Mechanism.XOAUTH2,
         OAuthProvider.MICROSOFT,
+        domains=("outlook.com", "hotmail.com", "live.com", "msn.com", "hotmail.co.uk", "outlook.de"),
+        mx_suffixes=("olc.protection.outlook.com",),
+        spf_include="spf.protection.outlook.com",
+        provider="Outlook.com",
     ),
     Preset(
         "exchange",
@@ -138,6 +164,8 @@ PRESETS: tuple[Preset, ...] = (
             Security.STARTTLS,
             AuthMode.PASSWORD,
             _SES_ADVICE,
+            spf_include="amazonses.com",
+            provider="Amazon SES",
         )
         for region, label in SES_REGIONS
     ),
@@ -150,6 +178,11 @@ PRESETS: tuple[Preset, ...] = (
         AuthMode.PASSWORD,
         "iCloud needs an app-specific password (appleid.apple.com › Sign-In and Security) and "
         "your full iCloud address as the user name.",
+        domains=("icloud.com", "me.com", "mac.com"),
+        mx_suffixes=("mail.icloud.com",),
+        spf_include="icloud.com",
+        dkim_selectors=("sig1",),
+        provider="iCloud Mail",
     ),
     Preset(
         "yahoo",
@@ -159,6 +192,9 @@ PRESETS: tuple[Preset, ...] = (
         Security.TLS,
         AuthMode.PASSWORD,
         "Generate an app password in Yahoo Account Security; your normal password is refused.",
+        domains=("yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk", "yahoo.de", "yahoo.fr"),
+        mx_suffixes=("yahoodns.net",),
+        provider="Yahoo Mail",
     ),
     Preset(
         "zoho",
@@ -169,6 +205,11 @@ PRESETS: tuple[Preset, ...] = (
         AuthMode.PASSWORD,
         "Accounts in the EU or India data centres use smtp.zoho.eu or smtp.zoho.in; use an "
         "app-specific password when two-factor sign-in is on.",
+        domains=("zoho.com", "zohomail.com"),
+        mx_suffixes=("zoho.com", "zoho.eu", "zoho.in"),
+        spf_include="zohomail.com",
+        dkim_selectors=("zmail",),
+        provider="Zoho Mail",
     ),
     Preset(
         "fastmail",
@@ -178,6 +219,11 @@ PRESETS: tuple[Preset, ...] = (
         Security.TLS,
         AuthMode.PASSWORD,
         "Create an app password with SMTP access under Settings › Privacy & Security.",
+        domains=("fastmail.com", "fastmail.fm"),
+        mx_suffixes=("messagingengine.com",),
+        spf_include="spf.messagingengine.com",
+        dkim_selectors=("fm1", "fm2", "fm3"),
+        provider="Fastmail",
     ),
     Preset(
         "sendgrid",
@@ -187,6 +233,9 @@ PRESETS: tuple[Preset, ...] = (
         Security.STARTTLS,
         AuthMode.PASSWORD,
         "The user name is literally 'apikey' and the password is your API key.",
+        spf_include="sendgrid.net",
+        dkim_selectors=("s1", "s2"),
+        provider="SendGrid",
     ),
     Preset(
         "mailgun",
@@ -196,6 +245,9 @@ PRESETS: tuple[Preset, ...] = (
         Security.STARTTLS,
         AuthMode.PASSWORD,
         "Use the SMTP credentials of your sending domain; EU domains use smtp.eu.mailgun.org.",
+        spf_include="mailgun.org",
+        dkim_selectors=("mx", "smtp", "k1", "krs"),
+        provider="Mailgun",
     ),
     Preset(
         "postmark",
@@ -205,6 +257,9 @@ PRESETS: tuple[Preset, ...] = (
         Security.STARTTLS,
         AuthMode.PASSWORD,
         "Use your Server API token as both the user name and the password.",
+        spf_include="spf.mtasv.net",
+        dkim_selectors=("pm",),
+        provider="Postmark",
     ),
     Preset(
         "brevo",
@@ -214,6 +269,9 @@ PRESETS: tuple[Preset, ...] = (
         Security.STARTTLS,
         AuthMode.PASSWORD,
         "Use the SMTP login and the SMTP key from Brevo's SMTP & API page, not your account password.",
+        spf_include="spf.brevo.com",
+        dkim_selectors=("brevo1", "brevo2", "mail"),
+        provider="Brevo",
     ),
     Preset(
         "mailtrap",
@@ -228,6 +286,36 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 PRESETS_BY_ID = {preset.id: preset for preset in PRESETS}
+
+
+def _domain_matches(name: str, suffix: str) -> bool:
+    return name == suffix or name.endswith("." + suffix)
+
+
+def presets_for_domain(domain: str) -> list[Preset]:
+    """The presets for mail addresses at ``domain`` (gmail.com: Gmail)."""
+    name = domain.lower().rstrip(".")
+    return [p for p in PRESETS if name in p.domains]
+
+
+def presets_for_mx(mx_host: str) -> list[Preset]:
+    """The presets of the provider that hosts a domain whose MX is ``mx_host``; the most specific
+    suffix first (``*.olc.protection.outlook.com`` is Outlook.com, other ``*.outlook.com`` Microsoft 365)."""
+    name = mx_host.lower().rstrip(".")
+    matches = [(len(s), p) for p in PRESETS for s in p.mx_suffixes if _domain_matches(name, s)]
+    matches.sort(key=lambda pair: -pair[0])
+    found: list[Preset] = []
+    for _length, preset in matches:
+        if preset not in found:
+            found.append(preset)
+    return found[:1]
+
+
+def preset_for_host(host: str) -> Preset | None:
+    """The preset whose server ``host`` is (a connection made by hand to smtp.office365.com is
+    still Microsoft 365); None for a server no preset names, or the Exchange placeholder."""
+    name = host.lower().rstrip(".")
+    return next((p for p in PRESETS if p.host == name and p.id != "exchange"), None)
 
 
 def find_preset(preset_id: str) -> Preset:

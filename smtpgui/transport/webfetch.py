@@ -1,0 +1,147 @@
+"""Fetch one small document over HTTPS for discovery (an autoconfig file, an ISPDB entry).
+
+The host is looked up through discovery's own resolver (:class:`~smtpgui.transport.dnsquery.DnsClient`,
+the one ``--dns-server`` chooses), then reached with the right server name (SNI) and ``Host``
+header. Certificates are checked against the system's store (``SSL_CERT_FILE`` honoured). The
+answer is read up to :data:`MAX_BYTES` and refused beyond; at most :data:`MAX_REDIRECTS`
+redirects are followed, never from https to plain http. Plain http is used only when the caller
+asks for it (a last resort, marked as such). Everything stops at the caller's deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from smtpgui.core.addresses import is_loopback_host, parse_ip
+from smtpgui.transport.dnsquery import DnsClient, DnsFailure, checked_name
+
+MAX_BYTES = 1024 * 1024
+MAX_REDIRECTS = 3
+USER_AGENT = "smtpgui (settings discovery)"
+
+
+class FetchFailure(Exception):
+    """The document could not be fetched (a sentence says why)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A document fetched: the address it came from at last, and its bytes."""
+
+    url: str
+    body: bytes
+    secure: bool
+
+
+def _addresses(host: str, dns: DnsClient) -> list[str]:
+    literal = parse_ip(host)
+    if literal is not None:
+        return [str(literal)]
+    if is_loopback_host(host):
+        return ["127.0.0.1"]
+    name = checked_name(host)
+    if name is None:
+        raise FetchFailure(f"{host!r} is not a host name")
+    try:
+        found = dns.addresses(name)
+    except DnsFailure as exc:
+        raise FetchFailure(str(exc)) from exc
+    if not found:
+        raise FetchFailure(f"{name} has no address in DNS")
+    return found
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchFailure("no answer in time")
+    return left
+
+
+def _connect(addresses: list[str], port: int, deadline: float) -> socket.socket:
+    last: OSError | None = None
+    for address in addresses:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(_remaining(deadline))
+        try:
+            sock.connect((address, port))
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        return sock
+    raise FetchFailure(f"cannot connect ({last})")
+
+
+def _get_once(url: str, dns: DnsClient, deadline: float) -> tuple[int, str | None, bytes]:
+    """One GET: (status, Location, body)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    secure = parts.scheme == "https"
+    port = parts.port or (443 if secure else 80)
+    sock = _connect(_addresses(host, dns), port, deadline)
+    try:
+        if secure:
+            context = ssl.create_default_context()  # the system store; SSL_CERT_FILE honoured
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            try:
+                sock = context.wrap_socket(sock, server_hostname=host)
+            except ssl.SSLCertVerificationError as exc:
+                raise FetchFailure(f"the certificate of {host} is not trusted ({exc.verify_message})") from exc
+            except (ssl.SSLError, OSError) as exc:
+                raise FetchFailure(f"TLS with {host} failed ({exc})") from exc
+        conn = http.client.HTTPConnection(host, port, timeout=_remaining(deadline))
+        conn.sock = sock
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/xml", "Connection": "close"})
+            response = conn.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                return response.status, response.getheader("Location"), b""
+            length = response.getheader("Content-Length")
+            if length and length.strip().isdigit() and int(length) > MAX_BYTES:
+                raise FetchFailure(f"the answer is too large ({int(length)} bytes; at most {MAX_BYTES} are read)")
+            body = b""
+            while True:
+                sock.settimeout(_remaining(deadline))
+                chunk = response.read(65536)
+                if not chunk:
+                    break
+                body += chunk
+                if len(body) > MAX_BYTES:
+                    raise FetchFailure(f"the answer is too large (more than {MAX_BYTES} bytes)")
+            return response.status, None, body
+        except (http.client.HTTPException, OSError) as exc:
+            raise FetchFailure(f"{host} did not answer properly ({exc or type(exc).__name__})") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            sock.close()
+
+
+def fetch(url: str, dns: DnsClient, deadline: float, *, allow_http: bool = False) -> Fetched:
+    """GET ``url`` (https, or plain http only with ``allow_http``) and return a 200's body."""
+    secure_start = url.startswith("https://")
+    if not secure_start and not (allow_http and url.startswith("http://")):
+        raise FetchFailure(f"{url} is not an https:// address")
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        status, location, body = _get_once(current, dns, deadline)
+        if location is None:
+            if status != 200:
+                raise FetchFailure(f"HTTP {status}")
+            return Fetched(current, body, current.startswith("https://"))
+        target = urljoin(current, location.strip())
+        scheme = urlsplit(target).scheme
+        if scheme not in ("http", "https"):
+            raise FetchFailure("a redirect to something that is not a web address")
+        if scheme == "http" and (current.startswith("https://") or not allow_http):
+            raise FetchFailure("a redirect from https to plain http (refused)")
+        current = target
+    raise FetchFailure(f"more than {MAX_REDIRECTS} redirects")
