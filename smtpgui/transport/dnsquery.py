@@ -18,6 +18,7 @@ from smtpgui.core.addresses import normalize_host, parse_ip
 
 DNS_SERVER_VARIABLE = "SMTPGUI_DNS_SERVER"
 QUESTION_TIMEOUT_S = 5.0  # one question's longest wait when the deadline is further away
+DEADLINE_MARGIN_S = 0.1
 MAX_TXT_CHARS = 4096  # one TXT record's text; a longer one is cut (SPF and DMARC are far shorter)
 
 
@@ -99,7 +100,8 @@ class DnsClient:
     def _remaining(self) -> float:
         if self.deadline is None:
             return QUESTION_TIMEOUT_S
-        left = self.deadline - time.monotonic()
+        # A little before the deadline, so a resolver that never answers is reported as such.
+        left = self.deadline - time.monotonic() - DEADLINE_MARGIN_S
         if left <= 0:
             raise DnsFailure("the DNS answers did not come in time")
         return min(left, QUESTION_TIMEOUT_S)

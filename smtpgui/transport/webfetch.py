@@ -110,7 +110,7 @@ def _get_once(url: str, dns: DnsClient, deadline: float) -> tuple[int, str | Non
                 raise FetchFailure(f"the answer is too large ({int(length)} bytes; at most {MAX_BYTES} are read)")
             body = b""
             while True:
-                sock.settimeout(_remaining(deadline))
+                _remaining(deadline)  # each read waits at most the time that was left when connecting
                 chunk = response.read(65536)
                 if not chunk:
                     break
