@@ -18,7 +18,7 @@ from smtpgui.core.addresses import normalize_host, parse_ip
 
 DNS_SERVER_VARIABLE = "SMTPGUI_DNS_SERVER"
 QUESTION_TIMEOUT_S = 5.0  # one question's longest wait when the deadline is further away
-DEADLINE_MARGIN_S = 0.1
+DEADLINE_MARGIN_S = 0.25  # dnspython may overrun a lifetime by ~0.1 s
 MAX_TXT_CHARS = 4096  # one TXT record's text; a longer one is cut (SPF and DMARC are far shorter)
 
 
