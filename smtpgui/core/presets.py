@@ -26,6 +26,9 @@ class Preset:
     spf_include: str = ""  # what the sender domain's SPF record must include
     dkim_selectors: tuple[str, ...] = ()  # the selectors the provider signs with at the sender's domain
     provider: str = ""  # the provider's name in sentences ("Microsoft 365"); the label when empty
+    # False: the provider's own bounce domain is the envelope sender (an ESP), so SPF never aligns
+    # with the From domain and DMARC depends on DKIM.
+    envelope_aligned: bool = True
 
     @property
     def provider_name(self) -> str:
@@ -166,6 +169,7 @@ PRESETS: tuple[Preset, ...] = (
             _SES_ADVICE,
             spf_include="amazonses.com",
             provider="Amazon SES",
+            envelope_aligned=False,
         )
         for region, label in SES_REGIONS
     ),
@@ -236,6 +240,7 @@ PRESETS: tuple[Preset, ...] = (
         spf_include="sendgrid.net",
         dkim_selectors=("s1", "s2"),
         provider="SendGrid",
+        envelope_aligned=False,
     ),
     Preset(
         "mailgun",
@@ -248,6 +253,7 @@ PRESETS: tuple[Preset, ...] = (
         spf_include="mailgun.org",
         dkim_selectors=("mx", "smtp", "k1", "krs"),
         provider="Mailgun",
+        envelope_aligned=False,
     ),
     Preset(
         "postmark",
@@ -260,6 +266,7 @@ PRESETS: tuple[Preset, ...] = (
         spf_include="spf.mtasv.net",
         dkim_selectors=("pm",),
         provider="Postmark",
+        envelope_aligned=False,
     ),
     Preset(
         "brevo",
@@ -272,6 +279,7 @@ PRESETS: tuple[Preset, ...] = (
         spf_include="spf.brevo.com",
         dkim_selectors=("brevo1", "brevo2", "mail"),
         provider="Brevo",
+        envelope_aligned=False,
     ),
     Preset(
         "mailtrap",

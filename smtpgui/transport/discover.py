@@ -275,8 +275,8 @@ class _Discovery:
 
 
 def _names_cover(names: tuple[str, ...] | list[str], host: str) -> bool:
-    for pattern in names:
-        pattern = pattern.lower()
+    for name in names:
+        pattern = name.lower()
         if pattern == host or (pattern.startswith("*.") and host.partition(".")[2] == pattern[2:]):
             return True
     return False
