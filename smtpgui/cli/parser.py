@@ -47,9 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    from smtpgui.cli import login, profiles, send, settings
+    from smtpgui.cli import discover, login, profiles, send, settings
 
     profiles.add_commands(command)
+    discover.add_commands(command)
     settings.add_commands(command)
     send.add_commands(command)
     login.add_commands(command)
@@ -85,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as exc:
         say(str(exc))
-        log.info("command %s refused (exit %d): %s", args.command, EXIT_USAGE, exc)
-        return EXIT_USAGE
+        log.info("command %s refused (exit %d): %s", args.command, exc.exit_code, exc)
+        return exc.exit_code
     except StorageError as exc:
         say(str(exc))
         log.warning("command %s failed (exit %d): %s", args.command, EXIT_STORAGE, exc)

@@ -98,7 +98,12 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     problems = validate_name(args.name)
     if problems:
         raise ValidationError(problems)
-    changes = apply_field_options(Connection(name=args.name), args)
+    base = Connection(name=args.name)
+    if "discover" in vars(args):
+        from smtpgui.cli.discover import discovered_base
+
+        base = discovered_base(app, args)
+    changes = apply_field_options(base, args)
     try:
         connection = app.connections.create(changes.connection, changes.secrets)
     except SecretStoreUnavailable as exc:
@@ -249,6 +254,12 @@ def add_commands(command: Command) -> None:
     p.add_argument("--json", action="store_true")
     p = command("add", cmd_add, "create a connection")
     p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--discover",
+        metavar="ADDRESS",
+        default=argparse.SUPPRESS,
+        help="start from the settings found for ADDRESS",
+    )
     add_field_options(p, for_edit=False)
     p = command("edit", cmd_edit, "change fields of a connection (--name NEW renames)")
     p.add_argument("name", metavar="NAME")

@@ -20,6 +20,7 @@ from smtpgui.storage.services import Services, build_services
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
+    from smtpgui.services.discovery import DiscoveryService
     from smtpgui.services.sending import TestService
 
 
@@ -32,6 +33,7 @@ class AppServices:
     secrets: SecretService
     settings: SettingsService
     _tests: TestService | None = field(default=None, repr=False)
+    _discovery: DiscoveryService | None = field(default=None, repr=False)
 
     @property
     def tests(self) -> TestService:
@@ -40,6 +42,16 @@ class AppServices:
 
             self._tests = TestService(self.settings)
         return self._tests
+
+    @property
+    def discovery(self) -> DiscoveryService:
+        """Settings from an address and the sender-domain check (made on first use: no DNS or XML
+        module is loaded before someone asks)."""
+        if self._discovery is None:
+            from smtpgui.services.discovery import DiscoveryService
+
+            self._discovery = DiscoveryService(self.connections, self.settings)
+        return self._discovery
 
     @property
     def notices(self) -> list[str]:

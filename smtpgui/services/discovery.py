@@ -1,0 +1,86 @@
+"""Settings from an e-mail address, and the sender-domain check, for both front ends.
+
+Nothing here asks the network until a front end calls :meth:`DiscoveryService.discover` or
+:meth:`DiscoveryService.check_sender` because the person asked for it. Which From address a
+connection's mail carries, and what a connection made from a suggestion looks like, are decided
+here once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from smtpgui.core.errors import SmtpguiError
+from smtpgui.core.model import Connection
+from smtpgui.services.settings import SettingsService
+
+if TYPE_CHECKING:
+    from smtpgui.core.discovery import Suggestion
+    from smtpgui.services.connections import ConnectionService
+    from smtpgui.transport.discover import DiscoveryReport, DiscoverySettings
+    from smtpgui.transport.dnsquery import DnsServerChoice
+    from smtpgui.transport.sendercheck import SenderReport
+
+
+class NoSenderAddress(SmtpguiError):
+    """The connection has no From address to check (a sentence says where to set one)."""
+
+
+class DiscoveryService:
+    """Discover settings for an address; check a connection's sender domain."""
+
+    def __init__(self, connections: ConnectionService, settings: SettingsService) -> None:
+        self.connections = connections
+        self.settings = settings
+
+    def discover(self, address: str, settings: DiscoverySettings | None = None) -> DiscoveryReport:
+        """Ranked suggestions for ``address`` (``ValueError`` with a sentence for a bad address)."""
+        from smtpgui.transport.discover import discover
+
+        return discover(address, settings)
+
+    def connection_from(
+        self, suggestion: Suggestion, address: str, existing: list[Connection] | None = None, name: str | None = None
+    ) -> Connection:
+        """A new, unsaved connection with the suggestion's settings, sending as ``address``;
+        called ``name``, else after the provider or the address's domain (free names kept)."""
+        base = suggestion.apply(Connection(name="x", from_address=address))
+        domain = address.rpartition("@")[2]
+        return self.connections.blank(existing, base, name or suggestion.label or domain)
+
+    def sender_address(self, connection: Connection) -> str:
+        """The From address mail through ``connection`` carries: its own, else its user name when
+        that is an address, else the app's default sender; ``NoSenderAddress`` when there is none."""
+        if connection.from_address:
+            return connection.from_address
+        if "@" in connection.username and not connection.username.startswith("@"):
+            return connection.username
+        try:
+            default = self.settings.load().default_from_address
+        except SmtpguiError:
+            default = ""
+        if default:
+            return default
+        raise NoSenderAddress(
+            f"{connection.name!r} has no From address to check: set one (the From address field on the Main "
+            "settings tab, or 'smtpgui edit NAME --from ADDR')."
+        )
+
+    def check_sender(
+        self, connection: Connection, dns_server: DnsServerChoice | None = None, deadline_s: float = 20.0
+    ) -> SenderReport:
+        """SPF, DMARC and DKIM of the domain ``connection`` sends as (``DnsFailure`` never escapes:
+        the report's ``dns_error`` says it)."""
+        import time
+
+        from smtpgui.transport.dnsquery import DnsClient, DnsFailure, dns_server_from_environment
+        from smtpgui.transport.sendercheck import SenderReport, check_sender
+
+        address = self.sender_address(connection)
+        server = dns_server or dns_server_from_environment()
+        try:
+            dns = DnsClient(server, time.monotonic() + deadline_s)
+        except DnsFailure as exc:
+            domain = address.rpartition("@")[2]
+            return SenderReport(address, domain, None, dns_error=str(exc))
+        return check_sender(address, connection.host, connection.kind.value, dns)
