@@ -150,8 +150,9 @@ class _Discovery:
 
     def __init__(self, address: str, domain: str, settings: DiscoverySettings, deadline: float) -> None:
         self.address, self.domain, self.settings, self.deadline = address, domain, settings, deadline
-        self.autoconfig_done = {"autoconfig": threading.Event(), "autoconfig-wellknown": threading.Event()}
-        self.autoconfig_found: list[Suggestion] = []
+        # The plain-http last resort waits for these, and runs only when none of them found anything.
+        self.done = {name: threading.Event() for name in ("autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx")}
+        self.found_any = False
         from smtpgui.transport.network import CancelToken
 
         self.token = CancelToken()
@@ -178,30 +179,34 @@ class _Discovery:
     def presets(self) -> list[Suggestion]:
         return [_from_preset(p, self.address, "preset") for p in presets_for_domain(self.domain)]
 
+    def noting(self, name: str, source: Callable[[], list[Suggestion]]) -> Callable[[], list[Suggestion]]:
+        """``source``, telling the last resort when it is done and whether it found anything."""
+
+        def run() -> list[Suggestion]:
+            try:
+                found = source()
+                self.found_any = self.found_any or bool(found)
+                return found
+            finally:
+                self.done[name].set()
+
+        return run
+
     def autoconfig(self) -> list[Suggestion]:
-        try:
-            url = f"https://{self._host('autoconfig.' + self.domain)}/mail/config-v1.1.xml"
-            found = self._fetch_config(f"{url}?emailaddress={quote(self.address, safe='@')}", "autoconfig")
-            self.autoconfig_found.extend(found)
-            return found
-        finally:
-            self.autoconfig_done["autoconfig"].set()
+        url = f"https://{self._host('autoconfig.' + self.domain)}/mail/config-v1.1.xml"
+        return self._fetch_config(f"{url}?emailaddress={quote(self.address, safe='@')}", "autoconfig")
 
     def autoconfig_wellknown(self) -> list[Suggestion]:
-        try:
-            url = f"https://{self._host(self.domain)}/.well-known/autoconfig/mail/config-v1.1.xml"
-            found = self._fetch_config(url, "autoconfig-wellknown")
-            self.autoconfig_found.extend(found)
-            return found
-        finally:
-            self.autoconfig_done["autoconfig-wellknown"].set()
+        url = f"https://{self._host(self.domain)}/.well-known/autoconfig/mail/config-v1.1.xml"
+        return self._fetch_config(url, "autoconfig-wellknown")
 
     def autoconfig_http(self) -> list[Suggestion]:
-        """The last resort: only when both https attempts gave nothing, and without the address."""
-        for done in self.autoconfig_done.values():
+        """The last resort: only when no other source (but the probe) found anything, and without
+        the address in the request."""
+        for done in self.done.values():
             if not done.wait(max(0.0, self.deadline - time.monotonic())):
-                raise FetchFailure("not tried: the https attempts did not finish in time")
-        if self.autoconfig_found:
+                raise FetchFailure("not tried: the other sources did not finish in time")
+        if self.found_any:
             return []
         url = f"http://{self._host('autoconfig.' + self.domain, http=True)}/mail/config-v1.1.xml"
         return self._fetch_config(url, "autoconfig-http", allow_http=True)
@@ -294,11 +299,11 @@ def discover(address: str, settings: DiscoverySettings | None = None) -> Discove
     run = _Discovery(address, domain, settings, deadline)
     sources: dict[str, Callable[[], list[Suggestion]]] = {
         "preset": run.presets,
-        "autoconfig": run.autoconfig,
-        "autoconfig-wellknown": run.autoconfig_wellknown,
-        "ispdb": run.ispdb,
-        "srv": run.srv,
-        "mx": run.mx,
+        "autoconfig": run.noting("autoconfig", run.autoconfig),
+        "autoconfig-wellknown": run.noting("autoconfig-wellknown", run.autoconfig_wellknown),
+        "ispdb": run.noting("ispdb", run.ispdb),
+        "srv": run.noting("srv", run.srv),
+        "mx": run.noting("mx", run.mx),
         "probe": run.probe,
         "autoconfig-http": run.autoconfig_http,
     }

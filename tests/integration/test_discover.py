@@ -155,7 +155,7 @@ def test_every_source_is_ranked_best_first(lab: DiscoveryLab) -> None:
     lab.dns.add("_submission._tcp.example.test", "SRV", "0 1 587 srv.example.test.")
     lab.plain.route("autoconfig.example.test", "/mail/config-v1.1.xml", autoconfig_xml(host="plain.example.test"))
     report = discover("bob@example.test", lab.settings())
-    assert [s.source for s in report.suggestions] == ["autoconfig", "srv-submission"]
+    assert [s.source for s in report.suggestions] == ["autoconfig", "srv-submission"]  # no http: others answered
     confidences = [s.confidence for s in report.suggestions]
     assert confidences == sorted(confidences, reverse=True)
 
