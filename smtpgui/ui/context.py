@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from smtpgui.core.model import Connection
     from smtpgui.services import AppServices
     from smtpgui.transport.engine import SessionEngine
+    from smtpgui.ui.discoveryflow import DiscoveryFlow
     from smtpgui.ui.editor import ConnectionEditor
     from smtpgui.ui.keyringstate import KeyringState
     from smtpgui.ui.models import ConnectionListModel
@@ -37,6 +38,9 @@ class WindowContext(Protocol):
 
     @property
     def current_id(self) -> str | None: ...
+
+    @property
+    def discovery(self) -> DiscoveryFlow: ...
 
     @property
     def engine(self) -> SessionEngine: ...

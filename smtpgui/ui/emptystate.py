@@ -9,12 +9,14 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 
 class EmptyState(QWidget):
-    """First run (no connections) or nothing selected: add from a preset, add blank, import.
+    """First run (no connections) or nothing selected: set up from an e-mail address, add from a
+    preset, add blank, import.
 
     Signals:
-        preset_requested, blank_requested, import_requested: the matching button was pressed.
+        address_requested, preset_requested, blank_requested, import_requested: the matching button was pressed.
     """
 
+    address_requested = Signal()
     preset_requested = Signal()
     blank_requested = Signal()
     import_requested = Signal()
@@ -33,13 +35,16 @@ class EmptyState(QWidget):
         self.text.setObjectName("emptyStateText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
+        self.address_button = QPushButton("Set up from an e-mail &address…")
+        self.address_button.setObjectName("emptyAddressButton")
+        self.address_button.clicked.connect(self.address_requested)
         self.preset_button = QPushButton("Add from a &preset…")
         self.preset_button.setObjectName("emptyPresetButton")
         self.blank_button = QPushButton("Add a &blank connection")
         self.blank_button.setObjectName("emptyBlankButton")
         self.import_button = QPushButton("&Import connections…")
         self.import_button.setObjectName("emptyImportButton")
-        self.preset_button.setDefault(True)
+        self.address_button.setDefault(True)
         self.preset_button.clicked.connect(self.preset_requested)
         self.blank_button.clicked.connect(self.blank_requested)
         self.import_button.clicked.connect(self.import_requested)
@@ -49,7 +54,7 @@ class EmptyState(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addSpacing(12)
-        for button in (self.preset_button, self.blank_button, self.import_button):
+        for button in (self.address_button, self.preset_button, self.blank_button, self.import_button):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.setMinimumWidth(240)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -62,8 +67,9 @@ class EmptyState(QWidget):
             set_plain(self.title, "Welcome to smtpgui")
             set_plain(
                 self.text,
-                "You have no connections yet. Start from your provider's settings (Gmail, Microsoft 365, "
-                "Amazon SES and more), from a blank connection, or import a file exported by smtpgui.",
+                "You have no connections yet. Start from the e-mail address you send as (smtpgui looks up its "
+                "settings), from your provider's settings (Gmail, Microsoft 365, Amazon SES and more), from a "
+                "blank connection, or import a file exported by smtpgui.",
             )
         else:
             set_plain(self.title, "No connection selected")

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow, WindowFlows):
         editor.test_requested.connect(later(lambda: self.tests.open_dialog))
         editor.auth_tab.sign_in_requested.connect(lambda device: self.sign_ins.sign_in(bool(device)))
         editor.auth_tab.sign_out_requested.connect(later(lambda: self.sign_ins.sign_out))
+        editor.main_tab.sender_check_requested.connect(later(lambda: self.discovery.check_sender))
         editor.dirty_changed.connect(self._on_dirty_changed)
         place = self._editor_place
         self.right_layout.replaceWidget(place, editor)
@@ -339,6 +340,7 @@ class MainWindow(QMainWindow, WindowFlows):
             from smtpgui.ui.emptystate import EmptyState  # a first run's, or after the last delete
 
             self.empty_state = EmptyState()
+            self.empty_state.address_requested.connect(later(lambda: self.discovery.new_from_address))
             self.empty_state.preset_requested.connect(later(lambda: self.connections.new_from_preset))
             self.empty_state.blank_requested.connect(later(lambda: self.connections.new_connection))
             self.empty_state.import_requested.connect(later(lambda: self.exchange.import_connections))

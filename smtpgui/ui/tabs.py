@@ -49,6 +49,14 @@ TLS_FILE_FIELDS = (
 
 
 class MainTab(FormTab):
+    """Name, server, sender and the rest of the basics.
+
+    Signals:
+        sender_check_requested: *Check sender domain…* was pressed.
+    """
+
+    sender_check_requested = Signal()
+
     FIELDS = (
         Field("name", "Name:", object_name="nameEdit", placeholder="for example: Monitoring alerts"),
         Field(
@@ -95,6 +103,15 @@ class MainTab(FormTab):
         self.port_warning = hint_label("portWarning", "warning")
         place_under(self, "port", self.port_warning)
         show_hint(self, self.port_warning, self._port_warning_text)
+        self.sender_check_button = QPushButton("Check sender &domain…")
+        self.sender_check_button.setObjectName("senderCheckButton")
+        self.sender_check_button.setAccessibleName("Check sender domain")
+        self.sender_check_button.setToolTip(
+            "Look up the From domain's SPF, DMARC and DKIM records: will receivers accept mail sent as it?"
+        )
+        self.sender_check_button.clicked.connect(self.sender_check_requested)
+        position: tuple[int, object] = self.form.getWidgetPosition(self.rows["from_address"])  # type: ignore[assignment]
+        self.form.insertRow(position[0] + 1, "", self.sender_check_button)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (shown under the port; empty hides it)."""

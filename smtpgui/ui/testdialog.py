@@ -144,6 +144,7 @@ class TestEmailDialog(QDialog):
         buttons.addWidget(self.send_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.transcript, 1)
@@ -299,6 +300,12 @@ class TestEmailDialog(QDialog):
     def _show_text(self, text: str, ok: bool | None) -> None:
         set_status_color(self.result_label, {True: "success", False: "error", None: ""}[ok])
         set_plain(self.result_label, text)
+
+    def add_section(self, section: QWidget) -> None:
+        """A section shown under the result once a test has finished (the *Sender domain* check)."""
+        self._layout.insertWidget(self._layout.count() - 1, section)
+        section.hide()
+        self.result_ready.connect(section.show)
 
     def use_connection(self, connection: Connection) -> None:
         """Test ``connection`` from now on (a certificate was just trusted: its pin is in it)."""

@@ -85,6 +85,7 @@ class TestFlow(QObject):
         from smtpgui.ui.testdialog import TestEmailDialog  # loaded with the first test, not at start
 
         dialog = TestEmailDialog(connection, app_settings, make_job, self.dialog_parent)
+        dialog.add_section(w.discovery.sender_panel(lambda: dialog.connection, dialog))
         dialog.send_requested.connect(w.start_job)
         dialog.result_ready.connect(lambda result, c=connection: self.record_result(c, result))
         dialog.trust_requested.connect(lambda cert, d=dialog: self._trust_from_dialog(d, cert))

@@ -19,6 +19,7 @@ from smtpgui.ui.firstuse import later
 
 if TYPE_CHECKING:
     from smtpgui.ui.connectionflow import ConnectionFlow
+    from smtpgui.ui.discoveryflow import DiscoveryFlow
     from smtpgui.ui.exchangeflow import ExchangeFlow
     from smtpgui.ui.mainwindow import MainWindow
     from smtpgui.ui.probeflow import ProbeFlow
@@ -31,6 +32,7 @@ class WindowFlows:
 
     new_action: QAction
     preset_action: QAction
+    address_action: QAction
     duplicate_action: QAction
     delete_action: QAction
     default_action: QAction
@@ -58,6 +60,13 @@ class WindowFlows:
 
         w = self._window
         return ConnectionFlow(w, w.results, w)
+
+    @cached_property
+    def discovery(self) -> DiscoveryFlow:
+        from smtpgui.ui.discoveryflow import DiscoveryFlow
+
+        w = self._window
+        return DiscoveryFlow(w, w.connections.new_connection, w)
 
     @cached_property
     def tests(self) -> TestFlow:
@@ -97,6 +106,9 @@ class WindowFlows:
         self.preset_action = a(
             "New from &preset…", later(lambda: w.connections.new_from_preset), "Ctrl+Shift+N", "presetAction", "preset"
         )
+        self.address_action = a(
+            "New from e-mail &address…", later(lambda: w.discovery.new_from_address), None, "addressAction"
+        )
         self.duplicate_action = a(
             "&Duplicate", later(lambda: w.connections.duplicate), "Ctrl+D", "duplicateAction", "duplicate"
         )
@@ -133,9 +145,9 @@ class WindowFlows:
         fill_menu(menu.addMenu("&File"), [self.import_action, self.export_action, None, self.settings_action, None,
                                           self.quit_action])  # fmt: skip
         fill_menu(menu.addMenu("&Connection"), [
-            self.new_action, self.preset_action, self.duplicate_action, self.delete_action, self.default_action,
-            self.enable_action, self.save_action, self.revert_action, self.test_action, self.test_all_action,
-            self.detect_action,
+            self.new_action, self.preset_action, self.address_action, self.duplicate_action, self.delete_action,
+            self.default_action, self.enable_action, self.save_action, self.revert_action, self.test_action,
+            self.test_all_action, self.detect_action,
         ])  # fmt: skip
         entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
         self.card_menus = CardMenu(w.list, [*entries, self.delete_action], self.enable_action, w.current_connection, w)
