@@ -57,7 +57,7 @@ class DnsServer:
     port: int = 0
     records: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
-    delays: dict[str, float] = field(default_factory=dict)  # name suffix -> seconds
+    delays: dict[str, float] = field(default_factory=dict)  # name suffix, or "name/TYPE" exactly -> seconds
     silent: set[str] = field(default_factory=set)  # name suffixes never answered
     failing: set[str] = field(default_factory=set)  # name suffixes answered SERVFAIL
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -89,8 +89,11 @@ class DnsServer:
         self.questions.append(Question(name, rdtype, transport))
         if self._matches(name, self.silent):
             return None
-        delay_key = self._matches(name, self.delays)
-        if delay_key is not None and self._stop.wait(self.delays[delay_key]):
+        delay = self.delays.get(f"{name}/{rdtype}")
+        if delay is None:
+            suffix = self._matches(name, {k: v for k, v in self.delays.items() if "/" not in k})
+            delay = self.delays[suffix] if suffix is not None else None
+        if delay and self._stop.wait(delay):
             return None
         response = dns.message.make_response(query)
         response.flags |= dns.flags.AA
