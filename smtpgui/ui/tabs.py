@@ -110,8 +110,15 @@ class MainTab(FormTab):
             "Look up the From domain's SPF, DMARC and DKIM records: will receivers accept mail sent as it?"
         )
         self.sender_check_button.clicked.connect(self.sender_check_requested)
-        position: tuple[int, object] = self.form.getWidgetPosition(self.rows["from_address"])  # type: ignore[assignment]
-        self.form.insertRow(position[0] + 1, "", self.sender_check_button)
+        # A row of its own at the end, as small as its text (a row inserted among the fields made
+        # the form re-lay out while scrolling at 800×560: tests/ui/test_small_window.py).
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.sender_check_button)
+        row.addStretch(1)
+        self.sender_check_label = PlainLabel("Sender domain:")
+        self.sender_check_label.setBuddy(self.sender_check_button)
+        self.form.addRow(self.sender_check_label, row)
 
     def set_port_warning(self, text: str) -> None:
         """The port does not fit the security mode (shown under the port; empty hides it)."""
