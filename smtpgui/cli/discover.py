@@ -128,7 +128,9 @@ def cmd_check_sender(app: AppServices, args: argparse.Namespace) -> int:
     if problems:
         say(f"{report.domain}: {problems} problem(s) found for mail sent as {report.address}.")
         return EXIT_SENDER_PROBLEM
-    say(f"{report.domain}: nothing wrong found for mail sent as {report.address}.")
+    warnings = sum(1 for f in report.findings if f.level == "warning")
+    tail = f" ({warnings} warning(s) above)" if warnings else ""
+    say(f"{report.domain}: no problem found for mail sent as {report.address}{tail}.")
     return EXIT_OK
 
 

@@ -285,12 +285,12 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                 spf_ok = not walk.problems
                 add(Finding("ok", "spf", f"SPF for {domain} lists the server {host}"))
             elif addresses:
-                shown = ", ".join(addresses[:2])
+                shown = "" if addresses == [host] else f" ({', '.join(addresses[:2])})"
                 add(
                     Finding(
                         "warning",
                         "spf",
-                        f"SPF for {domain} does not list {host} ({shown}): if that server sends the mail out "
+                        f"SPF for {domain} does not list {host}{shown}: if that server sends the mail out "
                         "itself, receivers will see an SPF failure",
                         f"add `ip4:{addresses[0]}` (or the relay's own include) to the SPF record of {domain}",
                     )

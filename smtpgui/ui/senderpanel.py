@@ -90,7 +90,7 @@ class SenderDomainPanel(QGroupBox):
         self.summary.setObjectName("senderSummary")
         self.summary.setWordWrap(True)
         self.findings = QVBoxLayout()
-        self.findings.setSpacing(2)
+        self.findings.setSpacing(6)
         self.lines: list[PlainLabel] = []
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -138,8 +138,10 @@ class SenderDomainPanel(QGroupBox):
                 + ":",
             )
         else:
-            set_status_color(self.summary, "success")
-            set_plain(self.summary, f"Nothing wrong found for mail sent as {report.address}.")
+            warnings = sum(1 for f in report.findings if f.level == "warning")
+            set_status_color(self.summary, "warning" if warnings else "success")
+            tail = f"; {warnings} warning(s) to read:" if warnings else "."
+            set_plain(self.summary, f"No problem found for mail sent as {report.address}{tail}")
         for colour, text in report_lines(report):
             label = PlainLabel()
             label.setObjectName("senderFinding")
