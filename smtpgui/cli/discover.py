@@ -134,14 +134,10 @@ def cmd_check_sender(app: AppServices, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_discovery_options(parser: argparse.ArgumentParser, *, deadline: bool = True) -> None:
-    """``--dns-server``, ``--ispdb-url`` (and ``--deadline``) as ``discover`` takes them."""
+def _add_dns_server_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dns-server", metavar="HOST[:PORT]", help="ask this DNS server (also SMTPGUI_DNS_SERVER)", default=None
     )
-    parser.add_argument("--ispdb-url", metavar="URL", help="the ISPDB's base address (also SMTPGUI_ISPDB_URL)")
-    if deadline:
-        parser.add_argument("--deadline", type=float, metavar="S", help="stop asking after S seconds (default 10)")
 
 
 def add_commands(command: Command) -> None:
@@ -149,10 +145,10 @@ def add_commands(command: Command) -> None:
     p = command("discover", cmd_discover, "suggested settings for an e-mail address, best first")
     p.add_argument("address", metavar="ADDRESS")
     p.add_argument("--json", action="store_true")
-    add_discovery_options(p)
+    _add_dns_server_option(p)
+    p.add_argument("--ispdb-url", metavar="URL", help="the ISPDB's base address (also SMTPGUI_ISPDB_URL)")
+    p.add_argument("--deadline", type=float, metavar="S", help="stop asking after S seconds (default 10)")
     p = command("check-sender", cmd_check_sender, "SPF, DMARC and DKIM of the domain a connection sends as")
-    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("name", metavar="NAME", nargs="?", help="the connection (default: the default connection)")
     p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--dns-server", metavar="HOST[:PORT]", help="ask this DNS server (also SMTPGUI_DNS_SERVER)", default=None
-    )
+    _add_dns_server_option(p)
