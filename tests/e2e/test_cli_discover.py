@@ -94,6 +94,9 @@ def test_bad_dns_server_and_deadline_are_usage_errors(run: CliRunner) -> None:
     assert run("discover", "bob@example.test", "--deadline", "0").returncode == 2
     assert run("discover", "bob@example.test", "--ispdb-url", "http://ispdb.test/v1.1").returncode == 2
     assert run("check-sender", "x", "--dns-server", "1.2.3.4:99999").returncode == 2
+    run.extra_env["SMTPGUI_AUTOCONFIG_PORT"] = "not-a-port"
+    result = run("discover", "bob@example.test")
+    assert result.returncode == 2 and "SMTPGUI_AUTOCONFIG_PORT" in result.stderr
 
 
 def test_discover_with_dns_that_does_not_answer_exits_10(run: CliRunner, lab: DiscoveryLab) -> None:
