@@ -140,17 +140,20 @@ class DnsClient:
 
     def mx(self, name: str) -> list[str]:
         """The MX hosts of ``name``, best preference first (names that are not host names dropped)."""
-        records = sorted(self.query(name, "MX"), key=lambda r: r.preference)
+        # Ties broken by name: DNS gives a record set in any order, and the answer must not vary.
+        records = sorted(self.query(name, "MX"), key=lambda r: (r.preference, r.exchange.to_text().lower()))
         hosts = [checked_name(r.exchange.to_text()) for r in records]
         return [h for h in hosts if h]
 
     def srv(self, name: str) -> list[tuple[int, int, int, str | None]]:
         """(priority, weight, port, target) of each SRV record; target None for ``.`` or junk."""
-        records = sorted(self.query(name, "SRV"), key=lambda r: (r.priority, -r.weight))
+        records = sorted(
+            self.query(name, "SRV"), key=lambda r: (r.priority, -r.weight, r.target.to_text().lower(), r.port)
+        )
         return [(r.priority, r.weight, r.port, checked_name(r.target.to_text())) for r in records]
 
     def addresses(self, name: str) -> list[str]:
         """The IPv4 then IPv6 addresses of ``name``."""
-        found = [r.address for r in self.query(name, "A")]
-        found += [r.address for r in self.query(name, "AAAA")]
+        found = sorted(r.address for r in self.query(name, "A"))
+        found += sorted(r.address for r in self.query(name, "AAAA"))
         return found

@@ -112,7 +112,9 @@ class SenderReport:
 
 
 def _spf_records(dns: DnsClient, domain: str) -> list[str]:
-    return [t for t in dns.txt(domain) if is_spf(t)]
+    """The SPF records at ``domain``, sorted: DNS gives a record set in any order, and a domain
+    publishing two (itself a problem) must be read the same way every time."""
+    return sorted(t for t in dns.txt(domain) if is_spf(t))
 
 
 def walk_spf(dns: DnsClient, domain: str, sender_domain: str) -> SpfWalk:
