@@ -207,6 +207,16 @@ def _file_argument(value: str) -> Path:
 
 
 def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
+    if args.format is not None:  # export [NAME] --format F: another tool's settings
+        from smtpgui.cli.toolsettings import cmd_export_format
+
+        return cmd_export_format(app, args)
+    if args.file is None:
+        raise UsageError(
+            "Say where to export: export FILE (JSON; '-' for standard output) or export [NAME] --format F."
+        )
+    if args.output is not None:
+        raise UsageError("--output goes with --format; the JSON export writes to its FILE (export FILE).")
     names = _export_names(app, args.names) if args.names else None
     if args.file == "-":
         document, _count = app.connections.export(None, names)
@@ -265,9 +275,21 @@ def add_commands(command: Command) -> None:
     p.add_argument("name", metavar="NAME")
     p = command("presets", cmd_presets, "list provider presets")
     p.add_argument("--json", action="store_true")
-    p = command("export", cmd_export, "write connections (never secrets) as JSON; FILE '-' writes to standard output")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--names", metavar="A,B", help="only these connections")
+    p = command(
+        "export",
+        cmd_export,
+        "write connections (never secrets) as JSON to FILE ('-': standard output); with --format, one connection "
+        "(NAME, else the default) as another tool's settings",
+    )
+    p.usage = "smtpgui export FILE [--names A,B] | smtpgui export [NAME] --format FORMAT [--output FILE]"
+    p.add_argument("file", metavar="FILE|NAME", nargs="?", help="the JSON file; with --format, the connection")
+    p.add_argument("--names", metavar="A,B", help="JSON: only these connections")
+    p.add_argument(
+        "--format",
+        choices=("swaks", "msmtprc", "curl", "env"),
+        help="a swaks command, an msmtprc account, a curl command or SMTP_* variables; never a password",
+    )
+    p.add_argument("--output", metavar="FILE", help="with --format: write to FILE (0600) instead of standard output")
     p = command("import", cmd_import, "read connections from an export file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="overwrite connections with the same name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from smtpgui.core.display import printable
 from smtpgui.core.model import AuthMode, Connection, Kind
 
@@ -20,6 +22,7 @@ def check_exportable(connection: Connection, tool: str) -> None:
         raise CannotExport(
             f"{printable(connection.name)!r} sends through Microsoft Graph, not SMTP: {tool} cannot use it."
         )
+    refuse_unsafe(tool, written_values(connection))
 
 
 def comment(text: str, leader: str = "#") -> str:
@@ -42,8 +45,35 @@ def oauth_note(connection: Connection, tool: str) -> str | None:
     return None
 
 
-def refuse_line_breaks(tool: str, values: dict[str, str]) -> None:
-    """``CannotExport`` when a value holds a line break or NUL: a one-line setting cannot carry it."""
+# A value written into a command line or a settings file: C0 (line breaks included), DEL, C1 and
+# the bidi controls are refused, never written: a terminal would act on them, a one-line setting
+# cannot hold a line break, and a bidi override makes a command read differently from what it runs.
+_UNSAFE_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_unsafe(tool: str, values: dict[str, str]) -> None:
+    """``CannotExport`` when a value holds a line break or another control character."""
     for label, value in values.items():
-        if any(ch in value for ch in "\r\n\x00"):
-            raise CannotExport(f"The {label} holds a line break or NUL character, which {tool} cannot hold.")
+        if _UNSAFE_IN_VALUE.search(value):
+            raise CannotExport(
+                f"The {label} holds a line break or another control character, which cannot be written "
+                f"safely into {tool}'s settings."
+            )
+
+
+def written_values(connection: Connection) -> dict[str, str]:
+    """The connection's values a writer may put into its output, by what a sentence calls them."""
+    c = connection
+    return {
+        "host": c.host,
+        "user name": c.login_name,
+        "From address": c.from_address,
+        "return path": c.return_path,
+        "CA file": c.ca_file,
+        "client certificate": c.client_cert,
+        "client key": c.client_key,
+        "EHLO name": c.ehlo_name,
+        "source address": c.source_address,
+        "proxy host": c.proxy_host,
+        "proxy user name": c.proxy_login_name,
+    }

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shlex
 
-from smtpgui.core.formats.common import check_exportable, comment, oauth_note, refuse_line_breaks, uses_password
+from smtpgui.core.formats.common import check_exportable, comment, oauth_note, uses_password
 from smtpgui.core.formats.passwordread import PasswordRead
 from smtpgui.core.model import Connection, Security
 
@@ -46,7 +46,6 @@ def to_env(connection: Connection, password: PasswordRead) -> str:
     """``SMTP_*=value`` lines with comments; never the password."""
     check_exportable(connection, "environment variables")
     values = variables(connection)
-    refuse_line_breaks("environment variables", dict(values))
     lines = [
         comment(f"smtpgui connection {connection.name!r} as SMTP_* variables (shell: set -a; . ./FILE; set +a)."),
         comment("SMTP_SECURE=true: TLS from the start (port 465); SMTP_STARTTLS=true: STARTTLS; SMTP_TLS: either."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from smtpgui.core.formats.common import check_exportable, comment, oauth_note, refuse_line_breaks, uses_password
+from smtpgui.core.formats.common import check_exportable, comment, oauth_note, uses_password
 from smtpgui.core.formats.passwordread import PasswordRead
 from smtpgui.core.model import Connection, Mechanism, ProxyType, Security
 
@@ -30,17 +30,6 @@ def to_msmtprc(connection: Connection, password: PasswordRead) -> str:
     reads it from the keyring (or a variable) each time msmtp sends."""
     check_exportable(connection, "msmtp")
     c = connection
-    refuse_line_breaks(
-        "msmtprc",
-        {
-            "user name": c.login_name,
-            "From address": c.return_path or c.from_address,
-            "CA file": c.ca_file,
-            "client certificate": c.client_cert,
-            "client key": c.client_key,
-            "EHLO name": c.ehlo_name,
-        },
-    )
     account = account_name(c.name)
     lines = [comment(f"smtpgui connection {c.name!r} as an msmtp account; use it with: msmtp -a {account}")]
     lines += [f"account {account}", f"host {quoted(c.host)}", f"port {c.port}"]
