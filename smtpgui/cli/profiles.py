@@ -16,6 +16,7 @@ from typing import Any
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
 from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
+from smtpgui.cli.importreport import missing_passwords_hint, report_import
 from smtpgui.cli.output import emit_json, say
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
@@ -232,20 +233,15 @@ def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
+    if args.from_format != "smtpgui":  # auto (the default) or another tool's settings
+        from smtpgui.cli.toolsettings import cmd_import_settings
+
+        return cmd_import_settings(app, args)
+    if args.store_passwords:
+        raise UsageError("--store-passwords is for another tool's settings: an smtpgui export holds no passwords.")
     outcome = app.connections.import_file(_file_argument(args.file), replace=args.replace)
-    for warning in outcome.warnings:
-        say(warning)
-    for connection, fields in outcome.secrets_dropped:
-        say(
-            f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
-            f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
-        )
-    imported, replaced = outcome.imported, outcome.replaced
-    say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
-    replaced_ids = {o.id for o in replaced}
-    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids]
-    if missing:
-        say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
+    report_import(outcome)
+    missing_passwords_hint(outcome, set())
     return EXIT_OK
 
 
@@ -290,6 +286,23 @@ def add_commands(command: Command) -> None:
         help="a swaks command, an msmtprc account, a curl command or SMTP_* variables; never a password",
     )
     p.add_argument("--output", metavar="FILE", help="with --format: write to FILE (0600) instead of standard output")
-    p = command("import", cmd_import, "read connections from an export file")
+    p = command(
+        "import",
+        cmd_import,
+        "read connections from an smtpgui export, Thunderbird's prefs.js, an msmtprc or a swaks command "
+        "('-': standard input)",
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="overwrite connections with the same name")
+    p.add_argument(
+        "--from",
+        dest="from_format",
+        choices=("auto", "smtpgui", "thunderbird", "msmtprc", "swaks"),
+        default="auto",
+        help="the file's format (default auto: recognised by its content)",
+    )
+    p.add_argument(
+        "--store-passwords",
+        action="store_true",
+        help="store the passwords the file holds (msmtp's password, swaks's --auth-password) in the keyring",
+    )

@@ -1,0 +1,161 @@
+"""Settings in from other tools (issue 21): the one import both front ends run.
+
+``import FILE [--from auto|smtpgui|thunderbird|msmtprc|swaks]``: an smtpgui export, Thunderbird's
+``prefs.js``, an msmtprc or a swaks command line, recognised by content with ``auto``. The
+connections then go through the JSON import's own path
+(:func:`smtpgui.storage.exchange.import_connections`: a name clash is an error unless
+``replace``, every connection validated). A password the source held (msmtp's ``password``,
+swaks's ``--auth-password``) is only ever stored in the keyring, and only when asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from smtpgui.core.errors import SecretStoreUnavailable, StorageError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from smtpgui.core.formats.foreign import ForeignSettings
+    from smtpgui.core.model import Connection
+    from smtpgui.services import AppServices
+    from smtpgui.storage.exchange import ImportOutcome
+
+IN_FORMATS = ("auto", "smtpgui", "thunderbird", "msmtprc", "swaks")
+LABELS = {
+    "smtpgui": "an smtpgui export",
+    "thunderbird": "Thunderbird's prefs.js",
+    "msmtprc": "an msmtprc",
+    "swaks": "a swaks command",
+}
+# Another tool's settings are small (a large Thunderbird prefs.js is a few MB): a cap well above.
+MAX_FOREIGN_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class SettingsRead:
+    """What a file gave: connections, the passwords it held (by connection id; never shown),
+    and sentences about what was not taken."""
+
+    format: str
+    connections: list[Connection]
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SettingsImported:
+    """What an import did: the JSON import's outcome, and the passwords stored or left."""
+
+    outcome: ImportOutcome
+    stored: list[str] = field(default_factory=list)  # names whose password went to the keyring
+    not_stored: list[str] = field(default_factory=list)  # names whose password the file held, left out
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_settings(data: bytes, source: str, fmt: str = "auto") -> SettingsRead:
+    """Connections from ``data`` (the bytes of ``source``) read as ``fmt``; ``ValidationError``
+    with a sentence naming ``source`` when they cannot be."""
+    if fmt not in IN_FORMATS:
+        raise ValidationError(f"There is no settings format called {fmt!r}; use one of {', '.join(IN_FORMATS)}.")
+    if len(data) > MAX_FOREIGN_BYTES and fmt != "smtpgui" and data.lstrip()[:1] != b"{":
+        raise ValidationError(f"{source} cannot be imported: it is larger than 32 MB, too large to be settings.")
+    if b"\x00" in data[:65536]:
+        raise ValidationError(f"{source} cannot be imported: it is not text (it holds NUL bytes).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(f"{source} cannot be imported: it is not UTF-8 text.") from None
+    from smtpgui.core.formats.foreign import UnreadableSettings, detect_format
+
+    chosen = detect_format(text) if fmt == "auto" else fmt
+    if chosen is None:
+        raise ValidationError(
+            f"{source} is not settings smtpgui recognises (an smtpgui export, Thunderbird's prefs.js, an msmtprc "
+            "or a swaks command); name the format with --from."
+        )
+    if chosen == "smtpgui":
+        from smtpgui.core.jsondoc import parse_json
+        from smtpgui.storage.exchange import parse_import
+
+        try:
+            document = parse_json(data)
+        except ValueError as exc:
+            raise ValidationError(f"{source} cannot be imported: {exc}; choose an smtpgui export (.json).") from None
+        return SettingsRead("smtpgui", parse_import(document, source))
+    try:
+        result = _reader(chosen)(text)
+    except UnreadableSettings as exc:
+        raise ValidationError(f"{source} cannot be imported as {LABELS[chosen]}: {exc}.") from None
+    except RecursionError:
+        raise ValidationError(f"{source} cannot be imported as {LABELS[chosen]}: it is nested too deeply.") from None
+    from smtpgui.core.redact import remember
+
+    for password in result.passwords.values():
+        remember(password)  # from now on no log line or message of this process can show it
+    return SettingsRead(chosen, result.connections, result.passwords, result.notes)
+
+
+def _reader(fmt: str) -> Callable[[str], ForeignSettings]:
+    if fmt == "thunderbird":
+        from smtpgui.core.formats.thunderbird import from_prefs_js
+
+        return from_prefs_js
+    if fmt == "msmtprc":
+        from smtpgui.core.formats.msmtprc import from_msmtprc
+
+        return from_msmtprc
+    from smtpgui.core.formats.swaks import from_swaks
+
+    return from_swaks
+
+
+def read_settings_file(path: Path, fmt: str = "auto") -> SettingsRead:
+    """:func:`read_settings` on a file: a named pipe, a device or a huge file is refused unread."""
+    import errno
+
+    from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file
+
+    try:
+        data = read_file(path, MAX_DATA_BYTES)
+    except RefusedFile as exc:
+        raise ValidationError(f"{path} cannot be imported: {exc.reason}.") from None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.ENOENT):
+            raise ValidationError(describe_os_error(exc, path, "import")) from None
+        raise StorageError(describe_os_error(exc, path, "read")) from exc
+    return read_settings(data, str(path), fmt)
+
+
+def import_settings(
+    app: AppServices,
+    read: SettingsRead,
+    *,
+    replace: bool = False,
+    store_passwords: bool = False,
+    source: str = "the file",
+) -> SettingsImported:
+    """Import what :func:`read_settings` gave. With ``store_passwords``, each password the file
+    held goes to the keyring for its connection (and nowhere else); without, it is dropped and
+    the names are listed so the front end can say so."""
+    from smtpgui.storage.secrets import Slot
+
+    outcome = app.connections.import_connections(read.connections, replace=replace, source=source)
+    done = SettingsImported(outcome)
+    for original, imported in zip(read.connections, outcome.imported, strict=True):
+        password = read.passwords.get(original.id)
+        if password is None:
+            continue
+        if not store_passwords:
+            done.not_stored.append(imported.name)
+            continue
+        try:
+            app.secrets.write(imported.id, {Slot.PASSWORD: password})
+        except SecretStoreUnavailable as exc:
+            done.warnings.append(f"the password of {imported.name!r} could not be stored: {exc}")
+        else:
+            done.stored.append(imported.name)
+    return done
