@@ -159,3 +159,53 @@ def import_settings(
         else:
             done.stored.append(imported.name)
     return done
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    """Settings of another tool found on this computer: what to call it, where, which format."""
+
+    label: str
+    path: Path
+    format: str
+
+
+def find_local_sources(home: Path) -> list[LocalSource]:
+    """Thunderbird profiles (through each ``profiles.ini``: the classic, Snap and Flatpak
+    folders) and msmtp's configuration (``~/.msmtprc``, ``~/.config/msmtp/config``) under
+    ``home``. Only looks: nothing is read but ``profiles.ini``, and only what exists is listed."""
+    import configparser
+    from pathlib import Path
+
+    found: list[LocalSource] = []
+    seen: set[Path] = set()
+    for root in (
+        home / ".thunderbird",
+        home / "snap" / "thunderbird" / "common" / ".thunderbird",
+        home / ".var" / "app" / "org.mozilla.Thunderbird" / ".thunderbird",
+    ):
+        profiles: list[tuple[str, Path]] = []
+        ini = root / "profiles.ini"
+        if ini.is_file() and ini.stat().st_size < 1_000_000:
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read(ini, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError, OSError):
+                parser = configparser.ConfigParser()
+            for section in parser.sections():
+                if not section.startswith("Profile") or not parser.has_option(section, "Path"):
+                    continue
+                where = Path(parser.get(section, "Path"))
+                relative = parser.get(section, "IsRelative", fallback="1") == "1"
+                profiles.append((parser.get(section, "Name", fallback=where.name), root / where if relative else where))
+        if not profiles and root.is_dir():
+            profiles = [(p.parent.name, p.parent) for p in sorted(root.glob("*/prefs.js"))]
+        for name, folder in profiles:
+            prefs = folder / "prefs.js"
+            if prefs.is_file() and prefs not in seen:
+                seen.add(prefs)
+                found.append(LocalSource(f"Thunderbird profile “{name}”", prefs, "thunderbird"))
+    for path in (home / ".msmtprc", home / ".config" / "msmtp" / "config"):
+        if path.is_file():
+            found.append(LocalSource("msmtp configuration", path, "msmtprc"))
+    return found
