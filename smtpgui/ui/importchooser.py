@@ -50,6 +50,8 @@ class ImportChooser(QDialog):
         self.sources = QListWidget()
         self.sources.setObjectName("importSources")
         self.sources.setAccessibleName("Settings found on this computer")
+        self.sources.setAlternatingRowColors(True)  # two lines per source: tell them apart
+        self.sources.setSpacing(3)
         for source in sources:
             item = QListWidgetItem(clean(f"{source.label}\n{_home_relative(source.path)}"))
             item.setData(_ROLE, source)
@@ -62,7 +64,8 @@ class ImportChooser(QDialog):
         self.empty_label.setWordWrap(True)
         self.empty_label.setVisible(not sources)
         self.sources.setVisible(bool(sources))
-        layout.addWidget(self.empty_label)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.empty_label, 1 if not sources else 0)  # takes the list's room when alone
         row = QHBoxLayout()
         self.file_button = QPushButton("Choose a &file…")
         self.file_button.setObjectName("importFileButton")
