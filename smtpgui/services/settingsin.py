@@ -143,22 +143,45 @@ def import_settings(
     the names are listed so the front end can say so."""
     from smtpgui.storage.secrets import Slot
 
-    outcome = app.connections.import_connections(read.connections, replace=replace, source=source)
+    # The passwords go to the keyring first, under the ids the connections carry: a keyring that
+    # cannot take them (locked, refusing) then stops the import before anything is imported.
+    written: list[str] = []
+    if store_passwords:
+        try:
+            for connection_id, password in read.passwords.items():
+                app.secrets.write(connection_id, {Slot.PASSWORD: password})
+                written.append(connection_id)
+        except SecretStoreUnavailable as exc:
+            _forget(app, written)
+            raise SecretStoreUnavailable(f"{exc} Nothing was imported.") from exc
+    try:
+        outcome = app.connections.import_connections(read.connections, replace=replace, source=source)
+    except BaseException:
+        _forget(app, written)
+        raise
     done = SettingsImported(outcome)
     for original, imported in zip(read.connections, outcome.imported, strict=True):
-        password = read.passwords.get(original.id)
-        if password is None:
+        found = read.passwords.get(original.id)
+        if found is None:
             continue
         if not store_passwords:
             done.not_stored.append(imported.name)
             continue
-        try:
-            app.secrets.write(imported.id, {Slot.PASSWORD: password})
-        except SecretStoreUnavailable as exc:
-            done.warnings.append(f"the password of {imported.name!r} could not be stored: {exc}")
-        else:
-            done.stored.append(imported.name)
+        if imported.id != original.id:  # the import gave it another id: the secret follows
+            try:
+                app.secrets.write(imported.id, {Slot.PASSWORD: found})
+            except SecretStoreUnavailable as exc:
+                done.warnings.append(f"the password of {imported.name!r} could not be stored: {exc}")
+                continue
+            finally:
+                _forget(app, [original.id])
+        done.stored.append(imported.name)
     return done
+
+
+def _forget(app: AppServices, connection_ids: list[str]) -> None:
+    for connection_id in connection_ids:
+        app.secrets.clear_quietly(connection_id)
 
 
 @dataclass(frozen=True)

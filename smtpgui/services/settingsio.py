@@ -33,14 +33,16 @@ _READERS = {
 }
 
 
-def password_reader(secrets: SecretService) -> Reader:
-    """How an output reads this keyring's secrets: its command, else a variable. Never waits
-    longer than the keyring deadline; a keyring that does not answer means the variable."""
+def password_reader(secrets: SecretService, *, wait: bool = True) -> Reader:
+    """How an output reads this keyring's secrets: its command, else a variable. Waits at most
+    the keyring deadline (a keyring that does not answer means the variable); with ``wait``
+    False (the window's GUI thread) never: a backend not found yet means the variable too."""
     from smtpgui.core.formats.passwordread import Reader
 
     if secrets.session_only:
         return Reader.VARIABLE
-    return Reader(_READERS.get(secrets.backend_path(), Reader.VARIABLE.value))
+    path = secrets.backend_path() if wait else secrets.store.known_backend_path()
+    return Reader(_READERS.get(path or "", Reader.VARIABLE.value))
 
 
 def settings_text(connection: Connection, fmt: str, reader: Reader) -> str:
@@ -76,9 +78,9 @@ def settings_text(connection: Connection, fmt: str, reader: Reader) -> str:
     raise ValidationError(f"There is no settings format called {fmt!r}; use one of {', '.join(OUT_FORMATS)}.")
 
 
-def export_settings(secrets: SecretService, connection: Connection, fmt: str) -> str:
+def export_settings(secrets: SecretService, connection: Connection, fmt: str, *, wait: bool = True) -> str:
     """:func:`settings_text` with the reader this keyring needs (:func:`password_reader`)."""
-    return settings_text(connection, fmt, password_reader(secrets))
+    return settings_text(connection, fmt, password_reader(secrets, wait=wait))
 
 
 __all__ = ["OUT_FORMATS", "OUT_LABELS", "export_settings", "password_reader", "settings_text"]

@@ -86,7 +86,7 @@ class ExchangeFlow(QObject):
         if connection is None:
             return
         try:
-            text = export_settings(w.services.secrets, connection, fmt)
+            text = export_settings(w.services.secrets, connection, fmt, wait=False)  # the GUI thread never waits
         except SmtpguiError as exc:
             w.prompts.warn("Cannot copy", str(exc))
             return

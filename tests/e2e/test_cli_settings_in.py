@@ -163,3 +163,12 @@ def test_a_hundred_thousand_accounts_import_in_seconds(cli: CliRunner, tmp_path:
     assert r.returncode == 0, r.stderr
     assert "imported 100000 connection(s)" in r.stderr
     assert elapsed < 120, elapsed  # linear: a few seconds here; quadratic would not finish
+
+
+def test_store_passwords_with_a_locked_keyring_is_exit_3_and_imports_nothing(cli: CliRunner) -> None:
+    cli.extra_env["PYTHON_KEYRING_BACKEND"] = "tests.support.keyrings.LockedFileKeyring"
+    r = cli("import", str(DATA / "msmtprc-user"), "--store-passwords")
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+    assert "Nothing was imported" in r.stderr and MSMTP_SECRET not in r.stderr
+    cli.extra_env.pop("PYTHON_KEYRING_BACKEND")
+    assert _names(cli) == []
