@@ -56,7 +56,7 @@ def to_env(connection: Connection, password: PasswordRead) -> str:
         if command is not None:
             lines.append(comment(f'SMTP_PASSWORD is not written here; in a shell: export SMTP_PASSWORD="$({command})"'))
         else:
-            lines.append(comment(f"SMTP_PASSWORD is not written here: {password.explanation()}"))
+            lines.append(comment(f"SMTP_PASSWORD is not written here: set it yourself ({password.where()})"))
     note = oauth_note(connection, "an application reading these")
     if note:
         lines.append(note)

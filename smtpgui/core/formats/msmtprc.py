@@ -40,7 +40,10 @@ def to_msmtprc(connection: Connection, password: PasswordRead) -> str:
     check_exportable(connection, "msmtp")
     c = connection
     account = account_name(c.name)
-    lines = [comment(f"smtpgui connection {c.name!r} as an msmtp account; use it with: msmtp -a {account}")]
+    lines = [
+        comment(f"smtpgui connection {c.name!r} as an msmtp account; use it with: msmtp -a {account}"),
+        comment(f"(to make it msmtp's default, add the line: account default : {account})"),
+    ]
     lines += [f"account {account}", f"host {quoted(c.host)}", f"port {c.port}"]
     if c.security is Security.NONE:
         lines.append("tls off")

@@ -64,7 +64,8 @@ class PasswordRead:
         command = self.command()
         if command is not None:
             return f"the password is read from the keyring when this runs ({command})"
-        return (
-            f"the password is read from the variable {self.variable}: set it first (smtpgui keeps it in its "
-            f"keyring as service {SERVICE!r}, entry {self.entry!r})"
-        )
+        return f"the password is read from the variable {self.variable}: set it first ({self.where()})"
+
+    def where(self) -> str:
+        """Where smtpgui keeps the password (for a person to look it up)."""
+        return f"smtpgui keeps it in its keyring as service {SERVICE!r}, entry {self.entry!r}"
