@@ -233,7 +233,7 @@ def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
-    if args.from_format != "smtpgui":  # auto (the default) or another tool's settings
+    if args.from_format != "smtpgui" or args.file == "-":  # auto (the default), another tool's, or stdin
         from smtpgui.cli.toolsettings import cmd_import_settings
 
         return cmd_import_settings(app, args)

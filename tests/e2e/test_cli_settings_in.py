@@ -172,3 +172,13 @@ def test_store_passwords_with_a_locked_keyring_is_exit_3_and_imports_nothing(cli
     assert "Nothing was imported" in r.stderr and MSMTP_SECRET not in r.stderr
     cli.extra_env.pop("PYTHON_KEYRING_BACKEND")
     assert _names(cli) == []
+
+
+@pytest.mark.parametrize("fmt", ["smtpgui", "auto"])
+def test_an_smtpgui_export_from_standard_input(cli: CliRunner, fmt: str) -> None:
+    assert cli("add", "Work", "--host", "smtp.example.com").returncode == 0
+    exported = cli("export", "-").stdout
+    assert cli("delete", "Work", "--yes").returncode == 0
+    r = cli("import", "--from", fmt, "-", stdin=exported)
+    assert r.returncode == 0, r.stderr
+    assert _names(cli) == ["Work"]
