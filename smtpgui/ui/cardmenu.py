@@ -81,7 +81,7 @@ class CardMenu(QObject):
         submenu = QMenu("Copy &as", menu)
         submenu.setObjectName("copyAsMenu")
         for fmt, label in OUT_LABELS.items():
-            action = submenu.addAction(label[0].upper() + label[1:])
+            action = submenu.addAction(label)  # tool names keep their own (lower) case
             action.setObjectName(f"copyAs{fmt.capitalize()}Action")
             action.triggered.connect(lambda _checked=False, f=fmt: copy_as(f))
         submenu.setEnabled(current is not None and current.kind is Kind.SMTP)

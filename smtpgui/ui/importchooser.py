@@ -125,6 +125,8 @@ class ImportChooser(QDialog):
             self, "Import connections", "", "Settings (*.json prefs.js *msmtprc* *.txt *.sh);;All files (*)"
         )
         if path:
+            if self.sources.currentRow() >= 0:  # the found source's format does not fit another file
+                self.format_combo.setCurrentIndex(self.format_combo.findData("auto"))
             self.set_file(path)
 
     @Slot(int)
