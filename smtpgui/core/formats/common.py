@@ -65,6 +65,7 @@ def written_values(connection: Connection) -> dict[str, str]:
     """The connection's values a writer may put into its output, by what a sentence calls them."""
     c = connection
     return {
+        "connection id": c.id,  # it names the keyring entry the output reads
         "host": c.host,
         "user name": c.login_name,
         "From address": c.from_address,

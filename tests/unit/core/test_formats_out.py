@@ -248,3 +248,9 @@ def test_an_ehlo_name_travels_in_curl_urls_path_and_an_ipv6_host_in_brackets(tmp
     assert isinstance(argv, list) and _value_after(argv, "--url") == "smtp://[::1]:587/client.example"
     argv = run_in_sh(to_swaks(work(host="::1"), SECRET_TOOL), fakes, tmp_path)["argv"]
     assert isinstance(argv, list) and _value_after(argv, "--server") == "[::1]:587"
+
+
+def test_an_id_from_a_hand_edited_file_cannot_break_a_line_either() -> None:
+    for writer in (to_swaks, to_curl, to_msmtprc, to_env):
+        with pytest.raises(CannotExport, match="connection id"):
+            writer(work(id="x\npassword evil"), PasswordRead(Reader.SECRET_TOOL, "x\npassword evil"))
