@@ -22,11 +22,12 @@ APP_PACKAGES="python3 python3-venv
   libxcb-image0 fonts-dejavu-core"
 # The tests: SOCKS5 and HTTP proxies, Xvfb, a real Secret Service on its own bus, the packaging
 # tools (PyInstaller's binutils, ICU trimming, .deb, desktop-file checks), and the benchmark
-# suite's reference client.
+# suite's reference client; msmtp, curl and secret-tool run the exported settings (issue 21).
 TEST_PACKAGES="microsocks tinyproxy xvfb xauth
   binutils gcc icu-devtools dpkg desktop-file-utils appstream
   gnome-keyring dbus
-  swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl"
+  swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
+  msmtp curl libsecret-tools"
 
 say() { printf 'smtpgui setup: %s\n' "$*" >&2; }
 
@@ -68,6 +69,7 @@ other_name() {  # manager debian-name
     dnf:libnet-ssleay-perl) echo perl-Net-SSLeay ;; pacman:libnet-ssleay-perl) echo perl-net-ssleay ;;
     dnf:libio-socket-ssl-perl) echo perl-IO-Socket-SSL ;; pacman:libio-socket-ssl-perl) echo perl-io-socket-ssl ;;
     dnf:libauthen-sasl-perl) echo perl-Authen-SASL ;; pacman:libauthen-sasl-perl) echo perl-authen-sasl ;;
+    dnf:libsecret-tools | pacman:libsecret-tools) echo libsecret ;; brew:libsecret-tools) echo - ;;
     # macOS: Qt comes inside the PySide6 wheel, the keyring is the Keychain, no X server or .deb.
     brew:lib* | brew:fonts-* | brew:xvfb | brew:xauth | brew:gnome-keyring | brew:dbus | brew:dpkg) echo - ;;
     brew:desktop-file-utils | brew:appstream | brew:gcc) echo - ;;

@@ -16,6 +16,7 @@ from typing import Any
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
 from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
+from smtpgui.cli.importreport import missing_passwords_hint, report_import
 from smtpgui.cli.output import emit_json, say
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
@@ -212,6 +213,16 @@ def _file_argument(value: str) -> Path:
 
 
 def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
+    if args.format is not None:  # export [NAME] --format F: another tool's settings
+        from smtpgui.cli.toolsettings import cmd_export_format
+
+        return cmd_export_format(app, args)
+    if args.file is None:
+        raise UsageError(
+            "Say where to export: export FILE (JSON; '-' for standard output) or export [NAME] --format F."
+        )
+    if args.output is not None:
+        raise UsageError("--output goes with --format; the JSON export writes to its FILE (export FILE).")
     names = _export_names(app, args.names) if args.names else None
     if args.file == "-":
         document, _count = app.connections.export(None, names)
@@ -227,20 +238,15 @@ def cmd_export(app: AppServices, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
+    if args.from_format != "smtpgui" or args.file == "-":  # auto (the default), another tool's, or stdin
+        from smtpgui.cli.toolsettings import cmd_import_settings
+
+        return cmd_import_settings(app, args)
+    if args.store_passwords:
+        raise UsageError("--store-passwords is for another tool's settings: an smtpgui export holds no passwords.")
     outcome = app.connections.import_file(_file_argument(args.file), replace=args.replace)
-    for warning in outcome.warnings:
-        say(warning)
-    for connection, fields in outcome.secrets_dropped:
-        say(
-            f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
-            f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
-        )
-    imported, replaced = outcome.imported, outcome.replaced
-    say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
-    replaced_ids = {o.id for o in replaced}
-    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids]
-    if missing:
-        say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
+    report_import(outcome)
+    missing_passwords_hint(outcome, set())
     return EXIT_OK
 
 
@@ -276,9 +282,38 @@ def add_commands(command: Command) -> None:
     p.add_argument("name", metavar="NAME")
     p = command("presets", cmd_presets, "list provider presets")
     p.add_argument("--json", action="store_true")
-    p = command("export", cmd_export, "write connections (never secrets) as JSON; FILE '-' writes to standard output")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--names", metavar="A,B", help="only these connections")
-    p = command("import", cmd_import, "read connections from an export file")
+    p = command(
+        "export",
+        cmd_export,
+        "write connections (never secrets) as JSON to FILE ('-': standard output); with --format, one connection "
+        "(NAME, else the default) as another tool's settings",
+    )
+    p.usage = "smtpgui export FILE [--names A,B] | smtpgui export [NAME] --format FORMAT [--output FILE]"
+    p.add_argument("file", metavar="FILE|NAME", nargs="?", help="the JSON file; with --format, the connection")
+    p.add_argument("--names", metavar="A,B", help="JSON: only these connections")
+    p.add_argument(
+        "--format",
+        choices=("swaks", "msmtprc", "curl", "env"),
+        help="a swaks command, an msmtprc account, a curl command or SMTP_* variables; never a password",
+    )
+    p.add_argument("--output", metavar="FILE", help="with --format: write to FILE (0600) instead of standard output")
+    p = command(
+        "import",
+        cmd_import,
+        "read connections from an smtpgui export, Thunderbird's prefs.js, an msmtprc or a swaks command "
+        "('-': standard input)",
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="overwrite connections with the same name")
+    p.add_argument(
+        "--from",
+        dest="from_format",
+        choices=("auto", "smtpgui", "thunderbird", "msmtprc", "swaks"),
+        default="auto",
+        help="the file's format (default auto: recognised by its content)",
+    )
+    p.add_argument(
+        "--store-passwords",
+        action="store_true",
+        help="store the passwords the file holds (msmtp's password, swaks's --auth-password) in the keyring",
+    )

@@ -100,6 +100,11 @@ class SecretStore:
                 return "unknown keyring"
         return os.environ.get("PYTHON_KEYRING_BACKEND") or "the system keyring"
 
+    def known_backend_path(self) -> str | None:
+        """``module.Class`` of the backend once it is found, else None; never waits (for the window)."""
+        backend = self._backend
+        return None if backend is None else f"{type(backend).__module__}.{type(backend).__name__}"
+
     def backend_path(self) -> str:
         """``module.Class`` of the backend (for reports), or why there is none; within the deadline."""
         try:

@@ -19,6 +19,7 @@ from smtpgui.ui.plaintext import ask_item, ask_text, ask_yes_no, plain_message_b
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from smtpgui.services.settingsin import LocalSource
     from smtpgui.transport.result import CertificateInfo
 
 # The dialog classes are looked up when a question is asked, not at import: PySide6 builds each
@@ -135,6 +136,23 @@ class Prompts:
     def save_file(self, title: str, suggested: str) -> str | None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.parent, title, suggested, "smtpgui export (*.json)")
         return path or None
+
+    def choose_import(self, sources: list[LocalSource]) -> tuple[str, str] | None:
+        """What to import: a source found on this computer or a file, and its format."""
+        from smtpgui.ui.importchooser import ImportChooser
+
+        dialog = ImportChooser(sources, self.parent)
+        return dialog.choice() if dialog.exec() else None
+
+    def confirm_store_passwords(self, names: list[str]) -> bool:
+        """The file holds passwords: True to store them in the keyring (and nowhere else)."""
+        shown = ", ".join(f"“{n}”" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        return ask_yes_no(
+            self.parent,
+            "Store passwords?",
+            f"The file holds a password for {shown}. Store it in the keyring? "
+            "It is kept nowhere else; without it, enter the password in the connection later.",
+        )
 
     def inform(self, title: str, text: str) -> None:
         plain_message_box(self.parent, QtWidgets.QMessageBox.Icon.Information, title, text).exec()

@@ -150,6 +150,13 @@ class WindowFlows:
             self.test_all_action, self.detect_action,
         ])  # fmt: skip
         entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
-        self.card_menus = CardMenu(w.list, [*entries, self.delete_action], self.enable_action, w.current_connection, w)
+        self.card_menus = CardMenu(
+            w.list,
+            [*entries, self.delete_action],
+            self.enable_action,
+            w.current_connection,
+            w,
+            copy_as=lambda fmt: w.exchange.copy_settings(fmt),  # noqa: PLW0108 - the flow is made on first use
+        )
         w.delegate.menu_requested.connect(self.card_menus.on_menu_button)
         w.update_actions()

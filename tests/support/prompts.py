@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smtpgui.core.model import Connection
+from smtpgui.services.settingsin import LocalSource
 from smtpgui.transport.result import CertificateInfo
 from smtpgui.ui.prompts import Prompts, Unsaved
 
@@ -23,6 +24,9 @@ class ScriptedPrompts(Prompts):
         self.messages: list[tuple[str, str]] = []
         self.overwrite = False
         self.replace_ok = False
+        # The import chooser's answer: (path, format); None falls back to open_path read as "auto".
+        self.import_choice: tuple[str, str] | None = None
+        self.store_passwords = False
 
     def ask_unsaved(self, name: str) -> Unsaved:
         self.asked.append(f"unsaved:{name}")
@@ -65,6 +69,16 @@ class ScriptedPrompts(Prompts):
 
     def save_file(self, title: str, suggested: str) -> str | None:
         return self.save_path
+
+    def choose_import(self, sources: list[LocalSource]) -> tuple[str, str] | None:
+        self.asked.append("import:" + ",".join(str(s.path) for s in sources))
+        if self.import_choice is not None:
+            return self.import_choice
+        return (self.open_path, "auto") if self.open_path else None
+
+    def confirm_store_passwords(self, names: list[str]) -> bool:
+        self.asked.extend(f"store-passwords:{name}" for name in names)
+        return self.store_passwords
 
     def inform(self, title: str, text: str) -> None:
         self.messages.append((title, text))

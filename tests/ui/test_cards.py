@@ -142,7 +142,7 @@ def test_the_more_button_opens_the_cards_actions(make_window, config_dir, qtbot)
     qtbot.waitUntil(lambda: window.card_menu is not None and window.card_menu.isVisible())
     menu = window.card_menu
     texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Test…", "Duplicate", "Set as default", "Disable", "Delete"]
+    assert texts == ["Test…", "Duplicate", "Set as default", "Disable", "Copy as", "Delete"]  # Copy as: issue 21
     assert window.editor.original is not None and window.editor.original.id == second.id  # the card's own menu
     menu.close()
     # A disabled card's menu offers Enable.

@@ -1,0 +1,35 @@
+"""What an import did, told on standard error: shared by the JSON import and other tools' settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from smtpgui.cli.output import say
+
+if TYPE_CHECKING:
+    from smtpgui.storage.exchange import ImportOutcome
+
+
+def report_import(outcome: ImportOutcome) -> None:
+    """What an import did, in sentences on standard error."""
+    for warning in outcome.warnings:
+        say(warning)
+    for connection, fields in outcome.secrets_dropped:
+        say(
+            f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
+            f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
+        )
+    imported, replaced = outcome.imported, outcome.replaced
+    say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
+
+
+def missing_passwords_hint(outcome: ImportOutcome, has_password: set[str]) -> None:
+    """Say how to set the passwords an import could not bring (``has_password``: ids that have one)."""
+    replaced_ids = {o.id for o in outcome.replaced}
+    missing = [
+        c.name
+        for c in outcome.imported
+        if c.auth_mode.value != "none" and c.id not in replaced_ids and c.id not in has_password
+    ]
+    if missing:
+        say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
