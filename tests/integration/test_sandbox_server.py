@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from smtpgui.services.sandbox import CERT_FILE, SandboxError, SandboxService
-from tests.support.sandbox import sandbox, sandbox_certificate, sandbox_dir  # noqa: F401 (fixtures)
 
 MESSAGE = (
     b"Date: Fri, 27 Nov 2026 15:00:00 +0000\r\nFrom: ann@example.com\r\nTo: bob@example.org\r\n"
