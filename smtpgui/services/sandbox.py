@@ -35,7 +35,7 @@ from smtpgui.storage.private import describe_os_error, read_file, write_private_
 
 if TYPE_CHECKING:
     from smtpgui.storage.inbox import InboxStore
-    from smtpgui.transport.sandboxserver import SandboxServer
+    from smtpgui.transport.sandboxserver import Deliver, SandboxServer
 
 __all__ = [
     "DEFAULT_PORT",
@@ -232,7 +232,7 @@ class SandboxService:
         self._write_state(server.port, server.tls_port)
         return self.status()
 
-    def _deliver_to(self, writer: InboxStore) -> Callable[[bytes, Envelope], int]:
+    def _deliver_to(self, writer: InboxStore) -> Deliver:
         notices: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._notices = notices
 
@@ -249,11 +249,13 @@ class SandboxService:
         self._notifier = threading.Thread(target=notify, name="smtpgui-sandbox-notices", daemon=True)
         self._notifier.start()
 
-        def deliver(raw: bytes, envelope: Envelope) -> int:
-            ident = writer.add(raw, envelope)
-            if self.on_message is not None:  # no thread switch per message when nobody listens
-                notices.put(ident)
-            return ident
+        def deliver(raw: bytes, envelope: Envelope, stored: Callable[[int, BaseException | None], None]) -> None:
+            def committed(ident: int, error: BaseException | None) -> None:
+                stored(ident, error)
+                if error is None and self.on_message is not None:  # no thread switch when nobody listens
+                    notices.put(ident)
+
+            writer.submit(raw, envelope, committed)
 
         return deliver
 
