@@ -16,6 +16,7 @@ opening it raises :class:`~smtpgui.core.errors.StorageError` with a sentence say
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -82,11 +83,16 @@ def _recipients(headers: tuple[tuple[str, str], ...], envelope: Envelope) -> tup
     return shown or envelope.rcpt_to
 
 
+@functools.lru_cache(maxsize=4096)
+def _recipient_tuple(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))  # most messages of an inbox go to a few recipients: parsed once each
+
+
 def _summary(row: tuple[Any, ...]) -> MessageSummary:
+    # The columns come from SQLite with their types (INTEGER, REAL, TEXT): no conversions per row,
+    # which a list of 10,000 messages (a search that matches them all) would pay 10,000 times.
     ident, received, sender, recipients, subject, size, problems = row
-    return MessageSummary(
-        int(ident), float(received), str(sender), tuple(json.loads(recipients)), str(subject), int(size), int(problems)
-    )
+    return MessageSummary(ident, received, sender, _recipient_tuple(recipients), subject, size, problems)
 
 
 def _escape_like(text: str) -> str:
