@@ -140,12 +140,12 @@ _BATCH_BYTES = 64 * 1024 * 1024  # one transaction holds at most this much (a bu
 
 
 class _Pending:
-    """One message waiting for its commit (see :meth:`InboxStore.submit`)."""
+    """One message waiting for its commit (see :meth:`InboxStore.submit`): its row, made already."""
 
-    __slots__ = ("envelope", "on_done", "raw", "received")
+    __slots__ = ("on_done", "row")
 
-    def __init__(self, raw: bytes, envelope: Envelope, received: float | None, on_done: Committed) -> None:
-        self.raw, self.envelope, self.received, self.on_done = raw, envelope, received, on_done
+    def __init__(self, row: tuple[Any, ...], on_done: Committed) -> None:
+        self.row, self.on_done = row, on_done
 
 
 class InboxStore:
@@ -158,6 +158,7 @@ class InboxStore:
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()  # to the committer (see submit)
         self._committer: threading.Thread | None = None
+        self._starting = threading.Lock()
         self._own_writes = 0
         try:
             make_private_dir(self.path.parent)
@@ -242,11 +243,14 @@ class InboxStore:
         Messages submitted while a commit is under way are committed together (one transaction,
         one sync to disk): a group commit, so concurrent clients do not each wait a sync of their own.
         """
-        with self._lock:
+        # Parsed and checked here, in the caller's thread, while the committer may be waiting on the
+        # disk for the messages before: the commit's own turn is then only SQLite's.
+        row = _row(raw, envelope, received)
+        with self._starting:  # not self._lock: that is held through each commit and its sync
             if self._committer is None:
                 self._committer = threading.Thread(target=self._commit_loop, name="smtpgui-inbox-commit", daemon=True)
                 self._committer.start()
-        self._queue.put(_Pending(raw, envelope, received, on_done))
+        self._queue.put(_Pending(row, on_done))
 
     def _commit_loop(self) -> None:
         ending = False
@@ -254,7 +258,7 @@ class InboxStore:
             first = self._queue.get()
             if first is None:
                 return
-            batch, size = [first], len(first.raw)
+            batch, size = [first], len(first.row[0])
             while size < _BATCH_BYTES:
                 try:
                     item = self._queue.get_nowait()
@@ -264,16 +268,15 @@ class InboxStore:
                     ending = True
                     break
                 batch.append(item)
-                size += len(item.raw)
+                size += len(item.row[0])
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
         idents: list[int] = []
         error: BaseException | None = None
         try:
-            rows = [_row(item.raw, item.envelope, item.received) for item in batch]
             with self._lock, self._writing():
-                for row in rows:
+                for row in (item.row for item in batch):
                     cursor = self._db.execute(
                         "INSERT INTO messages (received, sender, recipients, subject, size, problems, search, "
                         "envelope, headers, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
