@@ -209,6 +209,7 @@ class InboxStore:
                 f"Could not open the sandbox inbox {self.path}: its folder does not allow SQLite's WAL mode."
             )
         db.execute("PRAGMA synchronous = FULL")  # durable at each commit, power cuts included
+        db.execute("PRAGMA journal_size_limit = 67108864")  # a 25 MB message's WAL does not stay on disk
         if not tables:
             with db:
                 db.executescript(
