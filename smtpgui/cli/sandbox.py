@@ -99,13 +99,13 @@ def cmd_sandbox(app: AppServices, args: argparse.Namespace) -> int:
 
     service.on_message = show
     try:
-        status = service.start(
-            port=args.port, tls_port=args.tls_port, user=args.user, password=password, listen=args.listen
-        )
-    except SandboxError as exc:
-        say(str(exc))
-        return EXIT_USAGE
-    try:
+        try:
+            status = service.start(
+                port=args.port, tls_port=args.tls_port, user=args.user, password=password, listen=args.listen
+            )
+        except SandboxError as exc:
+            say(str(exc))
+            return EXIT_USAGE
         host = f"[{args.listen}]" if ":" in args.listen else args.listen
         where = f"{host}:{status.port} (STARTTLS offered)"
         if status.tls_port is not None:
@@ -116,7 +116,7 @@ def cmd_sandbox(app: AppServices, args: argparse.Namespace) -> int:
         cert = service.data_dir / "sandbox-cert.pem"
         say(f"certificate SHA-256 (pin it, or trust {cert}): {service.certificate_sha256()}")
         threading.Event().wait()  # until Ctrl-C (a KeyboardInterrupt here: exit 130)
-    finally:
+    finally:  # also when Ctrl-C comes while it starts
         service.stop()
     return EXIT_OK
 

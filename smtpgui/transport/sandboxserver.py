@@ -162,7 +162,10 @@ class _Handler:
         if self._user is None:
             return AuthResult(success=True, auth_data=login)
         expected = hmac.new((self._password or "").encode("utf-8"), challenge, "md5").hexdigest()
-        if hmac.compare_digest(login, self._user) and hmac.compare_digest(digest.lower(), expected):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a hostile login would raise).
+        if hmac.compare_digest(login.encode("utf-8"), self._user.encode("utf-8")) and hmac.compare_digest(
+            digest.lower().encode("utf-8"), expected.encode("ascii")
+        ):
             return AuthResult(success=True, auth_data=login)
         return AuthResult(success=False, handled=False)
 

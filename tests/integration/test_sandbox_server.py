@@ -263,3 +263,14 @@ def test_stop_frees_the_port_and_removes_the_state(sandbox_dir: Path) -> None:
     again = SandboxService(sandbox_dir)
     assert again.start(port=port).port == port
     again.stop()
+
+
+def test_a_non_ascii_cram_md5_login_is_refused_not_an_error(guarded: SandboxService) -> None:
+    import base64
+
+    with smtplib.SMTP("127.0.0.1", guarded.status().port) as client:
+        client.ehlo()
+        code, _challenge = client.docmd("AUTH", "CRAM-MD5")
+        assert code == 334
+        code, reply = client.docmd(base64.b64encode("sämü ".encode() + b"0" * 32).decode())
+    assert code == 535, reply
