@@ -108,7 +108,7 @@ def _decode(value: bytes) -> str:
 
     try:
         return str(make_header(decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, AssertionError):
+    except Exception:  # HeaderParseError, binascii.Error, LookupError, ...: the email package raises many kinds
         return text  # a malformed encoded word: shown as it came
 
 

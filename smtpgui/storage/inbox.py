@@ -101,7 +101,13 @@ def _escape_like(text: str) -> str:
 
 def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, ...]:
     """(raw, then the columns of ``messages``): the parsing and checks, done before the commit's turn."""
-    headers, checks = inspect_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
+    try:
+        headers, checks = inspect_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
+    except Exception:  # a bug in a check must not cost a message its place: keep the bytes, unread
+        from smtpgui.storage.logs import log
+
+        log.exception("sandbox: could not read a received message's headers; it is kept as received")
+        headers, checks = (), ()
     sender = _first(headers, "from") or envelope.mail_from
     recipients = _recipients(headers, envelope)
     subject = _first(headers, "subject") or ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smtpgui.core.mailchecks import check_message, parse_headers
+from smtpgui.core.mailchecks import check_message, inspect_message, parse_headers
 
 GOOD = (
     b"Date: Fri, 27 Nov 2026 15:00:00 +0000\r\n"
@@ -114,11 +114,32 @@ def test_hostile_headers_never_raise() -> None:
     for raw in [
         b"Subject: =?utf-8?q?=ZZ?=\r\n",
         b"Subject: =?x-nope?b?////?=\r\n",
+        b"Subject: =?utf-8?B?a?=\r\n",  # base64 of a bad length: the email package raises HeaderParseError
+        b"From: =?utf-8?b?ab=c?= <a@b.example>\r\n",
         b"To: " + b"<" * 5000 + b"\r\n",
         b"\xff\xfe: x\r\n",
     ]:
         check_message(raw)
         parse_headers(raw)
+        inspect_message(raw)
+
+
+def test_random_header_soup_never_raises() -> None:
+    """Fragments of encoded words, addresses and MIME put together at random (a seeded fuzz)."""
+    import random
+
+    from smtpgui.core.mailparts import message_parts
+
+    pieces = [b"=?", b"?=", b"utf-8", b"?q?", b"?b?", b"?B?", b"=ZZ", b"====", b"<", b">", b"@", b",", b":", b";",
+              b'"', b"\\", b"(", b")", b"\r\n", b"\n", b" ", b"\xff", b"\xc3", b"a", b"From", b"To", b"Subject",
+              b"Content-Type: multipart/mixed; boundary=", b"--", b"charset=", b"x-unknown", b"base64",
+              b"Content-Transfer-Encoding: "]  # fmt: skip
+    chance = random.Random(19)
+    for _ in range(3000):
+        soup = b"".join(chance.choice(pieces) for _ in range(chance.randint(1, 60)))
+        for raw in (soup, b"From: " + soup + b"\r\nTo: " + soup + b"\r\n\r\n" + soup):
+            inspect_message(raw, eightbitmime=True)
+            message_parts(raw)
 
 
 CORPUS = [

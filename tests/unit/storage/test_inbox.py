@@ -257,3 +257,16 @@ def test_a_failed_commit_fails_every_message_of_its_batch(tmp_path: Path) -> Non
     assert store.count() == 0 and store.summaries() == []
     store._db.execute("DROP TRIGGER refuse")
     assert store.add(RAW, ENVELOPE) > 0
+
+
+def test_a_check_that_breaks_costs_no_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import smtpgui.storage.inbox as inbox
+
+    def broken(raw: bytes, **flags: bool) -> None:
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr(inbox, "inspect_message", broken)
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    ident = store.add(RAW, ENVELOPE)
+    stored = store.message(ident)
+    assert stored is not None and stored.raw == RAW
