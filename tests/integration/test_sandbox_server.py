@@ -274,3 +274,14 @@ def test_a_non_ascii_cram_md5_login_is_refused_not_an_error(guarded: SandboxServ
         assert code == 334
         code, reply = client.docmd(base64.b64encode("sämü ".encode() + b"0" * 32).decode())
     assert code == 535, reply
+
+
+def test_a_message_with_broken_encoded_words_is_stored(sandbox: SandboxService) -> None:
+    raw = MESSAGE.replace(b"Subject: hello", b"Subject: =?utf-8?B?a?=").replace(
+        b"From: ann@example.com", b"From: =?utf-8?b?ab=c?= <ann@example.com>"
+    )
+    with smtplib.SMTP("127.0.0.1", sandbox.status().port) as client:
+        assert client.sendmail("ann@example.com", ["bob@example.org"], raw) == {}
+    stored = sandbox.store().message(sandbox.store().summaries()[0].id)
+    assert stored is not None and stored.raw == raw
+    assert stored.summary.subject == "=?utf-8?B?a?="  # shown as it came
