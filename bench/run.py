@@ -12,9 +12,9 @@ engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib s
 beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
 per keystroke, the GUI thread's longest stall during 50 sends, saving one edit among 1,000 /
 10,000 / 50,000 connections, import of 10,000 and 100,000 entries vs loading them, ``test --all``
-over 500 connections vs the ideal schedule, frozen vs source start
-(when a bundle is built in dist/), and discovery's sources in parallel vs the slowest alone and
-its deadline with one source silent.
+over 500 connections vs the ideal schedule, frozen vs source start (when a bundle is built in
+dist/), discovery's sources in parallel vs the slowest alone and its deadline with one source
+silent, and ingest into the local sandbox from 10 smtplib clients vs a bare aiosmtpd server.
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ def _discover(quick: bool) -> list[Figure]:
     return discover.measure(runs=2 if quick else 7)
 
 
+def _sandbox(quick: bool) -> list[Figure]:
+    import sandbox_ingest
+
+    return sandbox_ingest.measure(*((20, 2) if quick else (100, 5)))
+
+
 SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cold_start": _cold_start,
     "send": _send,
@@ -124,6 +130,7 @@ SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "test_all": _test_all,
     "frozen": _frozen,
     "discover": _discover,
+    "sandbox": _sandbox,
 }
 
 

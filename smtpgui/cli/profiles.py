@@ -18,6 +18,7 @@ from smtpgui.cli.exitcodes import EXIT_OK, UsageError
 from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
 from smtpgui.cli.importreport import missing_passwords_hint, report_import
 from smtpgui.cli.output import emit_json, say
+from smtpgui.cli.sandbox import sandbox_base
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
@@ -99,7 +100,9 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     problems = validate_name(args.name)
     if problems:
         raise ValidationError(problems)
-    base = Connection(name=args.name)
+    if "discover" in vars(args) and getattr(args, "sandbox", False):
+        raise UsageError("choose one of --discover and --sandbox: both say where the connection goes.")
+    base = sandbox_base(args) if getattr(args, "sandbox", False) else Connection(name=args.name)
     if "discover" in vars(args):
         from smtpgui.cli.discover import discovered_base
 
@@ -265,6 +268,9 @@ def add_commands(command: Command) -> None:
         metavar="ADDRESS",
         default=argparse.SUPPRESS,
         help="start from the settings found for ADDRESS",
+    )
+    p.add_argument(
+        "--sandbox", action="store_true", help="a connection to the local sandbox (the running one, else port 1025)"
     )
     add_field_options(p, for_edit=False)
     p = command("edit", cmd_edit, "change fields of a connection (--name NEW renames)")
