@@ -32,7 +32,14 @@ def user_config_dir() -> Path:
     """The per-user config folder (``~/.config/smtpgui`` on Linux)."""
     if sys.platform.startswith("linux"):
         return _xdg("XDG_CONFIG_HOME", ".config") / APP_NAME
-    return user_config_dir()
+    return Path(platform_dirs().user_config_dir)
+
+
+def user_data_dir() -> Path:
+    """The per-user data folder (``~/.local/share/smtpgui`` on Linux): the sandbox's inbox."""
+    if sys.platform.startswith("linux"):
+        return _xdg("XDG_DATA_HOME", ".local/share") / APP_NAME
+    return Path(platform_dirs().user_data_dir)
 
 
 def user_log_dir() -> Path:
@@ -57,3 +64,9 @@ def chosen_config_dir(explicit: str | os.PathLike[str] | None = None) -> Path | 
     if explicit or os.environ.get(CONFIG_DIR_ENV):
         return resolve_config_dir(explicit)
     return None
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder (the sandbox's inbox, certificate and state): the config folder the user
+    chose (``--config-dir`` or ``$SMTPGUI_CONFIG_DIR``), else the platform's data folder."""
+    return chosen_config_dir(explicit) or user_data_dir()

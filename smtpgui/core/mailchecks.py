@@ -1,0 +1,229 @@
+"""Checks on a message the sandbox received: what a real receiving server would complain about.
+
+Pure functions on the raw bytes and two facts of the SMTP envelope (whether the client declared
+``BODY=8BITMIME`` and ``SMTPUTF8``); no I/O. Every check is always reported, passed or not, with
+a stable ``code`` that names the problem it looks for ("date-missing", "bare-lf"): ``ok`` is True
+when the message does not have that problem. None of them blocks delivery; the sentences say what
+a receiving server would do with such a message.
+
+The header section is read here too (:func:`parse_headers`): unfolded, RFC 2047 encoded words
+decoded, undecodable bytes replaced, so the inbox can show and search them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["ADDRESS_HEADERS", "LARGE_MESSAGE", "Check", "check_message", "header_section", "parse_headers"]
+
+MAX_LINE_OCTETS = 998  # RFC 5322 §2.1.1, not counting the CRLF
+LARGE_MESSAGE = 10 * 1024 * 1024  # many receivers (and most mailbox providers' attachment rules) stop near here
+ADDRESS_HEADERS = ("From", "To", "Cc", "Reply-To", "Sender")
+_ONCE_HEADERS = (("Date", "date"), ("From", "from"), ("Message-ID", "message-id"))
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+_EIGHT_BIT = re.compile(rb"[\x80-\xff]")
+_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check on a message: ``code`` names the problem looked for; ``ok`` True means it is absent."""
+
+    code: str
+    ok: bool
+    sentence: str
+
+
+def header_section(raw: bytes) -> bytes:
+    """The bytes before the first empty line (the whole message when there is none)."""
+    found = _HEADER_END.search(raw)
+    if raw.startswith((b"\r\n", b"\n")):
+        return b""
+    return raw[: found.start()] if found else raw
+
+
+def _raw_fields(raw: bytes) -> list[tuple[str, bytes]]:
+    """(name, raw value) per header field, continuation lines joined; lines that are not fields skipped."""
+    fields: list[tuple[str, bytes]] = []
+    for line in re.split(rb"\r\n|\r|\n", header_section(raw)):
+        if line[:1] in (b" ", b"\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, value + b" " + line.strip())
+            continue
+        match = _FIELD.match(line)
+        if match:
+            fields.append((match.group(1).decode("ascii"), match.group(2).strip()))
+    return fields
+
+
+def _decode(value: bytes) -> str:
+    text = value.decode("utf-8", "replace")
+    if "=?" not in text:
+        return text
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(text)))
+    except (ValueError, LookupError, UnicodeError, AssertionError):
+        return text  # a malformed encoded word: shown as it came
+
+
+def parse_headers(raw: bytes) -> tuple[tuple[str, str], ...]:
+    """The message's header fields in order, unfolded and decoded for display and search."""
+    return tuple((name, _decode(value)) for name, value in _raw_fields(raw))
+
+
+def _once(fields: list[tuple[str, bytes]]) -> list[Check]:
+    checks = []
+    for name, code in _ONCE_HEADERS:
+        count = sum(1 for field, _ in fields if field.lower() == name.lower())
+        checks.append(
+            Check(
+                f"{code}-missing",
+                count > 0,
+                f"The message has a {name} header."
+                if count
+                else f"The message has no {name} header: RFC 5322 requires one, and a receiving server "
+                f"may reject the message, add its own, or count it towards spam.",
+            )
+        )
+        checks.append(
+            Check(
+                f"{code}-duplicate",
+                count <= 1,
+                f"The message has at most one {name} header."
+                if count <= 1
+                else f"The message has {count} {name} headers: RFC 5322 allows one, and strict receiving "
+                f"servers (Gmail among them) reject such a message as not RFC 5322 compliant.",
+            )
+        )
+    return checks
+
+
+def _lines(raw: bytes) -> list[Check]:
+    longest = max((len(line) for line in re.split(rb"\r\n|\r|\n", raw)), default=0)
+    bare_cr = len(_BARE_CR.findall(raw))
+    bare_lf = len(_BARE_LF.findall(raw))
+    return [
+        Check(
+            "line-too-long",
+            longest <= MAX_LINE_OCTETS,
+            f"Every line is at most {MAX_LINE_OCTETS} octets."
+            if longest <= MAX_LINE_OCTETS
+            else f"A line is {longest} octets long, over the {MAX_LINE_OCTETS} that SMTP allows: a receiving "
+            f"server may reject the message or break the line, which corrupts its content.",
+        ),
+        Check(
+            "bare-cr",
+            not bare_cr,
+            "Every CR is followed by LF."
+            if not bare_cr
+            else f"The message has {bare_cr} bare CR (a carriage return without a line feed): receiving "
+            f'servers reject it ("bare CR") or change it, since it can smuggle a second message.',
+        ),
+        Check(
+            "bare-lf",
+            not bare_lf,
+            "Every line ends with CRLF."
+            if not bare_lf
+            else f"The message has {bare_lf} bare LF (a line end without CR): many receiving servers "
+            f'(Postfix, Exchange, Gmail) reject it as "bare LF" since the SMTP smuggling fixes of 2024.',
+        ),
+    ]
+
+
+def _eight_bit(raw: bytes, *, eightbitmime: bool, smtputf8: bool) -> list[Check]:
+    has_eight_bit = bool(_EIGHT_BIT.search(raw))
+    declared = eightbitmime or smtputf8
+    header_eight_bit = bool(_EIGHT_BIT.search(header_section(raw)))
+    return [
+        Check(
+            "8bit-undeclared",
+            declared or not has_eight_bit,
+            "The message is 7-bit, or its 8-bit data was declared with BODY=8BITMIME."
+            if declared or not has_eight_bit
+            else "The message holds 8-bit bytes but the client did not declare BODY=8BITMIME: a receiving "
+            "server may reject it, strip the 8th bit, or pass it on garbled.",
+        ),
+        Check(
+            "header-non-ascii",
+            smtputf8 or not header_eight_bit,
+            "The headers are ASCII (non-ASCII text in encoded words), or SMTPUTF8 was declared."
+            if smtputf8 or not header_eight_bit
+            else "A header holds raw non-ASCII bytes without SMTPUTF8 declared: a receiving server may "
+            "reject the message or show the text garbled; use RFC 2047 encoded words, or SMTPUTF8.",
+        ),
+    ]
+
+
+def _address_problem(name: str, value: str) -> str | None:
+    """Why the address header ``value`` fails a strict parse, or None when it parses cleanly."""
+    from email.policy import default
+
+    try:
+        header = default.header_factory(name, value)
+    except Exception:  # the stdlib parser raises IndexError and others on some inputs
+        return "it cannot be parsed"
+    defects = list(getattr(header, "defects", ()))
+    if defects:
+        return str(defects[0])
+    addresses = getattr(header, "addresses", ())
+    groups = getattr(header, "groups", ())
+    if not addresses and (name.lower() not in ("to", "cc") or not groups):  # "undisclosed-recipients:;"
+        return "it holds no address"
+    for address in addresses:
+        if not address.username or not address.domain:
+            return f"{address.addr_spec or 'an address'} is not a complete address"
+    return None
+
+
+def _addresses(fields: list[tuple[str, bytes]]) -> list[Check]:
+    wanted = {name.lower(): name for name in ADDRESS_HEADERS}
+    problems = []
+    for field, value in fields:
+        if field.lower() in wanted:
+            reason = _address_problem(wanted[field.lower()], _decode(value))
+            if reason:
+                problems.append(f"{wanted[field.lower()]} ({reason})")
+    return [
+        Check(
+            "address-malformed",
+            not problems,
+            "Every address header (" + ", ".join(ADDRESS_HEADERS) + ") parses strictly."
+            if not problems
+            else "An address header is malformed: " + "; ".join(problems) + ". A receiving server may reject "
+            "the message, and replies may go nowhere.",
+        )
+    ]
+
+
+def _size(raw: bytes, limit: int) -> list[Check]:
+    size = len(raw)
+    megabytes = limit / (1024 * 1024)
+    return [
+        Check(
+            "size-large",
+            size <= limit,
+            f"The message is {size:,} bytes, under {megabytes:g} MB."
+            if size <= limit
+            else f"The message is {size:,} bytes, over {megabytes:g} MB: many receiving servers refuse it "
+            f"(552, message too large), and base64 attachments grow it by a third on the way.",
+        )
+    ]
+
+
+def check_message(
+    raw: bytes, *, eightbitmime: bool = False, smtputf8: bool = False, large: int = LARGE_MESSAGE
+) -> tuple[Check, ...]:
+    """Every check on ``raw`` (the message as received, after the SMTP dot-unstuffing), in a fixed order."""
+    fields = _raw_fields(raw)
+    return (
+        *_once(fields),
+        *_lines(raw),
+        *_eight_bit(raw, eightbitmime=eightbitmime, smtputf8=smtputf8),
+        *_addresses(fields),
+        *_size(raw, large),
+    )

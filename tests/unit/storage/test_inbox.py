@@ -1,0 +1,213 @@
+"""The sandbox inbox file (issue 19): exact bytes, envelope, checks, limits, search, privacy, bad files."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from smtpgui.core.errors import StorageError
+from smtpgui.storage.inbox import Envelope, InboxStore
+
+RAW = (
+    b"Date: Fri, 27 Nov 2026 15:00:00 +0000\r\nFrom: Ann <ann@example.com>\r\nTo: bob@example.org\r\n"
+    b"Message-ID: <1@example.com>\r\nSubject: Quarterly Report\r\n\r\nHello.\r\n"
+)
+ENVELOPE = Envelope("ann@example.com", ("bob@example.org",), "127.0.0.1:5000", "client.test", "TLSv1.3", "ann")
+
+
+def _raw(n: int, subject: str = "Message") -> bytes:
+    return RAW.replace(b"Quarterly Report", f"{subject} {n}".encode())
+
+
+def test_a_message_comes_back_exactly(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    raw = RAW + b"bare\nlf and \x00 and \xff\r\n"
+    ident = store.add(raw, ENVELOPE)
+    got = store.message(ident)
+    assert got is not None
+    assert got.raw == raw
+    assert got.envelope == ENVELOPE
+    assert ("Subject", "Quarterly Report") in got.headers
+    assert got.summary.sender == "Ann <ann@example.com>"
+    assert got.summary.recipients == ("bob@example.org",)
+    assert got.summary.size == len(raw)
+    failed = {c.code for c in got.checks if not c.ok}
+    assert failed == {"bare-lf", "8bit-undeclared"}
+    assert got.summary.problems == 2
+    assert store.message(ident + 1) is None
+
+
+def test_the_envelope_stands_in_for_missing_headers(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    ident = store.add(b"\r\njust a body\r\n", Envelope("a@x.test", ("b@y.test", "c@y.test")))
+    summary = store.summaries()[0]
+    assert (summary.id, summary.sender, summary.recipients, summary.subject) == (
+        ident,
+        "a@x.test",
+        ("b@y.test", "c@y.test"),
+        "",
+    )
+
+
+def test_newest_first_and_the_oldest_dropped_beyond_the_limit(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3", keep=5)
+    ids = [store.add(_raw(n), ENVELOPE) for n in range(8)]
+    assert [s.id for s in store.summaries()] == ids[:2:-1]
+    assert store.count() == 5
+    assert store.message(ids[0]) is None
+    assert store.message(ids[3]) is not None
+    assert [s.subject for s in store.summaries(limit=2)] == ["Message 7", "Message 6"]
+
+
+def test_search_over_from_to_and_subject_ignores_case(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    store.add(RAW, ENVELOPE)
+    store.add(RAW.replace(b"Ann <ann@example.com>", b"Zed <zed@other.test>").replace(b"Quarterly", b"Weekly"), ENVELOPE)
+    assert [s.subject for s in store.summaries("QUARTERLY")] == ["Quarterly Report"]
+    assert len(store.summaries("zed@OTHER")) == 1
+    assert len(store.summaries("bob@example")) == 2
+    assert store.summaries("100%_") == []  # LIKE wildcards are literal
+    assert len(store.summaries("  ")) == 2
+
+
+def test_search_at_ten_thousand_messages_is_fast(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    rows = [
+        (
+            time.time(),
+            f"s{n}@x.test",
+            '["r@y.test"]',
+            f"Subject {n}",
+            100,
+            0,
+            f"s{n}@x.test\nr@y.test\nsubject {n}",
+            "{}",
+            "[]",
+            "[]",
+        )
+        for n in range(10_000)
+    ]
+    with store._db:  # filling through add() would commit (fsync) 10,000 times
+        store._db.executemany(
+            "INSERT INTO messages (received, sender, recipients, subject, size, problems, search, envelope, headers, checks)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    store.summaries("subject 9999")  # warm the page cache, as a second keystroke would find it
+    started = time.perf_counter()
+    found = store.summaries("subject 9999")
+    elapsed = time.perf_counter() - started
+    assert [s.subject for s in found] == ["Subject 9999"]
+    assert elapsed < 0.030, f"search took {elapsed * 1000:.1f} ms"
+
+
+def test_delete_and_clear_say_how_many(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    ids = [store.add(_raw(n), ENVELOPE) for n in range(4)]
+    assert store.delete([ids[0], ids[1], 999]) == 2
+    assert store.message(ids[0]) is None
+    assert store.count() == 2
+    assert store.clear() == 2
+    assert store.summaries() == []
+
+
+def test_the_file_is_private_and_durable(tmp_path: Path) -> None:
+    os.umask(0o022)
+    path = tmp_path / "data" / "inbox.sqlite3"
+    store = InboxStore(path)
+    store.add(RAW, ENVELOPE)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_another_process_sees_a_change(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    store = InboxStore(path)
+    before = store.data_version()
+    script = (
+        "import sys; from pathlib import Path; from smtpgui.storage.inbox import InboxStore, Envelope;"
+        "InboxStore(Path(sys.argv[1])).add(b'Subject: other\\r\\n\\r\\nx\\r\\n', Envelope('a@b.c', ('d@e.f',)))"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, cwd=Path(__file__).resolve().parents[3])
+    assert store.data_version() != before
+    assert [s.subject for s in store.summaries()] == ["other"]
+    mine = store.data_version()
+    store.add(RAW, ENVELOPE)
+    assert store.data_version() != mine
+
+
+def test_threads_share_one_store(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for n in range(20):
+                store.add(_raw(k * 100 + n), ENVELOPE)
+                store.summaries("message")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count() == 100
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database, it is a note\n" * 100, b"SQLite format 3\x00" + b"\xff" * 4000],
+    ids=["text", "damaged"],
+)
+def test_a_damaged_file_gets_a_sentence_and_is_kept(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    path.write_bytes(content)
+    with pytest.raises(StorageError) as caught:
+        InboxStore(path)
+    message = str(caught.value)
+    assert str(path) in message and "left it as it is" in message
+    assert path.read_bytes() == content
+
+
+def test_another_programs_database_is_refused_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE contacts (name TEXT)")
+    other.execute("INSERT INTO contacts VALUES ('x')")
+    other.commit()
+    other.close()
+    with pytest.raises(StorageError, match="another program's database"):
+        InboxStore(path)
+    check = sqlite3.connect(path)
+    assert check.execute("SELECT name FROM contacts").fetchall() == [("x",)]
+    assert check.execute("SELECT name FROM sqlite_master WHERE name = 'messages'").fetchall() == []
+
+
+def test_a_newer_inbox_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite3"
+    InboxStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StorageError, match="newer smtpgui"):
+        InboxStore(path)
+
+
+def test_an_unusable_folder_gets_a_sentence(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StorageError, match="Could not open the sandbox inbox"):
+        InboxStore(tmp_path / "file" / "inbox.sqlite3")
