@@ -21,11 +21,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError
+from smtpgui.core.inboxmodel import Envelope, MessageSummary, StoredMessage
 from smtpgui.core.mailchecks import Check, check_message, parse_headers
 from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
 
@@ -60,44 +60,6 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 """
 _SUMMARY_COLUMNS = "id, received, sender, recipients, subject, size, problems"
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What the SMTP session said about a message; never a password."""
-
-    mail_from: str
-    rcpt_to: tuple[str, ...]
-    peer: str = ""
-    ehlo_name: str = ""
-    tls_version: str | None = None
-    auth_user: str | None = None
-    smtputf8: bool = False
-    eightbitmime: bool = False
-
-
-@dataclass(frozen=True)
-class MessageSummary:
-    """One row of the inbox list."""
-
-    id: int
-    received: float
-    sender: str
-    recipients: tuple[str, ...]
-    subject: str
-    size: int
-    problems: int
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    """One whole message: its summary, the exact bytes, the envelope, headers and checks."""
-
-    summary: MessageSummary
-    raw: bytes
-    envelope: Envelope
-    headers: tuple[tuple[str, str], ...]
-    checks: tuple[Check, ...]
 
 
 def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -293,6 +255,11 @@ class InboxStore:
             sql += " LIMIT ?"
             args = (*args, int(limit))
         return [_summary(row) for row in self._read(sql, args)]
+
+    def summary(self, message_id: int) -> MessageSummary | None:
+        """One row of the list, or None when there is no message with that id."""
+        rows = self._read(f"SELECT {_SUMMARY_COLUMNS} FROM messages WHERE id = ?", (int(message_id),))  # noqa: S608
+        return _summary(rows[0]) if rows else None
 
     def message(self, message_id: int) -> StoredMessage | None:
         """The whole message, or None when there is none with that id (or it was just deleted)."""

@@ -43,6 +43,8 @@ def test_a_message_comes_back_exactly(tmp_path: Path) -> None:
     assert failed == {"bare-lf", "8bit-undeclared"}
     assert got.summary.problems == 2
     assert store.message(ident + 1) is None
+    assert store.summary(ident) == got.summary
+    assert store.summary(ident + 1) is None
 
 
 def test_the_envelope_stands_in_for_missing_headers(tmp_path: Path) -> None:
