@@ -9,12 +9,15 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 
 class EmptyState(QWidget):
-    """First run (no connections) or nothing selected: add from a preset, add blank, import.
+    """First run (no connections) or nothing selected: try the local sandbox (first run only), add
+    from a preset, add blank, import.
 
     Signals:
-        preset_requested, blank_requested, import_requested: the matching button was pressed.
+        sandbox_requested, preset_requested, blank_requested, import_requested: the matching button
+        was pressed.
     """
 
+    sandbox_requested = Signal()
     preset_requested = Signal()
     blank_requested = Signal()
     import_requested = Signal()
@@ -33,13 +36,19 @@ class EmptyState(QWidget):
         self.text.setObjectName("emptyStateText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
+        self.sandbox_button = QPushButton("&Try it with the local sandbox")
+        self.sandbox_button.setObjectName("emptySandboxButton")
+        self.sandbox_button.setToolTip(
+            "Starts a mail server on this computer that keeps what it receives, adds a connection to it "
+            "and opens a test: what you send shows in the Inbox"
+        )
         self.preset_button = QPushButton("Add from a &preset…")
         self.preset_button.setObjectName("emptyPresetButton")
         self.blank_button = QPushButton("Add a &blank connection")
         self.blank_button.setObjectName("emptyBlankButton")
         self.import_button = QPushButton("&Import connections…")
         self.import_button.setObjectName("emptyImportButton")
-        self.preset_button.setDefault(True)
+        self.sandbox_button.clicked.connect(self.sandbox_requested)
         self.preset_button.clicked.connect(self.preset_requested)
         self.blank_button.clicked.connect(self.blank_requested)
         self.import_button.clicked.connect(self.import_requested)
@@ -49,7 +58,7 @@ class EmptyState(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addSpacing(12)
-        for button in (self.preset_button, self.blank_button, self.import_button):
+        for button in (self.sandbox_button, self.preset_button, self.blank_button, self.import_button):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.setMinimumWidth(240)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -58,12 +67,17 @@ class EmptyState(QWidget):
 
     def show_for(self, connection_count: int) -> None:
         """Word the panel for a first run (no connections) or for nothing selected."""
-        if connection_count == 0:
+        first_run = connection_count == 0
+        self.sandbox_button.setVisible(first_run)
+        self.sandbox_button.setDefault(first_run)
+        self.preset_button.setDefault(not first_run)
+        if first_run:
             set_plain(self.title, "Welcome to smtpgui")
             set_plain(
                 self.text,
-                "You have no connections yet. Start from your provider's settings (Gmail, Microsoft 365, "
-                "Amazon SES and more), from a blank connection, or import a file exported by smtpgui.",
+                "You have no connections yet. Try smtpgui with the local sandbox (a mail server on this "
+                "computer that keeps what it receives), start from your provider's settings (Gmail, "
+                "Microsoft 365, Amazon SES and more), from a blank connection, or import a file exported by smtpgui.",
             )
         else:
             set_plain(self.title, "No connection selected")

@@ -35,6 +35,7 @@ def settings_from_form(
     to: str = "",
     subject: str = "",
     body: str = "",
+    *,
     sandbox_autostart: bool = False,
 ) -> tuple[AppSettings, list[Problem]]:
     """The settings the form describes and their problems (as ``smtpgui settings`` would find them)."""
@@ -142,7 +143,7 @@ class SettingsDialog(QDialog):
     def _form(self) -> tuple[AppSettings, list[Problem]]:
         return settings_from_form(
             self.from_edit.text(), self.name_edit.text(), self.to_edit.text(), self.subject_edit.text(),
-            self.body_edit.toPlainText(), self.sandbox_box.isChecked(),
+            self.body_edit.toPlainText(), sandbox_autostart=self.sandbox_box.isChecked(),
         )  # fmt: skip
 
     @Slot()

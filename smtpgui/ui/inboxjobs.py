@@ -1,0 +1,143 @@
+"""The Inbox's work off the GUI thread: a job that runs one call, and the sandbox as workers reach it.
+
+:class:`SandboxAccess` holds the window's :class:`~smtpgui.services.sandbox.SandboxService` and
+its inbox store, both made on a worker the first time they are needed (opening SQLite, importing
+aiosmtpd); every method here may block and is only ever called from a :class:`Call` on the pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+if TYPE_CHECKING:
+    from smtpgui.core.messageparts import MessageParts
+    from smtpgui.core.model import Connection
+    from smtpgui.services import AppServices
+    from smtpgui.services.sandbox import SandboxService, SandboxStatus
+    from smtpgui.storage.inbox import InboxStore, MessageSummary, StoredMessage
+
+
+class CallSignals(QObject):
+    """finished(object): the call's result; failed(str): a sentence (the call raised)."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class Call(QRunnable):
+    """Runs ``call()`` on a worker; its result or its error comes back through ``signals``."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        super().__init__()
+        self.call = call
+        self.signals = CallSignals()
+
+    def cancel(self) -> None:
+        """Nothing to stop: each call is short (a query, a bind, a thread join)."""
+
+    def run(self) -> None:
+        try:
+            result = self.call()
+        except Exception as exc:  # said in the window, never lost
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(result)
+
+
+def sandbox_folder(config_dir: Path) -> Path | None:
+    """Where the sandbox keeps its files: under a config folder the person chose, else (None) the
+    per-user data folder, the same one ``smtpgui sandbox`` and ``smtpgui inbox`` use."""
+    from smtpgui.storage.paths import user_config_dir
+
+    try:
+        default = Path(config_dir).resolve() == user_config_dir().resolve()
+    except OSError:
+        default = False
+    return None if default else Path(config_dir)
+
+
+class SandboxAccess:
+    """The sandbox service and its store for one window; every method blocks (call from a worker)."""
+
+    def __init__(self, config_dir: Path, on_message: Callable[[], object]) -> None:
+        self.config_dir = config_dir
+        self.on_message = on_message
+        self._lock = threading.RLock()
+        self._service: SandboxService | None = None
+        self._store: InboxStore | None = None
+
+    @property
+    def service(self) -> SandboxService:
+        with self._lock:
+            if self._service is None:
+                from smtpgui.services.sandbox import SandboxService
+
+                service = SandboxService(sandbox_folder(self.config_dir))
+                service.on_message = lambda _summary: self.on_message()
+                self._service = service
+            return self._service
+
+    @property
+    def store(self) -> InboxStore:
+        with self._lock:
+            if self._store is None:
+                self._store = self.service.store()
+            return self._store
+
+    def version_and_status(self) -> tuple[int | None, SandboxStatus | None, str]:
+        """The store's data version and the sandbox's state; a store that cannot be read is a sentence."""
+        from smtpgui.core.errors import SmtpguiError
+
+        status = self.service.status()
+        try:
+            return self.store.data_version(), status, ""
+        except SmtpguiError as exc:
+            return None, status, str(exc)
+
+    def summaries(self) -> list[MessageSummary]:
+        return self.store.summaries()
+
+    def message(self, message_id: int) -> tuple[int, StoredMessage | None, MessageParts | None]:
+        from smtpgui.core.messageparts import split_message
+
+        message = self.store.message(message_id)
+        return message_id, message, split_message(message.raw) if message is not None else None
+
+    def start(self, port: int) -> SandboxStatus:
+        with self._lock:
+            return self.service.start(port=port)
+
+    def start_unless_running(self, port: int) -> SandboxStatus:
+        """The sandbox's state once it runs (here, or already in another process)."""
+        with self._lock:
+            status = self.service.status()
+            return status if status.running else self.service.start(port=port)
+
+    def stop(self) -> SandboxStatus:
+        with self._lock:
+            self.service.stop()
+            return self.service.status()
+
+    def close(self) -> None:
+        """Stop the sandbox this process runs and close the store (the window closes)."""
+        with self._lock:
+            if self._service is not None and self._service.status().here:
+                self._service.stop()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def first_run_connection(
+        self, services: AppServices, existing: list[Connection], port: int
+    ) -> tuple[Connection, SandboxStatus]:
+        """Start the sandbox (unless one runs) and save the "Local sandbox" connection to it."""
+        from smtpgui.services.sandbox import sandbox_connection
+
+        status = self.start_unless_running(port)
+        connection = sandbox_connection(status.port or port, existing)
+        return services.connections.create(connection), status
