@@ -1,0 +1,283 @@
+"""The local sandbox SMTP server: aiosmtpd on a thread of its own, accepting any sender and recipient.
+
+One asyncio loop on one thread serves the plain port (with STARTTLS) and, when asked, an implicit
+TLS port. The sockets are bound by :meth:`SandboxServer.start` in the caller's thread, so a port
+that is taken raises ``OSError`` there at once. Every message is handed to ``deliver`` (the inbox's
+commit) on a worker thread; the server answers 250 only after it returned, 451 when it failed.
+
+AUTH offers PLAIN, LOGIN and CRAM-MD5. Without a user and password every credential is accepted
+(and AUTH is optional); with them, AUTH is required and only that user and password pass, in each
+mechanism (CRAM-MD5 is checked against the password it knows). A CRAM-MD5 answer in accept-any mode
+is accepted without a check: there is no password to check it against. AUTH is allowed before
+STARTTLS too (the server listens on loopback, and plain-text AUTH is one of the things to try).
+The password given to the server is never stored or logged; the envelope records the user name only.
+
+Limits: ``max_size`` bytes a message (552 while it is being received: aiosmtpd's
+``data_size_limit`` discards the data as it comes, so a 30 MB message is never held in memory),
+``max_recipients`` a message (452 beyond). Lines up to 1 MiB are accepted (the checks then report
+lines over 998 octets) rather than refused with 500 as aiosmtpd does past 1,001.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+import socket
+import ssl
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+from smtpgui.core.inboxmodel import Envelope
+
+__all__ = ["DEFAULT_PORT", "SandboxLimits", "SandboxServer"]
+
+DEFAULT_PORT = 1025
+MEGABYTE = 1024 * 1024
+_START_TIMEOUT_S = 30.0
+_QUIET = ("login_data is deprecated", "auth_required == True but auth_require_tls == False")
+
+
+class _KnownNotices(logging.Filter):
+    """aiosmtpd warns about its own deprecated ``login_data`` after every AUTH, and about AUTH without
+    TLS, which the sandbox allows on purpose: noise on the terminal of ``smtpgui sandbox``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(notice in message for notice in _QUIET)
+
+
+logging.getLogger("mail.log").addFilter(_KnownNotices())
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What the sandbox refuses: messages over ``max_size`` bytes, more than ``max_recipients``."""
+
+    max_size: int = 25 * MEGABYTE
+    max_recipients: int = 100
+
+
+class _SandboxSMTP(SMTP):
+    line_length_limit = MEGABYTE  # accept long lines; the checks report them
+
+
+class _Handler:
+    """aiosmtpd hooks: recipients within the limit, CRAM-MD5, and the commit before 250."""
+
+    def __init__(
+        self,
+        deliver: Callable[[bytes, Envelope], object],
+        limits: SandboxLimits,
+        user: str | None,
+        password: str | None,
+    ) -> None:
+        self._deliver = deliver
+        self._limits = limits
+        self._user = user
+        self._password = password
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if len(envelope.rcpt_tos) >= self._limits.max_recipients:
+            return f"452 4.5.3 Too many recipients: the sandbox takes {self._limits.max_recipients} a message"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:  # noqa: N802
+        transport = server.transport
+        tls = transport.get_extra_info("ssl_object") if transport is not None else None
+        peer = session.peer
+        facts = Envelope(
+            mail_from=str(envelope.mail_from or ""),
+            rcpt_to=tuple(str(r) for r in envelope.rcpt_tos),
+            peer=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or ""),
+            ehlo_name=str(session.host_name or ""),
+            tls_version=tls.version() if tls is not None else None,
+            auth_user=str(session.auth_data) if session.authenticated and session.auth_data is not None else None,
+            smtputf8=bool(envelope.smtp_utf8),
+            eightbitmime="BODY=8BITMIME" in (envelope.mail_options or []),
+        )
+        raw = bytes(envelope.original_content or b"")
+        loop = asyncio.get_running_loop()
+        try:
+            ident = await loop.run_in_executor(None, self._deliver, raw, facts)
+        except Exception as exc:  # the store's sentence goes back to the client; the server goes on
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            return f"451 4.3.0 The sandbox could not store the message: {reason}"
+        return f"250 2.0.0 OK: stored as message {ident}"
+
+    def authenticate(self, server: SMTP, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        """PLAIN and LOGIN (aiosmtpd decodes them into a LoginPassword)."""
+        if not isinstance(data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = data.login.decode("utf-8", "replace")
+        if self._user is None:
+            return AuthResult(success=True, auth_data=login)
+        given = data.password
+        wanted = (self._password or "").encode("utf-8")
+        if hmac.compare_digest(login.encode("utf-8"), self._user.encode("utf-8")) and hmac.compare_digest(
+            given, wanted
+        ):
+            return AuthResult(success=True, auth_data=login)
+        return AuthResult(success=False, handled=False)
+
+    async def auth_CRAM__MD5(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 - "CRAM-MD5"
+        challenge = f"<{secrets.randbits(64)}.{secrets.randbits(32)}@localhost>".encode("ascii")
+        answer = await server.challenge_auth(challenge)
+        if not isinstance(answer, bytes):
+            return AuthResult(success=False, handled=True)  # aborted or bad base64: already answered
+        login, _, digest = answer.decode("utf-8", "replace").rpartition(" ")
+        if not login or len(digest) != 32:
+            return AuthResult(success=False, handled=False)
+        if self._user is None:
+            return AuthResult(success=True, auth_data=login)
+        expected = hmac.new((self._password or "").encode("utf-8"), challenge, "md5").hexdigest()
+        if hmac.compare_digest(login, self._user) and hmac.compare_digest(digest.lower(), expected):
+            return AuthResult(success=True, auth_data=login)
+        return AuthResult(success=False, handled=False)
+
+
+def _bind(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if hasattr(socket, "SO_REUSEADDR") and not hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            # Rebind at once after a restart (connections in TIME_WAIT); never shares a listening port on POSIX.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((address, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class SandboxServer:
+    """The sandbox SMTP server on its own thread; :meth:`start` binds, :meth:`stop` closes."""
+
+    def __init__(
+        self,
+        deliver: Callable[[bytes, Envelope], object],
+        *,
+        cert_file: Path,
+        key_file: Path,
+        listen: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        tls_port: int | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        limits: SandboxLimits | None = None,
+    ) -> None:
+        if (user is None) != (password is None):
+            raise ValueError("the sandbox takes a user and a password together, or neither")
+        self._handler = _Handler(deliver, limits or SandboxLimits(), user, password)
+        self._limits = limits or SandboxLimits()
+        self._listen = listen
+        self._wanted = (port, tls_port)
+        self._auth_required = user is not None
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(cert_file, key_file)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._starting: asyncio.Task[None] | None = None
+        self.port: int | None = None
+        self.tls_port: int | None = None
+
+    def _factory(self) -> SMTP:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Requiring AUTH while not requiring TLS": on purpose, see above
+            return _SandboxSMTP(
+                self._handler,
+                data_size_limit=self._limits.max_size,
+                enable_SMTPUTF8=True,
+                hostname="localhost",
+                ident="smtpgui sandbox",
+                tls_context=self._context,
+                auth_required=self._auth_required,
+                auth_require_tls=False,
+                authenticator=self._handler.authenticate,
+                loop=self._loop,
+            )
+
+    def start(self) -> None:
+        """Bind the ports (``OSError`` when one is taken) and serve them on a new thread."""
+        plain = _bind(self._listen, self._wanted[0])
+        secure: socket.socket | None = None
+        try:
+            if self._wanted[1] is not None:
+                secure = _bind(self._listen, self._wanted[1])
+        except BaseException:
+            plain.close()
+            raise
+        self.port = int(plain.getsockname()[1])
+        self.tls_port = int(secure.getsockname()[1]) if secure is not None else None
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def serve() -> None:
+            try:
+                self._servers.append(await loop.create_server(self._factory, sock=plain))
+                if secure is not None:
+                    self._servers.append(await loop.create_server(self._factory, sock=secure, ssl=self._context))
+            except BaseException as exc:
+                failure.append(exc)
+            finally:
+                ready.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            self._starting = loop.create_task(serve())  # a task needs a reference until it is done
+            loop.run_forever()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="smtpgui-sandbox", daemon=True)
+        self._thread.start()
+        if not ready.wait(_START_TIMEOUT_S) or failure:
+            self.stop()
+            if failure:
+                raise failure[0]
+            raise OSError("the sandbox server did not start in time")
+
+    def stop(self) -> None:
+        """Close the ports and end open sessions; returns once the thread has ended."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+
+        async def close() -> None:
+            for server in self._servers:
+                server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            for server in self._servers:
+                await server.wait_closed()
+            loop.stop()
+
+        if thread.is_alive():
+            asyncio.run_coroutine_threadsafe(close(), loop)
+            thread.join(_START_TIMEOUT_S)
+        self._servers.clear()
+        self._loop = self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
