@@ -104,6 +104,7 @@ class InboxFlow(QObject):
             stack.addWidget(connections)
             stack.addWidget(view)
             w.setCentralWidget(stack)
+            stack.show()  # now, not when the layout gets round to it
             self._stack = stack
             # An action on connections (New, Test…) shows the connections again.
             for action in (w.new_action, w.preset_action, w.duplicate_action, w.test_action, w.detect_action,

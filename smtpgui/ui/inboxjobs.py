@@ -78,9 +78,12 @@ class SandboxAccess:
                 from smtpgui.services.sandbox import SandboxService
 
                 service = SandboxService(sandbox_folder(self.config_dir))
-                service.on_message = lambda _summary: self.on_message()
+                service.on_message = self._arrived
                 self._service = service
             return self._service
+
+    def _arrived(self, _summary: object) -> None:
+        self.on_message()
 
     @property
     def store(self) -> InboxStore:
@@ -136,8 +139,10 @@ class SandboxAccess:
         self, services: AppServices, existing: list[Connection], port: int
     ) -> tuple[Connection, SandboxStatus]:
         """Start the sandbox (unless one runs) and save the "Local sandbox" connection to it."""
+        from smtpgui.services.connections import unique_name
         from smtpgui.services.sandbox import sandbox_connection
 
         status = self.start_unless_running(port)
-        connection = sandbox_connection(status.port or port, existing)
+        name = unique_name("Local sandbox", [c.name for c in existing])
+        connection = sandbox_connection(name, status.port or port, sandbox_folder(self.config_dir))
         return services.connections.create(connection), status

@@ -1,0 +1,199 @@
+"""The Inbox view against the real sandbox: the switch, Start/Stop, live messages (from this
+process and from another one), search, the message tabs, the autostart setting."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import subprocess
+import sys
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QTableView, QTabWidget
+
+from smtpgui.storage.inbox import INBOX_FILE, Envelope, InboxStore
+from smtpgui.storage.settings import SettingsStore
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def inbox_window(make_window) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+    windows = []
+
+    def make():  # type: ignore[no-untyped-def]
+        window = make_window()
+        window.inbox.port = 0  # a free port: never the real 1025, which another program may hold
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:  # the sandbox this window started stops with it
+        window.inbox.access.close()
+
+
+def send(port: int, subject: str = "Hello sandbox", html: str | None = None, date: bool = True) -> None:
+    message = EmailMessage()
+    message["From"] = "Robot <robot@example.com>"
+    message["To"] = "ops@example.org"
+    message["Subject"] = subject
+    if date:
+        message["Date"] = "Fri, 27 Nov 2026 10:00:00 +0000"
+        message["Message-ID"] = f"<{abs(hash(subject))}@example.com>"
+    message.set_content("Plain words.\n")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    with smtplib.SMTP("127.0.0.1", port, timeout=20) as client:
+        client.send_message(message)
+
+
+def started(window, qtbot) -> int:  # type: ignore[no-untyped-def]
+    window.inbox_action.trigger()
+    button = window.findChild(QPushButton, "sandboxStartButton")
+    qtbot.waitUntil(lambda: button.isEnabled() and "Start" in button.text(), timeout=10000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.inbox.status is not None and window.inbox.status.here, timeout=15000)
+    port = window.inbox.status.port
+    assert port and port != 1025
+    return int(port)
+
+
+def test_the_inbox_is_a_switch_and_leaves_the_connections_view_as_it_was(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = inbox_window()
+    splitter = window.centralWidget()
+    assert splitter.objectName() == "mainSplitter"
+    assert "smtpgui.ui.inboxview" not in sys.modules or window.findChild(object, "inboxView") is None
+    window.inbox_action.trigger()
+    view = window.findChild(object, "inboxView")
+    assert view is not None and view.isVisible() and not splitter.isVisible()
+    assert window.inbox_action.isChecked()
+    window.inbox_action.trigger()
+    assert splitter.isVisible() and not view.isVisible() and not window.inbox_action.isChecked()
+    window.inbox_action.trigger()
+    window.new_action.trigger()  # an action on connections shows them again
+    assert splitter.isVisible() and window.editor.isVisible()
+
+
+def test_start_receive_read_and_stop(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = inbox_window()
+    port = started(window, qtbot)
+    state = window.findChild(QLabel, "sandboxState")
+    assert f"127.0.0.1:{port}" in state.text() and "here" in state.text()
+    html = '<p>Hi <b>there</b></p><img src="http://127.0.0.1:9/track.png"><script>x()</script>'
+    send(port, "With HTML", html=html)
+    send(port, "No date", date=False)
+    table = window.findChild(QTableView, "inboxList")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2, timeout=10000)  # nobody pressed anything
+    model = table.model()
+    assert model.index(0, 3).data() == "No date" and model.index(1, 3).data() == "With HTML"
+    assert model.index(0, 5).data().startswith("⚠") and model.index(1, 5).data() == "✓"
+    assert "robot@example.com" in model.index(0, 1).data() and model.index(0, 2).data() == "ops@example.org"
+    table.setCurrentIndex(model.index(1, 0))
+    tabs = window.findChild(QTabWidget, "messageTabs")
+    html_view = window.findChild(object, "htmlView")
+    qtbot.waitUntil(lambda: "Hi there" in html_view.toPlainText(), timeout=10000)
+    assert "x()" not in html_view.toPlainText()
+    raw = window.findChild(QPlainTextEdit, "rawView").toPlainText()
+    assert "Subject: With HTML" in raw and "<script>" in raw  # the source as received
+    headers = window.findChild(QPlainTextEdit, "headersView").toPlainText()
+    assert "MAIL FROM: <robot@example.com>" in headers and "RCPT TO: <ops@example.org>" in headers
+    table.setCurrentIndex(model.index(0, 0))
+    checks = window.findChild(QListWidget, "checksView")
+    qtbot.waitUntil(lambda: checks.count() > 0 and "✗" in checks.item(0).text(), timeout=10000)
+    failed = [
+        checks.item(i).data(Qt.ItemDataRole.UserRole) for i in range(checks.count()) if "✗" in checks.item(i).text()
+    ]
+    assert "date-missing" in failed
+    assert "(" in tabs.tabText(4)  # Checks (n)
+    button = window.findChild(QPushButton, "sandboxStartButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.inbox.status is not None and not window.inbox.status.running, timeout=15000)
+    assert "stopped" in state.text().lower() and button.isEnabled()
+    with pytest.raises(OSError):
+        send(port, "After stop")
+
+
+def test_search_filters_and_keeps_the_selection(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store = InboxStore(config_dir / INBOX_FILE)
+    for i in range(30):
+        subject = f"Invoice {i}" if i % 3 == 0 else f"Newsletter {i}"
+        raw = f"From: a{i}@example.com\r\nTo: b@example.org\r\nSubject: {subject}\r\n\r\nBody\r\n".encode()
+        store.add(raw, Envelope(f"a{i}@example.com", ("b@example.org",)))
+    store.close()
+    window = inbox_window()
+    window.inbox_action.trigger()
+    table = window.findChild(QTableView, "inboxList")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 30, timeout=10000)
+    table.setCurrentIndex(table.model().index(table.model().row_of(28), 0))  # "Invoice 27" is id 28
+    field = window.findChild(QLineEdit, "inboxSearchField")
+    qtbot.keyClicks(field, "invo")
+    assert table.model().rowCount() == 10
+    assert table.currentIndex().isValid() and table.currentIndex().data() is not None
+    assert table.model().summary_at(table.currentIndex().row()).subject == "Invoice 27"
+    qtbot.keyClicks(field, "ice 2")
+    assert [table.model().summary_at(r).subject for r in range(table.model().rowCount())] == [
+        "Invoice 27",
+        "Invoice 24",
+        "Invoice 21",
+    ]
+    field.clear()
+    assert table.model().rowCount() == 30
+    assert "30" in window.findChild(QLabel, "inboxCount").text()
+
+
+def test_a_message_sent_by_another_process_shows_by_itself(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    window = inbox_window()
+    window.inbox_action.trigger()
+    # Another process runs the sandbox on the same folder (as `smtpgui sandbox` in a terminal does).
+    script = (
+        "import sys\n"
+        "from smtpgui.services.sandbox import SandboxService\n"
+        "service = SandboxService(sys.argv[1])\n"
+        "status = service.start(port=0)\n"
+        "print(status.port, flush=True)\n"
+        "sys.stdin.read()\n"
+        "service.stop()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    other = subprocess.Popen(
+        [sys.executable, "-c", script, str(config_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert other.stdout is not None
+        port = int(other.stdout.readline())
+        state = window.findChild(QLabel, "sandboxState")
+        qtbot.waitUntil(lambda: f"process {other.pid}" in state.text(), timeout=10000)
+        assert not window.findChild(QPushButton, "sandboxStartButton").isEnabled()
+        send(port, "From elsewhere")
+        table = window.findChild(QTableView, "inboxList")
+        qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
+        assert table.model().index(0, 3).data() == "From elsewhere"
+    finally:
+        if other.stdin is not None:
+            other.stdin.close()
+        other.wait(20)
+    qtbot.waitUntil(lambda: "stopped" in window.findChild(QLabel, "sandboxState").text().lower(), timeout=10000)
+
+
+def test_the_sandbox_starts_with_the_window_when_asked(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.core.appsettings import AppSettings
+
+    SettingsStore(config_dir).save(AppSettings(sandbox_autostart=True))
+    window = inbox_window()
+    qtbot.waitUntil(lambda: window.inbox.status is not None and window.inbox.status.here, timeout=15000)
+    assert "smtpgui.ui.inboxview" not in sys.modules or window.inbox._view is None  # not built for that
+    window.inbox_action.trigger()
+    box = window.findChild(object, "sandboxAutostartBox")
+    qtbot.waitUntil(lambda: box.isChecked(), timeout=5000)
+    box.setChecked(False)
+    qtbot.waitUntil(lambda: not SettingsStore(config_dir).load().sandbox_autostart, timeout=5000)
+    window.close()
+    assert not (config_dir / "sandbox.json").exists()  # the window's sandbox stopped with it
