@@ -192,8 +192,36 @@ def test_the_sandbox_starts_with_the_window_when_asked(inbox_window, qtbot, conf
     assert "smtpgui.ui.inboxview" not in sys.modules or window.inbox._view is None  # not built for that
     window.inbox_action.trigger()
     box = window.findChild(object, "sandboxAutostartBox")
-    qtbot.waitUntil(lambda: box.isChecked(), timeout=5000)
+    qtbot.waitUntil(box.isChecked, timeout=5000)
     box.setChecked(False)
     qtbot.waitUntil(lambda: not SettingsStore(config_dir).load().sandbox_autostart, timeout=5000)
     window.close()
     assert not (config_dir / "sandbox.json").exists()  # the window's sandbox stopped with it
+
+
+def test_first_run_try_it_with_the_local_sandbox_sends_and_shows_the_message(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = inbox_window()
+    button = window.findChild(QPushButton, "emptySandboxButton")
+    assert button is not None and button.isVisible() and button.isDefault()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.tests.dialogs) == 1, timeout=20000)
+    connections = window.services.connections.list_all()
+    assert [c.name for c in connections] == ["Local sandbox"]
+    sandbox = connections[0]
+    port = window.inbox.status.port
+    assert window.inbox.status.here and sandbox.host == "127.0.0.1" and sandbox.port == port != 1025
+    assert sandbox.pinned_sha256  # STARTTLS to the sandbox's own certificate, pinned
+    dialog = window.tests.dialogs[0]
+    assert dialog.to_edit.text()
+    subject = dialog.subject_edit.text()
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)  # the real engine sends
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=30000)
+    assert dialog.last_result.ok, dialog.last_result.error
+    view = window.findChild(object, "inboxView")
+    qtbot.waitUntil(lambda: view is not None and view.isVisible(), timeout=10000)
+    table = window.findChild(QTableView, "inboxList")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1 and table.currentIndex().isValid(), timeout=10000)
+    assert table.model().index(0, 3).data() == subject
+    headers = window.findChild(QPlainTextEdit, "headersView")
+    qtbot.waitUntil(lambda: "TLS: TLS" in headers.toPlainText(), timeout=10000)  # it went over STARTTLS
+    dialog.close()
