@@ -62,6 +62,7 @@ class InboxModel(QAbstractTableModel):
         self._all: list[MessageSummary] = []
         self._hay: list[str] = []
         self._rows: list[MessageSummary] = []
+        self._kept: list[int] = []  # the index in _all of each row shown
         self._search = ""
         self._now = time.time()
 
@@ -75,18 +76,22 @@ class InboxModel(QAbstractTableModel):
         hay = [search_text(s) for s in summaries[:added]] if added > 0 else []
         self._now = time.time()
         if added > 0 and old_ids and new_ids[added:] == old_ids:
-            fresh = [s for s, h in zip(summaries[:added], hay, strict=True) if self._matches(h)]
+            fresh = [i for i, h in enumerate(hay) if self._matches(h)]
             self._all = summaries
             self._hay = hay + self._hay
+            self._kept = [i + added for i in self._kept]
             if fresh:
                 self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-                self._rows = fresh + self._rows
+                self._kept = fresh + self._kept
+                self._rows = [summaries[i] for i in fresh] + self._rows
                 self.endInsertRows()
             return
         self.beginResetModel()
         self._all = summaries
         self._hay = [search_text(s) for s in summaries]
-        self._rows = self._filtered(self._all, self._hay)
+        needle = self._search
+        self._kept = [i for i, h in enumerate(self._hay) if needle in h] if needle else list(range(len(summaries)))
+        self._rows = [summaries[i] for i in self._kept]
         self.endResetModel()
 
     def set_search(self, text: str) -> None:
@@ -98,21 +103,15 @@ class InboxModel(QAbstractTableModel):
         self._search = needle
         self.beginResetModel()
         if narrower:  # each keystroke that adds a letter scans only what the last one kept
-            kept = {id(s) for s in self._rows}
-            pairs = [(s, h) for s, h in zip(self._all, self._hay, strict=True) if id(s) in kept]
-            self._rows = [s for s, h in pairs if needle in h]
+            kept = [i for i in self._kept if needle in self._hay[i]]
         else:
-            self._rows = self._filtered(self._all, self._hay)
+            kept = [i for i, h in enumerate(self._hay) if needle in h] if needle else list(range(len(self._all)))
+        self._kept = kept
+        self._rows = [self._all[i] for i in kept]
         self.endResetModel()
 
     def _matches(self, hay: str) -> bool:
         return not self._search or self._search in hay
-
-    def _filtered(self, summaries: list[MessageSummary], hay: list[str]) -> list[MessageSummary]:
-        if not self._search:
-            return list(summaries)
-        needle = self._search
-        return [s for s, h in zip(summaries, hay, strict=True) if needle in h]
 
     def total(self) -> int:
         """How many messages there are, whatever the search."""

@@ -225,3 +225,28 @@ def test_first_run_try_it_with_the_local_sandbox_sends_and_shows_the_message(inb
     headers = window.findChild(QPlainTextEdit, "headersView")
     qtbot.waitUntil(lambda: "TLS: TLS" in headers.toPlainText(), timeout=10000)  # it went over STARTTLS
     dialog.close()
+
+
+def test_new_messages_are_inserted_at_the_top_under_the_search(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.storage.inbox import MessageSummary
+    from smtpgui.ui.inboxmodel import InboxModel
+
+    def summary(i: int, subject: str) -> MessageSummary:
+        return MessageSummary(i, 1e9 + i, f"a{i}@example.com", ("b@example.org",), subject, 100, 0)
+
+    model = InboxModel()
+    model.set_messages([summary(3, "Invoice 3"), summary(2, "News 2"), summary(1, "Invoice 1")])
+    model.set_search("INVOICE")
+    assert [model.summary_at(r).id for r in range(model.rowCount())] == [3, 1]
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.set_messages([summary(5, "Invoice 5"), summary(4, "News 4"), *[summary(i, s) for i, s in
+                        ((3, "Invoice 3"), (2, "News 2"), (1, "Invoice 1"))]])  # fmt: skip
+    assert [model.summary_at(r).id for r in range(model.rowCount())] == [5, 3, 1]
+    assert inserted == [(0, 0)] and not resets  # the rows below (and the selection) stay put
+    model.set_search("")
+    assert [model.summary_at(r).id for r in range(model.rowCount())] == [5, 4, 3, 2, 1]
+    model.set_messages([summary(5, "Invoice 5"), summary(3, "Invoice 3")])  # deleted elsewhere: a reset
+    assert resets and model.rowCount() == 2 and model.total() == 2
