@@ -81,7 +81,7 @@ def one_run(config: Path) -> dict[str, object]:
     painted: list[float] = []
 
     class PaintWatch(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
             if event.type() == QEvent.Type.Paint:
                 painted.append(time.perf_counter())
             return False
