@@ -15,6 +15,8 @@ from smtpgui.storage.services import Services, build_services
 from tests.support.identity import FakeIdentity, fake_identity
 from tests.support.keyrings import MemoryKeyring
 
+pytest_plugins = ["tests.support.sandbox"]  # the sandbox's fixtures (certificate made once a session)
+
 REPO = Path(__file__).resolve().parent.parent
 # Widgets run headless unless a test asks for a real display (Xvfb).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

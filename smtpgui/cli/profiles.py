@@ -17,6 +17,7 @@ from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
 from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
 from smtpgui.cli.output import emit_json, say
+from smtpgui.cli.sandbox import sandbox_base
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
@@ -98,7 +99,8 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     problems = validate_name(args.name)
     if problems:
         raise ValidationError(problems)
-    changes = apply_field_options(Connection(name=args.name), args)
+    base = sandbox_base(args) if getattr(args, "sandbox", False) else Connection(name=args.name)
+    changes = apply_field_options(base, args)
     try:
         connection = app.connections.create(changes.connection, changes.secrets)
     except SecretStoreUnavailable as exc:
@@ -249,6 +251,9 @@ def add_commands(command: Command) -> None:
     p.add_argument("--json", action="store_true")
     p = command("add", cmd_add, "create a connection")
     p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--sandbox", action="store_true", help="a connection to the local sandbox (the running one, else port 1025)"
+    )
     add_field_options(p, for_edit=False)
     p = command("edit", cmd_edit, "change fields of a connection (--name NEW renames)")
     p.add_argument("name", metavar="NAME")

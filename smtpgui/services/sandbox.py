@@ -18,6 +18,7 @@ import errno
 import ipaddress
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -113,8 +114,9 @@ def _pid_alive(pid: int) -> bool:
 class SandboxService:
     """The sandbox of one data folder: its inbox, its certificate, and a server this process may run.
 
-    ``on_message`` (if set) is called on the server's thread with each message's summary right after
-    the message is committed; an exception there is ignored (the message is safe already).
+    ``on_message`` (if set) is called with each message's summary after the message is committed, on
+    a thread of the sandbox's own (one at a time, in order), so a slow callback (a terminal that is
+    not read) never delays the server's 250; an exception there is ignored (the message is safe).
     """
 
     def __init__(self, config_dir: Path | str | None = None) -> None:
@@ -124,6 +126,8 @@ class SandboxService:
         self._writer: InboxStore | None = None
         self._server: SandboxServer | None = None
         self._guard = threading.Lock()
+        self._notices: queue.SimpleQueue[int | None] | None = None
+        self._notifier: threading.Thread | None = None
 
     # --- the inbox -------------------------------------------------------------------------
 
@@ -221,6 +225,7 @@ class SandboxService:
         try:
             server.start()
         except OSError as exc:
+            self._end_notices()
             writer.close()
             raise SandboxError(self._bind_failure(exc, address, port, tls_port)) from None
         self._server, self._writer = server, writer
@@ -228,14 +233,25 @@ class SandboxService:
         return self.status()
 
     def _deliver_to(self, writer: InboxStore) -> Callable[[bytes, Envelope], int]:
+        notices: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._notices = notices
+
+        def notify() -> None:
+            while (ident := notices.get()) is not None:
+                callback = self.on_message
+                if callback is None:
+                    continue
+                with contextlib.suppress(Exception):
+                    summary = writer.summary(ident)
+                    if summary is not None:
+                        callback(summary)
+
+        self._notifier = threading.Thread(target=notify, name="smtpgui-sandbox-notices", daemon=True)
+        self._notifier.start()
+
         def deliver(raw: bytes, envelope: Envelope) -> int:
             ident = writer.add(raw, envelope)
-            callback = self.on_message
-            if callback is not None:
-                summary = writer.summary(ident)
-                if summary is not None:
-                    with contextlib.suppress(Exception):
-                        callback(summary)
+            notices.put(ident)
             return ident
 
         return deliver
@@ -248,8 +264,18 @@ class SandboxService:
             ports = (server.port, server.tls_port)
             server.stop()
             self._remove_state(ports)
+        self._end_notices()
         if writer is not None:
             writer.close()
+
+    def _end_notices(self) -> None:
+        """Let the notices already queued be delivered, then end their thread."""
+        notices, notifier = self._notices, self._notifier
+        self._notices = self._notifier = None
+        if notices is not None and notifier is not None:
+            notices.put(None)
+            if notifier is not threading.current_thread():
+                notifier.join(10)
 
     def status(self) -> SandboxStatus:
         """Running here, running in another process (found through ``sandbox.json``), or stopped."""
