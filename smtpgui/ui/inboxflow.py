@@ -23,7 +23,7 @@ from smtpgui.ui.inboxjobs import Call, SandboxAccess
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from smtpgui.core.messageparts import MessageParts
+    from smtpgui.core.messagedisplay import DisplayParts
     from smtpgui.core.model import Connection
     from smtpgui.services.sandbox import SandboxStatus
     from smtpgui.storage.inbox import MessageSummary, StoredMessage
@@ -200,7 +200,7 @@ class InboxFlow(QObject):
             return
         self._run(lambda: self.access.message(message_id), self._on_message_read, self._on_message_failed)
 
-    def _on_message_read(self, answer: tuple[int, StoredMessage | None, MessageParts | None]) -> None:
+    def _on_message_read(self, answer: tuple[int, StoredMessage | None, DisplayParts | None]) -> None:
         message_id, message, parts = answer
         if message_id != self._wanted_message or self._view is None:
             return  # another message was selected meanwhile

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 if TYPE_CHECKING:
-    from smtpgui.core.messageparts import MessageParts
+    from smtpgui.core.messagedisplay import DisplayParts
     from smtpgui.core.model import Connection
     from smtpgui.services import AppServices
     from smtpgui.services.sandbox import SandboxService, SandboxStatus
@@ -105,11 +105,11 @@ class SandboxAccess:
     def summaries(self) -> list[MessageSummary]:
         return self.store.summaries()
 
-    def message(self, message_id: int) -> tuple[int, StoredMessage | None, MessageParts | None]:
-        from smtpgui.core.messageparts import split_message
+    def message(self, message_id: int) -> tuple[int, StoredMessage | None, DisplayParts | None]:
+        from smtpgui.core.messagedisplay import display_parts
 
         message = self.store.message(message_id)
-        return message_id, message, split_message(message.raw) if message is not None else None
+        return message_id, message, display_parts(message.raw) if message is not None else None
 
     def start(self, port: int) -> SandboxStatus:
         with self._lock:

@@ -19,7 +19,7 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.safehtml import SafeHtmlView
 
 if TYPE_CHECKING:
-    from smtpgui.core.messageparts import MessageParts
+    from smtpgui.core.messagedisplay import DisplayParts
     from smtpgui.storage.inbox import StoredMessage
 
 HEADERS, TEXT, HTML, RAW, CHECKS = range(5)
@@ -103,7 +103,7 @@ class MessageView(QWidget):
         self.checks_view.clear()
         self.tabs.setEnabled(False)
 
-    def show_message(self, message: StoredMessage, parts: MessageParts) -> None:
+    def show_message(self, message: StoredMessage, parts: DisplayParts) -> None:
         self.message = message
         self.tabs.setEnabled(True)
         summary = message.summary

@@ -1,7 +1,9 @@
 """What the inbox's message view shows of a received message: its text, its HTML, its inline parts.
 
-Pure (no I/O, no Qt): the raw bytes are parsed with the standard ``email`` package in its
-tolerant mode (a malformed message still shows what can be read). Sizes are capped so that a
+Pure (no I/O, no Qt). Which part is the text and which the HTML is decided once, by
+:func:`smtpgui.core.mailparts.message_parts` (``smtpgui inbox show`` picks the same ones); this
+adds what only the window needs: the inline images the HTML may refer to (``cid:``), the names of
+the other parts, and the source. Sizes are capped so that a
 25 MB message never becomes 25 MB of widget text on the GUI thread: the raw source shown is cut
 at :data:`MAX_RAW_SHOWN` bytes (and says so), and only inline parts with a Content-ID are kept
 for the HTML view (up to :data:`MAX_INLINE_TOTAL` bytes together).
@@ -10,6 +12,10 @@ for the HTML view (up to :data:`MAX_INLINE_TOTAL` bytes together).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 MAX_RAW_SHOWN = 2 * 1024 * 1024
 MAX_INLINE_TOTAL = 10 * 1024 * 1024
@@ -17,7 +23,7 @@ MAX_PARTS = 500  # parts walked at most (a message of a million empty parts stop
 
 
 @dataclass(frozen=True)
-class MessageParts:
+class DisplayParts:
     """The views of one message: ``text`` and ``html`` are "" when it has no such part."""
 
     text: str = ""
@@ -28,30 +34,33 @@ class MessageParts:
     raw_cut: bool = False
 
 
-def _decoded(part: object) -> str:
-    from email.message import Message
-
-    assert isinstance(part, Message)
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, "replace")
-    except LookupError:  # a charset Python does not know
-        return payload.decode("utf-8", "replace")
-
-
-def split_message(raw: bytes) -> MessageParts:
-    """The first text/plain and text/html parts, the inline parts with a Content-ID, and the source."""
+def display_parts(raw: bytes) -> DisplayParts:
+    """The text and HTML parts, the inline images with a Content-ID, the other parts, and the source."""
     import email
     import email.policy
 
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    text, html = "", ""
+    from smtpgui.core.mailparts import message_parts
+
+    chosen = message_parts(raw)
     inline: dict[str, bytes] = {}
-    inline_total = 0
     attachments: list[str] = []
+    try:
+        _walk(email.message_from_bytes(raw, policy=email.policy.compat32), inline, attachments)
+    except Exception:  # the email package raises many kinds on hostile input: the text and source still show
+        attachments.append("(the message's other parts could not be read)")
+    shown = raw[:MAX_RAW_SHOWN]
+    return DisplayParts(
+        text=chosen.text or "",
+        html=chosen.html or "",
+        inline=inline,
+        attachments=tuple(attachments),
+        raw=shown.decode("utf-8", "replace"),
+        raw_cut=len(raw) > MAX_RAW_SHOWN,
+    )
+
+
+def _walk(message: Message, inline: dict[str, bytes], attachments: list[str]) -> None:
+    inline_total = 0
     for count, part in enumerate(message.walk()):
         if count >= MAX_PARTS:
             break
@@ -60,11 +69,9 @@ def split_message(raw: bytes) -> MessageParts:
         kind = part.get_content_type()
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         content_id = str(part.get("Content-ID") or "").strip()
-        if kind == "text/plain" and not text and disposition != "attachment":
-            text = _decoded(part)
-        elif kind == "text/html" and not html and disposition != "attachment":
-            html = _decoded(part)
-        elif content_id and kind.startswith("image/"):
+        if kind in ("text/plain", "text/html") and disposition != "attachment":
+            continue  # the text and the HTML: message_parts picked them
+        if content_id and kind.startswith("image/"):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and inline_total + len(payload) <= MAX_INLINE_TOTAL:
                 inline[content_id] = payload
@@ -74,12 +81,3 @@ def split_message(raw: bytes) -> MessageParts:
             size = len(payload) if isinstance(payload, bytes) else 0
             name = part.get_filename() or "(no name)"
             attachments.append(f"{name} ({kind}, {size:,} bytes)")
-    shown = raw[:MAX_RAW_SHOWN]
-    return MessageParts(
-        text=text,
-        html=html,
-        inline=inline,
-        attachments=tuple(attachments),
-        raw=shown.decode("utf-8", "replace"),
-        raw_cut=len(raw) > MAX_RAW_SHOWN,
-    )
