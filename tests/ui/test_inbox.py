@@ -4,6 +4,8 @@ process and from another one), search, the message tabs, the autostart setting."
 from __future__ import annotations
 
 import os
+import re
+import signal
 import smtplib
 import subprocess
 import sys
@@ -148,27 +150,22 @@ def test_search_filters_and_keeps_the_selection(inbox_window, qtbot, config_dir:
 def test_a_message_sent_by_another_process_shows_by_itself(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
     window = inbox_window()
     window.inbox_action.trigger()
-    # Another process runs the sandbox on the same folder (as `smtpgui sandbox` in a terminal does).
-    script = (
-        "import sys\n"
-        "from smtpgui.services.sandbox import SandboxService\n"
-        "service = SandboxService(sys.argv[1])\n"
-        "status = service.start(port=0)\n"
-        "print(status.port, flush=True)\n"
-        "sys.stdin.read()\n"
-        "service.stop()\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # `smtpgui sandbox` in a terminal: another process, the same folder.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     other = subprocess.Popen(
-        [sys.executable, "-c", script, str(config_dir)],
-        stdin=subprocess.PIPE,
+        [sys.executable, "-m", "smtpgui", "--config-dir", str(config_dir), "sandbox", "--port", "0"],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
+        cwd=str(config_dir.parent),
     )
     try:
-        assert other.stdout is not None
-        port = int(other.stdout.readline())
+        assert other.stderr is not None and other.stdout is not None
+        said = other.stderr.readline()
+        found = re.search(r"127\.0\.0\.1:(\d+)", said)
+        assert found, said
+        port = int(found.group(1))
         state = window.findChild(QLabel, "sandboxState")
         qtbot.waitUntil(lambda: f"process {other.pid}" in state.text(), timeout=10000)
         assert not window.findChild(QPushButton, "sandboxStartButton").isEnabled()
@@ -176,10 +173,10 @@ def test_a_message_sent_by_another_process_shows_by_itself(inbox_window, qtbot, 
         table = window.findChild(QTableView, "inboxList")
         qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
         assert table.model().index(0, 3).data() == "From elsewhere"
+        assert "From elsewhere" in other.stdout.readline()  # the terminal said it too
     finally:
-        if other.stdin is not None:
-            other.stdin.close()
-        other.wait(20)
+        other.send_signal(signal.SIGINT)  # Ctrl-C
+        assert other.wait(20) == 130
     qtbot.waitUntil(lambda: "stopped" in window.findChild(QLabel, "sandboxState").text().lower(), timeout=10000)
 
 
