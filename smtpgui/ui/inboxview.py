@@ -116,8 +116,10 @@ class InboxView(QWidget):
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         columns.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
         em = view.fontMetrics().horizontalAdvance("M")
-        for column, width in ((RECEIVED, 9), (FROM, 13), (TO, 11), (SIZE, 5), (CHECKS, 3)):
+        for column, width in ((RECEIVED, 9), (FROM, 14), (TO, 12), (SIZE, 5)):
             columns.resizeSection(column, width * em)
+        # The header's own word, with room for the sort/padding margins of any style.
+        columns.resizeSection(CHECKS, max(4 * em, columns.fontMetrics().horizontalAdvance("Checks") + 2 * em))
         view.setItemDelegateForColumn(CHECKS, ChecksDelegate(view))
         view.selectionModel().currentRowChanged.connect(self._on_current)
         return view

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QUrl, Signal
-from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 MAX_INLINE_IMAGE = 5 * 1024 * 1024  # bytes of one cid:/data: image that are decoded at most
@@ -72,8 +72,22 @@ class SafeHtmlView(QTextBrowser):
         self.setUndoRedoEnabled(False)
         self._parts: dict[str, bytes] = {}
         self.requests: list[str] = []  # every address the document asked for (what was refused too)
+        self._paper()
         self.anchorClicked.connect(self._on_anchor)
         self.highlighted.connect(self._on_hover)
+
+    def _paper(self) -> None:
+        """White paper and black ink whatever the window's palette, as mail programs show HTML mail:
+        a message's own colours (black text, a blue link) are chosen for white and stay readable."""
+        palette = self.palette()
+        for role, color in (
+            (QPalette.ColorRole.Base, "#ffffff"),
+            (QPalette.ColorRole.Text, "#000000"),
+            (QPalette.ColorRole.Link, "#0b57d0"),
+            (QPalette.ColorRole.LinkVisited, "#6a1b9a"),
+        ):
+            palette.setColor(QPalette.ColorGroup.All, role, QColor(color))
+        self.setPalette(palette)
 
     def show_html(self, html: str, parts: Mapping[str, bytes] | None = None) -> None:
         """Show ``html``; ``parts`` maps Content-IDs (any form) to the bytes of the message's inline parts."""
