@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
-from PySide6.QtCore import QByteArray, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -79,14 +79,17 @@ class SafeHtmlView(QTextBrowser):
     def _paper(self) -> None:
         """White paper and black ink whatever the window's palette, as mail programs show HTML mail:
         a message's own colours (black text, a blue link) are chosen for white and stay readable."""
+        from smtpgui.ui.colors import readable
+
+        paper = QColor(Qt.GlobalColor.white)
         palette = self.palette()
         for role, color in (
-            (QPalette.ColorRole.Base, "#ffffff"),
-            (QPalette.ColorRole.Text, "#000000"),
-            (QPalette.ColorRole.Link, "#0b57d0"),
-            (QPalette.ColorRole.LinkVisited, "#6a1b9a"),
+            (QPalette.ColorRole.Base, paper),
+            (QPalette.ColorRole.Text, QColor(Qt.GlobalColor.black)),
+            (QPalette.ColorRole.Link, readable(217, 200, [paper])),
+            (QPalette.ColorRole.LinkVisited, readable(285, 150, [paper])),
         ):
-            palette.setColor(QPalette.ColorGroup.All, role, QColor(color))
+            palette.setColor(QPalette.ColorGroup.All, role, color)
         self.setPalette(palette)
 
     def show_html(self, html: str, parts: Mapping[str, bytes] | None = None) -> None:

@@ -131,3 +131,23 @@ def test_the_message_own_inline_images_load(qtbot) -> None:  # type: ignore[no-u
     assert _has_pure(view.grab().toImage(), green)
     view.show_html('<img src="cid:other@example.com" width="40" height="40">', {"<logo@example.com>": _png(green)})
     assert not _has_pure(view.grab().toImage(), green)  # another message's part, or none: nothing
+
+
+def test_html_is_shown_on_white_paper_in_a_dark_palette(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
+    from smtpgui.ui.colors import AA_CONTRAST, contrast_ratio
+    from tests.ui.test_palette import dark_palette
+
+    before = qapp.palette()
+    qapp.setPalette(dark_palette())
+    try:
+        view = SafeHtmlView()
+        qtbot.addWidget(view)
+        palette = view.palette()
+        paper = palette.color(QPalette.ColorRole.Base)
+        assert paper == QColor("white") and palette.color(QPalette.ColorRole.Text) == QColor("black")
+        assert contrast_ratio(palette.color(QPalette.ColorRole.Link), paper) >= AA_CONTRAST
+        assert contrast_ratio(palette.color(QPalette.ColorRole.LinkVisited), paper) >= AA_CONTRAST
+    finally:
+        qapp.setPalette(before)
