@@ -112,14 +112,23 @@ class SandboxAccess:
         return message_id, message, display_parts(message.raw) if message is not None else None
 
     def start(self, port: int) -> SandboxStatus:
+        """Start the sandbox on ``port``; when another program holds it (a Mailpit on 1025, say), on a
+        free port instead: the window shows which (the command line's ``--port`` is not at hand here)."""
+        from smtpgui.services.sandbox import SandboxError
+
         with self._lock:
-            return self.service.start(port=port)
+            try:
+                return self.service.start(port=port)
+            except SandboxError:
+                if port == 0:
+                    raise
+                return self.service.start(port=0)
 
     def start_unless_running(self, port: int) -> SandboxStatus:
         """The sandbox's state once it runs (here, or already in another process)."""
         with self._lock:
             status = self.service.status()
-            return status if status.running else self.service.start(port=port)
+            return status if status.running else self.start(port)
 
     def stop(self) -> SandboxStatus:
         with self._lock:

@@ -247,3 +247,25 @@ def test_new_messages_are_inserted_at_the_top_under_the_search(qtbot) -> None:  
     assert [model.summary_at(r).id for r in range(model.rowCount())] == [5, 4, 3, 2, 1]
     model.set_messages([summary(5, "Invoice 5"), summary(3, "Invoice 3")])  # deleted elsewhere: a reset
     assert resets and model.rowCount() == 2 and model.total() == 2
+
+
+def test_a_port_another_program_holds_makes_the_sandbox_take_a_free_one(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    window = inbox_window()
+    with socket.socket() as holder:  # another program on the port (a Mailpit on 1025, say)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        window.inbox.port = taken
+        window.inbox_action.trigger()
+        button = window.findChild(QPushButton, "sandboxStartButton")
+        qtbot.waitUntil(lambda: button.isEnabled() and "Start" in button.text(), timeout=10000)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.inbox.status is not None and window.inbox.status.here, timeout=15000)
+        port = window.inbox.status.port
+        assert port and port != taken
+        assert f":{port}" in window.findChild(QLabel, "sandboxState").text()
+        send(port, "On the free port")
+        table = window.findChild(QTableView, "inboxList")
+        qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
