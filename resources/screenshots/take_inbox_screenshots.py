@@ -1,5 +1,6 @@
 """Screenshots of the Inbox view: a few messages (one with problems, one in HTML), its HTML and
-Checks tabs, at 1100×700 and 800×560, on a light and on a dark palette.
+Checks tabs, at 1100×700 and 800×560, on a light and on a dark palette; and the first run's
+empty state with its *Try it with the local sandbox* button.
 
     python resources/screenshots/take_inbox_screenshots.py OUT_DIR
 
@@ -102,6 +103,11 @@ def shoot(out: Path, theme: str) -> None:
         window = build_main_window(Path(tmp) / "config", ScriptedPrompts(), MemoryKeyring())
         window.show()
         window.finish_startup()
+        window.resize(1100, 700)
+        settle(app, 0.4)
+        first_run = out / f"first-run-1100x700-{theme}.png"  # the empty state's sandbox button
+        window.grab().save(str(first_run))
+        print(first_run)
         flow = window.inbox
         status = flow.access.start(0)
         deliver(int(status.port or 0))

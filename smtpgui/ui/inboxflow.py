@@ -108,13 +108,21 @@ class InboxFlow(QObject):
             self._stack = stack
             # An action on connections (New, Test…) shows the connections again.
             for action in (w.new_action, w.preset_action, w.duplicate_action, w.test_action, w.detect_action,
-                           w.find_action, w.import_action):  # fmt: skip
+                           w.import_action):  # fmt: skip
                 action.triggered.connect(self.show_connections)
+            w.find_action.triggered.connect(self._find)
         self._stack.setCurrentWidget(view)
         w.inbox_action.setChecked(True)
         self.timer.start()
         self.poll(force=True)
         view.search.setFocus()
+
+    @Slot()
+    def _find(self) -> None:
+        """Ctrl+F searches what is shown: the messages while the Inbox is."""
+        if self.showing():
+            self.view.search.setFocus()
+            self.view.search.selectAll()
 
     @Slot()
     def show_connections(self) -> None:

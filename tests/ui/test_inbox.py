@@ -76,6 +76,8 @@ def test_the_inbox_is_a_switch_and_leaves_the_connections_view_as_it_was(inbox_w
     window.inbox_action.trigger()
     assert splitter.isVisible() and not view.isVisible() and not window.inbox_action.isChecked()
     window.inbox_action.trigger()
+    window.find_action.trigger()  # Ctrl+F searches the messages while they are shown
+    assert window.focusWidget() is window.findChild(QLineEdit, "inboxSearchField") and view.isVisible()
     window.new_action.trigger()  # an action on connections shows them again
     assert splitter.isVisible() and window.editor.isVisible()
 
