@@ -4,8 +4,8 @@ Pure (no I/O, no Qt). Which part is the text and which the HTML is decided once,
 :func:`smtpgui.core.mailparts.message_parts` (``smtpgui inbox show`` picks the same ones); this
 adds what only the window needs: the inline images the HTML may refer to (``cid:``), the names of
 the other parts, and the source. Sizes are capped so that a
-25 MB message never becomes 25 MB of widget text on the GUI thread: the raw source shown is cut
-at :data:`MAX_RAW_SHOWN` bytes (and says so), and only inline parts with a Content-ID are kept
+25 MB message never becomes 25 MB of widget text on the GUI thread: the raw source and the text
+shown are cut at :data:`MAX_RAW_SHOWN` bytes and :data:`MAX_TEXT_SHOWN` characters (and say so), and only inline parts with a Content-ID are kept
 for the HTML view (up to :data:`MAX_INLINE_TOTAL` bytes together).
 """
 
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from email.message import Message
 
-MAX_RAW_SHOWN = 2 * 1024 * 1024
+MAX_RAW_SHOWN = 512 * 1024  # a widget takes ~35 ms to lay out this much text on the GUI thread
+MAX_TEXT_SHOWN = 512 * 1024  # characters of the text part shown (the rest: smtpgui inbox show ID)
 MAX_INLINE_TOTAL = 10 * 1024 * 1024
 MAX_PARTS = 500  # parts walked at most (a message of a million empty parts stops here)
 
@@ -32,6 +33,7 @@ class DisplayParts:
     attachments: tuple[str, ...] = ()  # "name (type, size)" of each other part
     raw: str = ""  # the source as text (undecodable bytes replaced), cut at MAX_RAW_SHOWN
     raw_cut: bool = False
+    text_cut: bool = False
 
 
 def display_parts(raw: bytes) -> DisplayParts:
@@ -50,7 +52,8 @@ def display_parts(raw: bytes) -> DisplayParts:
         attachments.append("(the message's other parts could not be read)")
     shown = raw[:MAX_RAW_SHOWN]
     return DisplayParts(
-        text=chosen.text or "",
+        text=(chosen.text or "")[:MAX_TEXT_SHOWN],
+        text_cut=len(chosen.text or "") > MAX_TEXT_SHOWN,
         html=chosen.html or "",
         inline=inline,
         attachments=tuple(attachments),

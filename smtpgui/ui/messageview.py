@@ -111,6 +111,8 @@ class MessageView(QWidget):
         headers = [f"{printable(name)}: {printable(value)}" for name, value in message.headers]
         self.headers_view.setPlainText("\n".join([*headers, "", "— SMTP envelope —", *envelope_lines(message)]))
         text = parts.text or ("This message has no plain-text part." if parts.html else "")
+        if parts.text_cut:
+            text += f"\n\n[… the first {len(parts.text):,} characters; the rest: smtpgui inbox show {summary.id}]"
         if parts.attachments:
             text += "\n\n— Attachments —\n" + "\n".join(printable(a) for a in parts.attachments)
         self.text_view.setPlainText(text)
@@ -118,7 +120,12 @@ class MessageView(QWidget):
             self.html_view.show_html(parts.html, parts.inline)
         else:
             self.html_view.show_text("This message has no HTML part.")
-        cut = f"\n\n[… shown up to {len(parts.raw):,} characters of {summary.size:,} bytes]" if parts.raw_cut else ""
+        cut = (
+            f"\n\n[… the first {len(parts.raw):,} characters of {summary.size:,} bytes; the whole source: "
+            f"smtpgui inbox show {summary.id} --raw]"
+            if parts.raw_cut
+            else ""
+        )
         self.raw_view.setPlainText(parts.raw + cut)
         self._show_checks(message)
         self.tabs.setTabText(CHECKS, f"Chec&ks ({summary.problems})" if summary.problems else "Chec&ks ✓")

@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 MAX_INLINE_IMAGE = 5 * 1024 * 1024  # bytes of one cid:/data: image that are decoded at most
-MAX_HTML_CHARS = 2_000_000  # larger HTML is not laid out on the GUI thread (the raw source shows it)
+MAX_HTML_CHARS = 512_000  # larger HTML is not laid out on the GUI thread (the raw source shows it)
 _IMAGE = QTextDocument.ResourceType.ImageResource.value
 _UNKNOWN = QTextDocument.ResourceType.UnknownResource
 

@@ -271,3 +271,23 @@ def test_a_port_another_program_holds_makes_the_sandbox_take_a_free_one(inbox_wi
         send(port, "On the free port")
         table = window.findChild(QTableView, "inboxList")
         qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
+
+
+def test_a_huge_message_is_shown_cut_never_whole_on_the_gui_thread(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from smtpgui.core.messagedisplay import MAX_RAW_SHOWN
+
+    body = ("word " * 15 + "\r\n") * 80_000  # ~6 MB of text
+    raw = f"From: big@example.com\r\nTo: b@example.org\r\nSubject: Huge\r\n\r\n{body}".encode()
+    store = InboxStore(config_dir / INBOX_FILE)
+    store.add(raw, Envelope("big@example.com", ("b@example.org",)))
+    store.close()
+    window = inbox_window()
+    window.inbox_action.trigger()
+    table = window.findChild(QTableView, "inboxList")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
+    table.setCurrentIndex(table.model().index(0, 0))
+    raw_view = window.findChild(QPlainTextEdit, "rawView")
+    qtbot.waitUntil(lambda: "inbox show" in raw_view.toPlainText(), timeout=20000)
+    assert len(raw_view.toPlainText()) < MAX_RAW_SHOWN + 200
+    text = window.findChild(QPlainTextEdit, "textView").toPlainText()
+    assert len(text) < len(raw) // 4 and "inbox show 1" in text

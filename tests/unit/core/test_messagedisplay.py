@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from smtpgui.core.messagedisplay import MAX_RAW_SHOWN, display_parts
+from smtpgui.core.messagedisplay import MAX_RAW_SHOWN, MAX_TEXT_SHOWN, display_parts
 
 
 def test_text_html_inline_images_and_attachments() -> None:
@@ -25,5 +25,6 @@ def test_a_huge_message_shows_a_cut_source_and_garbage_never_raises() -> None:
     raw = b"Subject: big\r\n\r\n" + b"x" * (MAX_RAW_SHOWN + 10)
     parts = display_parts(raw)
     assert parts.raw_cut and len(parts.raw) == MAX_RAW_SHOWN
+    assert parts.text_cut and len(parts.text) == MAX_TEXT_SHOWN
     for hostile in (b"", b"\xff\xfe\x00", b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--", b"\n\n\n"):
         display_parts(hostile)
