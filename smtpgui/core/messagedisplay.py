@@ -3,10 +3,10 @@
 Pure (no I/O, no Qt). Which part is the text and which the HTML is decided once, by
 :func:`smtpgui.core.mailparts.message_parts` (``smtpgui inbox show`` picks the same ones); this
 adds what only the window needs: the inline images the HTML may refer to (``cid:``), the names of
-the other parts, and the source. Sizes are capped so that a
-25 MB message never becomes 25 MB of widget text on the GUI thread: the raw source and the text
-shown are cut at :data:`MAX_RAW_SHOWN` bytes and :data:`MAX_TEXT_SHOWN` characters (and say so), and only inline parts with a Content-ID are kept
-for the HTML view (up to :data:`MAX_INLINE_TOTAL` bytes together).
+the other parts, and the source. Sizes are capped so that a 25 MB message never becomes 25 MB of
+widget text on the GUI thread: the source and the text shown are cut at :data:`MAX_RAW_SHOWN`
+bytes and :data:`MAX_TEXT_SHOWN` characters (and say so), and the inline images kept for the HTML
+view are at most :data:`MAX_INLINE_TOTAL` bytes together.
 """
 
 from __future__ import annotations
