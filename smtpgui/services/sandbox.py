@@ -251,7 +251,8 @@ class SandboxService:
 
         def deliver(raw: bytes, envelope: Envelope) -> int:
             ident = writer.add(raw, envelope)
-            notices.put(ident)
+            if self.on_message is not None:  # no thread switch per message when nobody listens
+                notices.put(ident)
             return ident
 
         return deliver
@@ -283,8 +284,9 @@ class SandboxService:
         if server is not None and server.running:
             return SandboxStatus(True, server.port, server.tls_port, True, os.getpid())
         state = self._read_state()
-        if state is not None and state["pid"] != os.getpid() and _pid_alive(state["pid"]):
-            return SandboxStatus(True, state["port"], state["tls_port"], False, state["pid"])
+        if state is not None and (state["pid"] == os.getpid() or _pid_alive(state["pid"])):
+            # Another process's sandbox, or one another SandboxService of this process started.
+            return SandboxStatus(True, state["port"], state["tls_port"], state["pid"] == os.getpid(), state["pid"])
         return SandboxStatus(False)
 
     # --- sandbox.json ----------------------------------------------------------------------
@@ -340,10 +342,13 @@ class SandboxService:
         return f"Could not start the sandbox on {address} port {port}: {exc.strerror or exc}."
 
 
-def sandbox_connection(name: str, port: int | None = None, config_dir: Path | str | None = None) -> Connection:
-    """The connection that reaches the local sandbox: the running one's port (else ``port``, else 1025),
-    STARTTLS with the sandbox's certificate pinned, no AUTH, From sandbox@localhost."""
-    service = SandboxService(config_dir)
+def sandbox_connection(
+    name: str, port: int | None = None, config_dir: Path | str | None = None, service: SandboxService | None = None
+) -> Connection:
+    """The connection that reaches the local sandbox: ``port``, else the running sandbox's, else 1025;
+    STARTTLS with the sandbox's certificate pinned, no AUTH, From sandbox@localhost. ``service`` (the
+    window's) is used when given, else one for ``config_dir``."""
+    service = service or SandboxService(config_dir)
     if port is None:
         status = service.status()
         port = status.port if status.running and status.port else DEFAULT_PORT

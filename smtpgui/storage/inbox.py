@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS messages (
     checks TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, raw BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tally (one INTEGER PRIMARY KEY CHECK (one = 1), messages INTEGER NOT NULL);
+INSERT OR IGNORE INTO tally VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS counted_in AFTER INSERT ON messages BEGIN
+    UPDATE tally SET messages = messages + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS counted_out AFTER DELETE ON messages BEGIN
+    UPDATE tally SET messages = messages - 1;
+END;
 """
 _SUMMARY_COLUMNS = "id, received, sender, recipients, subject, size, problems"
 
@@ -83,6 +91,53 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, ...]:
+    """(raw, then the columns of ``messages``): the parsing and checks, done before the commit's turn."""
+    headers = parse_headers(raw)
+    checks = check_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
+    sender = _first(headers, "from") or envelope.mail_from
+    recipients = _recipients(headers, envelope)
+    subject = _first(headers, "subject") or ""
+    search = "\n".join([sender, *recipients, subject, envelope.mail_from, *envelope.rcpt_to]).lower()
+    envelope_json = json.dumps(
+        {
+            "mail_from": envelope.mail_from,
+            "rcpt_to": list(envelope.rcpt_to),
+            "peer": envelope.peer,
+            "ehlo_name": envelope.ehlo_name,
+            "tls_version": envelope.tls_version,
+            "auth_user": envelope.auth_user,
+            "smtputf8": envelope.smtputf8,
+            "eightbitmime": envelope.eightbitmime,
+        }
+    )
+    return (
+        raw,
+        time.time() if received is None else received,
+        sender,
+        json.dumps(list(recipients)),
+        subject,
+        len(raw),
+        sum(1 for check in checks if not check.ok),
+        search,
+        envelope_json,
+        json.dumps([list(header) for header in headers]),
+        json.dumps([[c.code, c.ok, c.sentence] for c in checks]),
+    )
+
+
+class _Pending:
+    """One message waiting for its commit (see :meth:`InboxStore.add`)."""
+
+    __slots__ = ("done", "error", "ident", "row")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.ident = 0
+        self.error: BaseException | None = None
+        self.done = False
+
+
 class InboxStore:
     """The inbox file: thread-safe within a process (one connection behind a lock); other processes
     may open the same file (SQLite's WAL locking; writers wait up to ``busy_seconds``)."""
@@ -91,6 +146,9 @@ class InboxStore:
         self.path = Path(path)
         self.keep = keep
         self._lock = threading.Lock()
+        self._turn = threading.Condition()  # the group commit's queue (see add)
+        self._queue: list[_Pending] = []
+        self._committing = False
         self._own_writes = 0
         try:
             make_private_dir(self.path.parent)
@@ -120,7 +178,7 @@ class InboxStore:
         db = self._db
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        ours = {"messages", "bodies", "sqlite_sequence"}
+        ours = {"messages", "bodies", "tally", "sqlite_sequence"}
         if (
             application_id not in (0, APPLICATION_ID)
             or (tables and not tables <= ours)
@@ -153,59 +211,62 @@ class InboxStore:
     def add(self, raw: bytes, envelope: Envelope, *, received: float | None = None) -> int:
         """Keep ``raw`` with its envelope, headers and checks; return its id once it is on disk.
 
-        The oldest messages beyond ``keep`` are dropped in the same transaction.
+        The oldest messages beyond ``keep`` are dropped in the same transaction. Messages added
+        by several threads at once are committed together (one transaction, one sync to disk),
+        each call returning only once its own message is committed: a group commit.
         """
-        headers = parse_headers(raw)
-        checks = check_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
-        sender = _first(headers, "from") or envelope.mail_from
-        recipients = _recipients(headers, envelope)
-        subject = _first(headers, "subject") or ""
-        search = "\n".join([sender, *recipients, subject, envelope.mail_from, *envelope.rcpt_to]).lower()
-        envelope_json = json.dumps(
-            {
-                "mail_from": envelope.mail_from,
-                "rcpt_to": list(envelope.rcpt_to),
-                "peer": envelope.peer,
-                "ehlo_name": envelope.ehlo_name,
-                "tls_version": envelope.tls_version,
-                "auth_user": envelope.auth_user,
-                "smtputf8": envelope.smtputf8,
-                "eightbitmime": envelope.eightbitmime,
-            }
-        )
-        row = (
-            time.time() if received is None else received,
-            sender,
-            json.dumps(list(recipients)),
-            subject,
-            len(raw),
-            sum(1 for check in checks if not check.ok),
-            search,
-            envelope_json,
-            json.dumps([list(header) for header in headers]),
-            json.dumps([[c.code, c.ok, c.sentence] for c in checks]),
-        )
-        with self._lock, self._writing():
-            cursor = self._db.execute(
-                "INSERT INTO messages (received, sender, recipients, subject, size, problems, search, "
-                "envelope, headers, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            ident = int(cursor.lastrowid or 0)
-            self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (ident, raw))
-            self._trim(ident)
-        return ident
+        item = _Pending(_row(raw, envelope, received))
+        with self._turn:
+            self._queue.append(item)
+            while not item.done and self._committing:
+                self._turn.wait()
+            batch: list[_Pending] | None = None
+            if not item.done:
+                self._committing = True
+                batch, self._queue = self._queue, []
+        if batch is not None:
+            try:
+                self._commit(batch)
+            finally:
+                with self._turn:
+                    self._committing = False
+                    self._turn.notify_all()
+        if item.error is not None:
+            raise item.error
+        return item.ident
 
-    def _trim(self, newest: int) -> None:
-        # Ids only grow (AUTOINCREMENT), so the newest `keep` are the highest ids; checking the count
-        # first keeps the common case (under the limit) to one cheap query.
-        oldest_kept = self._db.execute(
-            "SELECT id FROM messages WHERE id <= ? ORDER BY id DESC LIMIT 1 OFFSET ?", (newest, self.keep - 1)
-        ).fetchone()
-        if oldest_kept is None:
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            with self._lock, self._writing():
+                for item in batch:
+                    cursor = self._db.execute(
+                        "INSERT INTO messages (received, sender, recipients, subject, size, problems, search, "
+                        "envelope, headers, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        item.row[1:],
+                    )
+                    item.ident = int(cursor.lastrowid or 0)
+                    self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (item.ident, item.row[0]))
+                self._trim()
+        except BaseException as exc:
+            error = exc if isinstance(exc, StorageError) else StorageError(f"Could not write the sandbox inbox: {exc}")
+            for item in batch:
+                item.error = error
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            for item in batch:
+                item.done = True
+
+    def _trim(self) -> None:
+        """Drop the oldest messages beyond ``keep`` (ids only grow: the oldest have the lowest)."""
+        excess = int(self._db.execute("SELECT messages FROM tally").fetchone()[0]) - self.keep
+        if excess <= 0:
             return
-        self._db.execute("DELETE FROM messages WHERE id < ?", (oldest_kept[0],))
-        self._db.execute("DELETE FROM bodies WHERE id < ?", (oldest_kept[0],))
+        newest_dropped = self._db.execute(
+            "SELECT max(id) FROM (SELECT id FROM messages ORDER BY id LIMIT ?)", (excess,)
+        ).fetchone()[0]
+        self._db.execute("DELETE FROM messages WHERE id <= ?", (newest_dropped,))
+        self._db.execute("DELETE FROM bodies WHERE id <= ?", (newest_dropped,))
 
     @contextlib.contextmanager
     def _writing(self):  # type: ignore[no-untyped-def]
@@ -220,9 +281,7 @@ class InboxStore:
         """Delete the messages with these ids; returns how many there were."""
         wanted = [(int(i),) for i in ids]
         with self._lock, self._writing():
-            before = self._db.total_changes
-            self._db.executemany("DELETE FROM messages WHERE id = ?", wanted)
-            deleted = self._db.total_changes - before
+            deleted = self._db.executemany("DELETE FROM messages WHERE id = ?", wanted).rowcount  # triggers not counted
             self._db.executemany("DELETE FROM bodies WHERE id = ?", wanted)
         return deleted
 
@@ -282,7 +341,7 @@ class InboxStore:
         )
 
     def count(self) -> int:
-        return int(self._read("SELECT count(*) FROM messages")[0][0])
+        return int(self._read("SELECT messages FROM tally")[0][0])
 
     def data_version(self) -> int:
         """A number that changes whenever this store or another connection (another process) changed the file."""

@@ -119,3 +119,31 @@ def test_hostile_headers_never_raise() -> None:
     ]:
         check_message(raw)
         parse_headers(raw)
+
+
+CORPUS = [
+    "a@b.example", "Ann <ann@example.com>", "<ann@example.com>", '"Doe, John" <j@example.com>', "a@b, c@d.example",
+    "Ann Lee <a@b.example>, <c@d.example>, e@f", "o'brien@example.ie", "a+tag@example.com", "x@[1.2.3.4]",
+    "a..b@c", ".a@b", "a.@b", "a@b.", "a@.b", "a@", "@b", "a b@c", "Ann<a@b>", "Ann  <a@b>", "a@b,", ", a@b",
+    "a@b,,c@d", '"" <a@b>', '"x\\"y" <a@b>', "=?utf-8?q?J=C3=B6?= <a@b.example>", "=?utf-8?q?bad=ZZ?= <a@b>",
+    "J. Smith <j@example.com>", "<a@b", "a@b>", "Ann <a@b> trailing", "(comment) a@b", "a@b (comment)",
+    "a@-b-.example", "Ann\t<a@b>", " a@b ", "a@b@c", "ann@exämple.com", "Änn <a@b.example>",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["From", "To", "Sender"])
+def test_the_fast_path_agrees_with_the_strict_parser(name: str) -> None:
+    from smtpgui.core import mailchecks
+
+    matched = 0
+    for value in CORPUS:
+        fast = (mailchecks._PLAIN_MAILBOX if name == "Sender" else mailchecks._PLAIN_LIST).fullmatch(value)
+        if fast:
+            matched += 1
+            assert mailchecks._strict_address_problem(name, value) is None, (name, value)
+    assert matched >= 8  # the fast path does take the common forms
+
+
+def test_an_encoded_comma_in_a_display_name_is_one_address() -> None:
+    raw = _swap(b"From: Ann <ann@example.com>", b"From: =?utf-8?q?Doe=2C_John?= <j@example.com>")
+    assert _by_code(raw)["address-malformed"][0] is True

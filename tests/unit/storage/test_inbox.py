@@ -213,3 +213,36 @@ def test_an_unusable_folder_gets_a_sentence(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="Could not open the sandbox inbox"):
         InboxStore(tmp_path / "file" / "inbox.sqlite3")
+
+
+def test_threads_adding_at_once_share_commits_and_each_gets_its_own_id(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3", keep=50)
+    got: dict[int, int] = {}
+    start = threading.Barrier(8)
+
+    def work(k: int) -> None:
+        start.wait()
+        for n in range(10):
+            got[k * 10 + n] = store.add(_raw(k * 10 + n), ENVELOPE)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got.values())) == 80
+    assert store.count() == 50  # the limit holds under concurrent adds
+    for n, ident in got.items():
+        message = store.message(ident)
+        assert message is None or message.summary.subject == f"Message {n}"
+    assert sorted(s.id for s in store.summaries()) == sorted(got.values())[-50:]
+
+
+def test_a_failed_commit_fails_every_message_of_its_batch(tmp_path: Path) -> None:
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    store._db.execute("CREATE TRIGGER refuse BEFORE INSERT ON bodies BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(StorageError, match="disk says no"):
+        store.add(RAW, ENVELOPE)
+    assert store.count() == 0 and store.summaries() == []
+    store._db.execute("DROP TRIGGER refuse")
+    assert store.add(RAW, ENVELOPE) > 0
