@@ -153,5 +153,5 @@ class SandboxAccess:
 
         status = self.start_unless_running(port)
         name = unique_name("Local sandbox", [c.name for c in existing])
-        connection = sandbox_connection(name, status.port or port, sandbox_folder(self.config_dir))
+        connection = sandbox_connection(name, status.port or port, service=self.service)
         return services.connections.create(connection), status
