@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QStackedWidget
 
-from smtpgui.ui.inboxjobs import Call, SandboxAccess
+from smtpgui.ui.inboxjobs import Call, Changes, SandboxAccess
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 POLL_MS = 500  # how often the open Inbox asks whether the store changed (a PRAGMA, on a worker)
 DEFAULT_PORT = 1025  # the catchers' convention
+FIRST_PAGE = 300  # messages shown first when the Inbox opens (more than a screen holds)
+TOP_COMPARED = 50  # newest ids a poll compares to tell "only new messages" from any other change
 
 
 class InboxFlow(QObject):
@@ -60,6 +62,7 @@ class InboxFlow(QObject):
         self._polling = self._loading = self._busy = False
         self._load_again = False
         self._wanted_message = -1
+        self._have_all = False  # every summary has been shown once (not only the first page)
         self._after_load: Callable[[], object] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -114,6 +117,8 @@ class InboxFlow(QObject):
         self._stack.setCurrentWidget(view)
         w.inbox_action.setChecked(True)
         self.timer.start()
+        if not self._have_all:  # the first open: the newest messages at once, all of them just after
+            self._run(lambda: self.access.summaries(FIRST_PAGE), self._on_first_page)
         self.poll(force=True)
         view.search.setFocus()
 
@@ -141,14 +146,26 @@ class InboxFlow(QObject):
         self._polling = True
         if force:
             self._version = None
-        self._run(self.access.version_and_status, self._on_polled, lambda _m: setattr(self, "_polling", False))
+        known = self._version
+        model = self._view.model if self._view is not None and self._have_all else None
+        top = model.top_ids(TOP_COMPARED) if model is not None else ()
+        total = model.total() if model is not None else 0
+        self._run(lambda: self.access.changes(known, top, total), self._on_polled,
+                  lambda _m: setattr(self, "_polling", False))  # fmt: skip
 
-    def _on_polled(self, answer: tuple[int | None, SandboxStatus | None, str]) -> None:
+    def _on_polled(self, answer: Changes) -> None:
         self._polling = False
-        version, status, trouble = answer
-        self._show_status(status, trouble)
-        if version is not None and version != self._version:
-            self._version = version
+        self._show_status(answer.status, answer.trouble)
+        if answer.version is None or answer.version == self._version:
+            return
+        self._version = answer.version
+        if answer.added is not None and self._view is not None and not self._loading:
+            self._view.add_newest(answer.added)
+            self.messages_shown.emit(self._view.model.total())
+        elif answer.summaries is not None and not self._loading:
+            self._have_all = True
+            self._on_loaded(answer.summaries)
+        else:
             self.load()
 
     def load(self, then: Callable[[], object] | None = None) -> None:
@@ -161,7 +178,13 @@ class InboxFlow(QObject):
         self._loading = True
         self._run(self.access.summaries, self._on_loaded, self._on_load_failed)
 
+    def _on_first_page(self, summaries: list[MessageSummary]) -> None:
+        """The newest messages, shown while the rest are read (unless all of them came first)."""
+        if not self._have_all and self._view is not None:
+            self._view.set_messages(summaries)
+
     def _on_loaded(self, summaries: list[MessageSummary]) -> None:
+        self._have_all = True
         self._loading = False
         if self._view is not None:
             self._view.set_messages(summaries)
@@ -261,9 +284,11 @@ class InboxFlow(QObject):
         self._run(lambda: self.window.services.settings.set_sandbox_autostart(on), lambda _s: None, failed)
 
     def autostart(self) -> None:
-        """After the window's first paint: start the sandbox if the person asked for that."""
+        """After the window's first paint: start the sandbox if the person asked for that (and load
+        the Inbox's modules on the worker meanwhile, so its first opening does not)."""
 
         def start_if_wanted() -> SandboxStatus | None:
+            self.access.warm_up()
             if not self.window.services.settings.load().sandbox_autostart:
                 return None
             return self.access.start_unless_running(self.port)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from smtpgui.services import AppServices
     from smtpgui.services.sandbox import SandboxService, SandboxStatus
     from smtpgui.storage.inbox import InboxStore, MessageSummary, StoredMessage
+
+
+NEW_AT_ONCE = 200  # arrivals between two polls read as such (more: the whole list is read again)
+
+
+class Changes(NamedTuple):
+    """What a poll found: the data version (None: the store could not be read, ``trouble`` says why),
+    the sandbox's state, and every summary when the version changed."""
+
+    version: int | None
+    status: SandboxStatus | None
+    trouble: str
+    summaries: list[MessageSummary] | None
+    added: list[MessageSummary] | None = None  # only these arrived (newest first): nothing else changed
 
 
 class CallSignals(QObject):
@@ -92,18 +106,42 @@ class SandboxAccess:
                 self._store = self.service.store()
             return self._store
 
-    def version_and_status(self) -> tuple[int | None, SandboxStatus | None, str]:
-        """The store's data version and the sandbox's state; a store that cannot be read is a sentence."""
+    def changes(self, known_version: int | None, known_top: tuple[int, ...] = (), known_total: int = 0) -> Changes:
+        """The sandbox's state and the store's data version and, when the version is not
+        ``known_version``, what changed: only the new messages when nothing else did (the list
+        shown starts with ``known_top`` and holds ``known_total``), else every summary. Read after
+        the version: a change meanwhile shows at the next poll. A store that cannot be read is a sentence."""
         from smtpgui.core.errors import SmtpguiError
 
         status = self.service.status()
         try:
-            return self.store.data_version(), status, ""
+            version = self.store.data_version()
+            if version == known_version:
+                return Changes(version, status, "", None)
+            if known_top:
+                page = self.store.summaries(limit=len(known_top) + NEW_AT_ONCE)
+                ids = [s.id for s in page]
+                new = next((i for i, ident in enumerate(ids) if ident <= known_top[0]), len(ids))
+                same = min(len(ids) - new, len(known_top))  # the newest known ones, still there in order?
+                unchanged = same > 0 and ids[new : new + same] == list(known_top[:same])
+                if unchanged and self.store.count() == known_total + new:
+                    return Changes(version, status, "", None, page[:new])  # only arrivals: the usual case
+            return Changes(version, status, "", self.store.summaries())
         except SmtpguiError as exc:
-            return None, status, str(exc)
+            return Changes(None, status, str(exc), None)
 
-    def summaries(self) -> list[MessageSummary]:
-        return self.store.summaries()
+    def summaries(self, limit: int | None = None) -> list[MessageSummary]:
+        return self.store.summaries(limit=limit)
+
+    @staticmethod
+    def warm_up() -> None:
+        """Load the modules opening the Inbox needs (its widgets', SQLite, the service's); no file is
+        opened or made: a person who never opens the Inbox gets no inbox file."""
+        import importlib
+
+        for name in ("smtpgui.ui.inboxview", "smtpgui.core.messagedisplay", "smtpgui.services.sandbox",
+                     "smtpgui.storage.inbox"):  # fmt: skip
+            importlib.import_module(name)
 
     def message(self, message_id: int) -> tuple[int, StoredMessage | None, DisplayParts | None]:
         from smtpgui.core.messagedisplay import display_parts

@@ -113,6 +113,15 @@ class InboxModel(QAbstractTableModel):
     def _matches(self, hay: str) -> bool:
         return not self._search or self._search in hay
 
+    def add_newest(self, summaries: list[MessageSummary]) -> None:
+        """Messages that arrived after every one shown (newest first): inserted at the top."""
+        if summaries:
+            self.set_messages(summaries + self._all)
+
+    def top_ids(self, count: int) -> tuple[int, ...]:
+        """The ids of the ``count`` newest messages (whatever the search)."""
+        return tuple(s.id for s in self._all[:count])
+
     def total(self) -> int:
         """How many messages there are, whatever the search."""
         return len(self._all)

@@ -145,6 +145,12 @@ class InboxView(QWidget):
         self._reselect()
         self._show_count()
 
+    def add_newest(self, summaries: list[MessageSummary]) -> None:
+        """Messages newer than every one shown, inserted at the top (the selection stays)."""
+        self.model.add_newest(summaries)
+        self._reselect()
+        self._show_count()
+
     def select_message(self, message_id: int) -> bool:
         row = self.model.row_of(message_id)
         if row < 0:

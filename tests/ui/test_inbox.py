@@ -291,3 +291,30 @@ def test_a_huge_message_is_shown_cut_never_whole_on_the_gui_thread(inbox_window,
     assert len(raw_view.toPlainText()) < MAX_RAW_SHOWN + 200
     text = window.findChild(QPlainTextEdit, "textView").toPlainText()
     assert len(text) < len(raw) // 4 and "inbox show 1" in text
+
+
+def test_a_poll_reads_only_the_arrivals_unless_something_else_changed(config_dir: Path) -> None:
+    from smtpgui.ui.inboxjobs import SandboxAccess
+
+    def add(store: InboxStore, i: int) -> int:
+        raw = f"From: a{i}@example.com\r\nTo: b@example.org\r\nSubject: S{i}\r\n\r\nx\r\n".encode()
+        return store.add(raw, Envelope(f"a{i}@example.com", ("b@example.org",)))
+
+    access = SandboxAccess(config_dir, lambda: None)
+    try:
+        other = InboxStore(config_dir / INBOX_FILE)  # another process's writes, as far as SQLite knows
+        for i in range(5):
+            add(other, i)
+        first = access.changes(None)
+        assert first.summaries is not None and len(first.summaries) == 5 and first.added is None
+        assert access.changes(first.version, (5, 4, 3, 2, 1), 5).summaries is None  # nothing changed
+        add(other, 5)
+        add(other, 6)
+        arrivals = access.changes(first.version, (5, 4, 3, 2, 1), 5)
+        assert [s.id for s in arrivals.added or []] == [7, 6] and arrivals.summaries is None
+        other.delete([2])
+        after_delete = access.changes(arrivals.version, (7, 6, 5, 4, 3), 7)
+        assert after_delete.added is None and [s.id for s in after_delete.summaries or []] == [7, 6, 5, 4, 3, 1]
+        other.close()
+    finally:
+        access.close()
