@@ -118,8 +118,9 @@ class InboxFlow(QObject):
         w.inbox_action.setChecked(True)
         self.timer.start()
         if not self._have_all:  # the first open: the newest messages at once, all of them just after
-            self._run(lambda: self.access.summaries(FIRST_PAGE), self._on_first_page)
-        self.poll(force=True)
+            self._run(lambda: self.access.summaries(FIRST_PAGE), self._on_first_page, self._on_load_failed)
+        else:
+            self.poll(force=True)
         view.search.setFocus()
 
     @Slot()
@@ -182,6 +183,7 @@ class InboxFlow(QObject):
         """The newest messages, shown while the rest are read (unless all of them came first)."""
         if not self._have_all and self._view is not None:
             self._view.set_messages(summaries)
+        self.poll(force=True)  # now the rest (one job after the other: they share the store)
 
     def _on_loaded(self, summaries: list[MessageSummary]) -> None:
         self._have_all = True
@@ -200,6 +202,7 @@ class InboxFlow(QObject):
     def _on_load_failed(self, sentence: str) -> None:
         self._loading = False
         self._show_status(self.status, sentence)
+        self.poll()  # the state of the sandbox still shows
 
     def _show_status(self, status: SandboxStatus | None, trouble: str = "") -> None:
         if status is not None:

@@ -58,9 +58,9 @@ def started(window, qtbot) -> int:  # type: ignore[no-untyped-def]
     button = window.findChild(QPushButton, "sandboxStartButton")
     qtbot.waitUntil(lambda: button.isEnabled() and "Start" in button.text(), timeout=10000)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.inbox.status is not None and window.inbox.status.here, timeout=15000)
+    qtbot.waitUntil(lambda: button.isEnabled() and "Stop" in button.text(), timeout=15000)  # what the person sees
     port = window.inbox.status.port
-    assert port and port != 1025
+    assert window.inbox.status.here and port and port != 1025
     return int(port)
 
 
@@ -264,7 +264,7 @@ def test_a_port_another_program_holds_makes_the_sandbox_take_a_free_one(inbox_wi
         button = window.findChild(QPushButton, "sandboxStartButton")
         qtbot.waitUntil(lambda: button.isEnabled() and "Start" in button.text(), timeout=10000)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.inbox.status is not None and window.inbox.status.here, timeout=15000)
+        qtbot.waitUntil(lambda: button.isEnabled() and "Stop" in button.text(), timeout=15000)
         port = window.inbox.status.port
         assert port and port != taken
         assert f":{port}" in window.findChild(QLabel, "sandboxState").text()
