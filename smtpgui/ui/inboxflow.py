@@ -165,7 +165,7 @@ class InboxFlow(QObject):
             self.messages_shown.emit(self._view.model.total())
         elif answer.summaries is not None and not self._loading:
             self._have_all = True
-            self._on_loaded(answer.summaries)
+            self._on_loaded(answer.summaries, answer.hay)
         else:
             self.load()
 
@@ -185,11 +185,11 @@ class InboxFlow(QObject):
             self._view.set_messages(summaries)
         self.poll(force=True)  # now the rest (one job after the other: they share the store)
 
-    def _on_loaded(self, summaries: list[MessageSummary]) -> None:
+    def _on_loaded(self, summaries: list[MessageSummary], hay: list[str] | None = None) -> None:
         self._have_all = True
         self._loading = False
         if self._view is not None:
-            self._view.set_messages(summaries)
+            self._view.set_messages(summaries, hay)
         self.messages_shown.emit(len(summaries))
         if self._load_again:
             self._load_again = False

@@ -34,6 +34,7 @@ class Changes(NamedTuple):
     trouble: str
     summaries: list[MessageSummary] | None
     added: list[MessageSummary] | None = None  # only these arrived (newest first): nothing else changed
+    hay: list[str] | None = None  # what a search looks in, per summary (made here, not on the GUI thread)
 
 
 class CallSignals(QObject):
@@ -126,22 +127,24 @@ class SandboxAccess:
                 unchanged = same > 0 and ids[new : new + same] == list(known_top[:same])
                 if unchanged and self.store.count() == known_total + new:
                     return Changes(version, status, "", None, page[:new])  # only arrivals: the usual case
-            return Changes(version, status, "", self.store.summaries())
+            from smtpgui.ui.inboxmodel import search_text
+
+            summaries = self.store.summaries()
+            return Changes(version, status, "", summaries, None, [search_text(s) for s in summaries])
         except SmtpguiError as exc:
             return Changes(None, status, str(exc), None)
 
     def summaries(self, limit: int | None = None) -> list[MessageSummary]:
         return self.store.summaries(limit=limit)
 
-    @staticmethod
-    def warm_up() -> None:
-        """Load the modules opening the Inbox needs (its widgets', SQLite, the service's); no file is
-        opened or made: a person who never opens the Inbox gets no inbox file."""
+    def warm_up(self) -> None:
+        """Load the modules opening the Inbox needs (its widgets', SQLite, the service's) and make the
+        service; no file is opened or made: a person who never opens the Inbox gets no inbox file."""
         import importlib
 
-        for name in ("smtpgui.ui.inboxview", "smtpgui.core.messagedisplay", "smtpgui.services.sandbox",
-                     "smtpgui.storage.inbox"):  # fmt: skip
+        for name in ("smtpgui.ui.inboxview", "smtpgui.core.messagedisplay", "smtpgui.storage.inbox"):
             importlib.import_module(name)
+        _ = self.service
 
     def message(self, message_id: int) -> tuple[int, StoredMessage | None, DisplayParts | None]:
         from smtpgui.core.messagedisplay import display_parts

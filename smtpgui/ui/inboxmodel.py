@@ -68,8 +68,11 @@ class InboxModel(QAbstractTableModel):
 
     # --- what is shown ---------------------------------------------------------------------
 
-    def set_messages(self, summaries: list[MessageSummary]) -> None:
-        """Show ``summaries`` (newest first); new ones at the top are inserted, anything else resets."""
+    def set_messages(self, summaries: list[MessageSummary], hay: list[str] | None = None) -> None:
+        """Show ``summaries`` (newest first); new ones at the top are inserted, anything else resets.
+
+        ``hay`` is :func:`search_text` of each summary when the caller made it already (on a worker).
+        """
         old_ids = [s.id for s in self._all]
         new_ids = [s.id for s in summaries]
         added = len(new_ids) - len(old_ids)
@@ -88,7 +91,7 @@ class InboxModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._all = summaries
-        self._hay = [search_text(s) for s in summaries]
+        self._hay = hay if hay is not None and len(hay) == len(summaries) else [search_text(s) for s in summaries]
         needle = self._search
         self._kept = [i for i, h in enumerate(self._hay) if needle in h] if needle else list(range(len(summaries)))
         self._rows = [summaries[i] for i in self._kept]

@@ -139,9 +139,9 @@ class InboxView(QWidget):
         self.autostart_box.setChecked(on)
         self.autostart_box.blockSignals(False)
 
-    def set_messages(self, summaries: list[MessageSummary]) -> None:
+    def set_messages(self, summaries: list[MessageSummary], hay: list[str] | None = None) -> None:
         """The messages (newest first); the selected one stays selected while it is there."""
-        self.model.set_messages(summaries)
+        self.model.set_messages(summaries, hay)
         self._reselect()
         self._show_count()
 
