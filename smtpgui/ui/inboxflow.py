@@ -67,7 +67,7 @@ class InboxFlow(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
-        self.message_arrived.connect(self.poll)  # queued: emitted on the server's thread
+        self.message_arrived.connect(self._on_arrival)  # queued: emitted on the server's thread
 
     # --- the view and the switch ------------------------------------------------------------
 
@@ -138,6 +138,12 @@ class InboxFlow(QObject):
             self.timer.stop()
 
     # --- live: state and messages ----------------------------------------------------------
+
+    @Slot()
+    def _on_arrival(self) -> None:
+        """The sandbox here committed a message: show it now if the Inbox is open (else when it opens)."""
+        if self.showing():
+            self.poll()
 
     @Slot()
     def poll(self, force: bool = False) -> None:
