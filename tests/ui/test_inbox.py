@@ -318,3 +318,28 @@ def test_a_poll_reads_only_the_arrivals_unless_something_else_changed(config_dir
         other.close()
     finally:
         access.close()
+
+
+def test_hostile_headers_are_shown_literally_with_controls_visible(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    subject = "=?utf-8?b?" + __import__("base64").b64encode("Invoice \u202efdp.exe\x1b[31m".encode()).decode() + "?="
+    raw = (
+        f'From: "<img src=/dev/zero>" <evil@example.com>\r\nTo: <b>bold</b>@example.org\r\nSubject: {subject}\r\n\r\nx\r\n'
+    ).encode()
+    store = InboxStore(config_dir / INBOX_FILE)
+    store.add(raw, Envelope("evil@example.com", ("victim@example.org",)))
+    store.close()
+    window = inbox_window()
+    window.inbox_action.trigger()
+    table = window.findChild(QTableView, "inboxList")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10000)
+    shown_subject = table.model().index(0, 3).data()
+    assert "\u202e" not in shown_subject and "\x1b" not in shown_subject and "fdp.exe" in shown_subject
+    assert "<img src=/dev/zero>" in table.model().index(0, 1).data()  # literally, as text
+    tooltip = table.model().index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tooltip and "&lt;img" in tooltip  # escaped: Qt shows it, never renders it
+    table.setCurrentIndex(table.model().index(0, 0))
+    headers = window.findChild(QPlainTextEdit, "headersView")
+    qtbot.waitUntil(lambda: "Subject:" in headers.toPlainText(), timeout=10000)
+    assert "\u202e" not in headers.toPlainText() and "\x1b" not in headers.toPlainText()
+    title = window.findChild(QLabel, "messageTitle")
+    assert title.textFormat() == Qt.TextFormat.PlainText and "\u202e" not in title.text()
