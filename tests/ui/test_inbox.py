@@ -343,3 +343,16 @@ def test_hostile_headers_are_shown_literally_with_controls_visible(inbox_window,
     assert "\u202e" not in headers.toPlainText() and "\x1b" not in headers.toPlainText()
     title = window.findChild(QLabel, "messageTitle")
     assert title.textFormat() == Qt.TextFormat.PlainText and "\u202e" not in title.text()
+
+
+def test_an_inbox_file_that_is_not_one_is_said_and_left_alone(inbox_window, qtbot, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    config_dir.mkdir(parents=True, exist_ok=True)
+    damaged = config_dir / INBOX_FILE
+    damaged.write_bytes(b"this is not a database\n" * 100)
+    before = damaged.read_bytes()
+    window = inbox_window()
+    window.inbox_action.trigger()
+    state = window.findChild(QLabel, "sandboxState")
+    qtbot.waitUntil(lambda: "inbox" in state.text().lower() and str(damaged) in state.text(), timeout=10000)
+    assert "Traceback" not in state.text()
+    assert damaged.read_bytes() == before  # never changed or deleted
