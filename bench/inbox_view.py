@@ -80,8 +80,8 @@ def one_run(config: Path) -> dict[str, object]:
     app, window = _start_like_the_app(config, MemoryKeyring())
     # A person opens the Inbox more than a second after the window appeared; by then the window
     # has loaded the Inbox's modules on a worker (300 ms after the first paint, with its autostart check).
-    settle = time.perf_counter() + 3
-    while "smtpgui.ui.inboxview" not in sys.modules and time.perf_counter() < settle:
+    settle = time.perf_counter() + 5
+    while not ("inbox" in window.__dict__ and window.inbox.access.warmed.is_set()) and time.perf_counter() < settle:
         app.processEvents()
         time.sleep(0.005)
     for _ in range(20):

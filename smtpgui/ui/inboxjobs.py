@@ -85,6 +85,7 @@ class SandboxAccess:
         self._lock = threading.RLock()
         self._service: SandboxService | None = None
         self._store: InboxStore | None = None
+        self.warmed = threading.Event()  # set once warm_up is done
 
     @property
     def service(self) -> SandboxService:
@@ -145,6 +146,7 @@ class SandboxAccess:
         for name in ("smtpgui.ui.inboxview", "smtpgui.core.messagedisplay", "smtpgui.storage.inbox"):
             importlib.import_module(name)
         _ = self.service
+        self.warmed.set()
 
     def message(self, message_id: int) -> tuple[int, StoredMessage | None, DisplayParts | None]:
         from smtpgui.core.messagedisplay import display_parts
