@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 MAX_INLINE_IMAGE = 5 * 1024 * 1024  # bytes of one cid:/data: image that are decoded at most
+MAX_IMAGE_PIXELS = 4096 * 4096  # an inline image claiming more is not decoded
 MAX_HTML_CHARS = 512_000  # larger HTML is not laid out on the GUI thread (the raw source shows it)
 _IMAGE = QTextDocument.ResourceType.ImageResource.value
 _UNKNOWN = QTextDocument.ResourceType.UnknownResource
@@ -53,6 +54,23 @@ def _data_url_bytes(url: str) -> bytes | None:
         except (binascii.Error, ValueError):
             return None
     return unquote_to_bytes(payload)
+
+
+def _decoded_image(data: bytes) -> QImage | None:
+    """The image in ``data``, unless it is not one or would decode to more than MAX_IMAGE_PIXELS
+    (a small file can claim 5,000 × 5,000 pixels: it is not decoded on the GUI thread)."""
+    from PySide6.QtCore import QBuffer
+    from PySide6.QtGui import QImageReader
+
+    payload = QByteArray(data)
+    buffer = QBuffer(payload)
+    buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    size = reader.size()
+    if not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS:
+        return None
+    image = reader.read()
+    return None if image.isNull() else image
 
 
 class SafeHtmlView(QTextBrowser):
@@ -122,8 +140,8 @@ class SafeHtmlView(QTextBrowser):
             elif scheme == "data":
                 data = _data_url_bytes(address)
             if data is not None and len(data) <= MAX_INLINE_IMAGE:
-                image = QImage.fromData(data)
-                if not image.isNull():
+                image = _decoded_image(data)
+                if image is not None:
                     return image
             return QImage()  # an empty image: drawn as missing, and nothing more is tried
         return QByteArray()  # style sheets and anything else: empty

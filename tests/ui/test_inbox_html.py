@@ -151,3 +151,28 @@ def test_html_is_shown_on_white_paper_in_a_dark_palette(qtbot, qapp) -> None:  #
         assert contrast_ratio(palette.color(QPalette.ColorRole.LinkVisited), paper) >= AA_CONTRAST
     finally:
         qapp.setPalette(before)
+
+
+def test_an_inline_image_claiming_huge_dimensions_is_not_decoded(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    # A valid 5,000 × 5,000 PNG (25 million pixels, 100 MB once decoded) in about 100 KB: Qt's own
+    # allocation limit would decode it; the view does not.
+    side = 5000
+    rows = zlib.compress((b"\x00" + b"\x00" * side * 3) * side, 9)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+    bomb += chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    assert len(bomb) < 200_000 and not QImage.fromData(bomb).isNull()  # a real image to Qt
+    view = SafeHtmlView()
+    qtbot.addWidget(view)
+    view.show_html('<img src="cid:bomb@x">', {"bomb@x": bomb})
+    image = view.loadResource(2, QUrl("cid:bomb@x"))  # what the document got
+    assert isinstance(image, QImage) and image.isNull()
+    green = _png(QColor(0, 200, 0))
+    assert not view.loadResource(
+        2, QUrl("data:image/png;base64," + __import__("base64").b64encode(green).decode())
+    ).isNull()
