@@ -12,9 +12,9 @@ engine send vs raw smtplib, ``smtpgui test`` as a process vs a minimal smtplib s
 beside it), four probe combinations in parallel vs the slowest alone, filtering 10,000 cards
 per keystroke, the GUI thread's longest stall during 50 sends, saving one edit among 1,000 /
 10,000 / 50,000 connections, import of 10,000 and 100,000 entries vs loading them, ``test --all``
-over 500 connections vs the ideal schedule, opening the Inbox over 10,000 messages and searching
-it per keystroke, and frozen vs source start
-(when a bundle is built in dist/).
+over 500 connections vs the ideal schedule, frozen vs source start (when a bundle is built in
+dist/), ingest into the local sandbox from 10 smtplib clients vs a bare aiosmtpd server, and
+opening the Inbox over 10,000 messages and searching it per keystroke.
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ def _import(quick: bool) -> list[Figure]:
     return import_scale.measure((2_000,) if quick else (10_000, 100_000), runs=1 if quick else 3)
 
 
+def _sandbox(quick: bool) -> list[Figure]:
+    import sandbox_ingest
+
+    return sandbox_ingest.measure(*((20, 2) if quick else (100, 5)))
+
+
 SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "cold_start": _cold_start,
     "send": _send,
@@ -124,6 +130,7 @@ SUITE: dict[str, Callable[[bool], list[Figure]]] = {
     "inbox": _inbox,
     "test_all": _test_all,
     "frozen": _frozen,
+    "sandbox": _sandbox,
 }
 
 

@@ -15,7 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ADDRESS_HEADERS", "LARGE_MESSAGE", "Check", "check_message", "header_section", "parse_headers"]
+__all__ = [
+    "ADDRESS_HEADERS",
+    "CODES",
+    "LARGE_MESSAGE",
+    "Check",
+    "check_message",
+    "header_section",
+    "inspect_message",
+    "parse_headers",
+    "restore_checks",
+]
 
 MAX_LINE_OCTETS = 998  # RFC 5322 §2.1.1, not counting the CRLF
 LARGE_MESSAGE = 10 * 1024 * 1024  # many receivers (and most mailbox providers' attachment rules) stop near here
@@ -28,6 +38,25 @@ _EIGHT_BIT = re.compile(rb"[\x80-\xff]")
 _FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:(.*)$", re.DOTALL)
 
 
+# What each check says when the message passes it (the codes in their fixed order).
+_PASSED = {
+    "date-missing": "The message has a Date header.",
+    "date-duplicate": "The message has at most one Date header.",
+    "from-missing": "The message has a From header.",
+    "from-duplicate": "The message has at most one From header.",
+    "message-id-missing": "The message has a Message-ID header.",
+    "message-id-duplicate": "The message has at most one Message-ID header.",
+    "line-too-long": f"Every line is at most {MAX_LINE_OCTETS} octets.",
+    "bare-cr": "Every CR is followed by LF.",
+    "bare-lf": "Every line ends with CRLF.",
+    "8bit-undeclared": "The message is 7-bit, or its 8-bit data was declared with BODY=8BITMIME.",
+    "header-non-ascii": "The headers are ASCII (non-ASCII text in encoded words), or SMTPUTF8 was declared.",
+    "address-malformed": "Every address header (" + ", ".join(ADDRESS_HEADERS) + ") parses strictly.",
+    "size-large": "The message is {size:,} bytes, under {megabytes:g} MB.",
+}
+CODES = tuple(_PASSED)
+
+
 @dataclass(frozen=True)
 class Check:
     """One check on a message: ``code`` names the problem looked for; ``ok`` True means it is absent."""
@@ -35,6 +64,18 @@ class Check:
     code: str
     ok: bool
     sentence: str
+
+
+def restore_checks(failed: list[tuple[str, str]], size: int, large: int = LARGE_MESSAGE) -> tuple[Check, ...]:
+    """Every check again from the failed ones (code, sentence) kept of a message of ``size`` bytes,
+    without reading the message: what passed says the same for every message."""
+    sentences = dict(failed)
+    return tuple(
+        Check(code, False, sentences[code])
+        if code in sentences
+        else Check(code, True, _PASSED[code].format(size=size, megabytes=large / (1024 * 1024)))
+        for code in CODES
+    )
 
 
 def header_section(raw: bytes) -> bytes:
@@ -84,7 +125,7 @@ def _once(fields: list[tuple[str, bytes]]) -> list[Check]:
             Check(
                 f"{code}-missing",
                 count > 0,
-                f"The message has a {name} header."
+                _PASSED[f"{code}-missing"]
                 if count
                 else f"The message has no {name} header: RFC 5322 requires one, and a receiving server "
                 f"may reject the message, add its own, or count it towards spam.",
@@ -94,7 +135,7 @@ def _once(fields: list[tuple[str, bytes]]) -> list[Check]:
             Check(
                 f"{code}-duplicate",
                 count <= 1,
-                f"The message has at most one {name} header."
+                _PASSED[f"{code}-duplicate"]
                 if count <= 1
                 else f"The message has {count} {name} headers: RFC 5322 allows one, and strict receiving "
                 f"servers (Gmail among them) reject such a message as not RFC 5322 compliant.",
@@ -113,7 +154,7 @@ def _lines(raw: bytes) -> list[Check]:
         Check(
             "line-too-long",
             longest <= MAX_LINE_OCTETS,
-            f"Every line is at most {MAX_LINE_OCTETS} octets."
+            _PASSED["line-too-long"]
             if longest <= MAX_LINE_OCTETS
             else f"A line is {longest} octets long, over the {MAX_LINE_OCTETS} that SMTP allows: a receiving "
             f"server may reject the message or break the line, which corrupts its content.",
@@ -121,7 +162,7 @@ def _lines(raw: bytes) -> list[Check]:
         Check(
             "bare-cr",
             not bare_cr,
-            "Every CR is followed by LF."
+            _PASSED["bare-cr"]
             if not bare_cr
             else f"The message has {bare_cr} bare CR (a carriage return without a line feed): receiving "
             f'servers reject it ("bare CR") or change it, since it can smuggle a second message.',
@@ -129,7 +170,7 @@ def _lines(raw: bytes) -> list[Check]:
         Check(
             "bare-lf",
             not bare_lf,
-            "Every line ends with CRLF."
+            _PASSED["bare-lf"]
             if not bare_lf
             else f"The message has {bare_lf} bare LF (a line end without CR): many receiving servers "
             f'(Postfix, Exchange, Gmail) reject it as "bare LF" since the SMTP smuggling fixes of 2024.',
@@ -145,7 +186,7 @@ def _eight_bit(raw: bytes, *, eightbitmime: bool, smtputf8: bool) -> list[Check]
         Check(
             "8bit-undeclared",
             declared or not has_eight_bit,
-            "The message is 7-bit, or its 8-bit data was declared with BODY=8BITMIME."
+            _PASSED["8bit-undeclared"]
             if declared or not has_eight_bit
             else "The message holds 8-bit bytes but the client did not declare BODY=8BITMIME: a receiving "
             "server may reject it, strip the 8th bit, or pass it on garbled.",
@@ -153,7 +194,7 @@ def _eight_bit(raw: bytes, *, eightbitmime: bool, smtputf8: bool) -> list[Check]
         Check(
             "header-non-ascii",
             smtputf8 or not header_eight_bit,
-            "The headers are ASCII (non-ASCII text in encoded words), or SMTPUTF8 was declared."
+            _PASSED["header-non-ascii"]
             if smtputf8 or not header_eight_bit
             else "A header holds raw non-ASCII bytes without SMTPUTF8 declared: a receiving server may "
             "reject the message or show the text garbled; use RFC 2047 encoded words, or SMTPUTF8.",
@@ -214,7 +255,7 @@ def _addresses(fields: list[tuple[str, bytes]]) -> list[Check]:
         Check(
             "address-malformed",
             not problems,
-            "Every address header (" + ", ".join(ADDRESS_HEADERS) + ") parses strictly."
+            _PASSED["address-malformed"]
             if not problems
             else "An address header is malformed: " + "; ".join(problems) + ". A receiving server may reject "
             "the message, and replies may go nowhere.",
@@ -229,7 +270,7 @@ def _size(raw: bytes, limit: int) -> list[Check]:
         Check(
             "size-large",
             size <= limit,
-            f"The message is {size:,} bytes, under {megabytes:g} MB."
+            _PASSED["size-large"].format(size=size, megabytes=megabytes)
             if size <= limit
             else f"The message is {size:,} bytes, over {megabytes:g} MB: many receiving servers refuse it "
             f"(552, message too large), and base64 attachments grow it by a third on the way.",
@@ -241,7 +282,21 @@ def check_message(
     raw: bytes, *, eightbitmime: bool = False, smtputf8: bool = False, large: int = LARGE_MESSAGE
 ) -> tuple[Check, ...]:
     """Every check on ``raw`` (the message as received, after the SMTP dot-unstuffing), in a fixed order."""
+    return _checks(raw, _raw_fields(raw), eightbitmime=eightbitmime, smtputf8=smtputf8, large=large)
+
+
+def inspect_message(
+    raw: bytes, *, eightbitmime: bool = False, smtputf8: bool = False
+) -> tuple[tuple[tuple[str, str], ...], tuple[Check, ...]]:
+    """:func:`parse_headers` and :func:`check_message` together, reading the header section once."""
     fields = _raw_fields(raw)
+    headers = tuple((name, _decode(value)) for name, value in fields)
+    return headers, _checks(raw, fields, eightbitmime=eightbitmime, smtputf8=smtputf8, large=LARGE_MESSAGE)
+
+
+def _checks(
+    raw: bytes, fields: list[tuple[str, bytes]], *, eightbitmime: bool, smtputf8: bool, large: int
+) -> tuple[Check, ...]:
     return (
         *_once(fields),
         *_lines(raw),

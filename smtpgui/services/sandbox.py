@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any
 from smtpgui.core.errors import SmtpguiError, StorageError
 from smtpgui.core.inboxmodel import Envelope, MessageSummary
 from smtpgui.core.model import AuthMode, Connection, Security
+from smtpgui.core.redact import remember
 from smtpgui.storage.atomic import atomic_write_json, file_lock
 from smtpgui.storage.paths import resolve_data_dir
 from smtpgui.storage.private import describe_os_error, read_file, write_private_file
 
 if TYPE_CHECKING:
     from smtpgui.storage.inbox import InboxStore
-    from smtpgui.transport.sandboxserver import SandboxServer
+    from smtpgui.transport.sandboxserver import Deliver, SandboxServer
 
 __all__ = [
     "DEFAULT_PORT",
@@ -98,6 +99,10 @@ def _check_port(port: int, what: str) -> int:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs and, where the system says (Linux's /proc), runs smtpgui: a
+    sandbox.json left by a sandbox that was killed must not name an unrelated process that got its pid."""
+    if pid == os.getpid():
+        return True
     if pid <= 0:
         return False
     try:
@@ -108,7 +113,11 @@ def _pid_alive(pid: int) -> bool:
         return True  # someone else's process
     except OSError:
         return False
-    return True
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"smtpgui" in handle.read(64 * 1024)
+    except OSError:
+        return True  # no /proc (macOS, Windows): the pid is all there is to go by
 
 
 class SandboxService:
@@ -205,6 +214,8 @@ class SandboxService:
             raise SandboxError(
                 "The sandbox takes a user and a password together (--user with --password-env), or neither."
             )
+        if password is not None:
+            remember(password)  # never shown by a sentence or the log, whatever a client sends back
         if self._server is not None and self._server.running:
             raise SandboxError(f"The sandbox already runs in this program, on port {self._server.port}.")
         cert, key = self.certificate_files()
@@ -232,7 +243,7 @@ class SandboxService:
         self._write_state(server.port, server.tls_port)
         return self.status()
 
-    def _deliver_to(self, writer: InboxStore) -> Callable[[bytes, Envelope], int]:
+    def _deliver_to(self, writer: InboxStore) -> Deliver:
         notices: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._notices = notices
 
@@ -249,11 +260,13 @@ class SandboxService:
         self._notifier = threading.Thread(target=notify, name="smtpgui-sandbox-notices", daemon=True)
         self._notifier.start()
 
-        def deliver(raw: bytes, envelope: Envelope) -> int:
-            ident = writer.add(raw, envelope)
-            if self.on_message is not None:  # no thread switch per message when nobody listens
-                notices.put(ident)
-            return ident
+        def deliver(raw: bytes, envelope: Envelope, stored: Callable[[int, BaseException | None], None]) -> None:
+            def committed(ident: int, error: BaseException | None) -> None:
+                stored(ident, error)
+                if error is None and self.on_message is not None:  # no thread switch when nobody listens
+                    notices.put(ident)
+
+            writer.submit(raw, envelope, committed)
 
         return deliver
 

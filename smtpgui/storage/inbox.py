@@ -4,7 +4,8 @@
 returns only after the message is on disk, so the server answers 250 only for a message that a
 ``kill -9`` or a power cut a moment later cannot lose. The raw bytes are kept exactly as received
 (in a table of their own, so listing and searching never read them); the envelope (never a
-password), the parsed headers and the checks (:mod:`smtpgui.core.mailchecks`) are kept beside them.
+password), the parsed headers and the checks it failed (:mod:`smtpgui.core.mailchecks`; the ones it
+passed read the same for every message, so they are not stored) are kept beside them.
 A lowercased ``search`` column (from, to, subject, envelope addresses) makes search a scan of short
 rows. The file is the user's alone (0600; SQLite gives its -wal and -shm files the same mode).
 
@@ -15,18 +16,20 @@ opening it raises :class:`~smtpgui.core.errors.StorageError` with a sentence say
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from smtpgui.core.errors import StorageError
 from smtpgui.core.inboxmodel import Envelope, MessageSummary, StoredMessage
-from smtpgui.core.mailchecks import Check, check_message, parse_headers
+from smtpgui.core.mailchecks import Check, inspect_message, restore_checks
 from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
 
 __all__ = [
@@ -80,11 +83,16 @@ def _recipients(headers: tuple[tuple[str, str], ...], envelope: Envelope) -> tup
     return shown or envelope.rcpt_to
 
 
+@functools.lru_cache(maxsize=4096)
+def _recipient_tuple(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))  # most messages of an inbox go to a few recipients: parsed once each
+
+
 def _summary(row: tuple[Any, ...]) -> MessageSummary:
+    # The columns come from SQLite with their types (INTEGER, REAL, TEXT): no conversions per row,
+    # which a list of 10,000 messages (a search that matches them all) would pay 10,000 times.
     ident, received, sender, recipients, subject, size, problems = row
-    return MessageSummary(
-        int(ident), float(received), str(sender), tuple(json.loads(recipients)), str(subject), int(size), int(problems)
-    )
+    return MessageSummary(ident, received, sender, _recipient_tuple(recipients), subject, size, problems)
 
 
 def _escape_like(text: str) -> str:
@@ -93,8 +101,7 @@ def _escape_like(text: str) -> str:
 
 def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, ...]:
     """(raw, then the columns of ``messages``): the parsing and checks, done before the commit's turn."""
-    headers = parse_headers(raw)
-    checks = check_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
+    headers, checks = inspect_message(raw, eightbitmime=envelope.eightbitmime, smtputf8=envelope.smtputf8)
     sender = _first(headers, "from") or envelope.mail_from
     recipients = _recipients(headers, envelope)
     subject = _first(headers, "subject") or ""
@@ -122,20 +129,23 @@ def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, .
         search,
         envelope_json,
         json.dumps([list(header) for header in headers]),
-        json.dumps([[c.code, c.ok, c.sentence] for c in checks]),
+        json.dumps([[c.code, c.sentence] for c in checks if not c.ok]),  # the passed ones say the same everywhere
     )
 
 
+Committed = Callable[[int, "BaseException | None"], None]
+"""Told (on the committer thread) a message's id once it is on disk, or the error that kept it off."""
+
+_BATCH_BYTES = 64 * 1024 * 1024  # one transaction holds at most this much (a burst of large messages)
+
+
 class _Pending:
-    """One message waiting for its commit (see :meth:`InboxStore.add`)."""
+    """One message waiting for its commit (see :meth:`InboxStore.submit`): its row, made already."""
 
-    __slots__ = ("done", "error", "ident", "row")
+    __slots__ = ("on_done", "row")
 
-    def __init__(self, row: tuple[Any, ...]) -> None:
-        self.row = row
-        self.ident = 0
-        self.error: BaseException | None = None
-        self.done = False
+    def __init__(self, row: tuple[Any, ...], on_done: Committed) -> None:
+        self.row, self.on_done = row, on_done
 
 
 class InboxStore:
@@ -146,9 +156,9 @@ class InboxStore:
         self.path = Path(path)
         self.keep = keep
         self._lock = threading.Lock()
-        self._turn = threading.Condition()  # the group commit's queue (see add)
-        self._queue: list[_Pending] = []
-        self._committing = False
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()  # to the committer (see submit)
+        self._committer: threading.Thread | None = None
+        self._starting = threading.Lock()
         self._own_writes = 0
         try:
             make_private_dir(self.path.parent)
@@ -199,6 +209,7 @@ class InboxStore:
                 f"Could not open the sandbox inbox {self.path}: its folder does not allow SQLite's WAL mode."
             )
         db.execute("PRAGMA synchronous = FULL")  # durable at each commit, power cuts included
+        db.execute("PRAGMA journal_size_limit = 67108864")  # a 25 MB message's WAL does not stay on disk
         if not tables:
             with db:
                 db.executescript(
@@ -211,51 +222,75 @@ class InboxStore:
     def add(self, raw: bytes, envelope: Envelope, *, received: float | None = None) -> int:
         """Keep ``raw`` with its envelope, headers and checks; return its id once it is on disk.
 
-        The oldest messages beyond ``keep`` are dropped in the same transaction. Messages added
-        by several threads at once are committed together (one transaction, one sync to disk),
-        each call returning only once its own message is committed: a group commit.
+        The oldest messages beyond ``keep`` are dropped in the same transaction.
         """
-        item = _Pending(_row(raw, envelope, received))
-        with self._turn:
-            self._queue.append(item)
-            while not item.done and self._committing:
-                self._turn.wait()
-            batch: list[_Pending] | None = None
-            if not item.done:
-                self._committing = True
-                batch, self._queue = self._queue, []
-        if batch is not None:
-            try:
-                self._commit(batch)
-            finally:
-                with self._turn:
-                    self._committing = False
-                    self._turn.notify_all()
-        if item.error is not None:
-            raise item.error
-        return item.ident
+        finished = threading.Event()
+        outcome: list[tuple[int, BaseException | None]] = []
+
+        def done(ident: int, error: BaseException | None) -> None:
+            outcome.append((ident, error))
+            finished.set()
+
+        self.submit(raw, envelope, done, received=received)
+        finished.wait()
+        ident, error = outcome[0]
+        if error is not None:
+            raise error
+        return ident
+
+    def submit(self, raw: bytes, envelope: Envelope, on_done: Committed, *, received: float | None = None) -> None:
+        """Hand ``raw`` to the committer thread; ``on_done(id, error)`` is called there after the commit.
+
+        Messages submitted while a commit is under way are committed together (one transaction,
+        one sync to disk): a group commit, so concurrent clients do not each wait a sync of their own.
+        """
+        # Parsed and checked here, in the caller's thread, while the committer may be waiting on the
+        # disk for the messages before: the commit's own turn is then only SQLite's.
+        row = _row(raw, envelope, received)
+        with self._starting:  # not self._lock: that is held through each commit and its sync
+            if self._committer is None:
+                self._committer = threading.Thread(target=self._commit_loop, name="smtpgui-inbox-commit", daemon=True)
+                self._committer.start()
+        self._queue.put(_Pending(row, on_done))
+
+    def _commit_loop(self) -> None:
+        ending = False
+        while not ending:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, size = [first], len(first.row[0])
+            while size < _BATCH_BYTES:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    ending = True
+                    break
+                batch.append(item)
+                size += len(item.row[0])
+            self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        idents: list[int] = []
+        error: BaseException | None = None
         try:
             with self._lock, self._writing():
-                for item in batch:
+                for row in (item.row for item in batch):
                     cursor = self._db.execute(
                         "INSERT INTO messages (received, sender, recipients, subject, size, problems, search, "
                         "envelope, headers, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        item.row[1:],
+                        row[1:],
                     )
-                    item.ident = int(cursor.lastrowid or 0)
-                    self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (item.ident, item.row[0]))
+                    idents.append(int(cursor.lastrowid or 0))
+                    self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (idents[-1], row[0]))
                 self._trim()
-        except BaseException as exc:
-            error = exc if isinstance(exc, StorageError) else StorageError(f"Could not write the sandbox inbox: {exc}")
-            for item in batch:
-                item.error = error
-            if not isinstance(exc, Exception):
-                raise
-        finally:
-            for item in batch:
-                item.done = True
+        except Exception as exc:  # every message of the batch is told; the committer goes on
+            error = exc if isinstance(exc, StorageError) else StorageError(f"Could not store the message: {exc}.")
+        for index, item in enumerate(batch):
+            with contextlib.suppress(Exception):
+                item.on_done(0 if error else idents[index], error)
 
     def _trim(self) -> None:
         """Drop the oldest messages beyond ``keep`` (ids only grow: the oldest have the lowest)."""
@@ -337,7 +372,7 @@ class InboxStore:
             raw=bytes(row[10]),
             envelope=Envelope(**envelope),
             headers=tuple((str(name), str(value)) for name, value in json.loads(str(row[8]))),
-            checks=tuple(Check(str(code), bool(ok), str(text)) for code, ok, text in json.loads(str(row[9]))),
+            checks=restore_checks([(str(code), str(text)) for code, text in json.loads(str(row[9]))], int(row[5])),
         )
 
     def count(self) -> int:
@@ -349,5 +384,11 @@ class InboxStore:
         return other + self._own_writes
 
     def close(self) -> None:
+        """Commit what was submitted, then close the file."""
+        committer = self._committer
+        if committer is not None and committer.is_alive():
+            self._queue.put(None)
+            if committer is not threading.current_thread():
+                committer.join()
         with self._lock:
             self._db.close()

@@ -3,7 +3,8 @@
 One asyncio loop on one thread serves the plain port (with STARTTLS) and, when asked, an implicit
 TLS port. The sockets are bound by :meth:`SandboxServer.start` in the caller's thread, so a port
 that is taken raises ``OSError`` there at once. Every message is handed to ``deliver`` (the inbox's
-commit) on a worker thread; the server answers 250 only after it returned, 451 when it failed.
+commit, which runs on the inbox's committer thread); the server answers 250 only after the message
+is committed, 451 when it could not be.
 
 AUTH offers PLAIN, LOGIN and CRAM-MD5. Without a user and password every credential is accepted
 (and AUTH is optional); with them, AUTH is required and only that user and password pass, in each
@@ -21,6 +22,7 @@ lines over 998 octets) rather than refused with 500 as aiosmtpd does past 1,001.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import secrets
@@ -37,7 +39,11 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from smtpgui.core.inboxmodel import Envelope
 
-__all__ = ["DEFAULT_PORT", "SandboxLimits", "SandboxServer"]
+__all__ = ["DEFAULT_PORT", "Deliver", "SandboxLimits", "SandboxServer"]
+
+Deliver = Callable[[bytes, Envelope, Callable[[int, "BaseException | None"], None]], None]
+"""Takes a message and its envelope and, once the message is stored, calls back (on any thread)
+with its id, or with the error that kept it from being stored (see ``InboxStore.submit``)."""
 
 DEFAULT_PORT = 1025
 MEGABYTE = 1024 * 1024
@@ -74,7 +80,7 @@ class _Handler:
 
     def __init__(
         self,
-        deliver: Callable[[bytes, Envelope], object],
+        deliver: Deliver,
         limits: SandboxLimits,
         user: str | None,
         password: str | None,
@@ -109,8 +115,22 @@ class _Handler:
         )
         raw = bytes(envelope.original_content or b"")
         loop = asyncio.get_running_loop()
+        stored: asyncio.Future[int] = loop.create_future()
+
+        def settle(ident: int, error: BaseException | None) -> None:
+            if not stored.done():  # the session may have ended meanwhile
+                if error is None:
+                    stored.set_result(ident)
+                else:
+                    stored.set_exception(error)
+
+        def done(ident: int, error: BaseException | None) -> None:  # on the committer's thread
+            with contextlib.suppress(RuntimeError):  # the loop closed: the server is stopping
+                loop.call_soon_threadsafe(settle, ident, error)
+
         try:
-            ident = await loop.run_in_executor(None, self._deliver, raw, facts)
+            self._deliver(raw, facts, done)
+            ident = await stored
         except Exception as exc:  # the store's sentence goes back to the client; the server goes on
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__
             return f"451 4.3.0 The sandbox could not store the message: {reason}"
@@ -170,7 +190,7 @@ class SandboxServer:
 
     def __init__(
         self,
-        deliver: Callable[[bytes, Envelope], object],
+        deliver: Deliver,
         *,
         cert_file: Path,
         key_file: Path,

@@ -230,17 +230,28 @@ def test_a_port_another_program_holds_is_said_so(sandbox_dir: Path) -> None:
 def test_the_status_of_a_sandbox_in_another_process(sandbox: SandboxService, sandbox_dir: Path) -> None:
     import json
     import os
+    import sys
 
     state = json.loads((sandbox_dir / "sandbox.json").read_text())
     assert state["pid"] == os.getpid() and state["port"] == sandbox.status().port
-    # A process that only reads the folder sees "running elsewhere" once the pid is not its own.
-    state["pid"] = os.getppid()
-    (sandbox_dir / "sandbox.json").write_text(json.dumps(state))
-    seen = SandboxService(sandbox_dir).status()
-    assert (seen.running, seen.here, seen.pid, seen.port) == (True, False, os.getppid(), state["port"])
-    state["pid"] = 2**22 + 12345  # past Linux's highest pid: a process that has ended
-    (sandbox_dir / "sandbox.json").write_text(json.dumps(state))
+    # Another smtpgui process (its command line names smtpgui) holding the state file: running there.
+    other = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()", "smtpgui", "sandbox"], stdin=subprocess.PIPE
+    )
+    try:
+        (sandbox_dir / "sandbox.json").write_text(json.dumps({**state, "pid": other.pid}))
+        seen = SandboxService(sandbox_dir).status()
+        assert (seen.running, seen.here, seen.pid, seen.port) == (True, False, other.pid, state["port"])
+    finally:
+        other.communicate(b"")
+    # The same pid once that process has ended, or a live process that is not smtpgui: stopped.
     assert SandboxService(sandbox_dir).status().running is False
+    unrelated = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        (sandbox_dir / "sandbox.json").write_text(json.dumps({**state, "pid": unrelated.pid}))
+        assert SandboxService(sandbox_dir).status().running is False
+    finally:
+        unrelated.communicate(b"")
 
 
 def test_stop_frees_the_port_and_removes_the_state(sandbox_dir: Path) -> None:

@@ -151,3 +151,15 @@ def test_sandbox_connection_is_valid_and_follows_the_running_sandbox(sandbox: Sa
     assert connection.pinned_sha256 == sandbox.certificate_sha256()
     assert connection.from_address == "sandbox@localhost"
     assert sandbox_connection("x", 2525, sandbox.data_dir).port == 2525
+
+
+def test_listening_on_ipv6_loopback(sandbox_dir: Path) -> None:
+    service = SandboxService(sandbox_dir)
+    port = service.start(port=0, listen="::1").port
+    try:
+        with smtplib.SMTP("::1", port) as client:
+            client.sendmail("a@example.com", ["b@example.org"], b"Subject: over v6\r\n\r\nx\r\n")
+        stored = service.store().message(service.store().summaries()[0].id)
+        assert stored is not None and stored.envelope.peer.startswith("::1:")
+    finally:
+        service.stop()

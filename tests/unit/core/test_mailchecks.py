@@ -147,3 +147,13 @@ def test_the_fast_path_agrees_with_the_strict_parser(name: str) -> None:
 def test_an_encoded_comma_in_a_display_name_is_one_address() -> None:
     raw = _swap(b"From: Ann <ann@example.com>", b"From: =?utf-8?q?Doe=2C_John?= <j@example.com>")
     assert _by_code(raw)["address-malformed"][0] is True
+
+
+@pytest.mark.parametrize(("code", "raw", "options"), TRIPS, ids=[t[0] for t in TRIPS])
+def test_restored_checks_equal_the_checks(code: str, raw: bytes, options: dict[str, object]) -> None:
+    from smtpgui.core.mailchecks import CODES, restore_checks
+
+    checks = check_message(raw, **options)  # type: ignore[arg-type]
+    failed = [(c.code, c.sentence) for c in checks if not c.ok]
+    assert restore_checks(failed, len(raw), **({"large": options["large"]} if "large" in options else {})) == checks
+    assert tuple(c.code for c in checks) == CODES
