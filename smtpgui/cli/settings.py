@@ -44,7 +44,8 @@ def cmd_settings(app: AppServices, args: argparse.Namespace) -> int:
         emit_json(asdict(current))
     else:
         for key, value in asdict(current).items():
-            print(f"{key:<21} {printable(value)}")
+            shown = value if isinstance(value, str) else ("true" if value else "false")
+            print(f"{key:<21} {printable(shown)}")
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ class AppSettings:
     default_to: str = ""  # recipients of a test message, comma-separated ("" : none)
     default_subject: str = ""  # "" : the built-in "TEST MESSAGE!"
     default_body: str = ""  # "" : the built-in body
+    sandbox_autostart: bool = False  # the window starts the local sandbox when it opens
 
     def test_recipients(self) -> tuple[str, ...]:
         """The default recipients of a test message, as separate addresses."""

@@ -31,6 +31,16 @@ class SettingsService:
         notices: list[str] = getattr(self.store, "notices", [])
         return notices
 
+    def set_sandbox_autostart(self, on: bool) -> AppSettings:
+        """Whether the window starts the local sandbox when it opens; saved at once."""
+        from dataclasses import replace
+
+        current = self.store.load()
+        updated = replace(current, sandbox_autostart=bool(on))
+        if updated != current:
+            self.store.save(updated)
+        return updated
+
     def update(self, **changes: str) -> AppSettings:
         """Change some settings and save; ``ValidationError`` names the field at fault.
 

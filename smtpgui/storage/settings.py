@@ -64,7 +64,8 @@ class SettingsStore:
             for key in ("default_from_address", "default_from_name", "default_to", "default_subject", "default_body")
             if isinstance(document.get(key), str)
         }
-        return AppSettings(**values)
+        autostart = document.get("sandbox_autostart")
+        return AppSettings(**values, sandbox_autostart=autostart if isinstance(autostart, bool) else False)
 
     def _write(self, settings: AppSettings) -> None:
         atomic_write_json(self.path, {"schema_version": SCHEMA_VERSION, **asdict(settings)}, keep_backup=False)

@@ -9,7 +9,10 @@ from PySide6.QtWidgets import QListView, QWidget
 from smtpgui.ui.colors import muted
 from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 
-NO_CONNECTIONS = "No connections yet.\n\nAdd one from a preset, add a blank one, or import a file (File menu)."
+NO_CONNECTIONS = (
+    "No connections yet.\n\nTry the local sandbox, add one from a preset, add a blank one, or import a file "
+    "(File menu)."
+)
 NO_MATCH = "No connection matches the search."
 LAYOUT_BATCH = 100  # cards laid out before the view paints (see for_cards)
 

@@ -9,14 +9,16 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 
 class EmptyState(QWidget):
-    """First run (no connections) or nothing selected: set up from an e-mail address, add from a
-    preset, add blank, import.
+    """First run (no connections) or nothing selected: set up from an e-mail address, try the local
+    sandbox (first run only), add from a preset, add blank, import.
 
     Signals:
-        address_requested, preset_requested, blank_requested, import_requested: the matching button was pressed.
+        address_requested, sandbox_requested, preset_requested, blank_requested, import_requested:
+        the matching button was pressed.
     """
 
     address_requested = Signal()
+    sandbox_requested = Signal()
     preset_requested = Signal()
     blank_requested = Signal()
     import_requested = Signal()
@@ -38,6 +40,12 @@ class EmptyState(QWidget):
         self.address_button = QPushButton("Set up from an e-mail &address…")
         self.address_button.setObjectName("emptyAddressButton")
         self.address_button.clicked.connect(self.address_requested)
+        self.sandbox_button = QPushButton("&Try it with the local sandbox")
+        self.sandbox_button.setObjectName("emptySandboxButton")
+        self.sandbox_button.setToolTip(
+            "Starts a mail server on this computer that keeps what it receives, adds a connection to it "
+            "and opens a test: what you send shows in the Inbox"
+        )
         self.preset_button = QPushButton("Add from a &preset…")
         self.preset_button.setObjectName("emptyPresetButton")
         self.blank_button = QPushButton("Add a &blank connection")
@@ -45,6 +53,7 @@ class EmptyState(QWidget):
         self.import_button = QPushButton("&Import connections…")
         self.import_button.setObjectName("emptyImportButton")
         self.address_button.setDefault(True)
+        self.sandbox_button.clicked.connect(self.sandbox_requested)
         self.preset_button.clicked.connect(self.preset_requested)
         self.blank_button.clicked.connect(self.blank_requested)
         self.import_button.clicked.connect(self.import_requested)
@@ -54,7 +63,13 @@ class EmptyState(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addSpacing(12)
-        for button in (self.address_button, self.preset_button, self.blank_button, self.import_button):
+        for button in (
+            self.address_button,
+            self.sandbox_button,
+            self.preset_button,
+            self.blank_button,
+            self.import_button,
+        ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.setMinimumWidth(240)
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -63,13 +78,16 @@ class EmptyState(QWidget):
 
     def show_for(self, connection_count: int) -> None:
         """Word the panel for a first run (no connections) or for nothing selected."""
-        if connection_count == 0:
+        first_run = connection_count == 0
+        self.sandbox_button.setVisible(first_run)
+        if first_run:
             set_plain(self.title, "Welcome to smtpgui")
             set_plain(
                 self.text,
                 "You have no connections yet. Start from the e-mail address you send as (smtpgui looks up its "
-                "settings), from your provider's settings (Gmail, Microsoft 365, Amazon SES and more), from a "
-                "blank connection, or import a file exported by smtpgui.",
+                "settings), try smtpgui with the local sandbox (a mail server on this computer that keeps what "
+                "it receives), start from your provider's settings (Gmail, Microsoft 365, Amazon SES and more), "
+                "from a blank connection, or import a file exported by smtpgui.",
             )
         else:
             set_plain(self.title, "No connection selected")

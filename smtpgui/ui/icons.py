@@ -21,6 +21,7 @@ ACTION_ICONS = (
     "settings",
     "default-star",
     "more",
+    "inbox",
 )
 
 

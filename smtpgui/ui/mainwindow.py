@@ -156,8 +156,9 @@ class MainWindow(QMainWindow, WindowFlows):
         return self._editor
 
     def finish_startup(self) -> None:
-        """The window has painted: build what start-up left for later."""
+        """The window has painted: build what start-up left for later (the sandbox if asked to start with it)."""
         _ = self.editor
+        QTimer.singleShot(WARM_UP_AFTER_MS, self, later(lambda: self.inbox.autostart))
 
     def _build_editor(self) -> ConnectionEditor:
         from smtpgui.ui.editor import ConnectionEditor
@@ -341,6 +342,7 @@ class MainWindow(QMainWindow, WindowFlows):
 
             self.empty_state = EmptyState()
             self.empty_state.address_requested.connect(later(lambda: self.discovery.new_from_address))
+            self.empty_state.sandbox_requested.connect(later(lambda: self.inbox.try_sandbox))
             self.empty_state.preset_requested.connect(later(lambda: self.connections.new_from_preset))
             self.empty_state.blank_requested.connect(later(lambda: self.connections.new_connection))
             self.empty_state.import_requested.connect(later(lambda: self.exchange.import_connections))
@@ -428,6 +430,8 @@ class MainWindow(QMainWindow, WindowFlows):
         self._stop_log_listener()
         if "tests" in self.__dict__:  # made (a test ran): stop its sends
             self.tests.cancel_all()
+        if "inbox" in self.__dict__:  # made: stop polling, and the sandbox this window started
+            self.inbox.shutdown()
         for job in list(self.jobs):
             job.cancel()
         self.pool.waitForDone(5000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,7 +30,13 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 
 
 def settings_from_form(
-    address_text: str, name_text: str, to: str = "", subject: str = "", body: str = ""
+    address_text: str,
+    name_text: str,
+    to: str = "",
+    subject: str = "",
+    body: str = "",
+    *,
+    sandbox_autostart: bool = False,
 ) -> tuple[AppSettings, list[Problem]]:
     """The settings the form describes and their problems (as ``smtpgui settings`` would find them)."""
     address, name = address_text.strip(), name_text
@@ -38,10 +45,12 @@ def settings_from_form(
         try:
             pasted_name, address = split_from_field(address)
         except ValueError as exc:
-            return AppSettings(address, name, **test), [Problem("default_from_address", str(exc))]
+            problem = Problem("default_from_address", str(exc))
+            return AppSettings(address, name, **test, sandbox_autostart=sandbox_autostart), [problem]
         if pasted_name and not name.strip():
             name = pasted_name
-    settings = AppSettings(default_from_address=address, default_from_name=name, **test)
+    settings = AppSettings(default_from_address=address, default_from_name=name, **test,
+                           sandbox_autostart=sandbox_autostart)  # fmt: skip
     return settings, settings.validate()
 
 
@@ -82,6 +91,12 @@ class SettingsDialog(QDialog):
         self._rows(test_form, (("default_to", "&To:", self.to_edit),
                                ("default_subject", "&Subject:", self.subject_edit),
                                ("default_body", "&Message:", self.body_edit)))  # fmt: skip
+        sandbox = QGroupBox("Local sandbox")
+        sandbox_layout = QVBoxLayout(sandbox)
+        self.sandbox_box = QCheckBox("Start the local &sandbox with the window")
+        self.sandbox_box.setObjectName("sandboxAutostartSetting")
+        self.sandbox_box.setChecked(current.sandbox_autostart)
+        sandbox_layout.addWidget(self.sandbox_box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("settingsSaveButton")
@@ -91,6 +106,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(sender)
         layout.addWidget(test)
+        layout.addWidget(sandbox)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         for edit in (self.from_edit, self.name_edit, self.to_edit, self.subject_edit):
@@ -98,7 +114,7 @@ class SettingsDialog(QDialog):
         self.body_edit.textChanged.connect(self.validate)
         self.saved: AppSettings | None = None
         self.validate()
-        self.resize(560, 420)
+        self.resize(560, 470)
 
     @staticmethod
     def _line(text: str, name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -127,7 +143,7 @@ class SettingsDialog(QDialog):
     def _form(self) -> tuple[AppSettings, list[Problem]]:
         return settings_from_form(
             self.from_edit.text(), self.name_edit.text(), self.to_edit.text(), self.subject_edit.text(),
-            self.body_edit.toPlainText(),
+            self.body_edit.toPlainText(), sandbox_autostart=self.sandbox_box.isChecked(),
         )  # fmt: skip
 
     @Slot()

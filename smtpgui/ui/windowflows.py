@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from smtpgui.ui.connectionflow import ConnectionFlow
     from smtpgui.ui.discoveryflow import DiscoveryFlow
     from smtpgui.ui.exchangeflow import ExchangeFlow
+    from smtpgui.ui.inboxflow import InboxFlow
     from smtpgui.ui.mainwindow import MainWindow
     from smtpgui.ui.probeflow import ProbeFlow
     from smtpgui.ui.signinflow import SignInFlow
@@ -47,6 +48,7 @@ class WindowFlows:
     quit_action: QAction
     find_action: QAction
     settings_action: QAction
+    inbox_action: QAction
     toolbar: QToolBar
     card_menus: CardMenu
 
@@ -95,6 +97,12 @@ class WindowFlows:
 
         return ExchangeFlow(self._window, self._window)
 
+    @cached_property
+    def inbox(self) -> InboxFlow:
+        from smtpgui.ui.inboxflow import InboxFlow
+
+        return InboxFlow(self._window, self._window)
+
     def _build_actions(self) -> None:
         w = self._window
 
@@ -135,11 +143,14 @@ class WindowFlows:
         self.find_action = a("Find", w.search.setFocus, QKeySequence.StandardKey.Find, "findAction")
         settings = lambda: w.connections.open_settings(w)  # noqa: E731
         self.settings_action = a("Se&ttings…", settings, "Ctrl+,", "settingsAction", "settings")
+        self.inbox_action = a("&Inbox", later(lambda: w.inbox.toggle), "Ctrl+Shift+I", "inboxAction", "inbox")
+        self.inbox_action.setCheckable(True)
         self.toolbar = add_toolbar(w, [
             (self.new_action, "newButton"), (self.preset_action, "presetButton"),
             (self.duplicate_action, "duplicateButton"), (self.delete_action, "deleteButton"),
             (self.default_action, "defaultButton"), (self.test_action, "toolbarTestButton"),
             (self.test_all_action, "testAllButton"), (self.detect_action, "detectButton"),
+            (self.inbox_action, "inboxButton"),
         ])  # fmt: skip
         menu = w.menuBar()
         fill_menu(menu.addMenu("&File"), [self.import_action, self.export_action, None, self.settings_action, None,
@@ -149,6 +160,7 @@ class WindowFlows:
             self.default_action, self.enable_action, self.save_action, self.revert_action, self.test_action,
             self.test_all_action, self.detect_action,
         ])  # fmt: skip
+        fill_menu(menu.addMenu("&View"), [self.inbox_action])
         entries = [self.test_action, self.duplicate_action, self.default_action, self.enable_action, None]
         self.card_menus = CardMenu(
             w.list,

@@ -221,7 +221,7 @@ def test_presets_and_settings(cli: CliRunner) -> None:
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {
         "default_from_address": "ops@example.com", "default_from_name": "Ops Team",
-        "default_to": "", "default_subject": "", "default_body": "",
+        "default_to": "", "default_subject": "", "default_body": "", "sandbox_autostart": False,
     }  # fmt: skip
     assert cli("settings", "--default-from", "broken").returncode == 2
 

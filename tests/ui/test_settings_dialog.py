@@ -46,3 +46,25 @@ def test_a_bad_address_is_refused_inline_like_the_cli_does(window, qtbot, make_c
     name.setText("Two\nlines")
     assert dialog.findChild(QLabel, "default_from_nameError").isVisible()
     assert SettingsStore(window.services.config_dir).load().default_from_address == ""
+
+
+def test_the_sandbox_autostart_setting_is_kept_and_survives_other_edits(window, qtbot, make_cli) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QCheckBox
+
+    dialog = open_dialog(window, qtbot)
+    box = dialog.findChild(QCheckBox, "sandboxAutostartSetting")
+    assert box is not None and not box.isChecked()
+    box.setChecked(True)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "settingsSaveButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert SettingsStore(window.services.config_dir).load().sandbox_autostart is True
+    cli = make_cli("cli")
+    cli.config_dir = window.services.config_dir
+    changed = cli("settings", "--default-subject", "Hello", "--json")  # the CLI keeps what it does not change
+    assert changed.returncode == 0, changed.stderr
+    import json
+
+    assert json.loads(changed.stdout)["sandbox_autostart"] is True
+    assert "sandbox_autostart     true" in cli("settings").stdout
+    again = open_dialog(window, qtbot)
+    assert again.findChild(QCheckBox, "sandboxAutostartSetting").isChecked()
