@@ -135,6 +135,7 @@ class Connection:
     reply_to: str = ""
     return_path: str = ""
     read_receipt_to: str = ""
+    send_read_receipt: bool = False  # schema 3: Disposition-Notification-To only when on
     force_sender: bool = False
     # authentication
     auth_mode: AuthMode = AuthMode.NONE

@@ -13,7 +13,7 @@ from smtpgui.core.errors import SecretStoreUnavailable, StorageError, Validation
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
 from smtpgui.storage.atomic import atomic_write_json
-from smtpgui.storage.migrations import SCHEMA_VERSION
+from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file, refuse_unless_replaceable
 from smtpgui.storage.secrets import SecretStore
 from smtpgui.storage.store import ConnectionStore, find_by_name
@@ -89,6 +89,13 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
     items = document.get("connections")
     if not isinstance(items, list):
         raise ValidationError(f"{source} has no list of connections.")
+    if isinstance(version, int) and not isinstance(version, bool) and 1 <= version < SCHEMA_VERSION:
+        # An export of an older schema means what it meant then (version 2's receipt address sent
+        # one): the same steps as the connections file bring it up.
+        try:
+            items = migrate({"schema_version": version, "connections": list(items)})["connections"]
+        except ValueError as exc:
+            raise ValidationError(f"{source} cannot be imported: {exc}.") from None
     connections = []
     for index, item in enumerate(items, start=1):
         try:

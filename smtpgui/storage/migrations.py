@@ -2,7 +2,9 @@
 
 Version 1 is the first format smtpgui wrote. Version 2 added OAuth2 sign-in settings
 (``oauth_provider`` and friends); a version-1 program would drop them when saving, so it must
-refuse a version-2 file rather than read it. A change of format adds ``MIGRATIONS[N] = step``
+refuse a version-2 file rather than read it. Version 3 (issue 20) switches read confirmation on
+and off apart from its address (``send_read_receipt``); a version-2 connection with an address
+always sent one, so the step turns the switch on for it. A change of format adds ``MIGRATIONS[N] = step``
 (turning an N document into an N+1 one) and a test for that step; ``migrate`` chains them.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Document = dict[str, Any]
 Step = Callable[[Document], Document]
@@ -40,7 +42,27 @@ def _name_provider(item: Any) -> Any:
     return item
 
 
-MIGRATIONS: dict[int, Step] = {1: _v1_to_v2}
+def _v2_to_v3(document: Document) -> Document:
+    """Version 2 sent Disposition-Notification-To whenever an address was set: keep doing so."""
+    connections = document.get("connections")
+    if not isinstance(connections, list):
+        return document
+    document["connections"] = [_keep_read_receipt(item) for item in connections]
+    return document
+
+
+def _keep_read_receipt(item: Any) -> Any:
+    # Only a non-empty text address turns the switch on; anything odd is left for the reader to
+    # report with the entry's number (a step never guesses).
+    if not isinstance(item, dict) or "send_read_receipt" in item:
+        return item
+    address = item.get("read_receipt_to")
+    if not isinstance(address, str) or not address.strip():
+        return item
+    return {**item, "send_read_receipt": True}
+
+
+MIGRATIONS: dict[int, Step] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(
