@@ -190,9 +190,10 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
         )
     # authentication
     # OAuth2 may leave it empty: signing in fills it with the account that signed in.
-    if c.auth_mode is AuthMode.PASSWORD and not c.username.strip():
+    # A shared credential brings its own user name and mechanism (checked where it is kept).
+    if c.auth_mode is AuthMode.PASSWORD and not c.username.strip() and not c.credential_id:
         problems.append(Problem("username", "Enter the user name to sign in with."))
-    if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS:
+    if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS and not c.credential_id:
         problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs OAuth2 sign-in, not a password."))
     if c.auth_mode is AuthMode.OAUTH2 and c.mechanism in PASSWORD_MECHANISMS:
         problems.append(
@@ -201,6 +202,8 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
                 f"{c.mechanism.value.upper()} needs a password; with OAuth2 use XOAUTH2, OAUTHBEARER or auto.",
             )
         )
+    if c.credential_id and c.auth_mode is not AuthMode.PASSWORD:
+        problems.append(Problem("credential_id", "A shared credential signs in with a password: choose Password sign-in."))
     if c.domain and has_control_character(c.domain):
         problems.append(Problem("domain", single_line_problem(c.domain, "The domain") or ""))
     if c.auth_mode is AuthMode.OAUTH2:
@@ -213,7 +216,7 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
     if c.client_key and not c.client_cert:
         problems.append(Problem("client_cert", "A client key needs its client certificate."))
     # proxy
-    if c.proxy_type is not ProxyType.NONE:
+    if c.proxy_type is not ProxyType.NONE and not c.connector_id:
         _check(problems, "proxy_host", normalize_host, c.proxy_host)
         if not 1 <= c.proxy_port <= 65535:
             problems.append(Problem("proxy_port", "The proxy port must be a number from 1 to 65535."))

@@ -4,7 +4,10 @@ Version 1 is the first format smtpgui wrote. Version 2 added OAuth2 sign-in sett
 (``oauth_provider`` and friends); a version-1 program would drop them when saving, so it must
 refuse a version-2 file rather than read it. Version 3 (issue 20) switches read confirmation on
 and off apart from its address (``send_read_receipt``); a version-2 connection with an address
-always sent one, so the step turns the switch on for it. A change of format adds ``MIGRATIONS[N] = step``
+always sent one, so the step turns the switch on for it. Version 3 also keeps shared credentials
+and network connectors beside the connections (``credentials``, ``connectors``; connections name
+them by ``credential_id`` / ``connector_id``): a version-2 program would drop them, and with them
+every connection's sign-in. A change of format adds ``MIGRATIONS[N] = step``
 (turning an N document into an N+1 one) and a test for that step; ``migrate`` chains them.
 """
 
@@ -48,6 +51,9 @@ def _v2_to_v3(document: Document) -> Document:
     if not isinstance(connections, list):
         return document
     document["connections"] = [_keep_read_receipt(item) for item in connections]
+    # A version-2 file has no shared credentials or connectors yet (an existing list is kept).
+    document.setdefault("credentials", [])
+    document.setdefault("connectors", [])
     return document
 
 
