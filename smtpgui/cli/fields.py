@@ -27,6 +27,7 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.core.presets import find_preset
+from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate
 from smtpgui.storage.secrets import Slot
 from smtpgui.transport.tlsfiles import tls_file_problems
@@ -64,6 +65,8 @@ OPTION_FOR_FIELD = {
     "proxy_port": "--proxy",
     "proxy_type": "--proxy",
     "proxy_domain": "--proxy-domain",
+    "credential_id": "--credential",
+    "connector_id": "--connector",
     "tenant_id": "--tenant-id",
     "client_id": "--client-id",
     "mailbox": "--mailbox",
@@ -143,6 +146,12 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
         help="read the password from the first line of standard input",
     )
     a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    a.add_argument(
+        "--credential",
+        default=S,
+        metavar="NAME",
+        help="sign in with this shared credential ('none': the connection's own user name and password)",
+    )
     o = parser.add_argument_group("OAuth2 sign-in (--auth oauth2; then run 'smtpgui login NAME')")
     o.add_argument("--oauth-provider", default=S, choices=_choices(OAuthProvider))
     o.add_argument("--oauth-client-id", default=S, metavar="ID", help="your app registration's client ID")
@@ -165,6 +174,9 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     p.add_argument("--proxy-password-env", default=S, metavar="VAR")
     p.add_argument("--proxy-domain", default=S)
     p.add_argument("--proxy-remote-dns", action=argparse.BooleanOptionalAction, default=S)
+    p.add_argument(
+        "--connector", default=S, metavar="NAME", help="go through this network connector ('none': the connection's own proxy)"
+    )
     gr = parser.add_argument_group("Microsoft Graph")
     gr.add_argument("--tenant-id", default=S)
     gr.add_argument("--client-id", default=S)
@@ -234,10 +246,13 @@ class FieldChanges:
     secrets: dict[Slot, str] = field(default_factory=dict)
 
 
-def apply_field_options(base: Connection, options: argparse.Namespace, with_secrets: bool = True) -> FieldChanges:
+def apply_field_options(
+    base: Connection, options: argparse.Namespace, with_secrets: bool = True, shared: SharedSettings | None = None
+) -> FieldChanges:
     """The connection ``base`` with every given option applied, plus secrets from stdin/env.
 
     ``with_secrets`` False leaves the secrets unread (for applying the same options again).
+    ``shared`` holds the credentials and connectors ``--credential`` / ``--connector`` name.
     """
     given = vars(options)
     problems: list[Problem] = []
@@ -280,6 +295,7 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
                 proxy_port=spec.port or connection.proxy_port,
                 proxy_username=spec.username,
             )
+    _apply_shared_options(given, shared or SharedSettings(), changes, problems)
     # The usual port for the new mode, unless the user chose one.
     usual_port = connection.port == DEFAULT_PORTS.get(connection.security, connection.port)
     if "security" in given and "port" not in given and "preset" not in given and usual_port:
@@ -300,6 +316,31 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
         rest = [p for p in validate(connection) if p.field not in parsed_fields]
         raise ValidationError(problems + rest)
     return FieldChanges(connection, read_secrets(options) if with_secrets else {})
+
+
+def _apply_shared_options(
+    given: dict[str, Any], shared: SharedSettings, changes: dict[str, Any], problems: list[Problem]
+) -> None:
+    """``--credential NAME`` / ``--connector NAME`` by name to the id the file keeps ('none': its own)."""
+    for option, field_name, items, noun in (
+        ("credential", "credential_id", shared.credentials, "credential"),
+        ("connector", "connector_id", shared.connectors, "connector"),
+    ):
+        if option not in given:
+            continue
+        name = given[option].strip()
+        if name.casefold() in ("", "none"):
+            changes[field_name] = ""
+            continue
+        match = next((i for i in items if i.name.casefold() == name.casefold()), None)
+        if match is None:
+            problems.append(
+                Problem(field_name, f"There is no {noun} called {name!r}; 'smtpgui {noun} list' shows them.")
+            )
+            continue
+        changes[field_name] = match.id
+        if option == "credential" and "auth_mode" not in given:
+            changes["auth_mode"] = AuthMode.PASSWORD  # a shared credential signs in with its password
 
 
 def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:

@@ -47,9 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    from smtpgui.cli import login, profiles, send, settings
+    from smtpgui.cli import login, profiles, send, settings, shared
 
     profiles.add_commands(command)
+    shared.add_commands(command)
     settings.add_commands(command)
     send.add_commands(command)
     login.add_commands(command)

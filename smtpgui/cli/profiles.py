@@ -21,6 +21,7 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
 from smtpgui.core.presets import PRESETS
+from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate_name
 from smtpgui.services import AppServices
 from smtpgui.storage.secrets import Slot
@@ -28,12 +29,22 @@ from smtpgui.storage.secrets import Slot
 # output ------------------------------------------------------------------------------------
 
 
-def connection_json(app: AppServices, connection: Connection, *, with_secrets: bool = True) -> dict[str, Any]:
-    """``show --json``'s object: the model's fields, and which secrets are stored (CLI.md)."""
+def connection_json(
+    app: AppServices, connection: Connection, *, with_secrets: bool = True, shared: SharedSettings | None = None
+) -> dict[str, Any]:
+    """``show --json``'s object: the model's fields, the names of its shared credential and
+    connector (``credential``, ``connector``; null for its own), and which secrets are stored (CLI.md)."""
     data = connection_to_dict(connection)
+    data.update(shared_names(connection, shared if shared is not None else app.shared.settings()))
     if with_secrets:
         data.update(app.secrets.flags(connection))
     return data
+
+
+def shared_names(connection: Connection, shared: SharedSettings) -> dict[str, str | None]:
+    credential = shared.credential(connection.credential_id) if connection.credential_id else None
+    connector = shared.connector(connection.connector_id) if connection.connector_id else None
+    return {"credential": credential.name if credential else None, "connector": connector.name if connector else None}
 
 
 def list_line(connection: Connection) -> str:
@@ -47,8 +58,10 @@ def list_line(connection: Connection) -> str:
     return f"{mark} {name:<24} {where:<36} {connection.security.value:<9} {state}{extra}"
 
 
-def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
-    data = connection_to_dict(connection)
+def show_text(connection: Connection, flags: dict[str, bool] | None, names: dict[str, str | None] | None = None) -> str:
+    data: dict[str, Any] = connection_to_dict(connection)
+    for key, value in (names or {}).items():
+        data[key] = value if value is not None else "(its own)"
     if flags is not None:
         data.update(flags)
     width = max(len(k) for k in data)
@@ -69,7 +82,8 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
 def cmd_list(app: AppServices, args: argparse.Namespace) -> int:
     connections = app.connections.list_all()
     if args.json:
-        emit_json([connection_json(app, c) for c in connections])
+        shared = app.shared.settings()
+        emit_json([connection_json(app, c, shared=shared) for c in connections])
     elif not connections:
         say("no connections yet; add one with 'smtpgui add NAME --host HOST'.")
     else:
@@ -90,7 +104,7 @@ def cmd_show(app: AppServices, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(connection_json(app, connection))
     else:
-        print(show_text(connection, flags))
+        print(show_text(connection, flags, shared_names(connection, app.shared.settings())))
     return EXIT_OK
 
 
@@ -98,25 +112,26 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     problems = validate_name(args.name)
     if problems:
         raise ValidationError(problems)
-    changes = apply_field_options(Connection(name=args.name), args)
+    changes = apply_field_options(Connection(name=args.name), args, shared=app.shared.settings())
     try:
         connection = app.connections.create(changes.connection, changes.secrets)
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was added.") from exc
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
-    if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets:
+    if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets and not connection.credential_id:
         say("no password is stored yet; set one with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK
 
 
 def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
     current = app.connections.get(args.name)
-    changes = apply_field_options(current, args)  # checks the options and reads the secrets once
+    shared = app.shared.settings()
+    changes = apply_field_options(current, args, shared=shared)  # checks the options and reads the secrets once
     # The options are applied again to the connection as it is under the store's lock, so an edit
     # made by another process meanwhile (another field, say) is kept, not overwritten.
     try:
         updated = app.connections.edit(
-            current.id, lambda fresh: apply_field_options(fresh, args, False).connection, changes.secrets
+            current.id, lambda fresh: apply_field_options(fresh, args, False, shared).connection, changes.secrets
         )
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was changed.") from exc
@@ -132,7 +147,7 @@ def cmd_duplicate(app: AppServices, args: argparse.Namespace) -> int:
     password = read_stdin_secret("password") if args.password_stdin else None
     copy = app.connections.duplicate(source, args.as_name, password)
     say(f"copied {source.name!r} to {copy.name!r} (without its secrets).")
-    if password is None and copy.auth_mode.value != "none":
+    if password is None and copy.auth_mode.value != "none" and not copy.credential_id:
         say(f"the copy has no password; set one with 'smtpgui edit {copy.name!r} --password-stdin'.")
     return EXIT_OK
 
@@ -233,7 +248,9 @@ def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
     imported, replaced = outcome.imported, outcome.replaced
     say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
     replaced_ids = {o.id for o in replaced}
-    missing = [c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids]
+    missing = [
+        c.name for c in imported if c.auth_mode.value != "none" and c.id not in replaced_ids and not c.credential_id
+    ]
     if missing:
         say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK

@@ -65,7 +65,8 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
     recipients = _recipients(args.to)
     if args.all:
         return testall.run_all(app, args, recipients)
-    connection = named_or_default(app, args.name)
+    # Its shared credential and connector, as they are now (changed once, used by every connection).
+    connection = app.shared.resolve(named_or_default(app, args.name))
     from smtpgui.transport.tlsfiles import check_before_session
 
     check_before_session(connection)
@@ -129,7 +130,7 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
             )
         args.connection = default.name
     if args.connection:
-        base = app.connections.get(args.connection)
+        base = app.shared.resolve(app.connections.get(args.connection))
         if base.kind is Kind.GRAPH:
             raise ValidationError(
                 f"{base.name!r} sends through Microsoft Graph: there is no SMTP server to probe.", "--connection"

@@ -79,7 +79,14 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
     from smtpgui.transport.engine import SessionEngine
     from smtpgui.transport.tlsfiles import check_before_session
 
-    run = TestAllRun(SessionEngine(), connections, secrets.for_session, message_for, concurrency=args.concurrency)
+    run = TestAllRun(
+        SessionEngine(),
+        connections,
+        secrets.for_session,
+        message_for,
+        concurrency=args.concurrency,
+        resolve=app.shared.resolve,
+    )
     printing = threading.Lock()
 
     def heard(item: TestAllItem) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from smtpgui.services.connections import ConnectionService
 from smtpgui.services.secrets import SecretService
 from smtpgui.services.settings import SettingsService
+from smtpgui.services.shared import SharedService
 from smtpgui.storage.services import Services, build_services
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class AppServices:
     connections: ConnectionService
     secrets: SecretService
     settings: SettingsService
+    shared: SharedService
     _tests: TestService | None = field(default=None, repr=False)
 
     @property
@@ -59,6 +61,7 @@ def app_services(stores: Services) -> AppServices:
         connections=ConnectionService(stores.store, secrets),
         secrets=secrets,
         settings=SettingsService(stores.settings),
+        shared=SharedService(stores.store, secrets),
     )
 
 
@@ -71,4 +74,9 @@ def build_app_services(
     return app_services(build_services(config_dir, keyring_backend, session_fallback))
 
 
-__all__ = ["AppServices", "ConnectionService", "SecretService", "SettingsService", "app_services", "build_app_services"]
+__all__ = [
+    "AppServices",
+    "ConnectionService",
+    "SecretService",
+    "SettingsService",
+    "SharedService", "app_services", "build_app_services"]
