@@ -245,6 +245,15 @@ def cmd_import(app: AppServices, args: argparse.Namespace) -> int:
             f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
             f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
         )
+    for noun, name, fields in outcome.shared.dropped:
+        say(
+            f"the stored password of the {noun} {name!r} was removed: the import changed where it would be "
+            f"sent ({', '.join(fields)}). Set it again with 'smtpgui {noun} edit {name!r} --password-stdin'."
+        )
+    for noun, name in outcome.shared.added:
+        option = "--password-stdin" if noun == "credential" else "--proxy-password-env VAR"
+        say(f"the {noun} {name!r} was added with no password (exports carry none); set it with "
+            f"'smtpgui {noun} edit {name!r} {option}'.")  # fmt: skip
     imported, replaced = outcome.imported, outcome.replaced
     say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
     replaced_ids = {o.id for o in replaced}

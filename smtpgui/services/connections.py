@@ -178,12 +178,12 @@ class ConnectionService:
         """The export document (never a secret), written to ``path`` unless it is None."""
         from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
 
-        connections = self.store.load()
+        connections, shared = self.store.load_all()
         if names:
             connections = exchange.select_by_names(connections, names)
-        document = exchange.export_document(connections)
+        document = exchange.export_document(connections, shared)
         if path is not None:
-            exchange.write_export(path, connections)
+            exchange.write_export(path, connections, shared)
         return document, len(connections)
 
     def clashing_names(self, incoming: list[Connection]) -> list[str]:

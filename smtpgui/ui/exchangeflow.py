@@ -50,6 +50,15 @@ class ExchangeFlow(QObject):
             f"would be sent ({', '.join(fields)}). Enter them again if you trust the new settings."
             for connection, fields in outcome.secrets_dropped
         ] + outcome.warnings
+        notes += [
+            f"The stored password of the {noun} “{name}” was removed: the import changed where it would be "
+            f"sent ({', '.join(fields)}). Enter it again in Manage {noun}s if you trust the new settings."
+            for noun, name, fields in outcome.shared.dropped
+        ]
+        notes += [
+            f"The {noun} “{name}” was added without a password (exports carry none): set it in Manage {noun}s."
+            for noun, name in outcome.shared.added
+        ]
         if notes:
             w.prompts.inform("Imported", "\n\n".join(notes))
 
