@@ -86,7 +86,7 @@ OAUTH_FIELDS = {
 }
 
 # Added by schema 3 (issue 20): read confirmation switched on and off apart from its address.
-SCHEMA_3_FIELDS = {"send_read_receipt"}
+SCHEMA_3_FIELDS = {"send_read_receipt", "credential_id", "connector_id"}
 
 text = st.text(max_size=30)
 connections = st.builds(

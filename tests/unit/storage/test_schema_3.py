@@ -108,3 +108,63 @@ def test_an_export_of_schema_4_is_refused() -> None:
     document = {"format": FORMAT, "schema_version": 4, "connections": []}
     with pytest.raises(ValidationError, match="newer smtpgui"):
         parse_import(document)
+
+
+# schema 3, part two (issue 20, items 1 and 2): shared credentials and connectors ---------------
+
+
+def test_a_schema_2_file_gains_empty_credentials_and_connectors(tmp_path: Path) -> None:
+    store = ConnectionStore(tmp_path)
+    store.path.write_text(json.dumps({"schema_version": 2, "connections": [{"name": "a", "host": "h"}]}))
+    connections, shared = store.load_all()
+    assert [c.name for c in connections] == ["a"]
+    assert connections[0].credential_id == "" and connections[0].connector_id == ""
+    assert shared.credentials == () and shared.connectors == ()
+    assert migrate({"schema_version": 2, "connections": []})["credentials"] == []
+
+
+def test_a_schema_3_file_with_credentials_and_connectors_loads_and_is_written_back(tmp_path: Path) -> None:
+    credential_id, connector_id = "6f1c7d0e-6c1e-4a43-9d39-5c2d1e0a9b11", "0b7a8a8c-3f55-4c3e-8f0d-1a2b3c4d5e6f"
+    document = {
+        "schema_version": 3,
+        "connections": [
+            {"name": "a", "host": "h", "auth_mode": "password", "credential_id": credential_id,
+             "connector_id": connector_id},
+        ],
+        "credentials": [{"id": credential_id, "name": "Corp", "username": "alice", "domain": "ACME",
+                         "mechanism": "login", "description": ""}],
+        "connectors": [{"id": connector_id, "name": "Office", "proxy_type": "http", "host": "proxy.example",
+                        "port": 3128, "username": "", "domain": "", "remote_dns": True, "description": ""}],
+    }  # fmt: skip
+    store = ConnectionStore(tmp_path)
+    store.path.write_text(json.dumps(document))
+    connections, shared = store.load_all()
+    assert connections[0].credential_id == credential_id and connections[0].connector_id == connector_id
+    assert [(c.name, c.username, c.domain, c.mechanism.value) for c in shared.credentials] == [
+        ("Corp", "alice", "ACME", "login")
+    ]
+    assert [(c.name, c.proxy_type.value, c.host, c.port) for c in shared.connectors] == [
+        ("Office", "http", "proxy.example", 3128)
+    ]
+    store.update(lambda cs: [c.replace(description="edited") for c in cs])
+    written = json.loads(store.path.read_text())
+    assert written["credentials"] == document["credentials"]
+    assert written["connectors"] == document["connectors"]
+
+
+def test_a_schema_4_file_with_shared_settings_is_refused_untouched(tmp_path: Path) -> None:
+    store = ConnectionStore(tmp_path)
+    newer = json.dumps({"schema_version": 4, "connections": [], "credentials": [{"name": "x", "vault": 1}]})
+    store.path.write_text(newer)
+    with pytest.raises(StorageError, match="newer smtpgui"):
+        store.load_shared()
+    assert store.path.read_text() == newer
+
+
+def test_a_damaged_credential_entry_is_reported_and_left_untouched(tmp_path: Path) -> None:
+    store = ConnectionStore(tmp_path)
+    text = json.dumps({"schema_version": 3, "connections": [], "credentials": [{"name": "x", "username": 5}]})
+    store.path.write_text(text)
+    with pytest.raises(StorageError, match="Credential #1"):
+        store.load()
+    assert store.path.read_text() == text
