@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -16,6 +19,9 @@ from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.secretfield import SecretField
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab
 
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
+
 
 class ConnectionEditor(QWidget):
     """Edits one connection; the window decides what Save, Revert and Test do.
@@ -23,6 +29,8 @@ class ConnectionEditor(QWidget):
     Signals:
         dirty_changed(bool): unsaved edits appeared or went away.
         save_requested, revert_requested, test_requested: the buttons were pressed.
+        manage_shared_requested(str): Manage credentials… ("credential") or Manage connectors…
+            ("connector") was pressed.
     """
 
     dirty_changed = Signal(bool)
@@ -30,6 +38,7 @@ class ConnectionEditor(QWidget):
     revert_requested = Signal()
     test_requested = Signal()
     secrets_shown = Signal()
+    manage_shared_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,6 +161,19 @@ class ConnectionEditor(QWidget):
         else:
             text, signed = "Not signed in. Sign in opens your browser; the token goes to the keyring.", False
         self.auth_tab.show_sign_in(text, signed, busy=bool(busy))
+
+    def set_shared_source(self, source: Callable[[], SharedSettings]) -> None:
+        """Where the Authentication and Proxy tabs read the shared credentials and connectors."""
+        for tab in (self.auth_tab, self.proxy_tab):
+            tab.shared_source = source
+            tab.manage_requested.connect(self.manage_shared_requested)
+
+    def refresh_shared(self) -> None:
+        """The credentials or connectors changed (Manage…): list them again, keeping each choice."""
+        for tab in (self.auth_tab, self.proxy_tab):
+            if tab.is_built():
+                tab.refresh_shared()
+        self.refresh_problems()
 
     def load(
         self,

@@ -170,11 +170,22 @@ class MainWindow(QMainWindow, WindowFlows):
         editor.auth_tab.sign_in_requested.connect(lambda device: self.sign_ins.sign_in(bool(device)))
         editor.auth_tab.sign_out_requested.connect(later(lambda: self.sign_ins.sign_out))
         editor.dirty_changed.connect(self._on_dirty_changed)
+        editor.set_shared_source(self.services.shared.settings)
+        editor.manage_shared_requested.connect(self._manage_shared)
         place = self._editor_place
         self.right_layout.replaceWidget(place, editor)
         self.right_layout.setStretchFactor(editor, 1)
         place.deleteLater()
         return editor
+
+    def _manage_shared(self, kind: str) -> None:
+        """Manage credentials… / Manage connectors… (the dialog's module loads on first use)."""
+        from smtpgui.ui.manageshared import ManageSharedDialog
+
+        dialog = ManageSharedDialog(self.services, self.pool, kind, self)
+        dialog.finished.connect(lambda _code: self.editor.refresh_shared())
+        dialog.open()
+        self.manage_dialog = dialog
 
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""
