@@ -110,15 +110,19 @@ class ManageSharedDialog(QDialog):
         self.message.setWordWrap(True)
         set_status_color(self.message, "error")
         self.form.addRow(self.message)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
+        list_buttons = QHBoxLayout()
+        list_buttons.addWidget(self.new_button)
+        list_buttons.addWidget(self.delete_button)
+        list_buttons.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.list, 1)
+        left.addLayout(list_buttons)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
         right = QVBoxLayout()
         right.addLayout(self.form)
+        right.addLayout(save_row)
         right.addStretch(1)
         body = QHBoxLayout()
         body.addLayout(left, 2)
@@ -128,7 +132,6 @@ class ManageSharedDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(body, 1)
-        layout.addLayout(buttons)
         layout.addWidget(close)
         self.resize(640, 420)
         self.reload()
@@ -152,10 +155,17 @@ class ManageSharedDialog(QDialog):
             self._say(str(exc))
             return
         self.items = list(shared.credentials if self.credential else shared.connectors)
+        try:
+            by_credential, by_connector = self.services.shared.users()
+        except SmtpguiError:
+            by_credential, by_connector = {}, {}
+        users = by_credential if self.credential else by_connector
         self.list.blockSignals(True)
         self.list.clear()
         for item in self.items:
-            entry = QListWidgetItem(f"{item.name}\n{describe(item)}")
+            count = len(users.get(item.id, []))
+            used = f"used by {count} connection{'s' if count != 1 else ''}" if count else "not used"
+            entry = QListWidgetItem(f"{item.name}\n{describe(item)} · {used}")
             entry.setToolTip(item.description or describe(item))
             self.list.addItem(entry)
         self.list.blockSignals(False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from smtpgui.ui.forms import hint_label
 from smtpgui.ui.plaintext import PlainLabel, set_plain
@@ -64,6 +64,9 @@ class SharedChoiceMixin:
         self.manage_button = row
         self.manage_button_widget = button
         self.shared_note = hint_label(f"{self.SHARED_KIND}Note", "")
+        # A form field that is not "Expanding" keeps its size hint's width: the note would wrap
+        # in a column as narrow as its longest word run and be cut off below.
+        self.shared_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         position = self.form.getWidgetPosition(self.rows[self.SHARED_FIELD])[0]
         self.form.insertRow(position + 1, "", self.shared_note)
         self.form.insertRow(position + 2, "", row)
