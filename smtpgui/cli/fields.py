@@ -175,7 +175,10 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     p.add_argument("--proxy-domain", default=S)
     p.add_argument("--proxy-remote-dns", action=argparse.BooleanOptionalAction, default=S)
     p.add_argument(
-        "--connector", default=S, metavar="NAME", help="go through this network connector ('none': the connection's own proxy)"
+        "--connector",
+        default=S,
+        metavar="NAME",
+        help="go through this network connector ('none': the connection's own proxy)",
     )
     gr = parser.add_argument_group("Microsoft Graph")
     gr.add_argument("--tenant-id", default=S)

@@ -118,7 +118,11 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was added.") from exc
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
-    if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets and not connection.credential_id:
+    if (
+        connection.auth_mode.value == "password"
+        and Slot.PASSWORD not in changes.secrets
+        and not connection.credential_id
+    ):
         say("no password is stored yet; set one with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK
 

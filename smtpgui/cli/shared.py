@@ -222,7 +222,7 @@ def _add(app: AppServices, args: argparse.Namespace) -> int:
     required = "--username" if kind is Credential else "--proxy"
     if required.lstrip("-") not in vars(args):
         raise UsageError(f"'{args.command} add' needs {required}.")
-    item = kind(name=args.name, **_changes(args))  # type: ignore[arg-type]
+    item = kind(name=args.name, **_changes(args))
     password = read_password(args, f"{args.command} {args.name!r}")
     if kind is Credential and password is None:
         raise UsageError(
@@ -281,9 +281,14 @@ def _delete(app: AppServices, args: argparse.Namespace) -> int:
 def _password_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--password-stdin", action="store_true", default=S, help="read the password from the first line of standard input"
+        "--password-stdin",
+        action="store_true",
+        default=S,
+        help="read the password from the first line of standard input",
     )
-    group.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    group.add_argument(
+        "--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR"
+    )
     group.add_argument(
         "--password-prompt", action="store_true", default=S, help="ask for the password on the terminal (not echoed)"
     )
@@ -330,5 +335,13 @@ def _group(command: Command, name: str, help_text: str, noun: str, fields: Any) 
 
 def add_commands(command: Command) -> None:
     """Register ``credential`` and ``connector``."""
-    _group(command, "credential", "shared credentials: a user name and password many connections use", "credential", _credential_options)
-    _group(command, "connector", "network connectors: a proxy route many connections use", "connector", _connector_options)
+    _group(
+        command,
+        "credential",
+        "shared credentials: a user name and password many connections use",
+        "credential",
+        _credential_options,
+    )
+    _group(
+        command, "connector", "network connectors: a proxy route many connections use", "connector", _connector_options
+    )

@@ -257,7 +257,12 @@ def validate_credential(credential: Credential, others: Iterable[Credential] = (
     _single_line(problems, "username", c.username, "The user name")
     _single_line(problems, "domain", c.domain, "The domain")
     if c.mechanism not in CREDENTIAL_MECHANISMS:
-        problems.append(Problem("mechanism", f"A password credential signs in with auto, PLAIN, LOGIN or CRAM-MD5, not {c.mechanism.value}."))
+        problems.append(
+            Problem(
+                "mechanism",
+                f"A password credential signs in with auto, PLAIN, LOGIN or CRAM-MD5, not {c.mechanism.value}.",
+            )
+        )
     _description(problems, c.description)
     return problems
 

@@ -203,7 +203,9 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
             )
         )
     if c.credential_id and c.auth_mode is not AuthMode.PASSWORD:
-        problems.append(Problem("credential_id", "A shared credential signs in with a password: choose Password sign-in."))
+        problems.append(
+            Problem("credential_id", "A shared credential signs in with a password: choose Password sign-in.")
+        )
     if c.domain and has_control_character(c.domain):
         problems.append(Problem("domain", single_line_problem(c.domain, "The domain") or ""))
     if c.auth_mode is AuthMode.OAUTH2:

@@ -79,4 +79,7 @@ __all__ = [
     "ConnectionService",
     "SecretService",
     "SettingsService",
-    "SharedService", "app_services", "build_app_services"]
+    "SharedService",
+    "app_services",
+    "build_app_services",
+]

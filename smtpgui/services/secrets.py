@@ -17,6 +17,7 @@ from smtpgui.storage.secrets import SecretStore, Slot
 if TYPE_CHECKING:
     from smtpgui.transport.engine import SessionSecrets
 
+
 def secret_owners(connection: Connection) -> dict[Slot, str]:
     """Whose keyring entry a session reads for each slot: a shared credential's password
     (``credential:<id>:password``) and a connector's proxy password replace the connection's own."""

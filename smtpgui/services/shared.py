@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.errors import NotFoundError, Problem, SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from smtpgui.transport.engine import SessionSecrets
 
 log = logging.getLogger("smtpgui.services")
-Item = TypeVar("Item", Credential, Connector)
+Item = Credential | Connector
 
 
 class InUseError(ValidationError):
@@ -52,15 +52,17 @@ def _noun(item: Credential | Connector | type[Credential] | type[Connector]) -> 
     return "credential" if kind is Credential else "connector"
 
 
-def _items(shared: SharedSettings, kind: type[Item]) -> tuple[Item, ...]:
-    return shared.credentials if kind is Credential else shared.connectors  # type: ignore[return-value]
+def _items(shared: SharedSettings, kind: type[Item]) -> tuple[Any, ...]:
+    return shared.credentials if kind is Credential else shared.connectors
 
 
-def _with_items(shared: SharedSettings, kind: type[Credential] | type[Connector], items: tuple[Any, ...]) -> SharedSettings:
+def _with_items(
+    shared: SharedSettings, kind: type[Credential] | type[Connector], items: tuple[Any, ...]
+) -> SharedSettings:
     return shared.replace(credentials=items) if kind is Credential else shared.replace(connectors=items)
 
 
-def _find(items: tuple[Item, ...], name: str, noun: str) -> Item:
+def _find(items: tuple[Any, ...], name: str, noun: str) -> Any:
     folded = name.casefold()
     for item in items:
         if item.name.casefold() == folded:
@@ -100,11 +102,13 @@ class SharedService:
 
     def credential(self, name: str) -> Credential:
         """The credential called ``name`` (ignoring case); ``NotFoundError`` otherwise."""
-        return _find(self.credentials(), name, "credential")
+        found: Credential = _find(self.credentials(), name, "credential")
+        return found
 
     def connector(self, name: str) -> Connector:
         """The connector called ``name`` (ignoring case); ``NotFoundError`` otherwise."""
-        return _find(self.connectors(), name, "connector")
+        found: Connector = _find(self.connectors(), name, "connector")
+        return found
 
     def users(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Connection names by credential id and by connector id (one pass over the connections)."""
@@ -201,7 +205,9 @@ class SharedService:
         def change(connections: list[Connection], shared: SharedSettings) -> tuple[list[Connection], SharedSettings]:
             items = _items(shared, kind)
             if not any(i.id == item.id for i in items):
-                raise NotFoundError(f"That {_noun(item)} no longer exists; another window or command may have deleted it.")
+                raise NotFoundError(
+                    f"That {_noun(item)} no longer exists; another window or command may have deleted it."
+                )
             problems = _problems(item, items)
             if problems:
                 raise ValidationError(problems)
@@ -258,5 +264,6 @@ class SharedService:
         try:
             store.delete(item.owner, _slot(item))
         except SecretStoreUnavailable as exc:
-            return f"{exc} Remove the entry '{item.owner}:{_slot(item).value}' of service 'smtpgui' when the keyring works again."
+            entry = f"{item.owner}:{_slot(item).value}"
+            return f"{exc} Remove the entry '{entry}' of service 'smtpgui' when the keyring works again."
         return None

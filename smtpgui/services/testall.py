@@ -61,6 +61,7 @@ class TestAllRun:
         secrets_for: SecretsFor,
         message_for: MessageFor,
         concurrency: int = DEFAULT_CONCURRENCY,
+        *,
         resolve: Callable[[Connection], Connection] | None = None,
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:

@@ -12,10 +12,8 @@ from smtpgui.core.binding import changed_binding, secrets_must_drop
 from smtpgui.core.errors import SecretStoreUnavailable, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
-from smtpgui.storage.atomic import atomic_write_json
-from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
-from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file, refuse_unless_replaceable
 from smtpgui.core.shared import SharedSettings
+from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.exchange_shared import (
     ImportBatch,
     SharedImport,
@@ -24,6 +22,8 @@ from smtpgui.storage.exchange_shared import (
     read_definitions,
     strip_references,
 )
+from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
+from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file, refuse_unless_replaceable
 from smtpgui.storage.secrets import SecretStore, Slot
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
@@ -107,8 +107,8 @@ def parse_import(document: Any, source: str = "the file") -> ImportBatch:
             raise ValidationError(f"{source} cannot be imported: {exc}.") from None
     connections = ImportBatch()
     references = []
-    for index, item in enumerate(items, start=1):
-        item, names = strip_references(item, index, source)
+    for index, raw_item in enumerate(items, start=1):
+        item, names = strip_references(raw_item, index, source)
         references.append(names)
         try:
             connection = connection_from_dict(item)

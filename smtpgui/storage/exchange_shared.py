@@ -117,10 +117,11 @@ def strip_references(item: Any, index: int, source: str) -> tuple[Any, tuple[str
 
 def read_definitions(document: dict[str, Any], batch: ImportBatch, source: str) -> None:
     """The file's credential and connector definitions into ``batch`` (ids dropped)."""
-    for key, noun, parse, target in (
+    targets: tuple[tuple[str, str, Callable[[Any], Any], list[Any]], ...] = (
         ("credentials", "Credential", credential_from_dict, batch.credentials),
         ("connectors", "Connector", connector_from_dict, batch.connectors),
-    ):
+    )
+    for key, noun, parse, target in targets:
         items = document.get(key, [])
         if not isinstance(items, list):
             raise ValidationError(f"{source}: {key} is not a list.")
@@ -130,9 +131,7 @@ def read_definitions(document: dict[str, Any], batch: ImportBatch, source: str) 
                 parsed = parse({k: v for k, v in item.items() if k != "id"} if isinstance(item, dict) else item)
             except ValueError as exc:
                 raise ValidationError(f"{noun} #{index} in {source}: {exc}.") from None
-            problems = (
-                validate_credential(parsed) if isinstance(parsed, Credential) else validate_connector(parsed)
-            )
+            problems = validate_credential(parsed) if isinstance(parsed, Credential) else validate_connector(parsed)
             if problems:
                 raise ValidationError(
                     f"{noun} #{index} ({_short(parsed.name)}) in {source}: {problems[0].field}: {problems[0].message}"
@@ -140,14 +139,14 @@ def read_definitions(document: dict[str, Any], batch: ImportBatch, source: str) 
             if parsed.name.casefold() in seen:
                 raise ValidationError(f"{source} defines the {noun.lower()} {_short(parsed.name)} more than once.")
             seen.add(parsed.name.casefold())
-            target.append(parsed)  # type: ignore[arg-type]
+            target.append(parsed)
 
 
 # import: merging under the store's lock -----------------------------------------------------
 
 
 def _differs(stored: Credential | Connector, incoming: Credential | Connector) -> bool:
-    return stored != incoming.replace(id=stored.id)  # type: ignore[arg-type]
+    return stored != incoming.replace(id=stored.id)
 
 
 def merge(

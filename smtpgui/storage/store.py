@@ -147,7 +147,7 @@ class ConnectionStore:
         return connections, self._parse_shared(document, source)
 
     def _parse_shared(self, document: dict[str, Any], source: Path) -> SharedSettings:
-        lists = []
+        lists: list[tuple[Any, ...]] = []
         for key, what, parse in (
             ("credentials", "Credential", credential_from_dict),
             ("connectors", "Connector", connector_from_dict),

@@ -8,6 +8,7 @@ typed here goes to the credential's own keyring entry; an empty password field k
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, Slot
@@ -225,14 +226,13 @@ class ManageSharedDialog(QDialog):
             "domain": self.domain_edit.text().strip(),
             "description": self.description_edit.text(),
         }
+        values: Item
         if self.credential:
             values = Credential(name="", mechanism=Mechanism(self.mechanism_combo.currentData())).replace(**common)
         else:
             host = self.host_edit.text().strip()
-            try:
+            with contextlib.suppress(ValueError):  # a bad host: the service says so, in its words
                 host = normalize_host(host)
-            except ValueError:
-                pass  # the service reports it, in its words
             values = Connector(
                 name="",
                 proxy_type=ProxyType(self.type_combo.currentData()),

@@ -9,8 +9,19 @@ from tests.conftest import CliRunner
 
 
 def _add_corp(cli: CliRunner, password: str = "corp-pw-1") -> None:
-    r = cli("credential", "add", "Corp", "--username", "alice", "--domain", "ACME", "--mechanism", "plain",
-            "--password-stdin", stdin=password + "\n")  # fmt: skip
+    r = cli(
+        "credential",
+        "add",
+        "Corp",
+        "--username",
+        "alice",
+        "--domain",
+        "ACME",
+        "--mechanism",
+        "plain",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -111,11 +122,26 @@ def test_rename_keeps_every_reference_and_the_password(cli: CliRunner) -> None:
 
 def test_connector_add_show_use_delete(cli: CliRunner) -> None:
     cli.extra_env["PROXYPW"] = "proxy-pw-1"
-    r = cli("connector", "add", "Office", "--proxy", "socks5://pu@proxy.example:1081", "--proxy-password-env", "PROXYPW",
-            "--proxy-domain", "CORP", "--no-proxy-remote-dns")  # fmt: skip
+    r = cli(
+        "connector",
+        "add",
+        "Office",
+        "--proxy",
+        "socks5://pu@proxy.example:1081",
+        "--proxy-password-env",
+        "PROXYPW",
+        "--proxy-domain",
+        "CORP",
+        "--no-proxy-remote-dns",
+    )
     assert r.returncode == 0, r.stderr
     shown = json.loads(cli("connector", "show", "office", "--json").stdout)
-    assert (shown["proxy_type"], shown["host"], shown["port"], shown["username"]) == ("socks5", "proxy.example", 1081, "pu")
+    assert (shown["proxy_type"], shown["host"], shown["port"], shown["username"]) == (
+        "socks5",
+        "proxy.example",
+        1081,
+        "pu",
+    )
     assert shown["domain"] == "CORP" and shown["remote_dns"] is False and shown["proxy_password_set"] is True
     assert cli.secrets() == {f"smtpgui/connector:{shown['id']}:proxy-password": "proxy-pw-1"}
     assert cli("add", "A", "--host", "a.example", "--connector", "Office").returncode == 0
@@ -198,10 +224,15 @@ def test_import_naming_an_unknown_credential_is_refused_and_changes_nothing(cli:
     cli("add", "Keep", "--host", "k.example")
     before = (cli.config_dir / "connections.json").read_bytes()
     path = tmp_path / "in.json"
-    path.write_text(json.dumps({
-        "format": "smtpgui-connections", "schema_version": 3,
-        "connections": [{"name": "A", "host": "a.example", "auth_mode": "password", "credential": "Ghost"}],
-    }))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "format": "smtpgui-connections",
+                "schema_version": 3,
+                "connections": [{"name": "A", "host": "a.example", "auth_mode": "password", "credential": "Ghost"}],
+            }
+        )
+    )
     r = cli("import", str(path))
     assert r.returncode == 2
     assert "Ghost" in r.stderr and "Traceback" not in r.stderr
@@ -212,11 +243,23 @@ def test_an_import_cannot_name_a_stored_credential_by_id(cli: CliRunner, tmp_pat
     _add_corp(cli)
     cred_id = json.loads(cli("credential", "show", "Corp", "--json").stdout)["id"]
     path = tmp_path / "in.json"
-    path.write_text(json.dumps({
-        "format": "smtpgui-connections", "schema_version": 3,
-        "connections": [{"name": "Evil", "host": "evil.example", "auth_mode": "password", "username": "x",
-                         "credential_id": cred_id}],
-    }))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "format": "smtpgui-connections",
+                "schema_version": 3,
+                "connections": [
+                    {
+                        "name": "Evil",
+                        "host": "evil.example",
+                        "auth_mode": "password",
+                        "username": "x",
+                        "credential_id": cred_id,
+                    }
+                ],
+            }
+        )
+    )
     r = cli("import", str(path))
     assert r.returncode == 0, r.stderr
     assert json.loads(cli("show", "Evil", "--json").stdout)["credential"] is None

@@ -51,8 +51,15 @@ def test_a_password_changed_once_signs_in_two_connections(app: AppServices, pki:
             _connection("A", server.port, pki, auth_mode=AuthMode.PASSWORD, credential_id=credential.id)
         )
         b = app.connections.create(
-            _connection("B", server.port, pki, auth_mode=AuthMode.PASSWORD, credential_id=credential.id,
-                        username="someone-else", mechanism=Mechanism.LOGIN)  # fmt: skip
+            _connection(
+                "B",
+                server.port,
+                pki,
+                auth_mode=AuthMode.PASSWORD,
+                credential_id=credential.id,
+                username="someone-else",
+                mechanism=Mechanism.LOGIN,
+            )
         )
         first = _send(app, a)
         assert not first.ok and first.stage is Stage.AUTH and first.exit_code == 13
@@ -82,14 +89,22 @@ def test_a_connection_back_on_its_own_password_uses_its_own(app: AppServices, pk
 def test_a_socks5_connector_with_a_password_carries_the_session(app: AppServices, pki: Pki) -> None:
     with smtp_server("starttls", pki) as server, microsocks() as proxy:
         connector = app.shared.add(
-            Connector(name="Office", proxy_type=ProxyType.SOCKS5, host=proxy.host, port=proxy.port,
-                      username=proxy.username),  # fmt: skip
+            Connector(
+                name="Office", proxy_type=ProxyType.SOCKS5, host=proxy.host, port=proxy.port, username=proxy.username
+            ),
             proxy.password,
         )
         credential = app.shared.add(Credential(name="Corp", username=USER), PASSWORD)
         a = app.connections.create(
-            _connection("A", server.port, pki, auth_mode=AuthMode.PASSWORD, credential_id=credential.id,
-                        connector_id=connector.id, host="localhost")  # fmt: skip
+            _connection(
+                "A",
+                server.port,
+                pki,
+                auth_mode=AuthMode.PASSWORD,
+                credential_id=credential.id,
+                connector_id=connector.id,
+                host="localhost",
+            )
         )
         result = _send(app, a)
         assert result.ok, result.error
@@ -104,11 +119,20 @@ def test_a_socks5_connector_with_a_password_carries_the_session(app: AppServices
 
 def test_an_http_connect_connector_carries_the_session(app: AppServices, pki: Pki, tmp_path: Path) -> None:
     with smtp_server("starttls", pki) as server, tinyproxy(tmp_path) as proxy:
-        connector = app.shared.add(Connector(name="Web proxy", proxy_type=ProxyType.HTTP, host=proxy.host, port=proxy.port))
+        connector = app.shared.add(
+            Connector(name="Web proxy", proxy_type=ProxyType.HTTP, host=proxy.host, port=proxy.port)
+        )
         # its own proxy fields point nowhere: the connector replaces them
         a = app.connections.create(
-            _connection("A", server.port, pki, connector_id=connector.id, proxy_type=ProxyType.SOCKS5,
-                        proxy_host="127.0.0.1", proxy_port=1)  # fmt: skip
+            _connection(
+                "A",
+                server.port,
+                pki,
+                connector_id=connector.id,
+                proxy_type=ProxyType.SOCKS5,
+                proxy_host="127.0.0.1",
+                proxy_port=1,
+            )
         )
         result = _send(app, a)
         assert result.ok, result.error
@@ -120,8 +144,20 @@ def test_the_cli_test_signs_in_with_the_shared_credential(pki: Pki, cli) -> None
         r = cli("credential", "add", "Corp", "--username", USER, "--password-stdin", stdin=PASSWORD + "\n")
         assert r.returncode == 0, r.stderr
         for name in ("A", "B"):
-            r = cli("add", name, "--host", "127.0.0.1", "--port", str(server.port), "--ca-file", str(pki.ca_file),
-                    "--from", "sender@example.com", "--credential", "Corp")  # fmt: skip
+            r = cli(
+                "add",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(server.port),
+                "--ca-file",
+                str(pki.ca_file),
+                "--from",
+                "sender@example.com",
+                "--credential",
+                "Corp",
+            )
             assert r.returncode == 0, r.stderr
         for name in ("A", "B"):
             r = cli("test", name, "--to", "r@example.com")

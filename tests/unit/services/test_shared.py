@@ -75,8 +75,11 @@ def test_resolve_puts_the_connectors_route_in_place_of_the_own_proxy(app: AppSer
     connection = app.connections.create(Connection(name="A", host="h.example", connector_id=connector.id))
     resolved = app.shared.resolve(connection)
     assert (resolved.proxy_type, resolved.proxy_host, resolved.proxy_port, resolved.proxy_username) == (
-        ProxyType.HTTP, "proxy.example", 3128, "pu",
-    )  # fmt: skip
+        ProxyType.HTTP,
+        "proxy.example",
+        3128,
+        "pu",
+    )
 
 
 def test_names_are_checked_like_connection_names(app: AppServices) -> None:
