@@ -50,6 +50,29 @@ def duplicate_needs_password(connection: Connection) -> bool:
     not sign in; one with no password (anonymous, OAuth2 sign-in, Graph with the app's client
     secret) duplicates as it is.
     """
+    return needs_password(connection)
+
+
+def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: bool = True) -> Connection:
+    """The sign-in a connection's user name and password amount to (issue 20, item 7).
+
+    - Password sign-in with neither a user name nor a password is anonymous: saved as such
+      (an orchestrator's host settings treat a blank user name the same way).
+    - A user name and a password given without choosing a sign-in (``add --username U
+      --password-env V``) is password sign-in, not a silently anonymous connection.
+    """
+    if connection.kind is not Kind.SMTP:
+        return connection
+    named = bool(connection.username.strip())
+    if connection.auth_mode is AuthMode.PASSWORD and not named and not has_password:
+        return connection.replace(auth_mode=AuthMode.NONE)
+    if not auth_chosen and connection.auth_mode is AuthMode.NONE and named and has_password:
+        return connection.replace(auth_mode=AuthMode.PASSWORD)
+    return connection
+
+
+def needs_password(connection: Connection) -> bool:
+    """True when the connection signs in with a password of its own (the keyring's ``password``)."""
     return connection.kind is Kind.SMTP and connection.auth_mode is AuthMode.PASSWORD
 
 
