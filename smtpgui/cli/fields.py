@@ -47,6 +47,7 @@ OPTION_FOR_FIELD = {
     "reply_to": "--reply-to",
     "return_path": "--return-path",
     "read_receipt_to": "--read-receipt-to",
+    "send_read_receipt": "--read-receipt",
     "force_sender": "--force-sender",
     "description": "--description",
     "signature": "--signature",
@@ -128,7 +129,14 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     s.add_argument("--from-name", default=S, metavar="NAME")
     s.add_argument("--reply-to", default=S)
     s.add_argument("--return-path", default=S)
-    s.add_argument("--read-receipt-to", default=S)
+    s.add_argument("--read-receipt-to", default=S, metavar="ADDR", help="confirmation address (empty: the From)")
+    s.add_argument(
+        "--read-receipt",
+        dest="send_read_receipt",
+        action=argparse.BooleanOptionalAction,
+        default=S,
+        help="ask for a read confirmation (Disposition-Notification-To); an address given alone turns it on",
+    )
     s.add_argument("--force-sender", action=argparse.BooleanOptionalAction, default=S)
     a = parser.add_argument_group("authentication")
     a.add_argument("--auth", dest="auth_mode", default=S, choices=_choices(AuthMode))
@@ -200,6 +208,7 @@ _PLAIN_FIELDS = (
     "reply_to",
     "return_path",
     "read_receipt_to",
+    "send_read_receipt",
     "force_sender",
     "auth_mode",
     "username",
@@ -259,6 +268,8 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
         if name in given:
             value = given[name]
             changes[name] = _ENUMS[name](value) if name in _ENUMS else value
+    if given.get("read_receipt_to") and "send_read_receipt" not in given:
+        changes["send_read_receipt"] = True  # an address given alone still asks (as before schema 3)
     if "new_name" in given:
         changes["name"] = given["new_name"]
     if "from_address" in given:

@@ -163,6 +163,12 @@ def build_test_message(
                 extra[header] = normalize_address(value)
             except ValueError as exc:
                 problems.append(Problem(field_name, str(exc)))
+    # Read confirmation is asked for only when switched on (issue 20, item 6); its address
+    # defaults to the From. A bad address is reported above even while it is off.
+    if not connection.send_read_receipt:
+        extra.pop("Disposition-Notification-To", None)
+    elif "Disposition-Notification-To" not in extra and sender and not any(p.field == sender_field for p in problems):
+        extra["Disposition-Notification-To"] = sender
     envelope_from = connection.return_path or sender
     if connection.return_path:
         try:

@@ -108,6 +108,7 @@ def test_editor_round_trip_of_every_field(qtbot) -> None:  # type: ignore[no-unt
         reply_to="reply@example.org",
         return_path="bounce@example.org",
         read_receipt_to="dnt@example.org",
+        send_read_receipt=True,
         force_sender=True,
         auth_mode=AuthMode.PASSWORD,
         username="user",
