@@ -82,6 +82,7 @@ OPTION_FOR_FIELD = {
     "charset": "--charset",
     # smtpgui test
     "to": "--to",
+    "from_override": "--from",
     "subject": "--subject",
     "body": "--body",
     # the app settings, when a test uses them

@@ -323,3 +323,35 @@ def test_a_bad_confirmation_address_is_reported_even_while_off() -> None:
     with pytest.raises(ValidationError) as caught:
         build_test_message(connection, TestRequest(to=("b@example.test",)))
     assert [p.field for p in caught.value.problems] == ["read_receipt_to"]
+
+
+# Issue 20, item 5: Force sender decides whether a test may send as another From.
+
+
+def test_another_from_is_used_when_the_sender_is_not_forced() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, from_name="Own")
+    request = TestRequest(to=("b@example.test",), from_override='"Other, Name" <other@example.test>')
+    built = build_test_message(connection, request)
+    message = _read_back(built.as_bytes())
+    (address,) = message["From"].addresses
+    assert (address.display_name, address.addr_spec) == ("Other, Name", "other@example.test")
+    assert built.envelope_from == "other@example.test"
+
+
+def test_another_from_is_refused_when_the_sender_is_forced() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, force_sender=True)
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(connection, TestRequest(to=("b@example.test",), from_override="other@example.test"))
+    (problem,) = caught.value.problems
+    assert problem.field == "from_override"
+    assert "forces" in problem.message and SENDER in problem.message
+
+
+@pytest.mark.parametrize(
+    "hostile", ["not an address", "a@example.test, b@example.test", "x <a@example.test>\r\nBcc: c@evil.example", "<>"]
+)
+def test_another_from_must_be_one_address(hostile: str) -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER)
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(connection, TestRequest(to=("b@example.test",), from_override=hostile))
+    assert {p.field for p in caught.value.problems} == {"from_override"}
