@@ -7,11 +7,10 @@ Options are declared with ``default=SUPPRESS`` so that ``edit`` changes only wha
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtpgui.cli.secretinput import given_password, read_env_secret
 from smtpgui.core.addresses import normalize_pin, parse_proxy_url, split_from_field
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import (
@@ -29,6 +28,7 @@ from smtpgui.core.model import (
 from smtpgui.core.presets import find_preset
 from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate
+from smtpgui.services.connections import needs_password, settle_sign_in
 from smtpgui.storage.secrets import Slot
 from smtpgui.transport.tlsfiles import tls_file_problems
 
@@ -48,6 +48,7 @@ OPTION_FOR_FIELD = {
     "reply_to": "--reply-to",
     "return_path": "--return-path",
     "read_receipt_to": "--read-receipt-to",
+    "send_read_receipt": "--read-receipt",
     "force_sender": "--force-sender",
     "description": "--description",
     "signature": "--signature",
@@ -84,6 +85,7 @@ OPTION_FOR_FIELD = {
     "charset": "--charset",
     # smtpgui test
     "to": "--to",
+    "from_override": "--from",
     "subject": "--subject",
     "body": "--body",
     # the app settings, when a test uses them
@@ -131,7 +133,14 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     s.add_argument("--from-name", default=S, metavar="NAME")
     s.add_argument("--reply-to", default=S)
     s.add_argument("--return-path", default=S)
-    s.add_argument("--read-receipt-to", default=S)
+    s.add_argument("--read-receipt-to", default=S, metavar="ADDR", help="confirmation address (empty: the From)")
+    s.add_argument(
+        "--read-receipt",
+        dest="send_read_receipt",
+        action=argparse.BooleanOptionalAction,
+        default=S,
+        help="ask for a read confirmation (Disposition-Notification-To); an address given alone turns it on",
+    )
     s.add_argument("--force-sender", action=argparse.BooleanOptionalAction, default=S)
     a = parser.add_argument_group("authentication")
     a.add_argument("--auth", dest="auth_mode", default=S, choices=_choices(AuthMode))
@@ -146,6 +155,13 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
         help="read the password from the first line of standard input",
     )
     a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    a.add_argument(
+        "--password-prompt",
+        action="store_true",
+        default=S,
+        help="ask for the password without showing it (a terminal only; asked anyway when sign-in is "
+        "password and no password option is given)",
+    )
     a.add_argument(
         "--credential",
         default=S,
@@ -208,6 +224,7 @@ _PLAIN_FIELDS = (
     "reply_to",
     "return_path",
     "read_receipt_to",
+    "send_read_receipt",
     "force_sender",
     "auth_mode",
     "username",
@@ -270,6 +287,8 @@ def apply_field_options(
         if name in given:
             value = given[name]
             changes[name] = _ENUMS[name](value) if name in _ENUMS else value
+    if given.get("read_receipt_to") and "send_read_receipt" not in given:
+        changes["send_read_receipt"] = True  # an address given alone still asks (as before schema 3)
     if "new_name" in given:
         changes["name"] = given["new_name"]
     if "from_address" in given:
@@ -307,6 +326,11 @@ def apply_field_options(
         if isinstance(changes.get(option), str):
             changes[option] = changes[option].strip()
     connection = connection.replace(**changes)
+    # A user name and a password given without --auth mean password sign-in (issue 20, item 7).
+    password_given = any(option in given for option in ("password_stdin", "password_env", "password_prompt"))
+    if password_given:
+        auth_chosen = "auth_mode" in given or "preset" in given
+        connection = settle_sign_in(connection, has_password=True, auth_chosen=auth_chosen)
     if with_secrets:
         # The files named in this command must be there and hold what they should (issue 17,
         # item 18); files set earlier are checked when a test uses them.
@@ -318,7 +342,10 @@ def apply_field_options(
         parsed_fields = {p.field for p in problems}
         rest = [p for p in validate(connection) if p.field not in parsed_fields]
         raise ValidationError(problems + rest)
-    return FieldChanges(connection, read_secrets(options) if with_secrets else {})
+    # A person at a terminal is asked for the password when this command turns password sign-in
+    # on (``add --auth password``) and gives none (issue 20, item 8).
+    ask = needs_password(connection) and not needs_password(base)
+    return FieldChanges(connection, read_secrets(options, connection, ask) if with_secrets else {})
 
 
 def _apply_shared_options(
@@ -346,36 +373,23 @@ def _apply_shared_options(
             changes["auth_mode"] = AuthMode.PASSWORD  # a shared credential signs in with its password
 
 
-def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:
-    """Secrets named by --password-stdin / --*-env options; never from the command line."""
+def read_secrets(options: argparse.Namespace, connection: Connection, ask: bool = False) -> dict[Slot, str]:
+    """Secrets named by --password-stdin / --password-env / --password-prompt and the --*-env
+    options; never from the command line. With ``ask``, a terminal is asked for the password."""
     given = vars(options)
     secrets: dict[Slot, str] = {}
-    if given.get("password_stdin"):
-        if "password_env" in given:
-            raise ValidationError("Use either --password-stdin or --password-env, not both.", "--password-stdin")
-        secrets[Slot.PASSWORD] = read_stdin_secret("password")
+    who = f" (user {connection.username})" if connection.username else ""
+    password = given_password(options, f"Password for {connection.name!r}{who}: ", ask_on_terminal=ask)
+    if password is not None:
+        secrets[Slot.PASSWORD] = password
     for option, slot in (
-        ("password_env", Slot.PASSWORD),
         ("proxy_password_env", Slot.PROXY_PASSWORD),
         ("client_secret_env", Slot.CLIENT_SECRET),
         ("oauth_client_secret_env", Slot.OAUTH_CLIENT_SECRET),
     ):
         if option in given:
-            variable = given[option]
-            value = os.environ.get(variable)
-            if value is None:
-                flag = "--" + option.replace("_", "-")
-                raise ValidationError(f"The environment variable {variable!r} named by {flag} is not set.", flag)
-            secrets[slot] = value
+            secrets[slot] = read_env_secret(given[option], "--" + option.replace("_", "-"))
     return secrets
-
-
-def read_stdin_secret(what: str) -> str:
-    line = sys.stdin.readline()
-    value = line.rstrip("\r\n")
-    if not value:
-        raise ValidationError(f"No {what} was given on standard input (it reads the first line).", "--password-stdin")
-    return value
 
 
 def describe_problems(problems: list[Problem]) -> list[str]:

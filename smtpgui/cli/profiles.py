@@ -15,8 +15,9 @@ from typing import Any
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
-from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
+from smtpgui.cli.fields import add_field_options, apply_field_options
 from smtpgui.cli.output import emit_json, say
+from smtpgui.cli.secretinput import PASSWORD_OPTIONS, given_password
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
@@ -24,6 +25,7 @@ from smtpgui.core.presets import PRESETS
 from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate_name
 from smtpgui.services import AppServices
+from smtpgui.services.connections import duplicate_needs_password
 from smtpgui.storage.secrets import Slot
 
 # output ------------------------------------------------------------------------------------
@@ -148,11 +150,14 @@ def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
 
 def cmd_duplicate(app: AppServices, args: argparse.Namespace) -> int:
     source = app.connections.get(args.name)
-    password = read_stdin_secret("password") if args.password_stdin else None
+    needed = duplicate_needs_password(source)
+    password = given_password(args, f"Password for the copy of {source.name!r}: ", ask_on_terminal=needed)
+    if needed and password is None:
+        # Issue 20, item 3: a copy that could not sign in is not made.
+        raise UsageError(f"Duplicating {source.name!r} needs its password: give it with {PASSWORD_OPTIONS}.")
     copy = app.connections.duplicate(source, args.as_name, password)
-    say(f"copied {source.name!r} to {copy.name!r} (without its secrets).")
-    if password is None and copy.auth_mode.value != "none" and not copy.credential_id:
-        say(f"the copy has no password; set one with 'smtpgui edit {copy.name!r} --password-stdin'.")
+    kept = " with the password given (no other secret)." if password else " (without its secrets)."
+    say(f"copied {source.name!r} to {copy.name!r}{kept}")
     return EXIT_OK
 
 
@@ -286,7 +291,9 @@ def add_commands(command: Command) -> None:
     p = command("duplicate", cmd_duplicate, "copy a connection without its secrets")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--as", dest="as_name", metavar="NEW", help="name of the copy (default NAME_copied)")
-    p.add_argument("--password-stdin", action="store_true", help="set the copy's password from standard input")
+    p.add_argument("--password-stdin", action="store_true", help="the copy's password: first line of standard input")
+    p.add_argument("--password-env", metavar="VAR", help="the copy's password from environment variable VAR")
+    p.add_argument("--password-prompt", action="store_true", help="ask for the copy's password (hidden; a terminal)")
     p = command("delete", cmd_delete, "delete a connection and its secrets")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -27,6 +27,12 @@ def add_commands(command: Command) -> None:
     p.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeat, or separate with commas)")
     p.add_argument("--subject", help=f"default: the settings' default subject, else {DEFAULT_SUBJECT!r}")
     p.add_argument("--body", help="default: the settings' default body, else the built-in one")
+    p.add_argument(
+        "--from",
+        dest="from_override",
+        metavar="ADDR",
+        help='send as another From ("Name <addr>" too); refused when the connection forces its sender',
+    )
     p.add_argument("--verify-only", action="store_true", help="stop before MAIL FROM")
     p.add_argument("--json", action="store_true")
     p.add_argument("--transcript", action="store_true", help="print the session transcript (secrets hidden)")
@@ -71,8 +77,10 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
 
     check_before_session(connection)
     message = None
+    if args.from_override is not None and args.verify_only:
+        raise ValidationError("--from sets the test message's From; --verify-only sends no message.", "--from")
     if not args.verify_only:
-        request = app.tests.request(recipients, args.subject, args.body)
+        request = app.tests.request(recipients, args.subject, args.body, from_override=args.from_override or "")
         message = app.tests.build_message(connection, request)
     secrets = app.secrets.for_session(connection, token_env=args.access_token_env)
     if not connection.enabled:
@@ -128,6 +136,7 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
             raise ValidationError(
                 "Say what to probe: HOST, or --connection NAME (no default connection is set).", "HOST"
             )
+        say(f"using the default connection {default.name!r}.")
         args.connection = default.name
     if args.connection:
         base = app.shared.resolve(app.connections.get(args.connection))

@@ -8,14 +8,12 @@ connections use is refused with exit 2, naming them; a rename keeps every connec
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from typing import Any
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
-from smtpgui.cli.fields import read_stdin_secret
 from smtpgui.cli.output import emit_json, say
+from smtpgui.cli.secretinput import given_password, read_env_secret
 from smtpgui.core.addresses import parse_proxy_url
 from smtpgui.core.display import printable
 from smtpgui.core.errors import Problem, SecretStoreUnavailable, ValidationError
@@ -35,33 +33,12 @@ S = argparse.SUPPRESS
 # passwords ---------------------------------------------------------------------------------
 
 
-def read_password(args: argparse.Namespace, what: str) -> str | None:
-    """The password from --password-stdin, --password-env VAR or --password-prompt (never from
-    the command line itself); None when none of them was given."""
-    given = vars(args)
-    if given.get("password_stdin"):
-        return read_stdin_secret("password")
-    if given.get("password_env"):
-        return _from_env(given["password_env"], "--password-env")
-    if given.get("proxy_password_env"):
-        return _from_env(given["proxy_password_env"], "--proxy-password-env")
-    if given.get("password_prompt"):
-        if sys.stdin is None or not sys.stdin.isatty():
-            raise UsageError("--password-prompt needs a terminal; use --password-stdin or --password-env VAR instead.")
-        import getpass
-
-        value = getpass.getpass(f"Password for {what}: ")
-        if not value:
-            raise ValidationError("No password was typed.", "--password-prompt")
-        return value
-    return None
-
-
-def _from_env(variable: str, flag: str) -> str:
-    value = os.environ.get(variable)
-    if value is None:
-        raise ValidationError(f"The environment variable {variable!r} named by {flag} is not set.", flag)
-    return value
+def read_password(args: argparse.Namespace, what: str, *, ask: bool = False) -> str | None:
+    """The password from --password-stdin, --password-env VAR or --password-prompt (connectors:
+    --proxy-password-env VAR), never from the command line itself; None when none was given."""
+    if vars(args).get("proxy_password_env"):
+        return read_env_secret(args.proxy_password_env, "--proxy-password-env")
+    return given_password(args, f"Password for {what}: ", ask_on_terminal=ask)
 
 
 def _password_state(app: AppServices, item: Credential | Connector) -> bool | None:
@@ -223,7 +200,8 @@ def _add(app: AppServices, args: argparse.Namespace) -> int:
     if required.lstrip("-") not in vars(args):
         raise UsageError(f"'{args.command} add' needs {required}.")
     item = kind(name=args.name, **_changes(args))
-    password = read_password(args, f"{args.command} {args.name!r}")
+    # A person at a terminal who gave no password option is asked (as 'add' does for a connection).
+    password = read_password(args, f"{args.command} {args.name!r}", ask=kind is Credential)
     if kind is Credential and password is None:
         raise UsageError(
             "Give the credential's password with --password-stdin, --password-env VAR or --password-prompt."

@@ -96,7 +96,7 @@ class GraphSession(SmtpSession):
             return
         url = f"{c.graph_url.rstrip('/')}/v1.0/users/{quote(c.mailbox, safe='@')}/sendMail"
         self.transcript.info(f"Sending as {c.mailbox} through {c.graph_url}...")
-        payload = graph_payload(message, c.mailbox, c.reply_to, bool(c.read_receipt_to))
+        payload = graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt)
         response = http.post_json(url, payload, tokens.access_token, Stage.DATA)
         if response.status in (200, 202):
             self.result.message_id = message.message_id

@@ -9,9 +9,10 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import Problem
-from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
+from smtpgui.core.model import DEFAULT_PORTS, AuthMode, Connection, Kind, Security
 from smtpgui.core.ports import SECURITY_NAMES, port_mismatch
 from smtpgui.core.validation import TakenNames, validate
+from smtpgui.services.connections import settle_sign_in
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import FormTab, set_value
@@ -204,6 +205,7 @@ class ConnectionEditor(QWidget):
         else:
             self.title.setText("No connection selected")
         self.setEnabled(connection is not None)
+        self.auth_tab.set_anonymous_note(False)
         self._loading = False
         self._update_kind()
         self._set_dirty(False)
@@ -215,7 +217,8 @@ class ConnectionEditor(QWidget):
         connection = self.original
         for tab in self.form_tabs:
             connection = tab.apply(connection)
-        return connection
+        # "Password" with the user name and the password cleared is anonymous (issue 20, item 7).
+        return settle_sign_in(connection, has_password=self.auth_tab.has_password())
 
     def pending_secrets(self) -> dict[SecretSlot, str | None]:
         """Secrets to store (a string) or delete (None) on save."""
@@ -277,8 +280,11 @@ class ConnectionEditor(QWidget):
     def _on_edited(self) -> None:
         if self._loading or self.original is None:
             return
-        self._set_dirty(self.current() != self.original or bool(self.pending_secrets()))
+        current = self.current()
+        self._set_dirty(current != self.original or bool(self.pending_secrets()))
         self.refresh_problems()
+        chosen = self.auth_tab.widgets["auth_mode"].currentData() if self.auth_tab.is_built() else None  # type: ignore[attr-defined]
+        self.auth_tab.set_anonymous_note(chosen == AuthMode.PASSWORD.value and current.auth_mode is AuthMode.NONE)
 
     def refresh_problems(self) -> list[Problem]:
         """Validate the edits and show the problems of the touched fields; returns all problems."""

@@ -71,7 +71,14 @@ class MainTab(FormTab):
         Field("from_name", "From name:", object_name="fromNameEdit"),
         Field("reply_to", "Reply-To:", object_name="replyToEdit"),
         Field("return_path", "Return path (envelope sender):", object_name="returnPathEdit"),
-        Field("read_receipt_to", "Read receipts to:", object_name="readReceiptEdit"),
+        Field("send_read_receipt", "Send read confirmation", "check", "readReceiptCheck"),
+        Field(
+            "read_receipt_to",
+            "Confirmation address:",
+            object_name="readReceiptEdit",
+            placeholder="empty: the From address",
+            tip="Where read confirmations go (Disposition-Notification-To), when they are asked for.",
+        ),
         Field("force_sender", "Always send as this From", "check", "forceSenderCheck"),
         Field("timeout_s", "Timeout (seconds):", "int", "timeoutSpin", minimum=1, maximum=600),
         Field("ehlo_name", "EHLO name:", object_name="ehloEdit", placeholder="automatic"),
@@ -218,9 +225,32 @@ class AuthTab(SharedChoiceMixin, FormTab):
             button.show()
         self.sign_in_label = PlainLabel("Account:")
         self.form.addRow(self.sign_in_label, self.sign_in_row)
+        # Under Sign in: a blank user name and no password will be saved as anonymous (item 7).
+        self.anonymous_note = hint_label("anonymousNote", "warning")
+        place_under(self, "auth_mode", self.anonymous_note)
+        show_hint(self, self.anonymous_note, self._anonymous_text)
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["oauth_provider"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.build_shared_choice("Manage &credentials…", "manageCredentialsButton")
+
+    _anonymous_text = ""
+
+    def set_anonymous_note(self, anonymous: bool) -> None:
+        """Say that "Password" with no user name and no password is saved as anonymous."""
+        self._anonymous_text = (
+            "No user name and no password: this connection will be saved as anonymous (no sign-in)."
+            if anonymous
+            else ""
+        )
+        if self.is_built():
+            show_hint(self, self.anonymous_note, self._anonymous_text)
+
+    def has_password(self) -> bool:
+        """True when a password is (or may be) there: typed, stored and kept, or not known yet."""
+        field = self.password
+        if field.has_pending:
+            return field.pending is not None
+        return field.stored or field.checking or field.unknown
 
     def update_enabled(self) -> None:
         mode = self.widgets["auth_mode"].currentData()  # type: ignore[attr-defined]

@@ -40,7 +40,7 @@ _FIELD_NAMES = {
     "from_name": "From name (connection)",
     "reply_to": "Reply-To (connection)",
     "return_path": "Return-Path (connection)",
-    "read_receipt_to": "Read receipt (connection)",
+    "read_receipt_to": "Confirmation address (connection)",
     "default_from_address": "Default sender (app settings)",
     "default_from_name": "Default sender name (app settings)",
 }
