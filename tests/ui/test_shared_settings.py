@@ -160,3 +160,37 @@ def _dark() -> QPalette:
     for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8388"))
     return palette
+
+
+def test_duplicating_a_connection_on_a_shared_credential_asks_no_password(  # type: ignore[no-untyped-def]
+    make_window, seeded, prompts, keyring_backend
+) -> None:
+    app, corp, office = seeded
+    app.connections.modify(
+        app.connections.get("Work").id, lambda c: c.replace(username="", credential_id=corp.id, connector_id=office.id)
+    )
+    window = make_window()
+    before = dict(keyring_backend.entries)
+    window.connections.duplicate()
+    assert prompts.asked == []
+    copy = app.connections.get("Work_copied")
+    assert (copy.credential_id, copy.connector_id) == (corp.id, office.id)
+    assert copy.auth_mode is AuthMode.PASSWORD
+    assert keyring_backend.entries == before  # nothing copied, nothing asked
+
+
+def test_a_blank_own_user_name_with_a_shared_credential_stays_password_sign_in(  # type: ignore[no-untyped-def]
+    make_window, qtbot, seeded
+) -> None:
+    app, corp, _office = seeded
+    window = make_window()
+    window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
+    user = window.findChild(QLineEdit, "usernameEdit")
+    qtbot.waitUntil(user.isVisible)
+    user.clear()
+    user.textEdited.emit("")
+    combo = _combo(window, "credentialCombo")
+    combo.setCurrentIndex(combo.findData(corp.id))
+    assert window.connections.save()
+    stored = app.connections.get("Work")
+    assert stored.auth_mode is AuthMode.PASSWORD and stored.credential_id == corp.id
