@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.cli.secretinput import given_password, read_env_secret
 from smtpgui.core.addresses import normalize_pin, parse_proxy_url, split_from_field
@@ -26,10 +26,12 @@ from smtpgui.core.model import (
     TlsVersion,
 )
 from smtpgui.core.presets import find_preset
-from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate
 from smtpgui.services.connections import needs_password, settle_sign_in
 from smtpgui.storage.secrets import Slot
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
 from smtpgui.transport.tlsfiles import tls_file_problems
 
 S = argparse.SUPPRESS
@@ -317,7 +319,8 @@ def apply_field_options(
                 proxy_port=spec.port or connection.proxy_port,
                 proxy_username=spec.username,
             )
-    _apply_shared_options(given, shared or SharedSettings(), changes, problems)
+    if "credential" in given or "connector" in given:
+        _apply_shared_options(given, shared, changes, problems)
     # The usual port for the new mode, unless the user chose one.
     usual_port = connection.port == DEFAULT_PORTS.get(connection.security, connection.port)
     if "security" in given and "port" not in given and "preset" not in given and usual_port:
@@ -349,12 +352,12 @@ def apply_field_options(
 
 
 def _apply_shared_options(
-    given: dict[str, Any], shared: SharedSettings, changes: dict[str, Any], problems: list[Problem]
+    given: dict[str, Any], shared: SharedSettings | None, changes: dict[str, Any], problems: list[Problem]
 ) -> None:
     """``--credential NAME`` / ``--connector NAME`` by name to the id the file keeps ('none': its own)."""
     for option, field_name, items, noun in (
-        ("credential", "credential_id", shared.credentials, "credential"),
-        ("connector", "connector_id", shared.connectors, "connector"),
+        ("credential", "credential_id", shared.credentials if shared else (), "credential"),
+        ("connector", "connector_id", shared.connectors if shared else (), "connector"),
     ):
         if option not in given:
             continue

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
@@ -22,11 +22,13 @@ from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
 from smtpgui.core.presets import PRESETS
-from smtpgui.core.shared import SharedSettings
 from smtpgui.core.validation import validate_name
 from smtpgui.services import AppServices
 from smtpgui.services.connections import duplicate_needs_password
 from smtpgui.storage.secrets import Slot
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
 
 # output ------------------------------------------------------------------------------------
 

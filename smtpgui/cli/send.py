@@ -72,7 +72,7 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
     if args.all:
         return testall.run_all(app, args, recipients)
     # Its shared credential and connector, as they are now (changed once, used by every connection).
-    connection = app.shared.resolve(named_or_default(app, args.name))
+    connection = app.resolve(named_or_default(app, args.name))
     from smtpgui.transport.tlsfiles import check_before_session
 
     check_before_session(connection)
@@ -139,7 +139,7 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
         say(f"using the default connection {default.name!r}.")
         args.connection = default.name
     if args.connection:
-        base = app.shared.resolve(app.connections.get(args.connection))
+        base = app.resolve(app.connections.get(args.connection))
         if base.kind is Kind.GRAPH:
             raise ValidationError(
                 f"{base.name!r} sends through Microsoft Graph: there is no SMTP server to probe.", "--connection"

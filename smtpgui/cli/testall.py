@@ -87,7 +87,7 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
         secrets.for_session,
         message_for,
         concurrency=args.concurrency,
-        resolve=app.shared.resolve,
+        resolve=app.resolve,
     )
     printing = threading.Lock()
 

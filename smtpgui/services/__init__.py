@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smtpgui.core.model import Connection
 from smtpgui.services.connections import ConnectionService
 from smtpgui.services.secrets import SecretService
 from smtpgui.services.settings import SettingsService
-from smtpgui.services.shared import SharedService
 from smtpgui.storage.services import Services, build_services
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
     from smtpgui.services.sending import TestService
+    from smtpgui.services.shared import SharedService
 
 
 @dataclass
@@ -32,8 +33,8 @@ class AppServices:
     connections: ConnectionService
     secrets: SecretService
     settings: SettingsService
-    shared: SharedService
     _tests: TestService | None = field(default=None, repr=False)
+    _shared: SharedService | None = field(default=None, repr=False)
 
     @property
     def tests(self) -> TestService:
@@ -42,6 +43,22 @@ class AppServices:
 
             self._tests = TestService(self.settings)
         return self._tests
+
+    @property
+    def shared(self) -> SharedService:
+        """Shared credentials and network connectors (made on first use: start-up needs none)."""
+        if self._shared is None:
+            from smtpgui.services.shared import SharedService
+
+            self._shared = SharedService(self.connections.store, self.secrets)
+        return self._shared
+
+    def resolve(self, connection: Connection) -> Connection:
+        """The connection as a session uses it (:meth:`SharedService.resolve`); one that uses no
+        shared credential or connector is returned as it is, without loading them."""
+        if not connection.credential_id and not connection.connector_id:
+            return connection
+        return self.shared.resolve(connection)
 
     @property
     def notices(self) -> list[str]:
@@ -61,7 +78,6 @@ def app_services(stores: Services) -> AppServices:
         connections=ConnectionService(stores.store, secrets),
         secrets=secrets,
         settings=SettingsService(stores.settings),
-        shared=SharedService(stores.store, secrets),
     )
 
 
@@ -79,7 +95,6 @@ __all__ = [
     "ConnectionService",
     "SecretService",
     "SettingsService",
-    "SharedService",
     "app_services",
     "build_app_services",
 ]

@@ -12,22 +12,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
-from smtpgui.core.shared import (
-    SharedSettings,
-    connector_from_dict,
-    connector_to_dict,
-    credential_from_dict,
-    credential_to_dict,
-)
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
 from smtpgui.storage.recovery import recover
+
+if TYPE_CHECKING:
+    # core.shared is loaded only by a file that holds credentials or connectors, or a change of
+    # them: the window's start-up and a plain `smtpgui test` never need it.
+    from smtpgui.core.shared import SharedSettings
 
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
@@ -35,7 +33,7 @@ log = logging.getLogger("smtpgui.store")
 Change = Callable[[list[Connection]], list[Connection]]
 # A change of the shared credentials and connectors together with the connections (both under
 # the one lock: deleting a credential and saving a connection that uses it cannot cross).
-SharedChange = Callable[[list[Connection], SharedSettings], tuple[list[Connection], SharedSettings]]
+SharedChange = Callable[[list[Connection], "SharedSettings"], tuple[list[Connection], "SharedSettings"]]
 
 
 @dataclass
@@ -58,7 +56,8 @@ class ConnectionStore:
         field(default=None, repr=False, compare=False)
     )
     # The shared credentials and connectors as last read or written with the connections.
-    _shared: SharedSettings = field(default_factory=SharedSettings, repr=False, compare=False)
+    # None: the file holds none.
+    _shared: SharedSettings | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -83,13 +82,13 @@ class ConnectionStore:
         """The shared credentials and connectors (none when there is no file)."""
         with file_lock(self.lock_path, reading=True):
             self._read()
-            return self._shared
+            return _or_empty(self._shared)
 
     def load_all(self) -> tuple[list[Connection], SharedSettings]:
         """The connections and the shared settings, read together."""
         with file_lock(self.lock_path, reading=True):
             connections = self._read()
-            return connections, self._shared
+            return connections, _or_empty(self._shared)
 
     def _read(self) -> list[Connection]:
         if self.config_dir.exists() and not self.config_dir.is_dir():
@@ -101,7 +100,7 @@ class ConnectionStore:
                     return list(self._cache[1])
                 raw = read_capped(handle, self.path, MAX_DATA_BYTES)
         except FileNotFoundError:
-            self._shared = SharedSettings()
+            self._shared = None
             return []
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "read")) from exc
@@ -120,7 +119,7 @@ class ConnectionStore:
         self._shared = shared
         return connections
 
-    def _parse_all(self, document: Any, source: Path) -> tuple[list[Connection], SharedSettings]:
+    def _parse_all(self, document: Any, source: Path) -> tuple[list[Connection], SharedSettings | None]:
         if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
             raise StorageError(
                 f"{source} is not an smtpgui connections file (no connections list); it was left untouched."
@@ -146,7 +145,12 @@ class ConnectionStore:
                 ) from exc
         return connections, self._parse_shared(document, source)
 
-    def _parse_shared(self, document: dict[str, Any], source: Path) -> SharedSettings:
+    def _parse_shared(self, document: dict[str, Any], source: Path) -> SharedSettings | None:
+        lists_given = [document.get(key, []) for key in ("credentials", "connectors")]
+        if all(isinstance(given, list) and not given for given in lists_given):
+            return None  # none in the file: nothing to load
+        from smtpgui.core.shared import SharedSettings, connector_from_dict, credential_from_dict
+
         lists: list[tuple[Any, ...]] = []
         for key, what, parse in (
             ("credentials", "Credential", credential_from_dict),
@@ -169,7 +173,7 @@ class ConnectionStore:
 
     def _recover_from_corrupt_file(self) -> list[Connection]:
         nothing: list[Connection] = []
-        self._shared = SharedSettings()  # what the backup holds, if it is restored
+        self._shared = None  # what the backup holds, if it is restored
         restored, notice = recover(
             self.path,
             lambda document: self._parse(document, self.backup_path),
@@ -179,7 +183,7 @@ class ConnectionStore:
             nothing,
         )
         if restored is nothing:
-            self._shared = SharedSettings()
+            self._shared = None
         self.notices.append(notice)
         return restored
 
@@ -201,7 +205,7 @@ class ConnectionStore:
         ``label`` is passed to). ``before_write`` runs once the result is known to be valid and
         before it is written (still under the lock); raising there leaves the file unchanged.
         """
-        return self.update_all(lambda connections, shared: (change(connections), shared), label, before_write)[0]
+        return self._update(lambda connections, shared: (change(connections), shared), label, before_write, False)[0]
 
     def update_all(
         self,
@@ -214,10 +218,20 @@ class ConnectionStore:
         Every connection that changed must refer only to credentials and connectors that exist
         (checked under the lock, so a delete elsewhere cannot leave a dangling reference).
         """
+        after, shared = self._update(change, label, before_write, True)
+        return after, _or_empty(shared)
+
+    def _update(
+        self,
+        change: Callable[[list[Connection], Any], tuple[list[Connection], Any]],
+        label: Labeller | None,
+        before_write: Callable[[list[Connection]], None] | None,
+        with_shared: bool,
+    ) -> tuple[list[Connection], SharedSettings | None]:
         ensure_dir(self.config_dir)
         with file_lock(self.lock_path):
             before = self._read()
-            shared_before = self._shared
+            shared_before = _or_empty(self._shared) if with_shared else self._shared
             changed_connections, shared = change(list(before), shared_before)
             after = enforce_invariants(changed_connections, before, label, shared)
             if before_write is not None:
@@ -258,10 +272,13 @@ class ConnectionStore:
             "schema_version": SCHEMA_VERSION,
             "connections": [cls._row(c, known) for c in connections],
         }
-        if shared is not None and shared.credentials:
-            document["credentials"] = [credential_to_dict(c) for c in shared.credentials]
-        if shared is not None and shared.connectors:
-            document["connectors"] = [connector_to_dict(c) for c in shared.connectors]
+        if shared is not None and (shared.credentials or shared.connectors):
+            from smtpgui.core.shared import connector_to_dict, credential_to_dict
+
+            if shared.credentials:
+                document["credentials"] = [credential_to_dict(c) for c in shared.credentials]
+            if shared.connectors:
+                document["connectors"] = [connector_to_dict(c) for c in shared.connectors]
         return document
 
     def add(self, connection: Connection) -> Connection:
@@ -422,6 +439,14 @@ def enforce_invariants(
     if connections and not defaults:
         connections = [connections[0].replace(is_default=True), *connections[1:]]
     return connections
+
+
+def _or_empty(shared: SharedSettings | None) -> SharedSettings:
+    if shared is not None:
+        return shared
+    from smtpgui.core.shared import SharedSettings
+
+    return SharedSettings()
 
 
 def _reference_problems(connection: Connection, credential_ids: set[str], connector_ids: set[str]) -> list[Problem]:

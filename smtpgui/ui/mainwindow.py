@@ -170,7 +170,7 @@ class MainWindow(QMainWindow, WindowFlows):
         editor.auth_tab.sign_in_requested.connect(lambda device: self.sign_ins.sign_in(bool(device)))
         editor.auth_tab.sign_out_requested.connect(later(lambda: self.sign_ins.sign_out))
         editor.dirty_changed.connect(self._on_dirty_changed)
-        editor.set_shared_source(self.services.shared.settings)
+        editor.set_shared_source(lambda: self.services.shared.settings())  # noqa: PLW0108 (made when a tab lists them)
         editor.manage_shared_requested.connect(self._manage_shared)
         place = self._editor_place
         self.right_layout.replaceWidget(place, editor)

@@ -79,7 +79,7 @@ class TestFlow(QObject):
         provider = w.keyring.provider(w.editor.pending_secrets())
 
         def make_job(conn: Connection, message: OutgoingMessage | None) -> SendJob:
-            return SendJob(w.engine, conn, provider, message, w.services.shared.resolve)
+            return SendJob(w.engine, conn, provider, message, w.services.resolve)
 
         app_settings = w.services.tests.app_settings()
         from smtpgui.ui.testdialog import TestEmailDialog  # loaded with the first test, not at start
@@ -155,7 +155,7 @@ class TestFlow(QObject):
         w = self.window
         if self.test_all is None:
             self.test_all = TestAllController(
-                w.pool, lambda: w.engine, w.keyring.provider({}), self, w.services.shared.resolve
+                w.pool, lambda: w.engine, w.keyring.provider({}), self, w.services.resolve
             )  # fmt: skip
             self.test_all.progressed.connect(self._on_test_all_progress)
             self.test_all.item_finished.connect(self._on_test_all_item)

@@ -263,3 +263,37 @@ def test_an_import_cannot_name_a_stored_credential_by_id(cli: CliRunner, tmp_pat
     r = cli("import", str(path))
     assert r.returncode == 0, r.stderr
     assert json.loads(cli("show", "Evil", "--json").stdout)["credential"] is None
+
+
+def test_connector_edit_changes_the_route_for_every_user_and_show_prints_it(cli: CliRunner) -> None:
+    cli("connector", "add", "Office", "--proxy", "socks5://proxy.example:1080")
+    cli("add", "A", "--host", "a.example", "--connector", "Office")
+    cli.extra_env["PROXYPW"] = "proxy-pw-2"
+    r = cli("connector", "edit", "Office", "--proxy", "http://pu@other.example:3128", "--proxy-password-env", "PROXYPW")
+    assert r.returncode == 0, r.stderr
+    assert "1 connection(s)" in r.stderr
+    text = cli("connector", "show", "Office").stdout
+    assert "other.example" in text and "stored" in text and "A" in text
+    assert "proxy-pw-2" not in text
+    r = cli("connector", "edit", "Office", "--name", "HQ")
+    assert r.returncode == 0 and json.loads(cli("show", "A", "--json").stdout)["connector"] == "HQ"
+    assert cli("connector", "edit", "ghost", "--proxy-domain", "x").returncode == 2
+    shown = cli("show", "A").stdout
+    assert "HQ" in shown
+
+
+def test_credential_show_text_never_prints_the_password(cli: CliRunner) -> None:
+    _add_corp(cli, "never-printed-pw")
+    r = cli("credential", "show", "Corp")
+    assert r.returncode == 0
+    assert "alice" in r.stdout and "stored" in r.stdout and "never-printed-pw" not in r.stdout + r.stderr
+    assert "never-printed-pw" not in cli("credential", "list").stdout
+
+
+def test_a_keyring_that_cannot_store_the_password_exits_3_and_adds_nothing(cli: CliRunner) -> None:
+    cli.extra_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    r = cli("credential", "add", "Corp", "--username", "u", "--password-stdin", stdin="pw\n")
+    assert r.returncode == 3, r.stderr
+    assert "Nothing was added" in r.stderr and "Traceback" not in r.stderr
+    del cli.extra_env["PYTHON_KEYRING_BACKEND"]
+    assert json.loads(cli("credential", "list", "--json").stdout) == []
