@@ -73,8 +73,14 @@ class TestFlow(QObject):
     @Slot()
     def open_dialog(self) -> TestEmailDialog | None:
         w = self.window
-        connection = self.connection_under_test()
-        if connection is None:
+        edited = self.connection_under_test()
+        if edited is None:
+            return None
+        try:
+            # The message states the user name the session signs in with: a shared credential's.
+            connection = w.services.resolve(edited)
+        except SmtpguiError as exc:
+            w.prompts.warn("Cannot test", str(exc))
             return None
         provider = w.keyring.provider(w.editor.pending_secrets())
 
