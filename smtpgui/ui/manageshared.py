@@ -34,7 +34,7 @@ from smtpgui.core.model import Mechanism, ProxyType
 from smtpgui.core.shared import CONNECTOR_TYPES, CREDENTIAL_MECHANISMS, Connector, Credential
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.offthread import call_off_gui_thread
-from smtpgui.ui.plaintext import PlainLabel, set_plain
+from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 from smtpgui.ui.sharedchoice import describe
 from smtpgui.ui.tabs import MECH_LABELS, PROXY_LABELS
 
@@ -166,8 +166,8 @@ class ManageSharedDialog(QDialog):
         for item in self.items:
             count = len(users.get(item.id, []))
             used = f"used by {count} connection{'s' if count != 1 else ''}" if count else "not used"
-            entry = QListWidgetItem(f"{item.name}\n{describe(item)} · {used}")
-            entry.setToolTip(item.description or describe(item))
+            entry = QListWidgetItem(clean(f"{item.name}\n{describe(item)} · {used}"))
+            entry.setToolTip(clean(item.description or describe(item)))
             self.list.addItem(entry)
         self.list.blockSignals(False)
         row = next((i for i, item in enumerate(self.items) if item.id == select_id), 0 if self.items else -1)

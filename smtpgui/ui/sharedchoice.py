@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from smtpgui.ui.forms import hint_label
-from smtpgui.ui.plaintext import PlainLabel, set_plain
+from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
 if TYPE_CHECKING:
     from smtpgui.core.model import Connection
@@ -96,7 +96,7 @@ class SharedChoiceMixin:
                 combo.removeItem(1)
             self._described: dict[str, str] = {}
             for item in self._items():
-                combo.addItem(item.name, item.id)
+                combo.addItem(clean(item.name), item.id)  # a hand-edited file's controls shown escaped
                 self._described[item.id] = describe(item)
             if chosen and combo.findData(chosen) < 0:
                 combo.addItem(f"(a {self.SHARED_KIND} that no longer exists)", chosen)

@@ -297,3 +297,17 @@ def test_a_keyring_that_cannot_store_the_password_exits_3_and_adds_nothing(cli: 
     assert "Nothing was added" in r.stderr and "Traceback" not in r.stderr
     del cli.extra_env["PYTHON_KEYRING_BACKEND"]
     assert json.loads(cli("credential", "list", "--json").stdout) == []
+
+
+def test_a_hand_edited_name_with_control_characters_is_shown_escaped(cli: CliRunner) -> None:
+    document = {
+        "schema_version": 3,
+        "connections": [],
+        "credentials": [{"id": "6f1c7d0e-6c1e-4a43-9d39-5c2d1e0a9b11", "name": "Evil\x1b[31m\u202e", "username": "u"}],
+        "connectors": [{"id": "0b7a8a8c-3f55-4c3e-8f0d-1a2b3c4d5e6f", "name": "Route\x07", "host": "p.example"}],
+    }
+    (cli.config_dir / "connections.json").write_text(json.dumps(document))
+    for kind in ("credential", "connector"):
+        r = cli(kind, "list")
+        assert r.returncode == 0, r.stderr
+        assert "\x1b" not in r.stdout and "\u202e" not in r.stdout and "\x07" not in r.stdout

@@ -194,3 +194,26 @@ def test_a_blank_own_user_name_with_a_shared_credential_stays_password_sign_in( 
     assert window.connections.save()
     stored = app.connections.get("Work")
     assert stored.auth_mode is AuthMode.PASSWORD and stored.credential_id == corp.id
+
+
+def test_a_hand_edited_credential_name_is_listed_escaped(make_window, qtbot, config_dir) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    credential_id = "6f1c7d0e-6c1e-4a43-9d39-5c2d1e0a9b11"
+    (config_dir).mkdir(parents=True, exist_ok=True)
+    (config_dir / "connections.json").write_text(
+        json.dumps(
+            {
+                "schema_version": 3,
+                "connections": [
+                    {"name": "Work", "host": "w.example", "auth_mode": "password", "credential_id": credential_id}
+                ],
+                "credentials": [{"id": credential_id, "name": "Evil\u202e\x1b", "username": "u"}],
+            }
+        )
+    )
+    window = make_window()
+    window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
+    combo = _combo(window, "credentialCombo")
+    text = combo.itemText(combo.currentIndex())
+    assert text.startswith("Evil") and "\u202e" not in text and "\x1b" not in text
