@@ -48,7 +48,7 @@ def duplicate_needs_password(connection: Connection) -> bool:
 
     Secrets are never copied, so a copy of a connection that signs in with its own password could
     not sign in; one with no password (anonymous, OAuth2 sign-in, Graph with the app's client
-    secret) duplicates as it is.
+    secret) duplicates as it is. (A shared credential will hold its own password: no prompt.)
     """
     return needs_password(connection)
 
@@ -72,8 +72,9 @@ def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: b
 
 
 def needs_password(connection: Connection) -> bool:
-    """True when the connection signs in with a password of its own (the keyring's ``password``)."""
-    return connection.kind is Kind.SMTP and connection.auth_mode is AuthMode.PASSWORD
+    """True when the connection signs in with a password of its own (the keyring's ``password``):
+    SMTP password sign-in, or Microsoft Graph with a user's password (issue 20, item 9)."""
+    return connection.auth_mode is AuthMode.PASSWORD
 
 
 class ConnectionService:
