@@ -6,7 +6,8 @@ refuse a version-2 file rather than read it. Version 3 (issue 20) switches read 
 and off apart from its address (``send_read_receipt``); a version-2 connection with an address
 always sent one, so the step turns the switch on for it. Version 3 also gives Graph connections
 a sign-in choice (``auth_mode`` ``password``: a user's password); version 2 always signed Graph
-in with the app's client secret whatever ``auth_mode`` said, so the step sets it to ``none``. A change of format adds ``MIGRATIONS[N] = step``
+in with the app's client secret whatever ``auth_mode`` said, so the step sets it to ``none``.
+A change of format adds ``MIGRATIONS[N] = step``
 (turning an N document into an N+1 one) and a test for that step; ``migrate`` chains them.
 """
 

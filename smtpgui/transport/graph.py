@@ -140,7 +140,8 @@ class GraphSession(SmtpSession):
         minutes = max(0, int(tokens.seconds_left() // 60))
         with self._stage(Stage.AUTH):
             self.transcript.info(
-                f"{'Reusing the' if cached else 'Got a'} delegated token (kept in memory, valid {minutes} more minutes)."
+                f"{'Reusing the' if cached else 'Got a'} delegated token "
+                f"(kept in memory, valid {minutes} more minutes)."
             )
             scopes = str(tokens.claims.get("scp", "")).split()
             if tokens.claims and MAIL_SEND not in scopes:
