@@ -71,6 +71,20 @@ def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: b
     return connection
 
 
+GRAPH_PASSWORD_WARNING = (
+    "Microsoft discourages signing in to Graph with a user's password (the resource-owner password grant), "
+    "and it fails for accounts that need MFA (multi-factor authentication); the app's client secret is the "
+    "sign-in Microsoft recommends."
+)
+
+
+def sign_in_warning(connection: Connection) -> str | None:
+    """What the editor and ``add``/``edit`` say about a connection's sign-in, if anything (one rule)."""
+    if connection.kind is Kind.GRAPH and connection.auth_mode is AuthMode.PASSWORD:
+        return GRAPH_PASSWORD_WARNING
+    return None
+
+
 def needs_password(connection: Connection) -> bool:
     """True when the connection signs in with a password of its own (the keyring's ``password``):
     SMTP password sign-in, or Microsoft Graph with a user's password (issue 20, item 9)."""
