@@ -72,9 +72,8 @@ def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: b
 
 
 GRAPH_PASSWORD_WARNING = (
-    "Microsoft discourages signing in to Graph with a user's password (the resource-owner password grant), "
-    "and it fails for accounts that need MFA (multi-factor authentication); the app's client secret is the "
-    "sign-in Microsoft recommends."
+    "Microsoft discourages a user's password for Graph (the password grant), and it fails for accounts that "
+    "need MFA. Prefer the app's client secret."
 )
 
 

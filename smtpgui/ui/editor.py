@@ -324,6 +324,7 @@ class ConnectionEditor(QWidget):
     @Slot()
     def _update_kind(self) -> None:
         graph = self.main_tab.widgets["kind"].currentData() == Kind.GRAPH.value  # type: ignore[attr-defined]
+        self.auth_tab.set_graph(graph)
         self.tabs.setTabVisible(self.tabs.indexOf(self.graph_tab), graph)
         for tab in (self.encryption_tab, self.proxy_tab):
             self.tabs.setTabVisible(self.tabs.indexOf(tab), not graph)
