@@ -198,7 +198,11 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
         metavar="NAME",
         help="go through this network connector ('none': the connection's own proxy)",
     )
-    gr = parser.add_argument_group("Microsoft Graph")
+    gr = parser.add_argument_group(
+        "Microsoft Graph",
+        "signs in with the app's client secret (--client-secret-env), or with a user's password "
+        "(--auth password --username U and a password option: Microsoft discourages it and it fails with MFA)",
+    )
     gr.add_argument("--tenant-id", default=S)
     gr.add_argument("--client-id", default=S)
     gr.add_argument("--client-secret-env", default=S, metavar="VAR")

@@ -24,7 +24,7 @@ from smtpgui.core.model import Connection, connection_to_dict
 from smtpgui.core.presets import PRESETS
 from smtpgui.core.validation import validate_name
 from smtpgui.services import AppServices
-from smtpgui.services.connections import duplicate_needs_password
+from smtpgui.services.connections import duplicate_needs_password, sign_in_warning
 from smtpgui.storage.secrets import Slot
 
 if TYPE_CHECKING:
@@ -122,6 +122,9 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was added.") from exc
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
+    warning = sign_in_warning(connection)
+    if warning:
+        say(f"warning: {warning}")
     if (
         connection.auth_mode.value == "password"
         and Slot.PASSWORD not in changes.secrets
@@ -147,6 +150,9 @@ def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
         say(f"saved {updated.name!r}; the port is now {updated.port}, the usual one for {updated.security.value}.")
     else:
         say(f"saved {updated.name!r}.")
+    warning = sign_in_warning(updated)
+    if warning and warning != sign_in_warning(current):
+        say(f"warning: {warning}")
     return EXIT_OK
 
 

@@ -101,7 +101,8 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
         say(f"warning: {warning}.")
     if result.ok and connection.kind is Kind.GRAPH:
         what = "Microsoft Graph issued a token for" if verify_only else "Microsoft Graph accepted the test message from"
-        say(f"{what} {connection.mailbox} ({connection.graph_url}) in {total:.0f} ms.")
+        sender = connection.mailbox or connection.username  # a user's password: the user's own mailbox
+        say(f"{what} {sender} ({connection.graph_url}) in {total:.0f} ms.")
         return
     if result.ok:
         how = [connection.security.value.upper() if connection.security.value != "none" else "unencrypted"]

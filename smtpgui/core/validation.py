@@ -252,8 +252,19 @@ def _validate_graph(c: Connection, problems: list[Problem]) -> None:
         problems.append(Problem("tenant_id", "Enter the directory (tenant) ID of your Microsoft 365 organisation."))
     if not c.client_id.strip():
         problems.append(Problem("client_id", "Enter the application (client) ID of the app registration."))
+    if c.auth_mode is AuthMode.PASSWORD:
+        # A user's password (issue 20, item 9): the user's own mailbox (/me), no mailbox needed.
+        if not c.username.strip():
+            problems.append(Problem("username", "Enter the user name (user@yourdomain) whose password signs in."))
+        else:
+            _check(problems, "username", normalize_address, c.username)
+    elif c.auth_mode is AuthMode.OAUTH2:
+        problems.append(
+            Problem("auth_mode", "A Graph connection signs in with the app's client secret or a user's password.")
+        )
     if not c.mailbox.strip():
-        problems.append(Problem("mailbox", "Enter the mailbox to send as (its user principal name)."))
+        if c.auth_mode is not AuthMode.PASSWORD:
+            problems.append(Problem("mailbox", "Enter the mailbox to send as (its user principal name)."))
     else:
         _check(problems, "mailbox", normalize_address, c.mailbox)
     _validate_url(problems, "authority_url", c.authority_url)

@@ -48,7 +48,7 @@ def duplicate_needs_password(connection: Connection) -> bool:
 
     Secrets are never copied, so a copy of a connection that signs in with its own password could
     not sign in; one with no password (anonymous, OAuth2 sign-in, Graph with the app's client
-    secret) duplicates as it is.
+    secret) duplicates as it is. (A shared credential will hold its own password: no prompt.)
     """
     return needs_password(connection)
 
@@ -71,10 +71,24 @@ def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: b
     return connection
 
 
+GRAPH_PASSWORD_WARNING = (
+    "Microsoft discourages a user's password for Graph (the password grant), and it fails for accounts that "
+    "need MFA. Prefer the app's client secret."
+)
+
+
+def sign_in_warning(connection: Connection) -> str | None:
+    """What the editor and ``add``/``edit`` say about a connection's sign-in, if anything (one rule)."""
+    if connection.kind is Kind.GRAPH and connection.auth_mode is AuthMode.PASSWORD:
+        return GRAPH_PASSWORD_WARNING
+    return None
+
+
 def needs_password(connection: Connection) -> bool:
-    """True when the connection signs in with a password of its own (the keyring's ``password``);
-    not with a shared credential's, which stays with the credential."""
-    return connection.kind is Kind.SMTP and connection.auth_mode is AuthMode.PASSWORD and not connection.credential_id
+    """True when the connection signs in with a password of its own (the keyring's ``password``):
+    SMTP password sign-in, or Microsoft Graph with a user's password (issue 20, item 9); not with a
+    shared credential's, which stays with the credential."""
+    return connection.auth_mode is AuthMode.PASSWORD and not connection.credential_id
 
 
 class ConnectionService:

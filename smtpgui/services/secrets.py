@@ -139,6 +139,8 @@ class SecretService:
         password = token = proxy_password = client_secret = refresh = None
         if connection.kind is Kind.GRAPH:
             client_secret = read(Slot.CLIENT_SECRET)
+            if connection.auth_mode is AuthMode.PASSWORD:  # a user's password (the password grant)
+                password = read(Slot.PASSWORD)
         elif connection.auth_mode is AuthMode.PASSWORD:
             password = read(Slot.PASSWORD)
         elif connection.auth_mode is AuthMode.OAUTH2 and token_env:

@@ -4,10 +4,13 @@ Version 1 is the first format smtpgui wrote. Version 2 added OAuth2 sign-in sett
 (``oauth_provider`` and friends); a version-1 program would drop them when saving, so it must
 refuse a version-2 file rather than read it. Version 3 (issue 20) switches read confirmation on
 and off apart from its address (``send_read_receipt``); a version-2 connection with an address
-always sent one, so the step turns the switch on for it. Version 3 also keeps shared credentials
-and network connectors beside the connections (``credentials``, ``connectors``; connections name
-them by ``credential_id`` / ``connector_id``): a version-2 program would drop them, and with them
-every connection's sign-in. A change of format adds ``MIGRATIONS[N] = step``
+always sent one, so the step turns the switch on for it. Version 3 also gives Graph connections
+a sign-in choice (``auth_mode`` ``password``: a user's password); version 2 always signed Graph
+in with the app's client secret whatever ``auth_mode`` said, so the step sets it to ``none``.
+Version 3 also keeps shared credentials and network connectors beside the connections
+(``credentials``, ``connectors``; connections name them by ``credential_id`` / ``connector_id``):
+a version-2 program would drop them, and with them every connection's sign-in.
+A change of format adds ``MIGRATIONS[N] = step``
 (turning an N document into an N+1 one) and a test for that step; ``migrate`` chains them.
 """
 
@@ -50,11 +53,19 @@ def _v2_to_v3(document: Document) -> Document:
     connections = document.get("connections")
     if not isinstance(connections, list):
         return document
-    document["connections"] = [_keep_read_receipt(item) for item in connections]
+    document["connections"] = [_keep_graph_app_only(_keep_read_receipt(item)) for item in connections]
     # A version-2 file has no shared credentials or connectors yet (an existing list is kept).
     document.setdefault("credentials", [])
     document.setdefault("connectors", [])
     return document
+
+
+def _keep_graph_app_only(item: Any) -> Any:
+    # A version-2 Graph connection signed in with the client secret, whatever auth_mode held (a
+    # connection switched from SMTP kept its "password"): it must not start using a user's password.
+    if not isinstance(item, dict) or item.get("kind") != "graph" or item.get("auth_mode", "none") == "none":
+        return item
+    return {**item, "auth_mode": "none"}
 
 
 def _keep_read_receipt(item: Any) -> Any:

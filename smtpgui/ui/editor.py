@@ -218,7 +218,12 @@ class ConnectionEditor(QWidget):
         for tab in self.form_tabs:
             connection = tab.apply(connection)
         # "Password" with the user name and the password cleared is anonymous (issue 20, item 7).
-        return settle_sign_in(connection, has_password=self.auth_tab.has_password())
+        # Only what was there can be cleared: a new connection (a preset's, say) with neither
+        # still asks for the user name rather than saving as anonymous unasked.
+        original = self.original
+        if original.username.strip() or self.auth_tab.password.stored:
+            return settle_sign_in(connection, has_password=self.auth_tab.has_password())
+        return connection
 
     def pending_secrets(self) -> dict[SecretSlot, str | None]:
         """Secrets to store (a string) or delete (None) on save."""
@@ -346,6 +351,7 @@ class ConnectionEditor(QWidget):
     @Slot()
     def _update_kind(self) -> None:
         graph = self.main_tab.widgets["kind"].currentData() == Kind.GRAPH.value  # type: ignore[attr-defined]
+        self.auth_tab.set_graph(graph)
         self.tabs.setTabVisible(self.tabs.indexOf(self.graph_tab), graph)
         for tab in (self.encryption_tab, self.proxy_tab):
             self.tabs.setTabVisible(self.tabs.indexOf(tab), not graph)

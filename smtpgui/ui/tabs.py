@@ -21,6 +21,7 @@ from smtpgui.core.model import (
     Security,
     TlsVersion,
 )
+from smtpgui.services.connections import sign_in_warning
 from smtpgui.storage.secrets import Slot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import Field, FormTab, enum_choices, hint_label, place_under, show_hint
@@ -30,6 +31,11 @@ from smtpgui.ui.sharedchoice import OWN_CONNECTOR, OWN_CREDENTIAL, SharedChoiceM
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
+GRAPH_AUTH_LABELS = {
+    "none": "The app's client secret (recommended)",
+    "password": "A user's password (discouraged)",
+    "oauth2": "OAuth2 (not for Graph)",
+}
 MECH_LABELS = {
     "auto": "Automatic (strongest offered)",
     "plain": "PLAIN",
@@ -229,11 +235,30 @@ class AuthTab(SharedChoiceMixin, FormTab):
         self.anonymous_note = hint_label("anonymousNote", "warning")
         place_under(self, "auth_mode", self.anonymous_note)
         show_hint(self, self.anonymous_note, self._anonymous_text)
+        # Graph with a user's password: Microsoft discourages it and it fails with MFA (item 9).
+        self.graph_password_note = hint_label("graphPasswordWarning", "warning")
+        place_under(self, "auth_mode", self.graph_password_note, offset=2)
+        self._relabel()
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["oauth_provider"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.build_shared_choice("Manage &credentials…", "manageCredentialsButton")
 
     _anonymous_text = ""
+    _graph = False
+
+    def set_graph(self, graph: bool) -> None:
+        """A Graph connection signs in with the app's client secret or a user's password: the
+        choices say so, and the rows that only SMTP uses are off."""
+        self._graph = graph
+        if self.is_built():
+            self._relabel()
+            self.update_enabled()
+
+    def _relabel(self) -> None:
+        combo = self.widgets["auth_mode"]
+        labels = GRAPH_AUTH_LABELS if self._graph else AUTH_LABELS
+        for index in range(combo.count()):  # type: ignore[attr-defined]
+            combo.setItemText(index, labels[combo.itemData(index)])  # type: ignore[attr-defined]
 
     def set_anonymous_note(self, anonymous: bool) -> None:
         """Say that "Password" with no user name and no password is saved as anonymous."""
@@ -258,6 +283,11 @@ class AuthTab(SharedChoiceMixin, FormTab):
         shared = self.shared_chosen()
         self.set_enabled(("username", "domain", "mechanism"), mode != "none")
         self.set_enabled(("allow_insecure_auth",), mode == "password")
+        if self._graph:  # Graph: a user name and password only; the rest is SMTP's
+            self.set_enabled(("domain", "mechanism", "allow_insecure_auth"), False)
+        warning = sign_in_warning(Connection(name="x", kind=Kind.GRAPH if self._graph else Kind.SMTP,
+                                             auth_mode=AuthMode(mode)))  # fmt: skip
+        show_hint(self, self.graph_password_note, warning or "")
         self.password.setEnabled(mode == "password")
         self.password_label.setEnabled(mode == "password")
         self.form.setRowVisible(self.rows["credential_id"], mode == "password")

@@ -47,3 +47,13 @@ def qtbot_left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_a_new_password_connection_with_nothing_typed_still_asks_for_the_user_name(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.connections.new_connection()
+    open_tab(window, "auth")
+    auth = window.findChild(object, "authCombo")
+    auth.setCurrentIndex(auth.findData("password"))
+    assert window.editor.current().auth_mode is AuthMode.PASSWORD
+    assert "username" in {p.field for p in window.editor.reveal_problems()}
+    assert not window.findChild(QLabel, "anonymousNote").isVisibleTo(window.editor)

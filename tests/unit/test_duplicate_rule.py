@@ -19,8 +19,10 @@ from tests.support.keyrings import MemoryKeyring
         (Connection(name="p", auth_mode=AuthMode.PASSWORD, username="u"), True),
         (Connection(name="n", auth_mode=AuthMode.NONE), False),
         (Connection(name="o", auth_mode=AuthMode.OAUTH2, username="u"), False),
-        # Graph with a client secret: the secret is the app's, not a user's password
-        (Connection(name="g", kind=Kind.GRAPH, auth_mode=AuthMode.PASSWORD), False),
+        # Graph with the app's client secret: no user's password
+        (Connection(name="g", kind=Kind.GRAPH, auth_mode=AuthMode.NONE), False),
+        # Graph with a user's password (item 9): the copy needs it
+        (Connection(name="gp", kind=Kind.GRAPH, auth_mode=AuthMode.PASSWORD, username="u@example.com"), True),
     ],
 )
 def test_the_rule(connection: Connection, needed: bool) -> None:

@@ -110,6 +110,31 @@ def test_an_export_of_schema_4_is_refused() -> None:
         parse_import(document)
 
 
+def test_a_schema_2_graph_connection_keeps_signing_in_with_the_client_secret(tmp_path: Path) -> None:
+    # Version 2 ignored auth_mode for Graph; version 3 reads "password" as a user's password.
+    document = {
+        "schema_version": 2,
+        "connections": [
+            {"name": "g", "kind": "graph", "auth_mode": "password", "username": "u@example.com"},
+            {"name": "s", "kind": "smtp", "host": "h", "auth_mode": "password", "username": "u"},
+        ],
+    }
+    store = ConnectionStore(tmp_path)
+    store.path.write_text(json.dumps(document))
+    by_name = {c.name: c.auth_mode.value for c in store.load()}
+    assert by_name == {"g": "none", "s": "password"}
+
+
+def test_a_schema_3_graph_connection_with_a_user_password_is_read_as_written(tmp_path: Path) -> None:
+    document = {
+        "schema_version": 3,
+        "connections": [{"name": "g", "kind": "graph", "auth_mode": "password", "username": "u@example.com"}],
+    }
+    store = ConnectionStore(tmp_path)
+    store.path.write_text(json.dumps(document))
+    assert store.load()[0].auth_mode.value == "password"
+
+
 # schema 3, part two (issue 20, items 1 and 2): shared credentials and connectors ---------------
 
 
