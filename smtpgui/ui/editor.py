@@ -262,7 +262,12 @@ class ConnectionEditor(QWidget):
         if self.original is None:
             return []
         current = self.current()
-        return validate(current, self.taken_names) + self.encryption_tab.file_problems(current, self.original)
+        return (
+            validate(current, self.taken_names)
+            + self.encryption_tab.file_problems(current, self.original)
+            + self.auth_tab.shared_problems(current)
+            + self.proxy_tab.shared_problems(current)
+        )
 
     def hold_problems(self) -> None:
         """A new connection: show each field's problems only once the user touched it (or saves)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
+from smtpgui.core.errors import Problem
 from smtpgui.ui.forms import hint_label
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
@@ -110,6 +111,15 @@ class SharedChoiceMixin:
         if self._combo().findData(getattr(connection, self.SHARED_FIELD)) < 0:
             self.refresh_shared()  # added elsewhere since the list was filled
         self._combo().setCurrentIndex(max(0, self._combo().findData(getattr(connection, self.SHARED_FIELD))))
+
+    def shared_problems(self, connection: Connection) -> list[Problem]:
+        """The chosen credential or connector no longer exists (deleted elsewhere since it was
+        listed): the same sentence the store gives on save, shown under the list before."""
+        chosen = getattr(connection, self.SHARED_FIELD)
+        if not chosen or not self.is_built() or chosen in getattr(self, "_described", {}):  # type: ignore[attr-defined]
+            return []
+        what = "shared credential" if self.SHARED_KIND == "credential" else "network connector"
+        return [Problem(self.SHARED_FIELD, f"The {what} it uses no longer exists; choose another or its own.")]
 
     def shared_chosen(self) -> bool:
         return bool(self._combo().currentData())

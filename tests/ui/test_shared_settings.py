@@ -217,3 +217,23 @@ def test_a_hand_edited_credential_name_is_listed_escaped(make_window, qtbot, con
     combo = _combo(window, "credentialCombo")
     text = combo.itemText(combo.currentIndex())
     assert text.startswith("Evil") and "\u202e" not in text and "\x1b" not in text
+
+
+def test_a_credential_deleted_elsewhere_is_a_problem_shown_under_the_list(  # type: ignore[no-untyped-def]
+    make_window, qtbot, seeded
+) -> None:
+    app, corp, _office = seeded
+    window = make_window()
+    window.editor.tabs.setCurrentWidget(window.editor.auth_tab)
+    combo = _combo(window, "credentialCombo")
+    combo.setCurrentIndex(combo.findData(corp.id))
+    # another window or command deletes it before this one saves
+    app.shared.delete(corp)
+    window.editor.refresh_shared()
+    assert combo.currentData() == corp.id and "no longer exists" in combo.currentText()
+    assert any(p.field == "credential_id" for p in window.editor.problems())
+    error = window.findChild(QLabel, "credential_idError")
+    window.editor.reveal_problems()
+    assert "no longer exists" in error.text()
+    assert not window.connections.save()
+    assert app.connections.get("Work").credential_id == ""
