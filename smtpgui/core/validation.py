@@ -164,6 +164,10 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
         _validate_smtp(c, problems)
     else:
         _validate_graph(c, problems)
+        if c.credential_id:
+            problems.append(
+                Problem("credential_id", "Shared credentials are for SMTP sign-in; Graph keeps its own sign-in.")
+            )
     for field in ("from_address", "reply_to", "return_path", "read_receipt_to"):
         value = getattr(c, field)
         if value:

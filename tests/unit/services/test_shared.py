@@ -122,3 +122,21 @@ def test_listing_the_users_of_10000_connections_is_one_pass(app: AppServices) ->
     elapsed = time.perf_counter() - started
     assert len(by_credential[credential.id]) == 10_000
     assert elapsed < 1.0, elapsed
+
+
+def test_a_graph_connection_cannot_use_a_shared_credential(app: AppServices) -> None:
+    from smtpgui.core.model import Kind
+
+    credential = app.shared.add(Credential(name="Corp", username="alice@example.com"), "pw")
+    graph = Connection(
+        name="G",
+        kind=Kind.GRAPH,
+        tenant_id="t",
+        client_id="c",
+        mailbox="m@example.com",
+        auth_mode=AuthMode.PASSWORD,
+        username="u@example.com",
+        credential_id=credential.id,
+    )
+    with pytest.raises(ValidationError, match="SMTP sign-in"):
+        app.connections.create(graph)
