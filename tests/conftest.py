@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,9 +63,12 @@ class CliRunner:
     def __call__(self, *args: str, stdin: str | None = None, timeout: float = 60) -> CliResult:
         executable = Path(sys.executable).with_name("smtpgui")
         command = [str(executable)] if executable.exists() else [sys.executable, "-m", "smtpgui"]
+        # No stdin given: /dev/null, never the terminal pytest runs in (a command that prompts on
+        # a terminal, `add --auth password` say, would wait for a person).
+        feed: dict[str, Any] = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
         done = subprocess.run(
             [*command, *args],
-            input=stdin,
+            **feed,
             capture_output=True,
             text=True,
             env=self.env(),

@@ -7,11 +7,10 @@ Options are declared with ``default=SUPPRESS`` so that ``edit`` changes only wha
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from smtpgui.cli.secretinput import given_password, read_env_secret
 from smtpgui.core.addresses import normalize_pin, parse_proxy_url, split_from_field
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import (
@@ -28,7 +27,11 @@ from smtpgui.core.model import (
 )
 from smtpgui.core.presets import find_preset
 from smtpgui.core.validation import validate
+from smtpgui.services.connections import needs_password, settle_sign_in
 from smtpgui.storage.secrets import Slot
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
 from smtpgui.transport.tlsfiles import tls_file_problems
 
 S = argparse.SUPPRESS
@@ -47,6 +50,7 @@ OPTION_FOR_FIELD = {
     "reply_to": "--reply-to",
     "return_path": "--return-path",
     "read_receipt_to": "--read-receipt-to",
+    "send_read_receipt": "--read-receipt",
     "force_sender": "--force-sender",
     "description": "--description",
     "signature": "--signature",
@@ -64,6 +68,8 @@ OPTION_FOR_FIELD = {
     "proxy_port": "--proxy",
     "proxy_type": "--proxy",
     "proxy_domain": "--proxy-domain",
+    "credential_id": "--credential",
+    "connector_id": "--connector",
     "tenant_id": "--tenant-id",
     "client_id": "--client-id",
     "mailbox": "--mailbox",
@@ -81,6 +87,7 @@ OPTION_FOR_FIELD = {
     "charset": "--charset",
     # smtpgui test
     "to": "--to",
+    "from_override": "--from",
     "subject": "--subject",
     "body": "--body",
     # the app settings, when a test uses them
@@ -128,7 +135,14 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     s.add_argument("--from-name", default=S, metavar="NAME")
     s.add_argument("--reply-to", default=S)
     s.add_argument("--return-path", default=S)
-    s.add_argument("--read-receipt-to", default=S)
+    s.add_argument("--read-receipt-to", default=S, metavar="ADDR", help="confirmation address (empty: the From)")
+    s.add_argument(
+        "--read-receipt",
+        dest="send_read_receipt",
+        action=argparse.BooleanOptionalAction,
+        default=S,
+        help="ask for a read confirmation (Disposition-Notification-To); an address given alone turns it on",
+    )
     s.add_argument("--force-sender", action=argparse.BooleanOptionalAction, default=S)
     a = parser.add_argument_group("authentication")
     a.add_argument("--auth", dest="auth_mode", default=S, choices=_choices(AuthMode))
@@ -143,6 +157,19 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
         help="read the password from the first line of standard input",
     )
     a.add_argument("--password-env", default=S, metavar="VAR", help="read the password from environment variable VAR")
+    a.add_argument(
+        "--password-prompt",
+        action="store_true",
+        default=S,
+        help="ask for the password without showing it (a terminal only; asked anyway when sign-in is "
+        "password and no password option is given)",
+    )
+    a.add_argument(
+        "--credential",
+        default=S,
+        metavar="NAME",
+        help="sign in with this shared credential ('none': the connection's own user name and password)",
+    )
     o = parser.add_argument_group("OAuth2 sign-in (--auth oauth2; then run 'smtpgui login NAME')")
     o.add_argument("--oauth-provider", default=S, choices=_choices(OAuthProvider))
     o.add_argument("--oauth-client-id", default=S, metavar="ID", help="your app registration's client ID")
@@ -165,7 +192,17 @@ def add_field_options(parser: argparse.ArgumentParser, for_edit: bool) -> None:
     p.add_argument("--proxy-password-env", default=S, metavar="VAR")
     p.add_argument("--proxy-domain", default=S)
     p.add_argument("--proxy-remote-dns", action=argparse.BooleanOptionalAction, default=S)
-    gr = parser.add_argument_group("Microsoft Graph")
+    p.add_argument(
+        "--connector",
+        default=S,
+        metavar="NAME",
+        help="go through this network connector ('none': the connection's own proxy)",
+    )
+    gr = parser.add_argument_group(
+        "Microsoft Graph",
+        "signs in with the app's client secret (--client-secret-env), or with a user's password "
+        "(--auth password --username U and a password option: Microsoft discourages it and it fails with MFA)",
+    )
     gr.add_argument("--tenant-id", default=S)
     gr.add_argument("--client-id", default=S)
     gr.add_argument("--client-secret-env", default=S, metavar="VAR")
@@ -193,6 +230,7 @@ _PLAIN_FIELDS = (
     "reply_to",
     "return_path",
     "read_receipt_to",
+    "send_read_receipt",
     "force_sender",
     "auth_mode",
     "username",
@@ -234,10 +272,13 @@ class FieldChanges:
     secrets: dict[Slot, str] = field(default_factory=dict)
 
 
-def apply_field_options(base: Connection, options: argparse.Namespace, with_secrets: bool = True) -> FieldChanges:
+def apply_field_options(
+    base: Connection, options: argparse.Namespace, with_secrets: bool = True, shared: SharedSettings | None = None
+) -> FieldChanges:
     """The connection ``base`` with every given option applied, plus secrets from stdin/env.
 
     ``with_secrets`` False leaves the secrets unread (for applying the same options again).
+    ``shared`` holds the credentials and connectors ``--credential`` / ``--connector`` name.
     """
     given = vars(options)
     problems: list[Problem] = []
@@ -252,6 +293,8 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
         if name in given:
             value = given[name]
             changes[name] = _ENUMS[name](value) if name in _ENUMS else value
+    if given.get("read_receipt_to") and "send_read_receipt" not in given:
+        changes["send_read_receipt"] = True  # an address given alone still asks (as before schema 3)
     if "new_name" in given:
         changes["name"] = given["new_name"]
     if "from_address" in given:
@@ -280,6 +323,8 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
                 proxy_port=spec.port or connection.proxy_port,
                 proxy_username=spec.username,
             )
+    if "credential" in given or "connector" in given:
+        _apply_shared_options(given, shared, changes, problems)
     # The usual port for the new mode, unless the user chose one.
     usual_port = connection.port == DEFAULT_PORTS.get(connection.security, connection.port)
     if "security" in given and "port" not in given and "preset" not in given and usual_port:
@@ -288,6 +333,11 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
         if isinstance(changes.get(option), str):
             changes[option] = changes[option].strip()
     connection = connection.replace(**changes)
+    # A user name and a password given without --auth mean password sign-in (issue 20, item 7).
+    password_given = any(option in given for option in ("password_stdin", "password_env", "password_prompt"))
+    if password_given:
+        auth_chosen = "auth_mode" in given or "preset" in given
+        connection = settle_sign_in(connection, has_password=True, auth_chosen=auth_chosen)
     if with_secrets:
         # The files named in this command must be there and hold what they should (issue 17,
         # item 18); files set earlier are checked when a test uses them.
@@ -299,39 +349,54 @@ def apply_field_options(base: Connection, options: argparse.Namespace, with_secr
         parsed_fields = {p.field for p in problems}
         rest = [p for p in validate(connection) if p.field not in parsed_fields]
         raise ValidationError(problems + rest)
-    return FieldChanges(connection, read_secrets(options) if with_secrets else {})
+    # A person at a terminal is asked for the password when this command turns password sign-in
+    # on (``add --auth password``) and gives none (issue 20, item 8).
+    ask = needs_password(connection) and not needs_password(base)
+    return FieldChanges(connection, read_secrets(options, connection, ask) if with_secrets else {})
 
 
-def read_secrets(options: argparse.Namespace) -> dict[Slot, str]:
-    """Secrets named by --password-stdin / --*-env options; never from the command line."""
+def _apply_shared_options(
+    given: dict[str, Any], shared: SharedSettings | None, changes: dict[str, Any], problems: list[Problem]
+) -> None:
+    """``--credential NAME`` / ``--connector NAME`` by name to the id the file keeps ('none': its own)."""
+    for option, field_name, items, noun in (
+        ("credential", "credential_id", shared.credentials if shared else (), "credential"),
+        ("connector", "connector_id", shared.connectors if shared else (), "connector"),
+    ):
+        if option not in given:
+            continue
+        name = given[option].strip()
+        if name.casefold() in ("", "none"):
+            changes[field_name] = ""
+            continue
+        match = next((i for i in items if i.name.casefold() == name.casefold()), None)
+        if match is None:
+            problems.append(
+                Problem(field_name, f"There is no {noun} called {name!r}; 'smtpgui {noun} list' shows them.")
+            )
+            continue
+        changes[field_name] = match.id
+        if option == "credential" and "auth_mode" not in given:
+            changes["auth_mode"] = AuthMode.PASSWORD  # a shared credential signs in with its password
+
+
+def read_secrets(options: argparse.Namespace, connection: Connection, ask: bool = False) -> dict[Slot, str]:
+    """Secrets named by --password-stdin / --password-env / --password-prompt and the --*-env
+    options; never from the command line. With ``ask``, a terminal is asked for the password."""
     given = vars(options)
     secrets: dict[Slot, str] = {}
-    if given.get("password_stdin"):
-        if "password_env" in given:
-            raise ValidationError("Use either --password-stdin or --password-env, not both.", "--password-stdin")
-        secrets[Slot.PASSWORD] = read_stdin_secret("password")
+    who = f" (user {connection.username})" if connection.username else ""
+    password = given_password(options, f"Password for {connection.name!r}{who}: ", ask_on_terminal=ask)
+    if password is not None:
+        secrets[Slot.PASSWORD] = password
     for option, slot in (
-        ("password_env", Slot.PASSWORD),
         ("proxy_password_env", Slot.PROXY_PASSWORD),
         ("client_secret_env", Slot.CLIENT_SECRET),
         ("oauth_client_secret_env", Slot.OAUTH_CLIENT_SECRET),
     ):
         if option in given:
-            variable = given[option]
-            value = os.environ.get(variable)
-            if value is None:
-                flag = "--" + option.replace("_", "-")
-                raise ValidationError(f"The environment variable {variable!r} named by {flag} is not set.", flag)
-            secrets[slot] = value
+            secrets[slot] = read_env_secret(given[option], "--" + option.replace("_", "-"))
     return secrets
-
-
-def read_stdin_secret(what: str) -> str:
-    line = sys.stdin.readline()
-    value = line.rstrip("\r\n")
-    if not value:
-        raise ValidationError(f"No {what} was given on standard input (it reads the first line).", "--password-stdin")
-    return value
 
 
 def describe_problems(problems: list[Problem]) -> list[str]:

@@ -19,6 +19,15 @@ def report_import(outcome: ImportOutcome) -> None:
             f"the stored secrets of {connection.name!r} were removed: the import changed where they would "
             f"be sent ({', '.join(fields)}). Set them again with 'smtpgui edit NAME --password-stdin'."
         )
+    for noun, name, fields in outcome.shared.dropped:
+        say(
+            f"the stored password of the {noun} {name!r} was removed: the import changed where it would be "
+            f"sent ({', '.join(fields)}). Set it again with 'smtpgui {noun} edit {name!r} --password-stdin'."
+        )
+    for noun, name in outcome.shared.added:
+        option = "--password-stdin" if noun == "credential" else "--proxy-password-env VAR"
+        say(f"the {noun} {name!r} was added with no password (exports carry none); set it with "
+            f"'smtpgui {noun} edit {name!r} {option}'.")  # fmt: skip
     imported, replaced = outcome.imported, outcome.replaced
     say(f"imported {len(imported)} connection(s)" + (f", replacing {len(replaced)}" if replaced else "") + ".")
 
@@ -29,7 +38,10 @@ def missing_passwords_hint(outcome: ImportOutcome, has_password: set[str]) -> No
     missing = [
         c.name
         for c in outcome.imported
-        if c.auth_mode.value != "none" and c.id not in replaced_ids and c.id not in has_password
+        if c.auth_mode.value != "none"
+        and c.id not in replaced_ids
+        and c.id not in has_password
+        and not c.credential_id  # a shared credential's password is its own business
     ]
     if missing:
         say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")

@@ -47,9 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    from smtpgui.cli import discover, login, profiles, sandbox, send, settings
+    from smtpgui.cli import discover, login, profiles, sandbox, send, settings, shared
 
     profiles.add_commands(command)
+    shared.add_commands(command)
     discover.add_commands(command)
     settings.add_commands(command)
     send.add_commands(command)

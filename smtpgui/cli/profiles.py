@@ -11,31 +11,46 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
-from smtpgui.cli.fields import add_field_options, apply_field_options, read_stdin_secret
+from smtpgui.cli.fields import add_field_options, apply_field_options
 from smtpgui.cli.importreport import missing_passwords_hint, report_import
 from smtpgui.cli.output import emit_json, say
 from smtpgui.cli.sandbox import sandbox_base
+from smtpgui.cli.secretinput import PASSWORD_OPTIONS, given_password
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
 from smtpgui.core.presets import PRESETS
 from smtpgui.core.validation import validate_name
 from smtpgui.services import AppServices
+from smtpgui.services.connections import duplicate_needs_password, sign_in_warning
 from smtpgui.storage.secrets import Slot
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
 
 # output ------------------------------------------------------------------------------------
 
 
-def connection_json(app: AppServices, connection: Connection, *, with_secrets: bool = True) -> dict[str, Any]:
-    """``show --json``'s object: the model's fields, and which secrets are stored (CLI.md)."""
+def connection_json(
+    app: AppServices, connection: Connection, *, with_secrets: bool = True, shared: SharedSettings | None = None
+) -> dict[str, Any]:
+    """``show --json``'s object: the model's fields, the names of its shared credential and
+    connector (``credential``, ``connector``; null for its own), and which secrets are stored (CLI.md)."""
     data = connection_to_dict(connection)
+    data.update(shared_names(connection, shared if shared is not None else app.shared.settings()))
     if with_secrets:
         data.update(app.secrets.flags(connection))
     return data
+
+
+def shared_names(connection: Connection, shared: SharedSettings) -> dict[str, str | None]:
+    credential = shared.credential(connection.credential_id) if connection.credential_id else None
+    connector = shared.connector(connection.connector_id) if connection.connector_id else None
+    return {"credential": credential.name if credential else None, "connector": connector.name if connector else None}
 
 
 def list_line(connection: Connection) -> str:
@@ -49,8 +64,10 @@ def list_line(connection: Connection) -> str:
     return f"{mark} {name:<24} {where:<36} {connection.security.value:<9} {state}{extra}"
 
 
-def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
-    data = connection_to_dict(connection)
+def show_text(connection: Connection, flags: dict[str, bool] | None, names: dict[str, str | None] | None = None) -> str:
+    data: dict[str, Any] = connection_to_dict(connection)
+    for key, value in (names or {}).items():
+        data[key] = value if value is not None else "(its own)"
     if flags is not None:
         data.update(flags)
     width = max(len(k) for k in data)
@@ -71,7 +88,8 @@ def show_text(connection: Connection, flags: dict[str, bool] | None) -> str:
 def cmd_list(app: AppServices, args: argparse.Namespace) -> int:
     connections = app.connections.list_all()
     if args.json:
-        emit_json([connection_json(app, c) for c in connections])
+        shared = app.shared.settings()
+        emit_json([connection_json(app, c, shared=shared) for c in connections])
     elif not connections:
         say("no connections yet; add one with 'smtpgui add NAME --host HOST'.")
     else:
@@ -92,7 +110,7 @@ def cmd_show(app: AppServices, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(connection_json(app, connection))
     else:
-        print(show_text(connection, flags))
+        print(show_text(connection, flags, shared_names(connection, app.shared.settings())))
     return EXIT_OK
 
 
@@ -107,25 +125,33 @@ def cmd_add(app: AppServices, args: argparse.Namespace) -> int:
         from smtpgui.cli.discover import discovered_base
 
         base = discovered_base(app, args)
-    changes = apply_field_options(base, args)
+    changes = apply_field_options(base, args, shared=app.shared.settings())
     try:
         connection = app.connections.create(changes.connection, changes.secrets)
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was added.") from exc
     say(f"added {connection.name!r}" + (" (the default)" if connection.is_default else "") + ".")
-    if connection.auth_mode.value == "password" and Slot.PASSWORD not in changes.secrets:
+    warning = sign_in_warning(connection)
+    if warning:
+        say(f"warning: {warning}")
+    if (
+        connection.auth_mode.value == "password"
+        and Slot.PASSWORD not in changes.secrets
+        and not connection.credential_id
+    ):
         say("no password is stored yet; set one with 'smtpgui edit NAME --password-stdin'.")
     return EXIT_OK
 
 
 def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
     current = app.connections.get(args.name)
-    changes = apply_field_options(current, args)  # checks the options and reads the secrets once
+    shared = app.shared.settings()
+    changes = apply_field_options(current, args, shared=shared)  # checks the options and reads the secrets once
     # The options are applied again to the connection as it is under the store's lock, so an edit
     # made by another process meanwhile (another field, say) is kept, not overwritten.
     try:
         updated = app.connections.edit(
-            current.id, lambda fresh: apply_field_options(fresh, args, False).connection, changes.secrets
+            current.id, lambda fresh: apply_field_options(fresh, args, False, shared).connection, changes.secrets
         )
     except SecretStoreUnavailable as exc:
         raise SecretStoreUnavailable(f"{exc} Nothing was changed.") from exc
@@ -133,16 +159,22 @@ def cmd_edit(app: AppServices, args: argparse.Namespace) -> int:
         say(f"saved {updated.name!r}; the port is now {updated.port}, the usual one for {updated.security.value}.")
     else:
         say(f"saved {updated.name!r}.")
+    warning = sign_in_warning(updated)
+    if warning and warning != sign_in_warning(current):
+        say(f"warning: {warning}")
     return EXIT_OK
 
 
 def cmd_duplicate(app: AppServices, args: argparse.Namespace) -> int:
     source = app.connections.get(args.name)
-    password = read_stdin_secret("password") if args.password_stdin else None
+    needed = duplicate_needs_password(source)
+    password = given_password(args, f"Password for the copy of {source.name!r}: ", ask_on_terminal=needed)
+    if needed and password is None:
+        # Issue 20, item 3: a copy that could not sign in is not made.
+        raise UsageError(f"Duplicating {source.name!r} needs its password: give it with {PASSWORD_OPTIONS}.")
     copy = app.connections.duplicate(source, args.as_name, password)
-    say(f"copied {source.name!r} to {copy.name!r} (without its secrets).")
-    if password is None and copy.auth_mode.value != "none":
-        say(f"the copy has no password; set one with 'smtpgui edit {copy.name!r} --password-stdin'.")
+    kept = " with the password given (no other secret)." if password else " (without its secrets)."
+    say(f"copied {source.name!r} to {copy.name!r}{kept}")
     return EXIT_OK
 
 
@@ -279,7 +311,9 @@ def add_commands(command: Command) -> None:
     p = command("duplicate", cmd_duplicate, "copy a connection without its secrets")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--as", dest="as_name", metavar="NEW", help="name of the copy (default NAME_copied)")
-    p.add_argument("--password-stdin", action="store_true", help="set the copy's password from standard input")
+    p.add_argument("--password-stdin", action="store_true", help="the copy's password: first line of standard input")
+    p.add_argument("--password-env", metavar="VAR", help="the copy's password from environment variable VAR")
+    p.add_argument("--password-prompt", action="store_true", help="ask for the copy's password (hidden; a terminal)")
     p = command("delete", cmd_delete, "delete a connection and its secrets")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

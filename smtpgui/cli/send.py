@@ -27,6 +27,12 @@ def add_commands(command: Command) -> None:
     p.add_argument("--to", action="append", metavar="ADDR", help="recipient (repeat, or separate with commas)")
     p.add_argument("--subject", help=f"default: the settings' default subject, else {DEFAULT_SUBJECT!r}")
     p.add_argument("--body", help="default: the settings' default body, else the built-in one")
+    p.add_argument(
+        "--from",
+        dest="from_override",
+        metavar="ADDR",
+        help='send as another From ("Name <addr>" too); refused when the connection forces its sender',
+    )
     p.add_argument("--verify-only", action="store_true", help="stop before MAIL FROM")
     p.add_argument("--json", action="store_true")
     p.add_argument("--transcript", action="store_true", help="print the session transcript (secrets hidden)")
@@ -65,13 +71,16 @@ def cmd_test(app: AppServices, args: argparse.Namespace) -> int:
     recipients = _recipients(args.to)
     if args.all:
         return testall.run_all(app, args, recipients)
-    connection = named_or_default(app, args.name)
+    # Its shared credential and connector, as they are now (changed once, used by every connection).
+    connection = app.resolve(named_or_default(app, args.name))
     from smtpgui.transport.tlsfiles import check_before_session
 
     check_before_session(connection)
     message = None
+    if args.from_override is not None and args.verify_only:
+        raise ValidationError("--from sets the test message's From; --verify-only sends no message.", "--from")
     if not args.verify_only:
-        request = app.tests.request(recipients, args.subject, args.body)
+        request = app.tests.request(recipients, args.subject, args.body, from_override=args.from_override or "")
         message = app.tests.build_message(connection, request)
     secrets = app.secrets.for_session(connection, token_env=args.access_token_env)
     if not connection.enabled:
@@ -92,7 +101,8 @@ def _report_test(connection: Connection, result: TestResult, verify_only: bool) 
         say(f"warning: {warning}.")
     if result.ok and connection.kind is Kind.GRAPH:
         what = "Microsoft Graph issued a token for" if verify_only else "Microsoft Graph accepted the test message from"
-        say(f"{what} {connection.mailbox} ({connection.graph_url}) in {total:.0f} ms.")
+        sender = connection.mailbox or connection.username  # a user's password: the user's own mailbox
+        say(f"{what} {sender} ({connection.graph_url}) in {total:.0f} ms.")
         return
     if result.ok:
         how = [connection.security.value.upper() if connection.security.value != "none" else "unencrypted"]
@@ -127,9 +137,10 @@ def cmd_probe(app: AppServices, args: argparse.Namespace) -> int:
             raise ValidationError(
                 "Say what to probe: HOST, or --connection NAME (no default connection is set).", "HOST"
             )
+        say(f"using the default connection {default.name!r}.")
         args.connection = default.name
     if args.connection:
-        base = app.connections.get(args.connection)
+        base = app.resolve(app.connections.get(args.connection))
         if base.kind is Kind.GRAPH:
             raise ValidationError(
                 f"{base.name!r} sends through Microsoft Graph: there is no SMTP server to probe.", "--connection"

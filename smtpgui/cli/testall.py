@@ -60,6 +60,8 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
     """Test every enabled connection (``args`` is the ``test`` command's namespace)."""
     if args.name:
         raise ValidationError("Give either NAME or --all, not both.", "--all")
+    if getattr(args, "from_override", None) is not None:
+        raise ValidationError("--from sets one connection's test From; it does not go with --all.", "--from")
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ValidationError(f"The concurrency must be a number from 1 to {MAX_CONCURRENCY}.", "--concurrency")
     connections = [c for c in app.connections.list_all() if c.enabled]
@@ -79,7 +81,14 @@ def run_all(app: AppServices, args: argparse.Namespace, recipients: tuple[str, .
     from smtpgui.transport.engine import SessionEngine
     from smtpgui.transport.tlsfiles import check_before_session
 
-    run = TestAllRun(SessionEngine(), connections, secrets.for_session, message_for, concurrency=args.concurrency)
+    run = TestAllRun(
+        SessionEngine(),
+        connections,
+        secrets.for_session,
+        message_for,
+        concurrency=args.concurrency,
+        resolve=app.resolve,
+    )
     printing = threading.Lock()
 
     def heard(item: TestAllItem) -> None:

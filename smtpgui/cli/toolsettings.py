@@ -21,7 +21,7 @@ def cmd_export_format(app: AppServices, args: argparse.Namespace) -> int:
         raise UsageError(
             "--names belongs to the JSON export (export FILE --names A,B); --format writes one connection."
         )
-    connection = named_or_default(app, args.file)
+    connection = app.resolve(named_or_default(app, args.file))
     text = export_settings(app.secrets, connection, args.format)
     if args.output in (None, "-"):
         sys.stdout.write(text)

@@ -20,6 +20,7 @@ from smtpgui.core.addresses import (
     normalize_address,
     normalize_display_name,
     single_line_problem,
+    split_from_field,
 )
 from smtpgui.core.appsettings import AppSettings
 from smtpgui.core.errors import Problem, ValidationError
@@ -136,8 +137,23 @@ def build_test_message(
     # Problems name the field the value came from: the connection's, or the app settings'.
     name_field = "from_name" if connection.from_name or connection.from_address else "default_from_name"
     sender_field = "from_address" if connection.from_address else "default_from_address"
-    if request.from_override and not connection.force_sender:
-        sender, name, sender_field = request.from_override, "", "from_address"
+    if request.from_override:
+        # Another From for this one test (issue 20, item 5): never while the connection forces
+        # its own; one address, split here and built as an Address like every other header.
+        if connection.force_sender:
+            problems.append(
+                Problem(
+                    "from_override",
+                    f"“{connection.name}” forces its From address ({connection.from_address}): a test cannot "
+                    "send as another. Turn Force sender off to choose another From.",
+                )
+            )
+        else:
+            try:
+                name, sender = split_from_field(request.from_override)
+            except ValueError as exc:
+                problems.append(Problem("from_override", str(exc)))
+            name_field = sender_field = "from_override"
     if connection.kind.value == "graph" and not sender:
         sender, sender_field = connection.mailbox, "mailbox"
     if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
@@ -163,6 +179,12 @@ def build_test_message(
                 extra[header] = normalize_address(value)
             except ValueError as exc:
                 problems.append(Problem(field_name, str(exc)))
+    # Read confirmation is asked for only when switched on (issue 20, item 6); its address
+    # defaults to the From. A bad address is reported above even while it is off.
+    if not connection.send_read_receipt:
+        extra.pop("Disposition-Notification-To", None)
+    elif "Disposition-Notification-To" not in extra and sender and not any(p.field == sender_field for p in problems):
+        extra["Disposition-Notification-To"] = sender
     envelope_from = connection.return_path or sender
     if connection.return_path:
         try:

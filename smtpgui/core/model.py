@@ -135,6 +135,7 @@ class Connection:
     reply_to: str = ""
     return_path: str = ""
     read_receipt_to: str = ""
+    send_read_receipt: bool = False  # schema 3: Disposition-Notification-To only when on
     force_sender: bool = False
     # authentication
     auth_mode: AuthMode = AuthMode.NONE
@@ -142,6 +143,9 @@ class Connection:
     domain: str = ""
     mechanism: Mechanism = Mechanism.AUTO
     allow_insecure_auth: bool = False
+    # a shared credential (core.shared) by id: its user, domain, mechanism and password replace
+    # the fields above at send time; "" means this connection's own
+    credential_id: str = ""
     # OAuth2 sign-in for SMTP (auth_mode=oauth2); the refresh token and an optional client
     # secret live in the keyring
     oauth_provider: OAuthProvider = OAuthProvider.CUSTOM
@@ -167,6 +171,9 @@ class Connection:
     proxy_username: str = ""
     proxy_domain: str = ""
     proxy_remote_dns: bool = True
+    # a network connector (core.shared) by id: its route replaces the proxy fields above at
+    # send time; "" means this connection's own proxy
+    connector_id: str = ""
     # graph
     tenant_id: str = ""
     client_id: str = ""

@@ -164,6 +164,10 @@ def validate(connection: Connection, others: Iterable[Connection] | TakenNames =
         _validate_smtp(c, problems)
     else:
         _validate_graph(c, problems)
+        if c.credential_id:
+            problems.append(
+                Problem("credential_id", "Shared credentials are for SMTP sign-in; Graph keeps its own sign-in.")
+            )
     for field in ("from_address", "reply_to", "return_path", "read_receipt_to"):
         value = getattr(c, field)
         if value:
@@ -190,9 +194,10 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
         )
     # authentication
     # OAuth2 may leave it empty: signing in fills it with the account that signed in.
-    if c.auth_mode is AuthMode.PASSWORD and not c.username.strip():
+    # A shared credential brings its own user name and mechanism (checked where it is kept).
+    if c.auth_mode is AuthMode.PASSWORD and not c.username.strip() and not c.credential_id:
         problems.append(Problem("username", "Enter the user name to sign in with."))
-    if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS:
+    if c.auth_mode is AuthMode.PASSWORD and c.mechanism in TOKEN_MECHANISMS and not c.credential_id:
         problems.append(Problem("mechanism", f"{c.mechanism.value.upper()} needs OAuth2 sign-in, not a password."))
     if c.auth_mode is AuthMode.OAUTH2 and c.mechanism in PASSWORD_MECHANISMS:
         problems.append(
@@ -200,6 +205,10 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
                 "mechanism",
                 f"{c.mechanism.value.upper()} needs a password; with OAuth2 use XOAUTH2, OAUTHBEARER or auto.",
             )
+        )
+    if c.credential_id and c.auth_mode is not AuthMode.PASSWORD:
+        problems.append(
+            Problem("credential_id", "A shared credential signs in with a password: choose Password sign-in.")
         )
     if c.domain and has_control_character(c.domain):
         problems.append(Problem("domain", single_line_problem(c.domain, "The domain") or ""))
@@ -213,7 +222,7 @@ def _validate_smtp(c: Connection, problems: list[Problem]) -> None:
     if c.client_key and not c.client_cert:
         problems.append(Problem("client_cert", "A client key needs its client certificate."))
     # proxy
-    if c.proxy_type is not ProxyType.NONE:
+    if c.proxy_type is not ProxyType.NONE and not c.connector_id:
         _check(problems, "proxy_host", normalize_host, c.proxy_host)
         if not 1 <= c.proxy_port <= 65535:
             problems.append(Problem("proxy_port", "The proxy port must be a number from 1 to 65535."))
@@ -247,8 +256,19 @@ def _validate_graph(c: Connection, problems: list[Problem]) -> None:
         problems.append(Problem("tenant_id", "Enter the directory (tenant) ID of your Microsoft 365 organisation."))
     if not c.client_id.strip():
         problems.append(Problem("client_id", "Enter the application (client) ID of the app registration."))
+    if c.auth_mode is AuthMode.PASSWORD:
+        # A user's password (issue 20, item 9): the user's own mailbox (/me), no mailbox needed.
+        if not c.username.strip():
+            problems.append(Problem("username", "Enter the user name (user@yourdomain) whose password signs in."))
+        else:
+            _check(problems, "username", normalize_address, c.username)
+    elif c.auth_mode is AuthMode.OAUTH2:
+        problems.append(
+            Problem("auth_mode", "A Graph connection signs in with the app's client secret or a user's password.")
+        )
     if not c.mailbox.strip():
-        problems.append(Problem("mailbox", "Enter the mailbox to send as (its user principal name)."))
+        if c.auth_mode is not AuthMode.PASSWORD:
+            problems.append(Problem("mailbox", "Enter the mailbox to send as (its user principal name)."))
     else:
         _check(problems, "mailbox", normalize_address, c.mailbox)
     _validate_url(problems, "authority_url", c.authority_url)

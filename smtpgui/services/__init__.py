@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smtpgui.core.model import Connection
 from smtpgui.services.connections import ConnectionService
 from smtpgui.services.secrets import SecretService
 from smtpgui.services.settings import SettingsService
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from smtpgui.services.discovery import DiscoveryService
     from smtpgui.services.sending import TestService
+    from smtpgui.services.shared import SharedService
 
 
 @dataclass
@@ -34,6 +36,7 @@ class AppServices:
     settings: SettingsService
     _tests: TestService | None = field(default=None, repr=False)
     _discovery: DiscoveryService | None = field(default=None, repr=False)
+    _shared: SharedService | None = field(default=None, repr=False)
 
     @property
     def tests(self) -> TestService:
@@ -52,6 +55,22 @@ class AppServices:
 
             self._discovery = DiscoveryService(self.connections, self.settings)
         return self._discovery
+
+    @property
+    def shared(self) -> SharedService:
+        """Shared credentials and network connectors (made on first use: start-up needs none)."""
+        if self._shared is None:
+            from smtpgui.services.shared import SharedService
+
+            self._shared = SharedService(self.connections.store, self.secrets)
+        return self._shared
+
+    def resolve(self, connection: Connection) -> Connection:
+        """The connection as a session uses it (:meth:`SharedService.resolve`); one that uses no
+        shared credential or connector is returned as it is, without loading them."""
+        if not connection.credential_id and not connection.connector_id:
+            return connection
+        return self.shared.resolve(connection)
 
     @property
     def notices(self) -> list[str]:
@@ -83,4 +102,11 @@ def build_app_services(
     return app_services(build_services(config_dir, keyring_backend, session_fallback))
 
 
-__all__ = ["AppServices", "ConnectionService", "SecretService", "SettingsService", "app_services", "build_app_services"]
+__all__ = [
+    "AppServices",
+    "ConnectionService",
+    "SecretService",
+    "SettingsService",
+    "app_services",
+    "build_app_services",
+]

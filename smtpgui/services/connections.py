@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from smtpgui.core.errors import SecretStoreUnavailable
-from smtpgui.core.model import Connection, new_id
+from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
+from smtpgui.core.model import AuthMode, Connection, Kind, new_id
 from smtpgui.services.secrets import SecretService
 from smtpgui.storage.secrets import Slot
 from smtpgui.storage.store import ConnectionStore, find_by_id
@@ -40,6 +40,55 @@ def unique_name(base: str, existing: list[str]) -> str:
         counter += 1
         name = f"{base} {counter}"
     return name
+
+
+def duplicate_needs_password(connection: Connection) -> bool:
+    """True when a copy of ``connection`` is made only with its password given (issue 20, item 3):
+    "unless the user enters the password value, the data source cannot be duplicated".
+
+    Secrets are never copied, so a copy of a connection that signs in with its own password could
+    not sign in; one with no password (anonymous, OAuth2 sign-in, Graph with the app's client
+    secret) duplicates as it is. (A shared credential will hold its own password: no prompt.)
+    """
+    return needs_password(connection)
+
+
+def settle_sign_in(connection: Connection, *, has_password: bool, auth_chosen: bool = True) -> Connection:
+    """The sign-in a connection's user name and password amount to (issue 20, item 7).
+
+    - Password sign-in with neither a user name nor a password is anonymous: saved as such
+      (an orchestrator's host settings treat a blank user name the same way).
+    - A user name and a password given without choosing a sign-in (``add --username U
+      --password-env V``) is password sign-in, not a silently anonymous connection.
+    """
+    if connection.kind is not Kind.SMTP or connection.credential_id:
+        return connection  # a shared credential brings its own user name and password
+    named = bool(connection.username.strip())
+    if connection.auth_mode is AuthMode.PASSWORD and not named and not has_password:
+        return connection.replace(auth_mode=AuthMode.NONE)
+    if not auth_chosen and connection.auth_mode is AuthMode.NONE and named and has_password:
+        return connection.replace(auth_mode=AuthMode.PASSWORD)
+    return connection
+
+
+GRAPH_PASSWORD_WARNING = (
+    "Microsoft discourages a user's password for Graph (the password grant), and it fails for accounts that "
+    "need MFA. Prefer the app's client secret."
+)
+
+
+def sign_in_warning(connection: Connection) -> str | None:
+    """What the editor and ``add``/``edit`` say about a connection's sign-in, if anything (one rule)."""
+    if connection.kind is Kind.GRAPH and connection.auth_mode is AuthMode.PASSWORD:
+        return GRAPH_PASSWORD_WARNING
+    return None
+
+
+def needs_password(connection: Connection) -> bool:
+    """True when the connection signs in with a password of its own (the keyring's ``password``):
+    SMTP password sign-in, or Microsoft Graph with a user's password (issue 20, item 9); not with a
+    shared credential's, which stays with the credential."""
+    return connection.auth_mode is AuthMode.PASSWORD and not connection.credential_id
 
 
 class ConnectionService:
@@ -150,7 +199,15 @@ class ConnectionService:
         return copy_name(source.name, names)
 
     def duplicate(self, source: Connection, name: str | None = None, password: str | None = None) -> Connection:
-        """A copy of ``source`` with every setting but no secret (a password given here is stored)."""
+        """A copy of ``source`` with every setting but no secret (a password given here is stored).
+
+        A connection that needs its password (:func:`duplicate_needs_password`) is copied only with
+        one: without it, ``ValidationError`` and nothing is created.
+        """
+        if not password and duplicate_needs_password(source):
+            raise ValidationError(
+                f"“{source.name}” signs in with a password: a copy is made only with the password given.", "password"
+            )
         copy = source.replace(id=new_id(), name=self.copy_name_for(source) if name is None else name, is_default=False)
         return self.create(copy, {Slot.PASSWORD: password} if password is not None else None)
 
@@ -178,12 +235,12 @@ class ConnectionService:
         """The export document (never a secret), written to ``path`` unless it is None."""
         from smtpgui.storage import exchange  # with its first use: `smtpgui test` needs none of it
 
-        connections = self.store.load()
+        connections, shared = self.store.load_all()
         if names:
             connections = exchange.select_by_names(connections, names)
-        document = exchange.export_document(connections)
+        document = exchange.export_document(connections, shared)
         if path is not None:
-            exchange.write_export(path, connections)
+            exchange.write_export(path, connections, shared)
         return document, len(connections)
 
     def clashing_names(self, incoming: list[Connection]) -> list[str]:

@@ -17,6 +17,18 @@ from smtpgui.storage.secrets import SecretStore, Slot
 if TYPE_CHECKING:
     from smtpgui.transport.engine import SessionSecrets
 
+
+def secret_owners(connection: Connection) -> dict[Slot, str]:
+    """Whose keyring entry a session reads for each slot: a shared credential's password
+    (``credential:<id>:password``) and a connector's proxy password replace the connection's own."""
+    owners: dict[Slot, str] = {}
+    if connection.credential_id:
+        owners[Slot.PASSWORD] = f"credential:{connection.credential_id}"
+    if connection.connector_id:
+        owners[Slot.PROXY_PASSWORD] = f"connector:{connection.connector_id}"
+    return owners
+
+
 # The keys of ``show --json`` (CLI.md) for each slot.
 FLAG_KEYS: dict[str, Slot] = {
     "password_set": Slot.PASSWORD,
@@ -114,17 +126,21 @@ class SecretService:
 
         unsaved = dict(pending or {})
         store = self.store
+        owners = secret_owners(connection)
 
         def read(slot: Slot) -> str | None:
-            if slot in unsaved:
+            owner = owners.get(slot, connection.id)
+            if slot in unsaved and owner == connection.id:  # typed for this connection, not a shared one
                 return unsaved[slot]
             if store.is_absent() and not store.session_only:
                 return None
-            return store.get(connection.id, slot)
+            return store.get(owner, slot)
 
         password = token = proxy_password = client_secret = refresh = None
         if connection.kind is Kind.GRAPH:
             client_secret = read(Slot.CLIENT_SECRET)
+            if connection.auth_mode is AuthMode.PASSWORD:  # a user's password (the password grant)
+                password = read(Slot.PASSWORD)
         elif connection.auth_mode is AuthMode.PASSWORD:
             password = read(Slot.PASSWORD)
         elif connection.auth_mode is AuthMode.OAUTH2 and token_env:

@@ -49,7 +49,11 @@ class TestService:
             return AppSettings()
 
     def request(
-        self, recipients: tuple[str, ...] = (), subject: str | None = None, body: str | None = None
+        self,
+        recipients: tuple[str, ...] = (),
+        subject: str | None = None,
+        body: str | None = None,
+        from_override: str = "",
     ) -> TestRequest:
         """What a test sends: the given values, else the app's defaults, else the built-in ones.
 
@@ -70,6 +74,7 @@ class TestService:
             to=to,
             subject=subject if subject is not None else (defaults.default_subject or DEFAULT_SUBJECT),
             body=body if body is not None else (defaults.default_body or DEFAULT_BODY),
+            from_override=from_override,
         )
 
     def build_message(self, connection: Connection, request: TestRequest) -> OutgoingMessage:

@@ -48,13 +48,20 @@ def password_reader(secrets: SecretService, *, wait: bool = True) -> Reader:
 def settings_text(connection: Connection, fmt: str, reader: Reader) -> str:
     """``connection`` in the tool's settings (``fmt``: one of :data:`OUT_FORMATS`).
 
+    ``connection`` as a session uses it (``AppServices.resolve``: a shared credential's user name,
+    a connector's route); the password is read from the keyring entry the session would read.
+
     ``ValidationError`` (a sentence) when it cannot be written: a Microsoft Graph connection, a
     value with a line break or control character, an unknown format.
     """
     from smtpgui.core.formats.common import CannotExport
     from smtpgui.core.formats.passwordread import PasswordRead
+    from smtpgui.services.secrets import secret_owners
+    from smtpgui.storage.secrets import Slot
 
-    password = PasswordRead(reader, connection.id)
+    # A shared credential's (or connector's) own keyring entry, when the connection uses one.
+    owners = secret_owners(connection)
+    password = PasswordRead(reader, owners.get(Slot.PASSWORD, connection.id))
     try:
         if fmt == "swaks":
             from smtpgui.core.formats.swaks import to_swaks
@@ -67,7 +74,9 @@ def settings_text(connection: Connection, fmt: str, reader: Reader) -> str:
         if fmt == "curl":
             from smtpgui.core.formats.curl import to_curl
 
-            proxy = PasswordRead(reader, connection.id, "proxy-password", "SMTP_PROXY_PASSWORD")
+            proxy = PasswordRead(
+                reader, owners.get(Slot.PROXY_PASSWORD, connection.id), "proxy-password", "SMTP_PROXY_PASSWORD"
+            )
             return to_curl(connection, password, proxy)
         if fmt == "env":
             from smtpgui.core.formats.envvars import to_env

@@ -61,6 +61,8 @@ class TestAllRun:
         secrets_for: SecretsFor,
         message_for: MessageFor,
         concurrency: int = DEFAULT_CONCURRENCY,
+        *,
+        resolve: Callable[[Connection], Connection] | None = None,
     ) -> None:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise ValueError(f"The concurrency must be a number from 1 to {MAX_CONCURRENCY}.")
@@ -69,6 +71,8 @@ class TestAllRun:
         self.secrets_for = secrets_for
         self.message_for = message_for
         self.concurrency = concurrency
+        # The connection as its session uses it (shared credential, connector): SharedService.resolve.
+        self.resolve = resolve
         self._lock = threading.Lock()
         self._tokens: set[CancelToken] = set()
         self._cancelled = threading.Event()
@@ -106,8 +110,9 @@ class TestAllRun:
         if self._cancelled.is_set():
             return TestAllItem(index, connection, None, "cancelled before it started")
         try:
-            message = self.message_for(connection)
-            secrets = self.secrets_for(connection)
+            session_connection = self.resolve(connection) if self.resolve is not None else connection
+            message = self.message_for(session_connection)
+            secrets = self.secrets_for(session_connection)
         except SmtpguiError as exc:
             return TestAllItem(index, connection, None, str(exc))
         token = CancelToken()
@@ -116,7 +121,7 @@ class TestAllRun:
         try:
             if self._cancelled.is_set():
                 token.cancel("cancelled")
-            result = self.engine.run(connection, secrets, message, token=token)
+            result = self.engine.run(session_connection, secrets, message, token=token)
         finally:
             with self._lock:
                 self._tokens.discard(token)

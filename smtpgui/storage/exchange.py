@@ -12,22 +12,30 @@ from smtpgui.core.binding import changed_binding, secrets_must_drop
 from smtpgui.core.errors import SecretStoreUnavailable, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
+from smtpgui.core.shared import SharedSettings
 from smtpgui.storage.atomic import atomic_write_json
-from smtpgui.storage.migrations import SCHEMA_VERSION
+from smtpgui.storage.exchange_shared import (
+    ImportBatch,
+    SharedImport,
+    export_rows,
+    merge,
+    read_definitions,
+    strip_references,
+)
+from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, RefusedFile, describe_os_error, read_file, refuse_unless_replaceable
-from smtpgui.storage.secrets import SecretStore
+from smtpgui.storage.secrets import SecretStore, Slot
 from smtpgui.storage.store import ConnectionStore, find_by_name
 
 FORMAT = "smtpgui-connections"
 
 
-def export_document(connections: list[Connection]) -> dict[str, Any]:
-    """The export file's content. The model holds no secrets, so none can slip in."""
-    return {
-        "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "connections": [connection_to_dict(c) for c in connections],
-    }
+def export_document(connections: list[Connection], shared: SharedSettings | None = None) -> dict[str, Any]:
+    """The export file's content. The model holds no secrets, so none can slip in; shared
+    credentials and connectors are named, and the ones named are defined (without passwords)."""
+    rows = [connection_to_dict(c) for c in connections]
+    extra = export_rows(connections, rows, shared or SharedSettings())
+    return {"format": FORMAT, "schema_version": SCHEMA_VERSION, "connections": rows, **extra}
 
 
 def select_by_names(connections: list[Connection], names: list[str]) -> list[Connection]:
@@ -35,7 +43,7 @@ def select_by_names(connections: list[Connection], names: list[str]) -> list[Con
     return [find_by_name(connections, name) for name in names]
 
 
-def write_export(path: Path, connections: list[Connection]) -> None:
+def write_export(path: Path, connections: list[Connection], shared: SharedSettings | None = None) -> None:
     """Write the export file; its folder must exist (a typo must not create folders).
 
     An existing regular file is replaced; anything else at ``path`` (a symbolic link, a named
@@ -46,7 +54,7 @@ def write_export(path: Path, connections: list[Connection]) -> None:
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise ValidationError(f"Cannot export to {path}: the folder {folder} {what}; create it or choose another.")
     refuse_export_target(path)
-    atomic_write_json(path, export_document(connections), keep_backup=False)
+    atomic_write_json(path, export_document(connections, shared), keep_backup=False)
 
 
 def refuse_export_target(path: Path) -> None:
@@ -78,7 +86,8 @@ def read_import(path: Path) -> list[Connection]:
     return parse_import(document, str(path))
 
 
-def parse_import(document: Any, source: str = "the file") -> list[Connection]:
+def parse_import(document: Any, source: str = "the file") -> ImportBatch:
+    """The connections of an export document, with the credentials and connectors they name."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationError(f"{source} is not an smtpgui export (its format is not {FORMAT!r}).")
     version = document.get("schema_version", SCHEMA_VERSION)
@@ -89,8 +98,18 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
     items = document.get("connections")
     if not isinstance(items, list):
         raise ValidationError(f"{source} has no list of connections.")
-    connections = []
-    for index, item in enumerate(items, start=1):
+    if isinstance(version, int) and not isinstance(version, bool) and 1 <= version < SCHEMA_VERSION:
+        # An export of an older schema means what it meant then (version 2's receipt address sent
+        # one): the same steps as the connections file bring it up.
+        try:
+            items = migrate({"schema_version": version, "connections": list(items)})["connections"]
+        except ValueError as exc:
+            raise ValidationError(f"{source} cannot be imported: {exc}.") from None
+    connections = ImportBatch()
+    references = []
+    for index, raw_item in enumerate(items, start=1):
+        item, names = strip_references(raw_item, index, source)
+        references.append(names)
         try:
             connection = connection_from_dict(item)
             if not _is_our_id(connection.id):
@@ -102,6 +121,8 @@ def parse_import(document: Any, source: str = "the file") -> list[Connection]:
             name = item.get("name") if isinstance(item, dict) else None
             owner = f"Entry #{index}" + (f" ({_short(name)})" if isinstance(name, str) else "")
             raise ValidationError(f"{owner} in {source}: {exc}.") from None
+    connections.references = references
+    read_definitions(document, connections, source)
     return connections
 
 
@@ -136,6 +157,8 @@ class ImportOutcome:
     secrets_dropped: list[tuple[Connection, list[str]]] = field(default_factory=list)
     # Sentences about secrets of replaced connections that could not be removed.
     warnings: list[str] = field(default_factory=list)
+    # Shared credentials and connectors the import added (without passwords) or moved.
+    shared: SharedImport = field(default_factory=SharedImport)
 
 
 def import_file(store: ConnectionStore, secrets: SecretStore, path: Path, replace: bool = False) -> ImportOutcome:
@@ -176,9 +199,13 @@ def import_connections(
             return f"Connection {connection.name!r}"
         return f"Entry #{index} ({_short(connection.name)}) in {source}"
 
-    def change(connections: list[Connection]) -> list[Connection]:
+    def change(connections: list[Connection], shared: SharedSettings) -> tuple[list[Connection], SharedSettings]:
         replaced.clear()
         imported.clear()
+        outcome.shared = SharedImport()
+        resolved, shared = merge(
+            incoming, shared, replace, lambda i, c: f"Entry #{i} ({_short(c.name)}) in {source}", outcome.shared
+        )
         by_name = {c.name.casefold(): c for c in connections}
         clashes = [c.name for c in incoming if c.name.casefold() in by_name]
         if clashes and not replace:
@@ -192,7 +219,7 @@ def import_connections(
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
         entries.clear()
-        for index, original in enumerate(incoming, start=1):
+        for index, original in enumerate(resolved, start=1):
             connection = original.replace(id=new_id()) if original.id in taken_ids else original
             entries[connection.id] = index
             if has_default and connection.is_default:
@@ -200,19 +227,21 @@ def import_connections(
             has_default = has_default or connection.is_default
             taken_ids.add(connection.id)
             imported.append(connection)
-        return [*kept, *imported]
+        return [*kept, *imported], shared
 
     def drop_moved_secrets(_after: list[Connection]) -> None:
         outcome.secrets_dropped.clear()
         if secrets is None or secrets.is_absent():
             return
+        for owner, slot in outcome.shared.owners_to_clear:  # a shared password the file moved
+            secrets.delete(owner, Slot(slot))
         by_id = {c.id: c for c in imported}
         for old in replaced:
             new = by_id.get(old.id)
             if new is not None and secrets_must_drop(old, new) and secrets.drop_all(old.id):
                 outcome.secrets_dropped.append((new, changed_binding(old, new)))
 
-    store.update(change, label, drop_moved_secrets)
+    store.update_all(change, label, drop_moved_secrets)
     outcome.imported, outcome.replaced = list(imported), list(replaced)
     if secrets is not None and not secrets.is_absent():
         kept_ids = {c.id for c in imported}

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
@@ -22,10 +22,18 @@ from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
 from smtpgui.storage.recovery import recover
 
+if TYPE_CHECKING:
+    # core.shared is loaded only by a file that holds credentials or connectors, or a change of
+    # them: the window's start-up and a plain `smtpgui test` never need it.
+    from smtpgui.core.shared import SharedSettings
+
 FILE_NAME = "connections.json"
 log = logging.getLogger("smtpgui.store")
 
 Change = Callable[[list[Connection]], list[Connection]]
+# A change of the shared credentials and connectors together with the connections (both under
+# the one lock: deleting a credential and saving a connection that uses it cannot cross).
+SharedChange = Callable[[list[Connection], "SharedSettings"], tuple[list[Connection], "SharedSettings"]]
 
 
 @dataclass
@@ -47,6 +55,9 @@ class ConnectionStore:
     _cache: tuple[tuple[int, int, int, int], list[Connection], dict[int, tuple[Connection, dict[str, Any]]]] | None = (
         field(default=None, repr=False, compare=False)
     )
+    # The shared credentials and connectors as last read or written with the connections.
+    # None: the file holds none.
+    _shared: SharedSettings | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -67,6 +78,18 @@ class ConnectionStore:
         with file_lock(self.lock_path, reading=True):
             return self._read()
 
+    def load_shared(self) -> SharedSettings:
+        """The shared credentials and connectors (none when there is no file)."""
+        with file_lock(self.lock_path, reading=True):
+            self._read()
+            return _or_empty(self._shared)
+
+    def load_all(self) -> tuple[list[Connection], SharedSettings]:
+        """The connections and the shared settings, read together."""
+        with file_lock(self.lock_path, reading=True):
+            connections = self._read()
+            return connections, _or_empty(self._shared)
+
     def _read(self) -> list[Connection]:
         if self.config_dir.exists() and not self.config_dir.is_dir():
             raise StorageError(f"Could not use {self.config_dir} as the config folder: it is a file, not a folder.")
@@ -77,6 +100,7 @@ class ConnectionStore:
                     return list(self._cache[1])
                 raw = read_capped(handle, self.path, MAX_DATA_BYTES)
         except FileNotFoundError:
+            self._shared = None
             return []
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "read")) from exc
@@ -85,11 +109,17 @@ class ConnectionStore:
         except ValueError:
             self._cache = None
             return self._recover_from_corrupt_file()
-        connections = self._parse(document, self.path)
+        connections, shared = self._parse_all(document, self.path)
         self._cache = (signature, connections, {})
+        self._shared = shared
         return list(connections)
 
     def _parse(self, document: Any, source: Path) -> list[Connection]:
+        connections, shared = self._parse_all(document, source)
+        self._shared = shared
+        return connections
+
+    def _parse_all(self, document: Any, source: Path) -> tuple[list[Connection], SharedSettings | None]:
         if not isinstance(document, dict) or not isinstance(document.get("connections"), list):
             raise StorageError(
                 f"{source} is not an smtpgui connections file (no connections list); it was left untouched."
@@ -113,16 +143,47 @@ class ConnectionStore:
                     f"Connection #{index} in {source} cannot be read ({exc}); the file was left "
                     f"untouched: fix it, or restore {self.backup_path.name}."
                 ) from exc
-        return connections
+        return connections, self._parse_shared(document, source)
+
+    def _parse_shared(self, document: dict[str, Any], source: Path) -> SharedSettings | None:
+        lists_given = [document.get(key, []) for key in ("credentials", "connectors")]
+        if all(isinstance(given, list) and not given for given in lists_given):
+            return None  # none in the file: nothing to load
+        from smtpgui.core.shared import SharedSettings, connector_from_dict, credential_from_dict
+
+        lists: list[tuple[Any, ...]] = []
+        for key, what, parse in (
+            ("credentials", "Credential", credential_from_dict),
+            ("connectors", "Connector", connector_from_dict),
+        ):
+            items = document.get(key, [])
+            if not isinstance(items, list):
+                raise StorageError(f"{source} cannot be read: {key} is not a list; it was left untouched.")
+            parsed = []
+            for index, item in enumerate(items, start=1):
+                try:
+                    parsed.append(parse(item))
+                except ValueError as exc:
+                    raise StorageError(
+                        f"{what} #{index} in {source} cannot be read ({exc}); the file was left "
+                        f"untouched: fix it, or restore {self.backup_path.name}."
+                    ) from exc
+            lists.append(tuple(parsed))
+        return SharedSettings(credentials=lists[0], connectors=lists[1])
 
     def _recover_from_corrupt_file(self) -> list[Connection]:
         nothing: list[Connection] = []
+        self._shared = None  # what the backup holds, if it is restored
         restored, notice = recover(
             self.path,
             lambda document: self._parse(document, self.backup_path),
-            lambda connections: atomic_write_json(self.path, self._document(connections), keep_backup=False),
+            lambda connections: atomic_write_json(
+                self.path, self._document(connections, None, self._shared), keep_backup=False
+            ),
             nothing,
         )
+        if restored is nothing:
+            self._shared = None
         self.notices.append(notice)
         return restored
 
@@ -144,25 +205,51 @@ class ConnectionStore:
         ``label`` is passed to). ``before_write`` runs once the result is known to be valid and
         before it is written (still under the lock); raising there leaves the file unchanged.
         """
+        return self._update(lambda connections, shared: (change(connections), shared), label, before_write, False)[0]
+
+    def update_all(
+        self,
+        change: SharedChange,
+        label: Labeller | None = None,
+        before_write: Callable[[list[Connection]], None] | None = None,
+    ) -> tuple[list[Connection], SharedSettings]:
+        """:meth:`update` for a change of the shared credentials and connectors too.
+
+        Every connection that changed must refer only to credentials and connectors that exist
+        (checked under the lock, so a delete elsewhere cannot leave a dangling reference).
+        """
+        after, shared = self._update(change, label, before_write, True)
+        return after, _or_empty(shared)
+
+    def _update(
+        self,
+        change: Callable[[list[Connection], Any], tuple[list[Connection], Any]],
+        label: Labeller | None,
+        before_write: Callable[[list[Connection]], None] | None,
+        with_shared: bool,
+    ) -> tuple[list[Connection], SharedSettings | None]:
         ensure_dir(self.config_dir)
         with file_lock(self.lock_path):
             before = self._read()
-            after = enforce_invariants(change(list(before)), before, label)
+            shared_before = _or_empty(self._shared) if with_shared else self._shared
+            changed_connections, shared = change(list(before), shared_before)
+            after = enforce_invariants(changed_connections, before, label, shared)
             if before_write is not None:
                 before_write(after)
-            if after != before or not self.path.exists():
+            if after != before or shared != shared_before or not self.path.exists():
                 remove_stale_temps(self.path)
                 rows = self._cache[2] if self._cache is not None else {}
                 self._cache = None
                 written = {id(c): (c, self._row(c, rows)) for c in after}
                 try:
-                    atomic_write_json(self.path, self._document(after, written))
+                    atomic_write_json(self.path, self._document(after, written, shared))
                 except StorageError as exc:
                     log.error("save failed: %s", exc)
                     raise
+                self._shared = shared
                 with contextlib.suppress(OSError):
                     self._cache = (_signature(os.stat(self.path)), list(after), written)
-            return after
+            return after, shared
 
     @staticmethod
     def _row(connection: Connection, rows: dict[int, tuple[Connection, dict[str, Any]]]) -> dict[str, Any]:
@@ -175,10 +262,24 @@ class ConnectionStore:
 
     @classmethod
     def _document(
-        cls, connections: list[Connection], rows: dict[int, tuple[Connection, dict[str, Any]]] | None = None
+        cls,
+        connections: list[Connection],
+        rows: dict[int, tuple[Connection, dict[str, Any]]] | None = None,
+        shared: SharedSettings | None = None,
     ) -> dict[str, Any]:
         known = rows or {}
-        return {"schema_version": SCHEMA_VERSION, "connections": [cls._row(c, known) for c in connections]}
+        document: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "connections": [cls._row(c, known) for c in connections],
+        }
+        if shared is not None and (shared.credentials or shared.connectors):
+            from smtpgui.core.shared import connector_to_dict, credential_to_dict
+
+            if shared.credentials:
+                document["credentials"] = [credential_to_dict(c) for c in shared.credentials]
+            if shared.connectors:
+                document["connectors"] = [connector_to_dict(c) for c in shared.connectors]
+        return document
 
     def add(self, connection: Connection) -> Connection:
         """Add a new connection; with ``is_default`` set it becomes the default."""
@@ -288,7 +389,10 @@ Labeller = Callable[[Connection], str]
 
 
 def enforce_invariants(
-    connections: list[Connection], before: list[Connection] | None = None, label: Labeller | None = None
+    connections: list[Connection],
+    before: list[Connection] | None = None,
+    label: Labeller | None = None,
+    shared: SharedSettings | None = None,
 ) -> list[Connection]:
     """Check the rules of the store for what changed; fix the one thing that can be fixed safely.
 
@@ -314,8 +418,11 @@ def enforce_invariants(
         from smtpgui.core.validation import TakenNames, validate  # only a change needs the rules
 
         taken = TakenNames(connections)
+        credential_ids = {c.id for c in shared.credentials} if shared is not None else set()
+        connector_ids = {c.id for c in shared.connectors} if shared is not None else set()
         for connection in changed:
             found = validate(connection, taken)
+            found.extend(_reference_problems(connection, credential_ids, connector_ids))
             if label is not None:
                 owner = label(connection)
                 found = [
@@ -332,6 +439,28 @@ def enforce_invariants(
     if connections and not defaults:
         connections = [connections[0].replace(is_default=True), *connections[1:]]
     return connections
+
+
+def _or_empty(shared: SharedSettings | None) -> SharedSettings:
+    if shared is not None:
+        return shared
+    from smtpgui.core.shared import SharedSettings
+
+    return SharedSettings()
+
+
+def _reference_problems(connection: Connection, credential_ids: set[str], connector_ids: set[str]) -> list[Problem]:
+    """A connection may only name a shared credential or connector that exists."""
+    problems = []
+    if connection.credential_id and connection.credential_id not in credential_ids:
+        problems.append(
+            Problem("credential_id", "The shared credential it uses no longer exists; choose another or its own.")
+        )
+    if connection.connector_id and connection.connector_id not in connector_ids:
+        problems.append(
+            Problem("connector_id", "The network connector it uses no longer exists; choose another or its own.")
+        )
+    return problems
 
 
 def _signature(status: os.stat_result) -> tuple[int, int, int, int]:

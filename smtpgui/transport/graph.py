@@ -1,4 +1,5 @@
-"""Sending through Microsoft Graph: an app-only token, then ``sendMail``, in the engine's terms.
+"""Sending through Microsoft Graph: an app-only token, then ``sendMail``, in the engine's terms
+(or, with a user's password, a delegated token by the password grant, then ``/me/sendMail``).
 
 A Graph session reports like an SMTP one (stages, timings, transcript, explanation and fix,
 exit codes), so the test dialog and ``smtpgui test`` treat both kinds alike. The stages used:
@@ -13,8 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from smtpgui.core.message import OutgoingMessage
+from smtpgui.core.model import AuthMode
 from smtpgui.transport import oauth
 from smtpgui.transport.auth import AuthFailure
+from smtpgui.transport.errors import OAuthError
 from smtpgui.transport.failures import SessionFailure
 from smtpgui.transport.http import HttpClient, HttpResponse
 from smtpgui.transport.result import Stage
@@ -66,6 +69,9 @@ class GraphSession(SmtpSession):
     http_stages = True
 
     def _converse(self, message: OutgoingMessage | None) -> None:
+        if self.c.auth_mode is AuthMode.PASSWORD:
+            self._converse_as_user(message)
+            return
         c = self.c
         secret = self.secrets.client_secret
         if not secret:
@@ -96,7 +102,7 @@ class GraphSession(SmtpSession):
             return
         url = f"{c.graph_url.rstrip('/')}/v1.0/users/{quote(c.mailbox, safe='@')}/sendMail"
         self.transcript.info(f"Sending as {c.mailbox} through {c.graph_url}...")
-        payload = graph_payload(message, c.mailbox, c.reply_to, bool(c.read_receipt_to))
+        payload = graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt)
         response = http.post_json(url, payload, tokens.access_token, Stage.DATA)
         if response.status in (200, 202):
             self.result.message_id = message.message_id
@@ -108,6 +114,57 @@ class GraphSession(SmtpSession):
         self.result.stage = _stage_for(response)
         kind = "graph-throttled" if response.status in (429, 503) and "retry-after" in response.headers else "graph"
         raise SessionFailure(kind, words, response.status)
+
+    def _converse_as_user(self, message: OutgoingMessage | None) -> None:
+        """A user's password (issue 20, item 9): a delegated token by the resource-owner password
+        grant, then ``/me/sendMail`` as that user."""
+        c = self.c
+        password = self.secrets.password
+        if not password:
+            self.result.stage = Stage.AUTH
+            raise AuthFailure("missing-secret", "no password is stored for this Graph connection's user")
+        http = HttpClient(
+            c, self.token, proxy_password=self.secrets.proxy_password, transcript=self.transcript, stage=self._stage
+        )
+        self.transcript.info(
+            f"Getting a delegated token for {c.username} with the user's password (the resource-owner password "
+            f"grant; Microsoft discourages it, and it fails when the account needs MFA) from {c.authority_url}..."
+        )
+        try:
+            tokens, cached = oauth.graph_password_token(c, http, password, self.secrets.client_secret)
+        except OAuthError as exc:
+            self.result.stage = Stage.AUTH
+            raise SessionFailure("graph-password-token", f"the identity provider refused: {exc}", exc.status) from exc
+        self.transcript.add_secret(tokens.access_token)
+        self.result.auth_mechanism = "OAUTH2-PASSWORD"
+        minutes = max(0, int(tokens.seconds_left() // 60))
+        with self._stage(Stage.AUTH):
+            self.transcript.info(
+                f"{'Reusing the' if cached else 'Got a'} delegated token "
+                f"(kept in memory, valid {minutes} more minutes)."
+            )
+            scopes = str(tokens.claims.get("scp", "")).split()
+            if tokens.claims and MAIL_SEND not in scopes:
+                raise SessionFailure(
+                    "graph-no-mail-send",
+                    f"the token carries no delegated {MAIL_SEND} permission (scopes: {' '.join(scopes) or 'none'})",
+                )
+        if message is None:
+            self.transcript.info("Verified: the token was issued; stopping before sending (verify only).")
+            return
+        url = f"{c.graph_url.rstrip('/')}/v1.0/me/sendMail"
+        self.transcript.info(f"Sending as {c.username} (/me) through {c.graph_url}...")
+        payload = graph_payload(message, c.mailbox or c.username, c.reply_to, c.send_read_receipt)
+        response = http.post_json(url, payload, tokens.access_token, Stage.DATA)
+        if response.status in (200, 202):
+            self.result.message_id = message.message_id
+            self.transcript.info(f"Graph accepted the message ({response.status} {response.reason}).")
+            return
+        if response.status == 401:
+            oauth.CACHE.forget(c.id)
+        self.result.stage = _stage_for(response)
+        kind = "graph-throttled" if response.status in (429, 503) and "retry-after" in response.headers else "graph"
+        raise SessionFailure(kind, graph_error(response), response.status)
 
 
 def _stage_for(response: HttpResponse) -> Stage:

@@ -36,7 +36,17 @@ from smtpgui.transport.transcript import Transcript
 
 MAX_BODY = 4 * 1024 * 1024
 SECRET_FIELDS = frozenset(
-    {"client_secret", "refresh_token", "access_token", "id_token", "code", "code_verifier", "device_code", "assertion"}
+    {
+        "client_secret",
+        "refresh_token",
+        "access_token",
+        "id_token",
+        "code",
+        "code_verifier",
+        "device_code",
+        "assertion",
+        "password",  # the password grant (Graph with a user's password)
+    }
 )
 USER_AGENT = "smtpgui"
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from smtpgui.core.errors import ConflictError, SecretStoreUnavailable, SmtpguiError, ValidationError
-from smtpgui.core.model import AuthMode, Connection
+from smtpgui.core.model import Connection
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.offthread import call_off_gui_thread
 
@@ -186,19 +186,28 @@ class ConnectionFlow(QObject):
         source = w.current_connection()
         if source is None or w.draft is not None or not w.resolve_unsaved():
             return
+        from smtpgui.services.connections import duplicate_needs_password
+
+        password = None
+        if duplicate_needs_password(source):
+            # Issue 20, item 3: asked first; no password, no copy (one could not sign in).
+            password = w.prompts.ask_password(source)
+            if not password:
+                w.status(f"“{source.name}” was not duplicated: a copy needs its password.", 5000)
+                return
         try:
-            copy = self._connections.duplicate(source, self._connections.copy_name_for(source, w.model.connections()))
+            copy = self._off_gui(
+                lambda: self._connections.duplicate(
+                    source, self._connections.copy_name_for(source, w.model.connections()), password
+                )
+            )
         except SmtpguiError as exc:
             w.prompts.warn("Cannot duplicate", str(exc))
             return
-        w.keyring.stored[copy.id] = set()  # a copy has no secrets
+        w.keyring.stored[copy.id] = {SecretSlot.PASSWORD} if password else set()
         w.reload(select_id=copy.id)
-        if copy.auth_mode is AuthMode.PASSWORD:
-            password = w.prompts.ask_password(copy)
-            if password:
-                self.store_secrets(copy, {SecretSlot.PASSWORD: password})
-                w.reload(select_id=copy.id)
-        w.status(f"Copied to “{copy.name}” (without secrets).", 5000)
+        kept = "with the password given" if password else "without secrets"
+        w.status(f"Copied to “{copy.name}” ({kept}).", 5000)
 
     @Slot()
     def delete(self) -> None:

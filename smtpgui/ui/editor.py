@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from smtpgui.core.errors import Problem
-from smtpgui.core.model import DEFAULT_PORTS, Connection, Kind, Security
+from smtpgui.core.model import DEFAULT_PORTS, AuthMode, Connection, Kind, Security
 from smtpgui.core.ports import SECURITY_NAMES, port_mismatch
 from smtpgui.core.validation import TakenNames, validate
+from smtpgui.services.connections import settle_sign_in
 from smtpgui.storage.secrets import Slot as SecretSlot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import FormTab, set_value
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.secretfield import SecretField
 from smtpgui.ui.tabs import AuthTab, EncryptionTab, GraphTab, MainTab, ProxyTab
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import SharedSettings
 
 
 class ConnectionEditor(QWidget):
@@ -23,6 +30,8 @@ class ConnectionEditor(QWidget):
     Signals:
         dirty_changed(bool): unsaved edits appeared or went away.
         save_requested, revert_requested, test_requested: the buttons were pressed.
+        manage_shared_requested(str): Manage credentials… ("credential") or Manage connectors…
+            ("connector") was pressed.
     """
 
     dirty_changed = Signal(bool)
@@ -30,6 +39,7 @@ class ConnectionEditor(QWidget):
     revert_requested = Signal()
     test_requested = Signal()
     secrets_shown = Signal()
+    manage_shared_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +163,19 @@ class ConnectionEditor(QWidget):
             text, signed = "Not signed in. Sign in opens your browser; the token goes to the keyring.", False
         self.auth_tab.show_sign_in(text, signed, busy=bool(busy))
 
+    def set_shared_source(self, source: Callable[[], SharedSettings]) -> None:
+        """Where the Authentication and Proxy tabs read the shared credentials and connectors."""
+        for tab in (self.auth_tab, self.proxy_tab):
+            tab.shared_source = source
+            tab.manage_requested.connect(self.manage_shared_requested)
+
+    def refresh_shared(self) -> None:
+        """The credentials or connectors changed (Manage…): list them again, keeping each choice."""
+        for tab in (self.auth_tab, self.proxy_tab):
+            if tab.is_built():
+                tab.refresh_shared()
+        self.refresh_problems()
+
     def load(
         self,
         connection: Connection | None,
@@ -182,6 +205,7 @@ class ConnectionEditor(QWidget):
         else:
             self.title.setText("No connection selected")
         self.setEnabled(connection is not None)
+        self.auth_tab.set_anonymous_note(False)
         self._loading = False
         self._update_kind()
         self._set_dirty(False)
@@ -193,6 +217,12 @@ class ConnectionEditor(QWidget):
         connection = self.original
         for tab in self.form_tabs:
             connection = tab.apply(connection)
+        # "Password" with the user name and the password cleared is anonymous (issue 20, item 7).
+        # Only what was there can be cleared: a new connection (a preset's, say) with neither
+        # still asks for the user name rather than saving as anonymous unasked.
+        original = self.original
+        if original.username.strip() or self.auth_tab.password.stored:
+            return settle_sign_in(connection, has_password=self.auth_tab.has_password())
         return connection
 
     def pending_secrets(self) -> dict[SecretSlot, str | None]:
@@ -232,7 +262,12 @@ class ConnectionEditor(QWidget):
         if self.original is None:
             return []
         current = self.current()
-        return validate(current, self.taken_names) + self.encryption_tab.file_problems(current, self.original)
+        return (
+            validate(current, self.taken_names)
+            + self.encryption_tab.file_problems(current, self.original)
+            + self.auth_tab.shared_problems(current)
+            + self.proxy_tab.shared_problems(current)
+        )
 
     def hold_problems(self) -> None:
         """A new connection: show each field's problems only once the user touched it (or saves)."""
@@ -255,8 +290,11 @@ class ConnectionEditor(QWidget):
     def _on_edited(self) -> None:
         if self._loading or self.original is None:
             return
-        self._set_dirty(self.current() != self.original or bool(self.pending_secrets()))
+        current = self.current()
+        self._set_dirty(current != self.original or bool(self.pending_secrets()))
         self.refresh_problems()
+        chosen = self.auth_tab.widgets["auth_mode"].currentData() if self.auth_tab.is_built() else None  # type: ignore[attr-defined]
+        self.auth_tab.set_anonymous_note(chosen == AuthMode.PASSWORD.value and current.auth_mode is AuthMode.NONE)
 
     def refresh_problems(self) -> list[Problem]:
         """Validate the edits and show the problems of the touched fields; returns all problems."""
@@ -318,6 +356,7 @@ class ConnectionEditor(QWidget):
     @Slot()
     def _update_kind(self) -> None:
         graph = self.main_tab.widgets["kind"].currentData() == Kind.GRAPH.value  # type: ignore[attr-defined]
+        self.auth_tab.set_graph(graph)
         self.tabs.setTabVisible(self.tabs.indexOf(self.graph_tab), graph)
         for tab in (self.encryption_tab, self.proxy_tab):
             self.tabs.setTabVisible(self.tabs.indexOf(tab), not graph)

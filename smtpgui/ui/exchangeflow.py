@@ -67,8 +67,17 @@ class ExchangeFlow(QObject):
             f"The stored secrets of “{connection.name}” were removed: the import changed where they "
             f"would be sent ({', '.join(fields)}). Enter them again if you trust the new settings."
             for connection, fields in outcome.secrets_dropped
+        ] + outcome.warnings
+        notes += [
+            f"The stored password of the {noun} “{name}” was removed: the import changed where it would be "
+            f"sent ({', '.join(fields)}). Enter it again in Manage {noun}s if you trust the new settings."
+            for noun, name, fields in outcome.shared.dropped
         ]
-        notes += outcome.warnings + done.warnings + read.notes[:20]
+        notes += [
+            f"The {noun} “{name}” was added without a password (exports carry none): set it in Manage {noun}s."
+            for noun, name in outcome.shared.added
+        ]
+        notes += done.warnings + read.notes[:20]
         if len(read.notes) > 20:
             notes.append(f"… and {len(read.notes) - 20} more notes like these.")
         if notes:
@@ -86,7 +95,8 @@ class ExchangeFlow(QObject):
         if connection is None:
             return
         try:
-            text = export_settings(w.services.secrets, connection, fmt, wait=False)  # the GUI thread never waits
+            resolved = w.services.resolve(connection)  # a shared credential's user, a connector's route
+            text = export_settings(w.services.secrets, resolved, fmt, wait=False)  # the GUI thread never waits
         except SmtpguiError as exc:
             w.prompts.warn("Cannot copy", str(exc))
             return

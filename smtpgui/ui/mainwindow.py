@@ -172,11 +172,22 @@ class MainWindow(QMainWindow, WindowFlows):
         editor.auth_tab.sign_out_requested.connect(later(lambda: self.sign_ins.sign_out))
         editor.main_tab.sender_check_requested.connect(later(lambda: self.discovery.check_sender))
         editor.dirty_changed.connect(self._on_dirty_changed)
+        editor.set_shared_source(lambda: self.services.shared.settings())  # noqa: PLW0108 (made when a tab lists them)
+        editor.manage_shared_requested.connect(self._manage_shared)
         place = self._editor_place
         self.right_layout.replaceWidget(place, editor)
         self.right_layout.setStretchFactor(editor, 1)
         place.deleteLater()
         return editor
+
+    def _manage_shared(self, kind: str) -> None:
+        """Manage credentials… / Manage connectors… (the dialog's module loads on first use)."""
+        from smtpgui.ui.manageshared import ManageSharedDialog
+
+        dialog = ManageSharedDialog(self.services, self.pool, kind, self)
+        dialog.finished.connect(lambda _code: self.editor.refresh_shared())
+        dialog.open()
+        self.manage_dialog = dialog
 
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """Show ``text`` (often holding names, hosts or server words) in the status bar, controls escaped."""

@@ -41,6 +41,7 @@ class ProbeFlow(QObject):
             connection.replace(timeout_s=min(connection.timeout_s, 10)),
             w.keyring.provider(w.editor.pending_secrets()),
             self.combinations,
+            w.services.resolve,
         )
         job.signals.finished.connect(self.on_finished)
         job.signals.failed.connect(lambda message: w.prompts.warn("Detection failed", message))

@@ -103,10 +103,12 @@ class Prompts:
         return others[names.index(name)] if name is not None and name in names else None
 
     def ask_password(self, connection: Connection) -> str | None:
+        """The password for a copy of ``connection``; None (no copy is made) when cancelled or empty."""
         text = ask_text(
             self.parent,
             "Password for the copy",
-            f"“{connection.name}” was copied without its password. Enter it now (or leave empty to set it later):",
+            f"A copy of “{connection.name}” needs its password (secrets are never copied). "
+            "Enter it; Cancel makes no copy:",
             QtWidgets.QLineEdit.EchoMode.Password,
         )
         return text or None

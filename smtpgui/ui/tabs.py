@@ -21,14 +21,21 @@ from smtpgui.core.model import (
     Security,
     TlsVersion,
 )
+from smtpgui.services.connections import sign_in_warning
 from smtpgui.storage.secrets import Slot
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.forms import Field, FormTab, enum_choices, hint_label, place_under, show_hint
 from smtpgui.ui.plaintext import PlainLabel, set_plain
 from smtpgui.ui.secretfield import SecretField
+from smtpgui.ui.sharedchoice import OWN_CONNECTOR, OWN_CREDENTIAL, SharedChoiceMixin
 
 SECURITY_LABELS = {"none": "None (plain text)", "starttls": "STARTTLS (required)", "tls": "SSL/TLS (implicit)"}
 AUTH_LABELS = {"none": "None (anonymous)", "password": "Password", "oauth2": "OAuth2"}
+GRAPH_AUTH_LABELS = {
+    "none": "The app's client secret (recommended)",
+    "password": "A user's password (discouraged)",
+    "oauth2": "OAuth2 (not for Graph)",
+}
 MECH_LABELS = {
     "auto": "Automatic (strongest offered)",
     "plain": "PLAIN",
@@ -78,7 +85,14 @@ class MainTab(FormTab):
         Field("from_name", "From name:", object_name="fromNameEdit"),
         Field("reply_to", "Reply-To:", object_name="replyToEdit"),
         Field("return_path", "Return path (envelope sender):", object_name="returnPathEdit"),
-        Field("read_receipt_to", "Read receipts to:", object_name="readReceiptEdit"),
+        Field("send_read_receipt", "Send read confirmation", "check", "readReceiptCheck"),
+        Field(
+            "read_receipt_to",
+            "Confirmation address:",
+            object_name="readReceiptEdit",
+            placeholder="empty: the From address",
+            tip="Where read confirmations go (Disposition-Notification-To), when they are asked for.",
+        ),
         Field("force_sender", "Always send as this From", "check", "forceSenderCheck"),
         Field("timeout_s", "Timeout (seconds):", "int", "timeoutSpin", minimum=1, maximum=600),
         Field("ehlo_name", "EHLO name:", object_name="ehloEdit", placeholder="automatic"),
@@ -138,19 +152,26 @@ class MainTab(FormTab):
         return result
 
 
-class AuthTab(FormTab):
-    """Sign-in settings: none, a password, or OAuth2 with a Sign in button.
+class AuthTab(SharedChoiceMixin, FormTab):
+    """Sign-in settings: none, a password (its own or a shared credential's), or OAuth2 with a
+    Sign in button.
 
     Signals:
         sign_in_requested(bool): Sign in was pressed (True: with a device code).
         sign_out_requested: Sign out was pressed.
+        manage_requested(str): Manage credentials… was pressed ("credential").
     """
 
     sign_in_requested = Signal(bool)
     sign_out_requested = Signal()
+    manage_requested = Signal(str)
+    SHARED_KIND = "credential"
+    SHARED_FIELD = "credential_id"
+    OWN_FIELDS = ("username", "domain", "mechanism")
 
     FIELDS = (
         Field("auth_mode", "Sign in:", "combo", "authCombo", enum_choices(AuthMode, AUTH_LABELS)),
+        Field("credential_id", "Credential:", "combo", "credentialCombo", (("", OWN_CREDENTIAL),)),
         Field("username", "User name:", object_name="usernameEdit"),
         Field("domain", "Domain:", object_name="domainEdit", placeholder="optional: sent as DOMAIN\\user"),
         Field("mechanism", "Mechanism:", "combo", "mechanismCombo", enum_choices(Mechanism, MECH_LABELS)),
@@ -212,7 +233,7 @@ class AuthTab(FormTab):
     def build_extra_bottom(self) -> None:
         self.password_label = PlainLabel("Password:")
         self.password_label.setBuddy(self.password.edit)
-        self.form.insertRow(2, self.password_label, self.password)
+        self.form.insertRow(3, self.password_label, self.password)
         self.client_secret_label = PlainLabel("Client secret:")
         self.client_secret_label.setBuddy(self.client_secret.edit)
         self.form.insertRow(self.form.rowCount() - 5, self.client_secret_label, self.client_secret)
@@ -234,16 +255,71 @@ class AuthTab(FormTab):
             button.show()
         self.sign_in_label = PlainLabel("Account:")
         self.form.addRow(self.sign_in_label, self.sign_in_row)
+        # Under Sign in: a blank user name and no password will be saved as anonymous (item 7).
+        self.anonymous_note = hint_label("anonymousNote", "warning")
+        place_under(self, "auth_mode", self.anonymous_note)
+        show_hint(self, self.anonymous_note, self._anonymous_text)
+        # Graph with a user's password: Microsoft discourages it and it fails with MFA (item 9).
+        self.graph_password_note = hint_label("graphPasswordWarning", "warning")
+        place_under(self, "auth_mode", self.graph_password_note, offset=2)
+        self._relabel()
         self.widgets["auth_mode"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.widgets["oauth_provider"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
+        self.build_shared_choice("Manage &credentials…", "manageCredentialsButton")
+
+    _anonymous_text = ""
+    _graph = False
+
+    def set_graph(self, graph: bool) -> None:
+        """A Graph connection signs in with the app's client secret or a user's password: the
+        choices say so, and the rows that only SMTP uses are off."""
+        self._graph = graph
+        if self.is_built():
+            self._relabel()
+            self.update_enabled()
+
+    def _relabel(self) -> None:
+        combo = self.widgets["auth_mode"]
+        labels = GRAPH_AUTH_LABELS if self._graph else AUTH_LABELS
+        for index in range(combo.count()):  # type: ignore[attr-defined]
+            combo.setItemText(index, labels[combo.itemData(index)])  # type: ignore[attr-defined]
+
+    def set_anonymous_note(self, anonymous: bool) -> None:
+        """Say that "Password" with no user name and no password is saved as anonymous."""
+        self._anonymous_text = (
+            "No user name and no password: this connection will be saved as anonymous (no sign-in)."
+            if anonymous
+            else ""
+        )
+        if self.is_built():
+            show_hint(self, self.anonymous_note, self._anonymous_text)
+
+    def has_password(self) -> bool:
+        """True when a password is (or may be) there: typed, stored and kept, or not known yet."""
+        field = self.password
+        if field.has_pending:
+            return field.pending is not None
+        return field.stored or field.checking or field.unknown
 
     def update_enabled(self) -> None:
         mode = self.widgets["auth_mode"].currentData()  # type: ignore[attr-defined]
         provider = self.widgets["oauth_provider"].currentData()  # type: ignore[attr-defined]
+        shared = self.shared_chosen()
         self.set_enabled(("username", "domain", "mechanism"), mode != "none")
         self.set_enabled(("allow_insecure_auth",), mode == "password")
+        if self._graph:  # Graph: a user name and password only; the rest is SMTP's
+            self.set_enabled(("domain", "mechanism", "allow_insecure_auth"), False)
+        warning = sign_in_warning(Connection(name="x", kind=Kind.GRAPH if self._graph else Kind.SMTP,
+                                             auth_mode=AuthMode(mode)))  # fmt: skip
+        show_hint(self, self.graph_password_note, warning or "")
         self.password.setEnabled(mode == "password")
         self.password_label.setEnabled(mode == "password")
+        self.form.setRowVisible(self.rows["credential_id"], mode == "password")
+        self.form.setRowVisible(self.manage_button, mode == "password")
+        for name in self.OWN_FIELDS:
+            self.form.setRowVisible(self.rows[name], not (shared and mode == "password"))
+        self.form.setRowVisible(self.password_label, not (shared and mode == "password"))
+        self.show_shared_note(mode == "password")
         oauth = mode == "oauth2"
         for name in OAUTH_FIELDS:
             shown = oauth and (
@@ -376,8 +452,19 @@ class EncryptionTab(FormTab):
         self.verify_warning.setVisible(encrypted and not verify and not pinned)
 
 
-class ProxyTab(FormTab):
+class ProxyTab(SharedChoiceMixin, FormTab):
+    """The route to the server: this connection's own proxy (or none), or a network connector.
+
+    Signals:
+        manage_requested(str): Manage connectors… was pressed ("connector").
+    """
+
+    manage_requested = Signal(str)
+    SHARED_KIND = "connector"
+    SHARED_FIELD = "connector_id"
+    OWN_FIELDS = ("proxy_type", "proxy_host", "proxy_port", "proxy_username", "proxy_domain", "proxy_remote_dns")
     FIELDS = (
+        Field("connector_id", "Route:", "combo", "connectorCombo", (("", OWN_CONNECTOR),)),
         Field("proxy_type", "Proxy:", "combo", "proxyTypeCombo", enum_choices(ProxyType, PROXY_LABELS)),
         Field("proxy_host", "Proxy host:", object_name="proxyHostEdit"),
         Field("proxy_port", "Proxy port:", "int", "proxyPortSpin", minimum=1, maximum=65535),
@@ -395,14 +482,20 @@ class ProxyTab(FormTab):
         self.password.show()
         self.password_label = PlainLabel("Proxy password:")
         self.password_label.setBuddy(self.password.edit)
-        self.form.insertRow(4, self.password_label, self.password)
+        self.form.insertRow(5, self.password_label, self.password)
         self.widgets["proxy_type"].currentIndexChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
+        self.build_shared_choice("Manage &connectors…", "manageConnectorsButton")
 
     def update_enabled(self) -> None:
         active = self.widgets["proxy_type"].currentData() != "none"  # type: ignore[attr-defined]
         self.set_enabled(("proxy_host", "proxy_port", "proxy_username", "proxy_domain", "proxy_remote_dns"), active)
         self.password.setEnabled(active)
         self.password_label.setEnabled(active)
+        shared = self.shared_chosen()
+        for name in self.OWN_FIELDS:
+            self.form.setRowVisible(self.rows[name], not shared)
+        self.form.setRowVisible(self.password_label, not shared)
+        self.show_shared_note(True)
 
 
 class GraphTab(FormTab):

@@ -79,11 +79,13 @@ class TestAllController(QObject):
         engine: Callable[[], SessionEngine],
         secrets_for: Callable[[Connection], SessionSecrets],
         parent: QObject | None = None,
+        resolve: Callable[[Connection], Connection] | None = None,
     ) -> None:
         super().__init__(parent)
         self.pool = pool
         self.engine = engine
         self.secrets_for = secrets_for
+        self.resolve = resolve
         self.job: TestAllJob | None = None
         self.total = 0
         self.done = 0
@@ -106,7 +108,7 @@ class TestAllController(QObject):
         enabled = [c for c in connections if c.enabled]
         run = TestAllRun(
             self.engine(), enabled, self.secrets_for, message_for or (lambda _c: None),
-            concurrency or DEFAULT_CONCURRENCY,
+            concurrency or DEFAULT_CONCURRENCY, resolve=self.resolve,
         )  # fmt: skip
         self.total, self.done = len(enabled), 0
         job = TestAllJob(run)

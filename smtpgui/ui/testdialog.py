@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.headerregistry import Address
+
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
@@ -26,6 +28,7 @@ from smtpgui.transport.result import Stage, TestResult
 from smtpgui.transport.tlsfiles import tls_file_problems
 from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
+from smtpgui.ui.stagetimings import StageTimings
 from smtpgui.ui.workers import SendJob
 
 STAGES = [s.value for s in Stage]
@@ -40,7 +43,7 @@ _FIELD_NAMES = {
     "from_name": "From name (connection)",
     "reply_to": "Reply-To (connection)",
     "return_path": "Return-Path (connection)",
-    "read_receipt_to": "Read receipt (connection)",
+    "read_receipt_to": "Confirmation address (connection)",
     "default_from_address": "Default sender (app settings)",
     "default_from_name": "Default sender name (app settings)",
 }
@@ -76,6 +79,10 @@ class TestEmailDialog(QDialog):
         self.last_result: TestResult | None = None
         self.to_edit = QLineEdit(settings.default_to or connection.from_address or settings.default_from_address)
         self.to_edit.setObjectName("toEdit")
+        # The From (issue 20, item 5): fixed when the connection forces its sender, else editable.
+        self.from_edit = QLineEdit()
+        self.from_edit.setObjectName("fromEdit")
+        self._set_from(connection)
         self.subject_edit = QLineEdit(settings.default_subject or DEFAULT_SUBJECT)
         self.subject_edit.setObjectName("subjectEdit")
         self.body_edit = QPlainTextEdit(settings.default_body or DEFAULT_BODY)
@@ -90,6 +97,7 @@ class TestEmailDialog(QDialog):
         self.field_problems: dict[str, PlainLabel] = {}
         for label, widget, field_name in (
             ("&To:", self.to_edit, "to"),
+            ("&From:", self.from_edit, "from"),
             ("&Subject:", self.subject_edit, "subject"),
             ("&Message:", self.body_edit, "body"),
         ):
@@ -104,6 +112,7 @@ class TestEmailDialog(QDialog):
             problem.hide()
             form.addRow(PlainLabel(""), problem)
             self.field_problems[field_name] = problem
+        self.field_problems["from_override"] = self.field_problems.pop("from")  # the request's field
         form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
@@ -149,6 +158,8 @@ class TestEmailDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.result_label)
+        self.timings = StageTimings()
+        layout.addWidget(self.timings)
         layout.addLayout(buttons)
         self.resize(720, 560)
         self._pending_lines: list[str] = []
@@ -158,9 +169,33 @@ class TestEmailDialog(QDialog):
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self._flush)
 
+    def _set_from(self, connection: Connection) -> None:
+        """Show the From a test sends as; read-only when the connection forces it."""
+        name, address = self.settings.sender_for(connection)
+        try:
+            shown = str(Address(display_name=name, addr_spec=address)) if address else ""
+        except (ValueError, IndexError, TypeError):  # an odd stored value: show it, validation says more
+            shown = address
+        self._from_shown = shown
+        self.from_edit.setText(shown)
+        forced = connection.force_sender
+        self.from_edit.setReadOnly(forced)
+        self.from_edit.setToolTip(
+            "This connection forces its From address (Force sender): a test sends as it."
+            if forced
+            else "Another From for this test only; the connection keeps its own."
+        )
+
+    def _from_override(self) -> str:
+        """The From typed for this test, or "" when it is the connection's own (or forced)."""
+        text = self.from_edit.text().strip()
+        if self.connection.force_sender or text == self._from_shown:
+            return ""
+        return text or ""
+
     @Slot(bool)
     def _on_verify_only(self, checked: bool) -> None:
-        for widget in (self.to_edit, self.subject_edit, self.body_edit):
+        for widget in (self.to_edit, self.from_edit, self.subject_edit, self.body_edit):
             widget.setEnabled(not checked)
 
     @Slot()
@@ -176,7 +211,12 @@ class TestEmailDialog(QDialog):
                 return
         if not self.verify_only.isChecked():
             recipients = tuple(split_address_list(self.to_edit.text()))
-            request = TestRequest(to=recipients, subject=self.subject_edit.text(), body=self.body_edit.toPlainText())
+            request = TestRequest(
+                to=recipients,
+                subject=self.subject_edit.text(),
+                body=self.body_edit.toPlainText(),
+                from_override=self._from_override(),
+            )
             try:
                 message = build_test_message(self.connection, request, self.settings)
             except ValidationError as exc:
@@ -184,6 +224,7 @@ class TestEmailDialog(QDialog):
                 return
         self._show_field_problems(None)
         self.transcript.clear()
+        self.timings.clear()
         self.trust_button.hide()
         self.last_result = None
         self.progress.setValue(0)
@@ -242,6 +283,7 @@ class TestEmailDialog(QDialog):
         self.send_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         total = result.timings_ms.get("total", 0.0)
+        self.timings.show_timings(result.timings_ms)
         if result.ok:
             self.progress.setValue(len(STAGES))
             self.progress.setFormat("done")
@@ -310,6 +352,7 @@ class TestEmailDialog(QDialog):
     def use_connection(self, connection: Connection) -> None:
         """Test ``connection`` from now on (a certificate was just trusted: its pin is in it)."""
         self.connection = connection
+        self._set_from(connection)
         self.trust_button.hide()
         self._show_text("The certificate is trusted now: press Send to test again.", ok=None)
 

@@ -73,13 +73,19 @@ class TestFlow(QObject):
     @Slot()
     def open_dialog(self) -> TestEmailDialog | None:
         w = self.window
-        connection = self.connection_under_test()
-        if connection is None:
+        edited = self.connection_under_test()
+        if edited is None:
+            return None
+        try:
+            # The message states the user name the session signs in with: a shared credential's.
+            connection = w.services.resolve(edited)
+        except SmtpguiError as exc:
+            w.prompts.warn("Cannot test", str(exc))
             return None
         provider = w.keyring.provider(w.editor.pending_secrets())
 
         def make_job(conn: Connection, message: OutgoingMessage | None) -> SendJob:
-            return SendJob(w.engine, conn, provider, message)
+            return SendJob(w.engine, conn, provider, message, w.services.resolve)
 
         app_settings = w.services.tests.app_settings()
         from smtpgui.ui.testdialog import TestEmailDialog  # loaded with the first test, not at start
@@ -156,7 +162,7 @@ class TestFlow(QObject):
         w = self.window
         if self.test_all is None:
             self.test_all = TestAllController(
-                w.pool, lambda: w.engine, w.keyring.provider({}), self
+                w.pool, lambda: w.engine, w.keyring.provider({}), self, w.services.resolve
             )  # fmt: skip
             self.test_all.progressed.connect(self._on_test_all_progress)
             self.test_all.item_finished.connect(self._on_test_all_item)

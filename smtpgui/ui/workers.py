@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from smtpgui.transport.result import Stage
 
 SecretsProvider = Callable[[Connection], "SessionSecrets"]
+# The connection as a session uses it (its shared credential and connector in place), read on
+# the worker: services.shared.SharedService.resolve.
+Resolver = Callable[[Connection], Connection]
 
 
 class JobSignals(QObject):
@@ -45,11 +48,14 @@ class JobSignals(QObject):
 class _EngineJob(QRunnable):
     """What every job shares: the engine, a connection snapshot, its secrets, a cancel token."""
 
-    def __init__(self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider) -> None:
+    def __init__(
+        self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider, resolve: Resolver | None = None
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.connection = connection
         self.secrets = secrets
+        self.resolve = resolve
         from smtpgui.transport.network import CancelToken  # loaded with the first job, not at start-up
 
         self.token = CancelToken()
@@ -58,21 +64,31 @@ class _EngineJob(QRunnable):
     def cancel(self) -> None:
         self.token.cancel()
 
+    def session_connection(self) -> Connection:
+        """The connection with its shared credential and connector in place (on the worker)."""
+        return self.resolve(self.connection) if self.resolve is not None else self.connection
+
 
 class SendJob(_EngineJob):
     """One test send (or verify-only session) through the engine."""
 
     def __init__(
-        self, engine: SessionEngine, connection: Connection, secrets: SecretsProvider, message: OutgoingMessage | None
+        self,
+        engine: SessionEngine,
+        connection: Connection,
+        secrets: SecretsProvider,
+        message: OutgoingMessage | None,
+        resolve: Resolver | None = None,
     ) -> None:
-        super().__init__(engine, connection, secrets)
+        super().__init__(engine, connection, secrets, resolve)
         self.message = message
 
     def run(self) -> None:
         try:
-            secrets = self.secrets(self.connection)
+            connection = self.session_connection()
+            secrets = self.secrets(connection)
             result = self.engine.run(
-                self.connection,
+                connection,
                 secrets,
                 self.message,
                 token=self.token,
@@ -100,18 +116,20 @@ class ProbeJob(_EngineJob):
         connection: Connection,
         secrets: SecretsProvider,
         combinations: Sequence[tuple[int, Security]] | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
-        super().__init__(engine, connection, secrets)
+        super().__init__(engine, connection, secrets, resolve)
         self.combinations = combinations
 
     def run(self) -> None:
         from smtpgui.transport.probe import probe
 
         try:
+            connection = self.session_connection()
             report: ProbeReport = probe(
-                self.connection,
+                connection,
                 None,
-                self.secrets(self.connection),
+                self.secrets(connection),
                 self.token,
                 self.engine,
                 combinations=self.combinations,

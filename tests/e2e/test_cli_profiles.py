@@ -99,10 +99,18 @@ def test_edit_rename_keeps_secrets(cli: CliRunner) -> None:
 
 def test_duplicate_copies_no_secrets(cli: CliRunner) -> None:
     cli("add", "a", "--host", "a.example", "--auth", "password", "--username", "u", "--password-stdin", stdin="pw1\n")
-    assert cli("duplicate", "a").returncode == 0
-    assert cli("duplicate", "a").returncode == 0
+    cli.extra_env["PROXY_PW"] = "proxy-pw"
+    assert (
+        cli("edit", "a", "--proxy", "socks5://pu@proxy.example:1080", "--proxy-password-env", "PROXY_PW").returncode
+        == 0
+    )
+    assert json.loads(cli("show", "a", "--json").stdout)["proxy_password_set"] is True
+    # Issue 20, item 3: a password connection is copied only with its password given.
+    assert cli("duplicate", "a", "--password-stdin", stdin="pw2\n").returncode == 0
+    assert cli("duplicate", "a", "--password-stdin", stdin="pw2\n").returncode == 0
     copy = json.loads(cli("show", "a_copied", "--json").stdout)
-    assert copy["password_set"] is False and copy["is_default"] is False and copy["host"] == "a.example"
+    assert copy["password_set"] is True and copy["is_default"] is False and copy["host"] == "a.example"
+    assert copy["proxy_password_set"] is False  # no other secret goes with the copy
     assert json.loads(cli("show", "a_copied2", "--json").stdout)["id"] != copy["id"]
     assert cli("duplicate", "a", "--as", "third", "--password-stdin", stdin="pw3\n").returncode == 0
     assert json.loads(cli("show", "third", "--json").stdout)["password_set"] is True

@@ -160,6 +160,7 @@ def test_message_headers_and_body(pki: Pki) -> None:
             reply_to="replies@example.com",
             return_path="bounces@example.com",
             read_receipt_to="receipts@example.com",
+            send_read_receipt=True,
             signature="-- ops team",
             append_signature=True,
             charset="iso-8859-1",

@@ -6,11 +6,16 @@ One HTTP server on 127.0.0.1 plays both parts (plain http, which smtpgui allows 
   checks the client, the loopback redirect URI and the PKCE challenge (S256), "signs in" the
   configured user, and redirects to ``redirect_uri`` with ``code`` and ``state`` (or ``error``).
 - ``/{tenant}/oauth2/v2.0/token``: the grants ``authorization_code`` (PKCE verified),
-  ``refresh_token`` (rotated: the old one stops working), the device-code grant and
-  ``client_credentials``. Errors are Microsoft's: ``{"error", "error_description": "AADSTS…"}``
+  ``refresh_token`` (rotated: the old one stops working), the device-code grant,
+  ``client_credentials`` and ``password`` (the resource-owner password credentials grant: a
+  delegated Graph token for a user, refused as Microsoft refuses it: AADSTS50126 for a wrong
+  password, AADSTS50076/50079 when the account needs MFA, AADSTS7000218 when public client
+  flows are off and no secret is sent, AADSTS65001 when nobody consented to Mail.Send). Errors are Microsoft's: ``{"error", "error_description": "AADSTS…"}``
   with the documented status codes.
 - ``/{tenant}/oauth2/v2.0/devicecode`` and ``/device/approve``: the device-code flow; the test
   approves a code as the person would after typing it in.
+- ``/v1.0/me/sendMail``: Graph for a delegated (password-grant) token: the signed-in user's
+  mailbox; an app-only token is refused there, as Graph refuses it.
 - ``/v1.0/users/{mailbox}/sendMail``: Graph. Bearer token checked (issued here, not expired,
   for Graph, with the ``Mail.Send`` role), mailbox known, application access policy, throttling
   (429 with ``Retry-After``), the JSON body's shape; 202 when accepted.
@@ -35,7 +40,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from smtpgui.core.model import AuthMode, Connection, Kind, Mechanism, OAuthProvider, Security
-from tests.support.servers import USER
+from tests.support.servers import PASSWORD, USER
 
 TENANT = "contoso-tenant"
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
@@ -58,6 +63,8 @@ class Issued:
     audience: str  # "smtp" or "graph"
     expires_at: float
     roles: list[str] = field(default_factory=list)
+    user: str = ""  # a delegated token's user (the password grant); "" for an app-only token
+    scopes: list[str] = field(default_factory=list)  # a delegated token's scp
 
 
 class ValidSmtpTokens:
@@ -85,6 +92,11 @@ class FakeIdentity:
         self.throttle_seconds = 0
         self.deny_sign_in = False
         self.echo_secrets = False  # a hostile provider: its errors quote the secret it was sent
+        # the password grant (ROPC) for Graph
+        self.passwords = {USER: PASSWORD}  # user -> password
+        self.mfa_required: dict[str, str] = {}  # user -> "50076" or "50079"
+        self.public_client_flows = True  # off: the grant needs the app's client secret (AADSTS7000218)
+        self.delegated_consent = True  # off: nobody consented to delegated Mail.Send (AADSTS65001)
         self.codes: dict[str, dict[str, str]] = {}
         self.refresh_tokens: dict[str, str] = {}  # token -> user
         self.access_tokens: dict[str, Issued] = {}
@@ -169,6 +181,8 @@ class FakeIdentity:
         grant = form.get("grant_type")
         if grant == "client_credentials":
             return self._client_credentials(form)
+        if grant == "password":
+            return self._password_grant(form)
         client_error = self._check_client(form, CLIENT_ID, self.confidential)
         if client_error:
             return client_error
@@ -264,11 +278,70 @@ class FakeIdentity:
             return 400, _error("invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
         return 200, self._issue("graph", form["scope"], self.graph_roles)
 
+    def _password_grant(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """The resource-owner password credentials grant, as Microsoft's v2.0 endpoint answers it."""
+        error = self._check_client(form, GRAPH_CLIENT_ID, not self.public_client_flows)
+        if error:
+            return error
+        user, password = form.get("username", ""), form.get("password", "")
+        if self.passwords.get(user) is None or self.passwords[user] != password:
+            return 400, _error(
+                "invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password."
+            )
+        scopes = form.get("scope", "").split()
+        if not any(s.endswith("/Mail.Send") for s in scopes):
+            return 400, _error(
+                "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid."
+            )
+        if user in self.mfa_required:
+            number = self.mfa_required[user]
+            words = {
+                "50076": "Due to a configuration change made by your administrator, or because you moved to a new "
+                "location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+                "50079": "Due to a configuration change made by your administrator, or because you moved to a new "
+                "location, you must enroll in multi-factor authentication to access "
+                "'00000003-0000-0000-c000-000000000000'.",
+            }[number]
+            return 400, _error("invalid_grant", f"AADSTS{number}: {words}")
+        if not self.delegated_consent:
+            return 400, _error(
+                "invalid_grant",
+                f"AADSTS65001: The user or administrator has not consented to use the application with ID "
+                f"'{GRAPH_CLIENT_ID}'. Send an interactive authorization request for this user and resource.",
+            )
+        now = self.clock()
+        claims = {
+            "iss": f"{self.url}/{TENANT}/v2.0", "exp": int(now + self.lifetime), "aud": "https://graph.microsoft.com",
+            "scp": "Mail.Send", "upn": user, "app_displayname": "smtpgui tests",
+        }  # fmt: skip
+        access = _jwt(claims)
+        self.access_tokens[access] = Issued("graph", now + self.lifetime, [], user=user, scopes=["Mail.Send"])
+        return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "access_token": access,
+                     "scope": " ".join(scopes)}  # fmt: skip
+
     def send_mail(
         self, mailbox: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         auth = headers.get("authorization", "")
         issued = self.access_tokens.get(auth.removeprefix("Bearer "))
+        if mailbox == "me":
+            # /me is the signed-in user: only a delegated token has one.
+            if issued is not None and issued.audience == "graph" and not issued.user:
+                return (
+                    400,
+                    {},
+                    _graph_error("BadRequest", "/me request is only valid with delegated authentication flow."),
+                )
+            if issued is not None and issued.user:
+                if "Mail.Send" not in issued.scopes:
+                    return (
+                        403,
+                        {},
+                        _graph_error("ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+                    )
+                mailbox = issued.user
+                issued = Issued(issued.audience, issued.expires_at, ["Mail.Send"], issued.user, issued.scopes)
+                self.mailboxes.add(mailbox)
         if not auth.startswith("Bearer ") or issued is None or issued.audience != "graph":
             return (
                 401,
@@ -373,6 +446,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reply(status, {}, json.dumps(data).encode())
         elif parts.path.startswith("/common/") or parts.path.startswith("/oauth2/"):
             self._reply(400, {}, json.dumps(_error("invalid_request", "AADSTS90002: Tenant not found.")).encode())
+        elif parts.path == "/v1.0/me/sendMail":
+            status, headers, data = self.idp.send_mail("me", {k.lower(): v for k, v in self.headers.items()}, raw)
+            self._reply(status, headers, json.dumps(data).encode() if data else b"")
         elif parts.path.split("/")[1:3] == ["v1.0", "users"] and parts.path.endswith("/sendMail"):
             mailbox = parts.path.split("/")[3]
             status, headers, data = self.idp.send_mail(mailbox, {k.lower(): v for k, v in self.headers.items()}, raw)

@@ -108,6 +108,7 @@ def test_editor_round_trip_of_every_field(qtbot) -> None:  # type: ignore[no-unt
         reply_to="reply@example.org",
         return_path="bounce@example.org",
         read_receipt_to="dnt@example.org",
+        send_read_receipt=True,
         force_sender=True,
         auth_mode=AuthMode.PASSWORD,
         username="user",
@@ -254,12 +255,38 @@ def test_duplicate_copies_all_but_secrets_and_asks_for_password(
     copy = next(c for c in connections if c.name == "Work_copied")
     original = next(c for c in connections if c.name == "Work")
     assert copy.host == original.host and copy.id != original.id and not copy.is_default
-    assert "password:Work_copied" in prompts.asked
+    # Issue 20, item 3: asked before the copy exists, about the connection being copied
+    assert "password:Work" in prompts.asked
     assert keyring_backend.entries[("smtpgui", f"{copy.id}:password")] == "copy-password"
     assert keyring_backend.entries[("smtpgui", f"{original.id}:password")] == "original-password"
     window.select_connection(original.id)
     window.connections.duplicate()
     assert any(c.name == "Work_copied2" for c in ConnectionStore(window.services.config_dir).load())
+
+
+@pytest.mark.parametrize("answer", [None, ""])
+def test_cancelling_the_password_of_a_duplicate_creates_nothing(  # type: ignore[no-untyped-def]
+    window_with_work, prompts: ScriptedPrompts, keyring_backend: MemoryKeyring, answer: str | None
+) -> None:
+    window = window_with_work
+    prompts.password = answer
+    before = dict(keyring_backend.entries)
+    window.connections.duplicate()
+    assert prompts.asked == ["password:Work"]
+    assert [c.name for c in ConnectionStore(window.services.config_dir).load()] == ["Work"]
+    assert keyring_backend.entries == before
+    assert window.model.rowCount() == 1
+
+
+def test_a_connection_without_a_password_duplicates_without_asking(  # type: ignore[no-untyped-def]
+    make_window, config_dir: Path, prompts: ScriptedPrompts
+) -> None:
+    (anon,) = seed(config_dir, conn("Anon", auth_mode=AuthMode.NONE))
+    window = make_window()
+    window.select_connection(anon.id)
+    window.connections.duplicate()
+    assert not any(q.startswith("password:") for q in prompts.asked)
+    assert [c.name for c in ConnectionStore(config_dir).load()] == ["Anon", "Anon_copied"]
 
 
 def test_delete_the_default_asks_which_becomes_default(make_window, config_dir, prompts: ScriptedPrompts) -> None:  # type: ignore[no-untyped-def]

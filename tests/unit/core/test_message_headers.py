@@ -93,6 +93,7 @@ def test_reply_to_read_receipt_and_recipients_are_each_one_address() -> None:
         from_address=SENDER,
         reply_to='"reply,to"@example.test',
         read_receipt_to='"receipt, x@evil.example"@example.test',
+        send_read_receipt=True,
     )
     to = ('"smith,john"@example.test', "b@example.test")
     message = _read_back(build_test_message(connection, TestRequest(to=to)).as_bytes())
@@ -291,3 +292,66 @@ def test_a_recipient_python_writes_without_its_quotes_is_never_sent_wrong() -> N
         return
     tos = _read_back(message.as_bytes()).get_all("To") or []
     assert [a.addr_spec for a in tos[0].addresses] == ['""@example.test', "r@example.test"]
+
+
+# Issue 20, item 6: read confirmation is on or off apart from its address.
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"send_read_receipt": True, "read_receipt_to": "dnt@example.test"}, ["dnt@example.test"]),
+        ({"send_read_receipt": True}, [SENDER]),  # no address: the From
+        ({"send_read_receipt": False, "read_receipt_to": "dnt@example.test"}, None),
+        ({}, None),
+    ],
+)
+def test_disposition_notification_to_only_when_read_confirmation_is_on(
+    changes: dict[str, object], expected: list[str] | None
+) -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER).replace(**changes)
+    message = _read_back(build_test_message(connection, TestRequest(to=("b@example.test",))).as_bytes())
+    headers = message.get_all("Disposition-Notification-To")
+    if expected is None:
+        assert headers is None
+    else:
+        assert [a.addr_spec for a in headers[0].addresses] == expected
+
+
+def test_a_bad_confirmation_address_is_reported_even_while_off() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, read_receipt_to="not an address")
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(connection, TestRequest(to=("b@example.test",)))
+    assert [p.field for p in caught.value.problems] == ["read_receipt_to"]
+
+
+# Issue 20, item 5: Force sender decides whether a test may send as another From.
+
+
+def test_another_from_is_used_when_the_sender_is_not_forced() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, from_name="Own")
+    request = TestRequest(to=("b@example.test",), from_override='"Other, Name" <other@example.test>')
+    built = build_test_message(connection, request)
+    message = _read_back(built.as_bytes())
+    (address,) = message["From"].addresses
+    assert (address.display_name, address.addr_spec) == ("Other, Name", "other@example.test")
+    assert built.envelope_from == "other@example.test"
+
+
+def test_another_from_is_refused_when_the_sender_is_forced() -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER, force_sender=True)
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(connection, TestRequest(to=("b@example.test",), from_override="other@example.test"))
+    (problem,) = caught.value.problems
+    assert problem.field == "from_override"
+    assert "forces" in problem.message and SENDER in problem.message
+
+
+@pytest.mark.parametrize(
+    "hostile", ["not an address", "a@example.test, b@example.test", "x <a@example.test>\r\nBcc: c@evil.example", "<>"]
+)
+def test_another_from_must_be_one_address(hostile: str) -> None:
+    connection = Connection(name="c", host="smtp.example.com", from_address=SENDER)
+    with pytest.raises(ValidationError) as caught:
+        build_test_message(connection, TestRequest(to=("b@example.test",), from_override=hostile))
+    assert {p.field for p in caught.value.problems} == {"from_override"}

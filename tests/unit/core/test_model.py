@@ -85,6 +85,9 @@ OAUTH_FIELDS = {
     "oauth_scopes",
 }
 
+# Added by schema 3 (issue 20): read confirmation switched on and off apart from its address.
+SCHEMA_3_FIELDS = {"send_read_receipt", "credential_id", "connector_id"}
+
 text = st.text(max_size=30)
 connections = st.builds(
     Connection,
@@ -125,7 +128,7 @@ connections = st.builds(
 
 
 def test_every_design_field_exists_with_its_default() -> None:
-    assert set(FIELD_NAMES) == DESIGN_FIELDS | OAUTH_FIELDS
+    assert set(FIELD_NAMES) == DESIGN_FIELDS | OAUTH_FIELDS | SCHEMA_3_FIELDS
     c = Connection(name="x")
     assert (c.timeout_s, c.charset, c.tls_min, c.verify, c.proxy_remote_dns, c.allow_insecure_auth) == (
         30,

@@ -208,7 +208,7 @@ def test_schema_1_oauth2_connections_get_their_provider_from_the_host(tmp_path: 
     by_name = {c.name: c.oauth_provider.value for c in store.load()}
     assert by_name == {"g": "google", "m": "microsoft", "o": "custom", "p": "custom"}
     store.update(lambda connections: connections)
-    assert json.loads(store.path.read_text())["schema_version"] == SCHEMA_VERSION == 2
+    assert json.loads(store.path.read_text())["schema_version"] == SCHEMA_VERSION == 3
 
 
 def test_the_per_user_folders_are_the_ones_platformdirs_gives(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
