@@ -120,8 +120,8 @@ class TestEmailDialog(QDialog):
         self.from_fixed_note.setObjectName("fromFixedNote")
         self.from_fixed_note.setWordWrap(True)
         self.from_fixed_note.setVisible(self.connection.force_sender)
-        position = form.getWidgetPosition(self.from_edit)[0]
-        form.insertRow(position + 1, PlainLabel(""), self.from_fixed_note)
+        position: tuple[int, object] = form.getWidgetPosition(self.from_edit)  # type: ignore[assignment]
+        form.insertRow(position[0] + 1, PlainLabel(""), self.from_fixed_note)
         form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
