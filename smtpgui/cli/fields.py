@@ -351,7 +351,8 @@ def apply_field_options(
         raise ValidationError(problems + rest)
     # A person at a terminal is asked for the password when this command turns password sign-in
     # on (``add --auth password``) and gives none (issue 20, item 8).
-    ask = needs_password(connection) and not needs_password(base)
+    # Not when the connection cannot be saved anyway: the person would type it for nothing.
+    ask = needs_password(connection) and not needs_password(base) and not validate(connection)
     return FieldChanges(connection, read_secrets(options, connection, ask) if with_secrets else {})
 
 

@@ -113,6 +113,15 @@ class TestEmailDialog(QDialog):
             form.addRow(PlainLabel(""), problem)
             self.field_problems[field_name] = problem
         self.field_problems["from_override"] = self.field_problems.pop("from")  # the request's field
+        # Said under the From, not only in a tooltip: why it cannot be changed here.
+        self.from_fixed_note = PlainLabel(
+            "Fixed: this connection forces its From address (Force sender, on its Main settings tab)."
+        )
+        self.from_fixed_note.setObjectName("fromFixedNote")
+        self.from_fixed_note.setWordWrap(True)
+        self.from_fixed_note.setVisible(self.connection.force_sender)
+        position: tuple[int, object] = form.getWidgetPosition(self.from_edit)  # type: ignore[assignment]
+        form.insertRow(position[0] + 1, PlainLabel(""), self.from_fixed_note)
         form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
@@ -180,6 +189,8 @@ class TestEmailDialog(QDialog):
         self.from_edit.setText(shown)
         forced = connection.force_sender
         self.from_edit.setReadOnly(forced)
+        if hasattr(self, "from_fixed_note"):
+            self.from_fixed_note.setVisible(forced)
         self.from_edit.setToolTip(
             "This connection forces its From address (Force sender): a test sends as it."
             if forced

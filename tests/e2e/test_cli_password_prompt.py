@@ -117,3 +117,9 @@ def test_username_and_password_without_auth_mean_password_sign_in(cli: CliRunner
     assert json.loads(cli("show", "d", "--json").stdout)["auth_mode"] == "none"
     assert cli("edit", "d", "--password-env", "RELAY_PW").returncode == 0
     assert json.loads(cli("show", "d", "--json").stdout)["auth_mode"] == "password"
+
+
+def test_no_prompt_for_a_connection_that_cannot_be_saved(cli: CliRunner) -> None:
+    run = on_terminal(cli, "add", "relay", "--auth", "password", "--username", USER)  # no --host
+    assert run.returncode == 2, run.screen
+    assert "Password" not in run.screen and "--host" in run.screen

@@ -49,6 +49,11 @@ def test_forced_sender_is_shown_and_cannot_be_edited(make_window, config_dir, ke
         assert from_edit.text() == "Own Name <own@example.com>"
         assert from_edit.isReadOnly()
         assert "forces" in from_edit.toolTip()
+        assert dialog.findChild(QLabel, "fromFixedNote").isVisibleTo(dialog)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        dialog.resize(800, 560)
+        qtbot.waitExposed(dialog)
+        assert dialog.grab().save(str(SHOTS / "test-dialog-forced-from-800x560.png"))
         qtbot.keyClicks(from_edit, "x")  # typing does nothing
         assert from_edit.text() == "Own Name <own@example.com>"
         dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
@@ -64,6 +69,7 @@ def test_another_from_is_sent_when_not_forced(make_window, config_dir, keyring_b
         dialog = window.tests.open_dialog()
         from_edit = dialog.findChild(QLineEdit, "fromEdit")
         assert not from_edit.isReadOnly() and from_edit.text() == "Own Name <own@example.com>"
+        assert not dialog.findChild(QLabel, "fromFixedNote").isVisibleTo(dialog)
         dialog.findChild(QLineEdit, "toEdit").setText("rcpt@example.com")
         from_edit.setText("not an address")
         qtbot.mouseClick(dialog.findChild(QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
