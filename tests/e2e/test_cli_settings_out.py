@@ -113,3 +113,20 @@ def test_a_graph_connection_is_exit_2_naming_why(cli: CliRunner) -> None:
     assert r.returncode == 0, r.stderr
     r = cli("export", "G", "--format", "swaks")
     assert r.returncode == 2 and "Microsoft Graph" in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_connection_on_a_shared_credential_exports_the_credentials_user_and_entry(cli: CliRunner, fmt: str) -> None:
+    """The exported settings sign in as the session would: the credential's user name, read from
+    the credential's own keyring entry (issue 20 meets issue 21)."""
+    cli.extra_env["CORP_PW"] = "corp-secret-pw"
+    r = cli("credential", "add", "Corp", "--username", "svc-relay@example.com", "--password-env", "CORP_PW")
+    assert r.returncode == 0, r.stderr
+    r = cli("add", "Relay", "--host", "smtp.example.com", "--port", "587", "--security", "starttls",
+            "--from", "alerts@example.com", "--credential", "Corp")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    credential_id = json.loads(cli("credential", "show", "Corp", "--json").stdout)["id"]
+    r = cli("export", "Relay", "--format", fmt)
+    assert r.returncode == 0, r.stderr
+    assert "svc-relay@example.com" in r.stdout and f"credential:{credential_id}:password" in r.stdout
+    assert "corp-secret-pw" not in r.stdout + r.stderr
