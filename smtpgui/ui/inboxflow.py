@@ -80,6 +80,8 @@ class InboxFlow(QObject):
             view.start_stop_requested.connect(self.start_or_stop)
             view.autostart_changed.connect(self.set_autostart)
             view.message_selected.connect(self._on_selected)
+            view.delete_requested.connect(self.delete_message)
+            view.clear_requested.connect(self.clear_messages)
             view.message_view.html_view.link_clicked.connect(self._on_link)
             self._view = view
             self._run(lambda: self.window.services.settings.load().sandbox_autostart, view.set_autostart)
@@ -252,6 +254,21 @@ class InboxFlow(QObject):
     def _on_message_failed(self, sentence: str) -> None:
         if self._view is not None:
             self._view.message_view.clear_message(sentence)
+
+    @Slot(int)
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message (on a worker), then show the inbox without it."""
+        self._run(lambda: self.access.store.delete([message_id]), lambda _n: self.load(),
+                  lambda sentence: self.window.prompts.warn("Message not deleted", sentence))  # fmt: skip
+
+    @Slot()
+    def clear_messages(self) -> None:
+        """Delete every message, once the person confirmed it."""
+        total = self.view.model.total()
+        if not total or not self.window.prompts.confirm_clear_inbox(total):
+            return
+        self._run(self.access.store.clear, lambda _n: self.load(),
+                  lambda sentence: self.window.prompts.warn("Inbox not cleared", sentence))  # fmt: skip
 
     def _on_link(self, address: str) -> None:
         self.window.status(f"Link (not opened): {address}", 15000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,12 +42,16 @@ class InboxView(QWidget):
         autostart_changed(bool): "Start the sandbox with the window" was switched.
         message_selected(int): the person selected the message with this id (-1: none).
         search_changed(str): the search text changed (the model is filtered already).
+        delete_requested(int): Delete was pressed for the message with this id.
+        clear_requested(): "Delete all" was pressed.
     """
 
     start_stop_requested = Signal()
     autostart_changed = Signal(bool)
     message_selected = Signal(int)
     search_changed = Signal(str)
+    delete_requested = Signal(int)
+    clear_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +74,14 @@ class InboxView(QWidget):
         self.search.textChanged.connect(self._on_search)
         self.count_label = PlainLabel()
         self.count_label.setObjectName("inboxCount")
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setObjectName("inboxDeleteButton")
+        self.delete_button.setToolTip("Delete the selected message from the inbox (Del)")
+        self.delete_button.clicked.connect(self._on_delete)
+        self.clear_button = QPushButton("Delete &all…")
+        self.clear_button.setObjectName("inboxClearButton")
+        self.clear_button.setToolTip("Delete every message in the inbox")
+        self.clear_button.clicked.connect(self.clear_requested)
         self.model = InboxModel(self)
         self.list = self._make_list()
         self.message_view = MessageView()
@@ -79,6 +92,8 @@ class InboxView(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.count_label)
+        search_row.addWidget(self.delete_button)
+        search_row.addWidget(self.clear_button)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("inboxSplitter")
         self.splitter.addWidget(self.list)
@@ -122,6 +137,9 @@ class InboxView(QWidget):
         columns.resizeSection(CHECKS, max(4 * em, columns.fontMetrics().horizontalAdvance("Checks") + 2 * em))
         view.setItemDelegateForColumn(CHECKS, ChecksDelegate(view))
         view.selectionModel().currentRowChanged.connect(self._on_current)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self._on_delete)
         return view
 
     # --- what the flow shows -----------------------------------------------------------------
@@ -185,8 +203,16 @@ class InboxView(QWidget):
         if ident != self._selected and (ident >= 0 or self.model.row_of(self._selected) < 0):
             self._selected = ident
             self.message_selected.emit(ident)
+        self._show_count()
+
+    @Slot()
+    def _on_delete(self) -> None:
+        if self._selected >= 0:
+            self.delete_requested.emit(self._selected)
 
     def _show_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total()
         text = f"{total:,} message(s)" if shown == total else f"{shown:,} of {total:,}"
         set_plain(self.count_label, text)
+        self.delete_button.setEnabled(self._selected >= 0 and self.model.row_of(self._selected) >= 0)
+        self.clear_button.setEnabled(total > 0)

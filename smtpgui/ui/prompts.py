@@ -92,6 +92,11 @@ class Prompts:
     def confirm_delete(self, connection: Connection) -> bool:
         return ask_yes_no(self.parent, "Delete connection", f"Delete “{connection.name}” and its stored password?")
 
+    def confirm_clear_inbox(self, count: int) -> bool:
+        return ask_yes_no(
+            self.parent, "Delete all messages", f"Delete all {count:,} message(s) in the sandbox's inbox?"
+        )
+
     def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
         names = [c.name for c in others]
         name = ask_item(

@@ -44,6 +44,10 @@ class ScriptedPrompts(Prompts):
         self.asked.append(f"delete:{connection.name}")
         return self.delete_ok
 
+    def confirm_clear_inbox(self, count: int) -> bool:
+        self.asked.append(f"clear-inbox:{count}")
+        return self.delete_ok
+
     def choose_new_default(self, deleting: Connection, others: list[Connection]) -> Connection | None:
         self.asked.append(f"new-default:{deleting.name}")
         return next((c for c in others if c.name == self.new_default), None)

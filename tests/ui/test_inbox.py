@@ -201,7 +201,7 @@ def test_the_sandbox_starts_with_the_window_when_asked(inbox_window, qtbot, conf
 def test_first_run_try_it_with_the_local_sandbox_sends_and_shows_the_message(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = inbox_window()
     button = window.findChild(QPushButton, "emptySandboxButton")
-    assert button is not None and button.isVisible() and button.isDefault()
+    assert button is not None and button.isVisible()  # the second choice (the first: from an address)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(window.tests.dialogs) == 1, timeout=20000)
     connections = window.services.connections.list_all()
@@ -356,3 +356,33 @@ def test_an_inbox_file_that_is_not_one_is_said_and_left_alone(inbox_window, qtbo
     qtbot.waitUntil(lambda: "inbox" in state.text().lower() and str(damaged) in state.text(), timeout=10000)
     assert "Traceback" not in state.text()
     assert damaged.read_bytes() == before  # never changed or deleted
+
+
+def test_delete_one_message_and_delete_all_after_asking(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = inbox_window()
+    port = started(window, qtbot)
+    for subject in ("First", "Second", "Third"):
+        send(port, subject)
+    table = window.findChild(QTableView, "inboxList")
+    model = table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=10000)
+    delete = window.findChild(QPushButton, "inboxDeleteButton")
+    clear = window.findChild(QPushButton, "inboxClearButton")
+    assert not delete.isEnabled() and clear.isEnabled()  # nothing selected yet
+    table.setCurrentIndex(model.index(1, 0))  # "Second"
+    qtbot.waitUntil(delete.isEnabled, timeout=5000)
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10000)
+    assert [model.index(r, 3).data() for r in range(2)] == ["Third", "First"]
+    store = InboxStore(window.inbox.access.store.path)
+    try:
+        assert [s.subject for s in store.summaries()] == ["Third", "First"]  # gone from the file too
+    finally:
+        store.close()
+    window.prompts.delete_ok = False  # the person says no: nothing is deleted
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert window.prompts.asked[-1] == "clear-inbox:2" and model.rowCount() == 2
+    window.prompts.delete_ok = True
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=10000)
+    assert not clear.isEnabled() and not delete.isEnabled()
