@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from smtpgui.cli.output import say
+from smtpgui.core.display import printable
 
 if TYPE_CHECKING:
     from smtpgui.storage.exchange import ImportOutcome
@@ -44,4 +45,6 @@ def missing_passwords_hint(outcome: ImportOutcome, has_password: set[str]) -> No
         and not c.credential_id  # a shared credential's password is its own business
     ]
     if missing:
-        say("imported connections carry no passwords; set them with 'smtpgui edit NAME --password-stdin'.")
+        shown = ", ".join(repr(printable(name)) for name in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        say(f"no password came with {shown}{more}; set one with 'smtpgui edit NAME --password-stdin'.")

@@ -65,6 +65,20 @@ def test_store_passwords_puts_them_in_the_keyring_only(cli: CliRunner) -> None:
     assert MSMTP_SECRET not in r.stderr + r.stdout + _everything_written(cli)
 
 
+def test_the_password_hint_names_only_the_connections_that_came_without_one(cli: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "msmtprc"
+    source.write_text(
+        "account work\nhost smtp.example.com\nport 587\ntls on\ntls_starttls on\nauth on\n"
+        "user me@example.com\npassword s3cret-work\nfrom me@example.com\n\n"
+        "account other\nhost smtp.example.org\nport 587\ntls on\ntls_starttls on\nauth on\n"
+        "user you@example.org\nfrom you@example.org\n"
+    )
+    r = cli("import", str(source), "--store-passwords")
+    assert r.returncode == 0, r.stderr
+    hint = [line for line in r.stderr.splitlines() if "set one with" in line]
+    assert hint == ["smtpgui: no password came with 'other'; set one with 'smtpgui edit NAME --password-stdin'."]
+
+
 def test_a_swaks_command_from_standard_input(cli: CliRunner) -> None:
     r = cli("import", "--from", "swaks", "-", "--store-passwords", stdin=(DATA / "swaks-command.txt").read_text())
     assert r.returncode == 0, r.stderr
