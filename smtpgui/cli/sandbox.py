@@ -158,16 +158,7 @@ def cmd_inbox_show(app: AppServices, args: argparse.Namespace) -> int:
         emit_json(
             {
                 **summary_json(message.summary),
-                "envelope": {
-                    "mail_from": envelope.mail_from,
-                    "rcpt_to": list(envelope.rcpt_to),
-                    "peer": envelope.peer,
-                    "ehlo_name": envelope.ehlo_name,
-                    "tls_version": envelope.tls_version,
-                    "auth_user": envelope.auth_user,
-                    "smtputf8": envelope.smtputf8,
-                    "eightbitmime": envelope.eightbitmime,
-                },
+                "envelope": envelope.as_json(),
                 "headers": [[name, value] for name, value in message.headers],
                 "text": parts.text,
                 "html": parts.html,

@@ -27,6 +27,19 @@ class Envelope:
     smtputf8: bool = False
     eightbitmime: bool = False
 
+    def as_json(self) -> dict[str, object]:
+        """The envelope as JSON keeps it (the store's column, ``inbox show --json``)."""
+        return {
+            "mail_from": self.mail_from,
+            "rcpt_to": list(self.rcpt_to),
+            "peer": self.peer,
+            "ehlo_name": self.ehlo_name,
+            "tls_version": self.tls_version,
+            "auth_user": self.auth_user,
+            "smtputf8": self.smtputf8,
+            "eightbitmime": self.eightbitmime,
+        }
+
 
 class MessageSummary(NamedTuple):
     """One row of the inbox list (a NamedTuple: a search can return 10,000 of them, made in C)."""

@@ -112,18 +112,7 @@ def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, .
     recipients = _recipients(headers, envelope)
     subject = _first(headers, "subject") or ""
     search = "\n".join([sender, *recipients, subject, envelope.mail_from, *envelope.rcpt_to]).lower()
-    envelope_json = json.dumps(
-        {
-            "mail_from": envelope.mail_from,
-            "rcpt_to": list(envelope.rcpt_to),
-            "peer": envelope.peer,
-            "ehlo_name": envelope.ehlo_name,
-            "tls_version": envelope.tls_version,
-            "auth_user": envelope.auth_user,
-            "smtputf8": envelope.smtputf8,
-            "eightbitmime": envelope.eightbitmime,
-        }
-    )
+    envelope_json = json.dumps(envelope.as_json())
     return (
         raw,
         time.time() if received is None else received,
