@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from smtpgui.ui.colors import set_status_color
+from smtpgui.ui.offthread import Call
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
 if TYPE_CHECKING:
@@ -33,36 +34,6 @@ if TYPE_CHECKING:
 
 SIGN_IN_WORDS = {"none": "none", "password": "password", "oauth2": "OAuth2"}
 SECURITY_WORDS = {"none": "none (plain text)", "starttls": "STARTTLS", "tls": "SSL/TLS"}
-
-
-class DiscoverSignals(QObject):
-    """Signals:
-    finished(object): the DiscoveryReport.
-    failed(str): discovery could not run; a sentence.
-    """
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class DiscoverJob(QRunnable):
-    """Runs discovery for one address off the GUI thread (it ends at its own deadline)."""
-
-    def __init__(self, discover: Callable[[str], DiscoveryReport], address: str) -> None:
-        super().__init__()
-        self.discover, self.address = discover, address
-        self.signals = DiscoverSignals()
-
-    def cancel(self) -> None:
-        """Nothing to stop early: every source ends by the deadline."""
-
-    def run(self) -> None:
-        try:
-            report = self.discover(self.address)
-        except Exception as exc:  # a bad setting in the environment, or a bug: said, never lost
-            self.signals.failed.emit(str(exc) or type(exc).__name__)
-            return
-        self.signals.finished.emit(report)
 
 
 class DiscoverDialog(QDialog):
@@ -76,7 +47,7 @@ class DiscoverDialog(QDialog):
 
     def __init__(
         self,
-        start: Callable[[DiscoverJob], None],
+        start: Callable[[Call], None],
         discover: Callable[[str], DiscoveryReport],
         parent: QWidget | None = None,
     ) -> None:
@@ -84,7 +55,7 @@ class DiscoverDialog(QDialog):
         self.setObjectName("discoverDialog")
         self.setWindowTitle("New connection from an e-mail address")
         self.start, self.discover = start, discover
-        self.job: DiscoverJob | None = None
+        self.job: Call | None = None
         self.report: DiscoveryReport | None = None
         intro = PlainLabel(
             "Type the address the mail will be sent as. smtpgui asks its domain's DNS, its settings file, "
@@ -157,7 +128,7 @@ class DiscoverDialog(QDialog):
         self.problem.hide()
         self.table.clear()
         self.report = None
-        job = DiscoverJob(self.discover, address)
+        job = Call(lambda: self.discover(address))
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         self.job = job

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QStackedWidget
 
-from smtpgui.ui.inboxjobs import Call, Changes, SandboxAccess
+from smtpgui.ui.inboxjobs import Changes, SandboxAccess
+from smtpgui.ui.offthread import Call
 
 if TYPE_CHECKING:
     from collections.abc import Callable

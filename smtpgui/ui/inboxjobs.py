@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QObject, QRunnable, Signal
-
 if TYPE_CHECKING:
     from smtpgui.core.messagedisplay import DisplayParts
     from smtpgui.core.model import Connection
@@ -35,33 +33,6 @@ class Changes(NamedTuple):
     summaries: list[MessageSummary] | None
     added: list[MessageSummary] | None = None  # only these arrived (newest first): nothing else changed
     hay: list[str] | None = None  # what a search looks in, per summary (made here, not on the GUI thread)
-
-
-class CallSignals(QObject):
-    """finished(object): the call's result; failed(str): a sentence (the call raised)."""
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class Call(QRunnable):
-    """Runs ``call()`` on a worker; its result or its error comes back through ``signals``."""
-
-    def __init__(self, call: Callable[[], object]) -> None:
-        super().__init__()
-        self.call = call
-        self.signals = CallSignals()
-
-    def cancel(self) -> None:
-        """Nothing to stop: each call is short (a query, a bind, a thread join)."""
-
-    def run(self) -> None:
-        try:
-            result = self.call()
-        except Exception as exc:  # said in the window, never lost
-            self.signals.failed.emit(str(exc) or type(exc).__name__)
-            return
-        self.signals.finished.emit(result)
 
 
 def sandbox_folder(config_dir: Path) -> Path | None:

@@ -1,8 +1,10 @@
-"""Run one blocking call (a save, a keyring write) on a worker while the window keeps painting.
+"""Calls on a worker: :class:`Call` answers through signals (the GUI thread goes on), and
+:func:`call_off_gui_thread` waits for the answer while the window keeps painting.
 
-The caller waits for the answer as before, but the GUI thread is not the one doing the work:
-a local event loop runs meanwhile, handling paints, timers and worker signals, while the
-person's input waits until the call is done (so nothing can start a second save meanwhile).
+The waiting kind is for a save or a keyring write: the caller waits for the answer as before,
+but the GUI thread is not the one doing the work: a local event loop runs meanwhile, handling
+paints, timers and worker signals, while the person's input waits until the call is done (so
+nothing can start a second save meanwhile).
 """
 
 from __future__ import annotations
@@ -13,6 +15,34 @@ from typing import TypeVar
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal
 
 T = TypeVar("T")
+
+
+class CallSignals(QObject):
+    """finished(object): the call's result; failed(str): a sentence (the call raised)."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class Call(QRunnable):
+    """Runs ``call()`` on a worker; its result or its error (as a sentence) comes back through
+    ``signals``, queued to the thread that made the job."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        super().__init__()
+        self.call = call
+        self.signals = CallSignals()
+
+    def cancel(self) -> None:
+        """Nothing to stop: each call ends by itself (a query, a bind, a lookup with a deadline)."""
+
+    def run(self) -> None:
+        try:
+            result = self.call()
+        except Exception as exc:  # said in the window, never lost
+            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            return
+        self.signals.finished.emit(result)
 
 
 class _Done(QObject):

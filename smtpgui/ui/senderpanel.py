@@ -10,46 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from smtpgui.ui.colors import set_status_color
+from smtpgui.ui.offthread import Call
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
 if TYPE_CHECKING:
     from smtpgui.transport.sendercheck import SenderReport
 
 MARKS = {"problem": "✖", "warning": "⚠", "ok": "✔", "note": "•"}
-
-
-class SenderCheckSignals(QObject):
-    """Signals:
-    finished(object): the SenderReport.
-    failed(str): the check could not run; a sentence.
-    """
-
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class SenderCheckJob(QRunnable):
-    """Runs one sender-domain check off the GUI thread."""
-
-    def __init__(self, check: Callable[[], SenderReport]) -> None:
-        super().__init__()
-        self.check = check
-        self.signals = SenderCheckSignals()
-
-    def cancel(self) -> None:
-        """Nothing to stop: the check ends at its own deadline."""
-
-    def run(self) -> None:
-        try:
-            report = self.check()
-        except Exception as exc:  # NoSenderAddress, or a bug: said, never lost
-            self.signals.failed.emit(str(exc) or type(exc).__name__)
-            return
-        self.signals.finished.emit(report)
 
 
 def report_lines(report: SenderReport) -> list[tuple[str, str]]:
@@ -75,12 +46,12 @@ class SenderDomainPanel(QGroupBox):
     checked = Signal(object)
 
     def __init__(
-        self, start: Callable[[SenderCheckJob], None], check: Callable[[], SenderReport], parent: QWidget | None = None
+        self, start: Callable[[Call], None], check: Callable[[], SenderReport], parent: QWidget | None = None
     ) -> None:
         super().__init__("Sender domain", parent)
         self.setObjectName("senderDomainPanel")
         self.start, self.check = start, check
-        self.job: SenderCheckJob | None = None
+        self.job: Call | None = None
         self.report: SenderReport | None = None
         self.button = QPushButton("Check sender &domain")
         self.button.setObjectName("senderCheckRunButton")
@@ -104,7 +75,7 @@ class SenderDomainPanel(QGroupBox):
         """Start the check (the person asked for it)."""
         if self.job is not None:
             return
-        job = SenderCheckJob(self.check)
+        job = Call(self.check)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         self.job = job
@@ -166,7 +137,7 @@ class SenderCheckDialog(QDialog):
     def __init__(
         self,
         title: str,
-        start: Callable[[SenderCheckJob], None],
+        start: Callable[[Call], None],
         check: Callable[[], SenderReport],
         parent: QWidget | None = None,
     ) -> None:
