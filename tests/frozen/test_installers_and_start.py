@@ -177,3 +177,40 @@ def test_a_keyring_backend_the_bundle_lacks_gives_the_keyring_sentence(
     )  # fmt: skip
     assert done.returncode == 3, (done.returncode, done.stderr)
     assert "keyring" in done.stderr.lower() and "Traceback" not in done.stderr
+
+
+def test_the_frozen_sandbox_receives_what_the_frozen_cli_sends(bundle: Path, tmp_path: Path) -> None:
+    """The sandbox as the bundle ships it (aiosmtpd, SQLite, its own certificate made without
+    cryptography): a connection made with ``add --sandbox`` sends over STARTTLS and ``inbox list``
+    shows the message (issue 19)."""
+    import re
+    import signal
+
+    command = str(bundle / "smtpgui")
+    env = {**os.environ, "SMTPGUI_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("QT_QPA_PLATFORM", None)
+    sandbox = subprocess.Popen(
+        [command, "sandbox", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert sandbox.stderr is not None
+        first = sandbox.stderr.readline()
+        found = re.search(r"listens on 127\.0\.0\.1:(\d+)", first)
+        assert found, first
+        port = found.group(1)
+        added = subprocess.run([command, "add", "Local", "--sandbox", "--port", port], env=env,
+                               capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        sent = subprocess.run([command, "test", "Local", "--to", "you@example.com", "--subject", "Frozen hello",
+                               "--json"], env=env, capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        result = json.loads(sent.stdout)
+        assert sent.returncode == 0 and result["ok"] and result["tls"]["version"], sent.stderr
+        listed = subprocess.run([command, "inbox", "list", "--json"], env=env, capture_output=True, text=True,
+                                timeout=60, check=False)  # fmt: skip
+        assert listed.returncode == 0, listed.stderr
+        assert [m["subject"] for m in json.loads(listed.stdout)] == ["Frozen hello"]
+    finally:
+        sandbox.send_signal(signal.SIGINT)
+        out, err = sandbox.communicate(timeout=30)
+    assert sandbox.returncode == 130, err
+    assert "Frozen hello" in out
