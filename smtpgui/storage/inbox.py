@@ -1,8 +1,11 @@
 """The sandbox's inbox: every message the local sandbox server accepted, in one SQLite file.
 
-``inbox.sqlite3`` in the data folder, in WAL mode with ``synchronous=FULL``: :meth:`InboxStore.add`
-returns only after the message is on disk, so the server answers 250 only for a message that a
-``kill -9`` or a power cut a moment later cannot lose. The raw bytes are kept exactly as received
+``inbox.sqlite3`` in the data folder, in WAL mode with ``synchronous=NORMAL``: :meth:`InboxStore.add`
+returns only after the message's transaction is committed to the WAL file, so the server answers 250
+only for a message that a ``kill -9`` (or any crash of the sandbox) a moment later cannot lose. A
+power cut or a crash of the operating system may lose the last moments of messages (the WAL is
+synced to disk at each checkpoint, not at each commit): a local catcher is not a mail queue, and
+syncing at each commit would halve the rate clients can send at (``bench/sandbox_ingest.py``). The raw bytes are kept exactly as received
 (in a table of their own, so listing and searching never read them); the envelope (never a
 password), the parsed headers and the checks it failed (:mod:`smtpgui.core.mailchecks`; the ones it
 passed read the same for every message, so they are not stored) are kept beside them.
@@ -203,7 +206,7 @@ class InboxStore:
             raise StorageError(
                 f"Could not open the sandbox inbox {self.path}: its folder does not allow SQLite's WAL mode."
             )
-        db.execute("PRAGMA synchronous = FULL")  # durable at each commit, power cuts included
+        db.execute("PRAGMA synchronous = NORMAL")  # a commit survives the process's death (see above)
         db.execute("PRAGMA journal_size_limit = 67108864")  # a 25 MB message's WAL does not stay on disk
         if not tables:
             with db:
