@@ -1,16 +1,17 @@
 """The sandbox's inbox: every message the local sandbox server accepted, in one SQLite file.
 
-``inbox.sqlite3`` in the data folder, in WAL mode with ``synchronous=NORMAL``: :meth:`InboxStore.add`
-returns only after the message's transaction is committed to the WAL file, so the server answers 250
-only for a message that a ``kill -9`` (or any crash of the sandbox) a moment later cannot lose. A
-power cut or a crash of the operating system may lose the last moments of messages (the WAL is
-synced to disk at each checkpoint, not at each commit): a local catcher is not a mail queue, and
-syncing at each commit would halve the rate clients can send at (``bench/sandbox_ingest.py``).
-The raw bytes are kept exactly as received (in a table of their own, so listing and searching never read them); the envelope (never a
-password), the parsed headers and the checks it failed (:mod:`smtpgui.core.mailchecks`; the ones it
-passed read the same for every message, so they are not stored) are kept beside them.
-A lowercased ``search`` column (from, to, subject, envelope addresses) makes search a scan of short
-rows. The file is the user's alone (0600; SQLite gives its -wal and -shm files the same mode).
+``inbox.sqlite3`` in the data folder, in WAL mode with ``synchronous=NORMAL``:
+:meth:`InboxStore.add` returns only after the message's transaction is committed to the WAL file, so
+the server answers 250 only for a message that a ``kill -9`` (or any crash of the sandbox) a moment
+later cannot lose. A power cut or a crash of the operating system may lose the last moments of
+messages (the WAL is synced to disk at each checkpoint, not at each commit): a local catcher is not
+a mail queue, and syncing at each commit would halve the rate clients can send at
+(``bench/sandbox_ingest.py``). The raw bytes are kept exactly as received (in a table of their own,
+so listing and searching never read them); the envelope (never a password), the parsed headers and
+the checks it failed (:mod:`smtpgui.core.mailchecks`; the ones it passed read the same for every
+message, so they are not stored) are kept beside them. A lowercased ``search`` column (from, to,
+subject, envelope addresses) makes search a scan of short rows. The file is the user's alone (0600;
+SQLite gives its -wal and -shm files the same mode).
 
 A file that is not an inbox (damaged, or another program's database) is never changed or deleted:
 opening it raises :class:`~smtpgui.core.errors.StorageError` with a sentence saying what to do.
