@@ -30,6 +30,7 @@ from urllib.parse import quote, quote_plus
 REDACTED = "[hidden]"
 _MIN_LENGTH = 4  # shorter strings would hide ordinary words, and are no secret worth the name
 _SPACED_MIN = 8  # forms this long (without whitespace) are also found with whitespace inserted
+_NONE = 1 << 62  # the shortest form while there is none: every text is shorter
 _WHITESPACE = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -126,10 +127,19 @@ class Scrubber:
         self._known: set[str] = set()
         self._exact: tuple[str, ...] = ()  # short forms: found as they are (line breaks ignored)
         self._spaced: tuple[str, ...] = ()  # long forms without whitespace: found ignoring whitespace
+        # Each of those with one pattern matching any of its forms, in one attribute so a reader on
+        # another thread sees a pattern and its forms from the same moment. The pattern answers
+        # "is any form here?" in one pass (most lines hold none); only then is each form looked for.
+        self._exact_any: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
+        self._spaced_any: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
         self._short: tuple[str, ...] = ()  # forms of secrets too short to hide everywhere
         # Counts the secrets added: text scrubbed at one version needs scrubbing again only once a
         # secret was added since (see Transcript.safe_lines).
         self.version = 0
+        # The shortest form kept, without and with the short ones: text shorter than that (with
+        # its whitespace and line breaks, which only lengthen it) holds none, and most lines of a
+        # session are shorter than a password's shortest form.
+        self._shortest = self._shortest_near = _NONE
         for secret in secrets:
             self.add(secret)
 
@@ -149,14 +159,27 @@ class Scrubber:
                 self._short = _longest_first(set(self._short) | short)
             if exact:
                 self._exact = _longest_first(set(self._exact) | exact)
+                self._exact_any = (self._exact, _any_of(self._exact))
             if spaced:
                 self._spaced = _longest_first(set(self._spaced) | spaced)
+                self._spaced_any = (self._spaced, _any_of(self._spaced))
+            self._shortest = min((len(f) for f in (*self._exact, *self._spaced)), default=_NONE)
+            self._shortest_near = min(self._shortest, min((len(f) for f in self._short), default=_NONE))
 
     def __call__(self, text: str) -> str:
         """``text`` with every secret hidden (each line break kept, the text around kept)."""
-        if not text:
+        if len(text) < self._shortest or not self._may_hold(text):
             return text
         return _redact(text, self._spans(text, near_sign_in=False))
+
+    def _may_hold(self, text: str) -> bool:
+        """Whether a long form may stand in ``text`` (one pass of each pattern; most lines hold none)."""
+        (_, exact_any), (_, spaced_any) = self._exact_any, self._spaced_any
+        if spaced_any is not None and spaced_any.search("".join(text.split())):
+            return True
+        if exact_any is None:
+            return False
+        return exact_any.search(_LINE_BREAKS.sub("", text) if "\n" in text or "\r" in text else text) is not None
 
     def near_sign_in(self, text: str) -> str:
         """Like calling the scrubber, and short secrets hidden too where they stand as a word.
@@ -164,7 +187,7 @@ class Scrubber:
         For what a server or proxy says during the sign-in (the auth and proxy stages), where an
         echo of a password of one to three characters is likely and ordinary words are few.
         """
-        if not text:
+        if len(text) < self._shortest_near:
             return text
         return _redact(text, self._spans(text, near_sign_in=True))
 
@@ -173,9 +196,9 @@ class Scrubber:
 
         Every line that holds part of a hidden form shows ``[hidden]`` for that part.
         """
-        if not any(lines):
-            return list(lines)
         joined = "\n".join(lines)
+        if len(joined) < (self._shortest_near if near_sign_in else self._shortest):
+            return list(lines)
         spans = self._spans(joined, near_sign_in)
         shown, start = [], 0
         for line in lines:
@@ -188,16 +211,16 @@ class Scrubber:
     def _spans(self, text: str, near_sign_in: bool) -> list[tuple[int, int]]:
         """Where in ``text`` a form stands, merged, in order."""
         spans: list[tuple[int, int]] = []
-        exact, spaced, short = self._exact, self._spaced, self._short
-        squeezed = "".join(text.split()) if spaced else ""
-        hits = [f for f in spaced if f in squeezed]
+        (exact, exact_any), (spaced, spaced_any), short = self._exact_any, self._spaced_any, self._short
+        squeezed = "".join(text.split()) if spaced_any is not None else ""
+        hits = [f for f in spaced if f in squeezed] if spaced_any is not None and spaced_any.search(squeezed) else ()
         if hits:
             view = _View(text, _WHITESPACE)
             for form in hits:
                 spans += [(view.origin(a), view.origin(b - 1) + 1) for a, b in _find(view.text, form)]
         broken = "\n" in text or "\r" in text
         unbroken = _LINE_BREAKS.sub("", text) if broken else text
-        hits = [f for f in exact if f in unbroken]
+        hits = [f for f in exact if f in unbroken] if exact_any is not None and exact_any.search(unbroken) else ()
         if hits:
             view = _View(text, _LINE_BREAKS)
             for form in hits:
@@ -232,6 +255,11 @@ def _classify(secret: str, forms: set[str]) -> tuple[frozenset[str], frozenset[s
         elif len(form) >= _MIN_LENGTH:
             exact.add(form)
     return frozenset(), frozenset(exact), frozenset(spaced)
+
+
+def _any_of(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern matching any of ``forms`` (None for none)."""
+    return re.compile("|".join(map(re.escape, forms))) if forms else None
 
 
 def _longest_first(forms: set[str] | frozenset[str]) -> tuple[str, ...]:
