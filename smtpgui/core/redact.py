@@ -127,11 +127,6 @@ class Scrubber:
         self._known: set[str] = set()
         self._exact: tuple[str, ...] = ()  # short forms: found as they are (line breaks ignored)
         self._spaced: tuple[str, ...] = ()  # long forms without whitespace: found ignoring whitespace
-        # Each of those with one pattern matching any of its forms, in one attribute so a reader on
-        # another thread sees a pattern and its forms from the same moment. The pattern answers
-        # "is any form here?" in one pass (most lines hold none); only then is each form looked for.
-        self._exact_any: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
-        self._spaced_any: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
         self._short: tuple[str, ...] = ()  # forms of secrets too short to hide everywhere
         # Counts the secrets added: text scrubbed at one version needs scrubbing again only once a
         # secret was added since (see Transcript.safe_lines).
@@ -159,27 +154,16 @@ class Scrubber:
                 self._short = _longest_first(set(self._short) | short)
             if exact:
                 self._exact = _longest_first(set(self._exact) | exact)
-                self._exact_any = (self._exact, _any_of(self._exact))
             if spaced:
                 self._spaced = _longest_first(set(self._spaced) | spaced)
-                self._spaced_any = (self._spaced, _any_of(self._spaced))
             self._shortest = min((len(f) for f in (*self._exact, *self._spaced)), default=_NONE)
             self._shortest_near = min(self._shortest, min((len(f) for f in self._short), default=_NONE))
 
     def __call__(self, text: str) -> str:
         """``text`` with every secret hidden (each line break kept, the text around kept)."""
-        if len(text) < self._shortest or not self._may_hold(text):
+        if len(text) < self._shortest:
             return text
         return _redact(text, self._spans(text, near_sign_in=False))
-
-    def _may_hold(self, text: str) -> bool:
-        """Whether a long form may stand in ``text`` (one pass of each pattern; most lines hold none)."""
-        (_, exact_any), (_, spaced_any) = self._exact_any, self._spaced_any
-        if spaced_any is not None and spaced_any.search("".join(text.split())):
-            return True
-        if exact_any is None:
-            return False
-        return exact_any.search(_LINE_BREAKS.sub("", text) if "\n" in text or "\r" in text else text) is not None
 
     def near_sign_in(self, text: str) -> str:
         """Like calling the scrubber, and short secrets hidden too where they stand as a word.
@@ -211,16 +195,16 @@ class Scrubber:
     def _spans(self, text: str, near_sign_in: bool) -> list[tuple[int, int]]:
         """Where in ``text`` a form stands, merged, in order."""
         spans: list[tuple[int, int]] = []
-        (exact, exact_any), (spaced, spaced_any), short = self._exact_any, self._spaced_any, self._short
-        squeezed = "".join(text.split()) if spaced_any is not None else ""
-        hits = [f for f in spaced if f in squeezed] if spaced_any is not None and spaced_any.search(squeezed) else ()
+        exact, spaced, short = self._exact, self._spaced, self._short
+        squeezed = "".join(text.split()) if spaced else ""
+        hits = [f for f in spaced if f in squeezed]
         if hits:
             view = _View(text, _WHITESPACE)
             for form in hits:
                 spans += [(view.origin(a), view.origin(b - 1) + 1) for a, b in _find(view.text, form)]
         broken = "\n" in text or "\r" in text
         unbroken = _LINE_BREAKS.sub("", text) if broken else text
-        hits = [f for f in exact if f in unbroken] if exact_any is not None and exact_any.search(unbroken) else ()
+        hits = [f for f in exact if f in unbroken]
         if hits:
             view = _View(text, _LINE_BREAKS)
             for form in hits:
@@ -255,11 +239,6 @@ def _classify(secret: str, forms: set[str]) -> tuple[frozenset[str], frozenset[s
         elif len(form) >= _MIN_LENGTH:
             exact.add(form)
     return frozenset(), frozenset(exact), frozenset(spaced)
-
-
-def _any_of(forms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern matching any of ``forms`` (None for none)."""
-    return re.compile("|".join(map(re.escape, forms))) if forms else None
 
 
 def _longest_first(forms: set[str] | frozenset[str]) -> tuple[str, ...]:
