@@ -10,8 +10,8 @@ from smtpgui.ui.colors import muted
 from smtpgui.ui.delegate import CARD_MIN_WIDTH, ConnectionCardDelegate
 
 NO_CONNECTIONS = (
-    "No connections yet.\n\nTry the local sandbox, add one from a preset, add a blank one, or import a file "
-    "(File menu)."
+    "No connections yet.\n\nSet one up from your e-mail address, try the local sandbox, add one from a preset "
+    "or a blank one, or import a file (File menu)."
 )
 NO_MATCH = "No connection matches the search."
 LAYOUT_BATCH = 100  # cards laid out before the view paints (see for_cards)
