@@ -109,8 +109,8 @@ class TestEmailDialog(QDialog):
             problem.setObjectName(f"{field_name}Problem")
             problem.setWordWrap(True)
             set_status_color(problem, "error")
-            problem.hide()
             form.addRow(PlainLabel(""), problem)
+            form.setRowVisible(problem, False)  # the whole row: an empty one would still take its spacing
             self.field_problems[field_name] = problem
         self.field_problems["from_override"] = self.field_problems.pop("from")  # the request's field
         # Said under the From, not only in a tooltip: why it cannot be changed here.
@@ -119,9 +119,10 @@ class TestEmailDialog(QDialog):
         )
         self.from_fixed_note.setObjectName("fromFixedNote")
         self.from_fixed_note.setWordWrap(True)
-        self.from_fixed_note.setVisible(self.connection.force_sender)
         position: tuple[int, object] = form.getWidgetPosition(self.from_edit)  # type: ignore[assignment]
         form.insertRow(position[0] + 1, PlainLabel(""), self.from_fixed_note)
+        form.setRowVisible(self.from_fixed_note, self.connection.force_sender)
+        self._form = form
         form.addRow(PlainLabel(""), self.verify_only)
         self.progress = QProgressBar()
         self.progress.setObjectName("stageProgress")
@@ -190,7 +191,7 @@ class TestEmailDialog(QDialog):
         forced = connection.force_sender
         self.from_edit.setReadOnly(forced)
         if hasattr(self, "from_fixed_note"):
-            self.from_fixed_note.setVisible(forced)
+            self._form.setRowVisible(self.from_fixed_note, forced)
         self.from_edit.setToolTip(
             "This connection forces its From address (Force sender): a test sends as it."
             if forced
@@ -340,7 +341,7 @@ class TestEmailDialog(QDialog):
         for field_name, label in self.field_problems.items():
             messages = by_field.get(field_name, [])
             set_plain(label, "\n".join(messages))
-            label.setVisible(bool(messages))
+            self._form.setRowVisible(label, bool(messages))
         if error is not None:
             elsewhere = [
                 f"{_FIELD_NAMES.get(p.field, p.field)}: {p.message}"
