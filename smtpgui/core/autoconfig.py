@@ -18,6 +18,7 @@ from typing import Any
 
 from smtpgui.core.addresses import check_single_line, normalize_host, parse_ip
 from smtpgui.core.model import AuthMode, Mechanism, OAuthProvider, Security
+from smtpgui.core.numbers import ascii_port
 
 MAX_BYTES = 1024 * 1024
 MAX_ELEMENTS = 10_000
@@ -140,8 +141,8 @@ def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None
         return None
     if parse_ip(host) is not None or "." not in host:
         return None  # a server-supplied address or single label is never suggested
-    port_text = server.first_text("port")
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    port = ascii_port(server.first_text("port"))
+    if port is None:
         return None
     security = _SOCKET_TYPES.get(server.first_text("socketType").lower())
     if security is None:
@@ -161,7 +162,7 @@ def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None
         check_single_line(username, "A user name")
     except ValueError:
         return None
-    return ServerEntry(host, int(port_text), security, auth, username[:256], mechanism, provider)
+    return ServerEntry(host, port, security, auth, username[:256], mechanism, provider)
 
 
 def outgoing_servers(data: bytes, address: str) -> list[ServerEntry]:

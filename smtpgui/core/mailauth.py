@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from smtpgui.core.numbers import ascii_number
+
 MAX_TERMS = 64  # a real SPF record has a handful; a hostile one is not read past this
 LOOKUP_MECHANISMS = frozenset({"include", "a", "mx", "ptr", "exists"})  # RFC 7208 §4.6.4
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")  # underscores: _spf.google.com
@@ -124,8 +126,8 @@ def parse_dmarc(text: str, published_at: str) -> DmarcPolicy | str:
     subdomain = tags.get("sp", policy).lower()
     if subdomain not in ("none", "quarantine", "reject"):
         subdomain = policy
-    pct_text = tags.get("pct", "100")
-    pct = int(pct_text) if pct_text.isdigit() and int(pct_text) <= 100 else 100
+    pct = ascii_number(tags.get("pct", "100"))
+    pct = pct if pct is not None and pct <= 100 else 100
     adkim = "s" if tags.get("adkim", "r").lower() == "s" else "r"
     aspf = "s" if tags.get("aspf", "r").lower() == "s" else "r"
     return DmarcPolicy(policy, subdomain, adkim, aspf, pct, published_at)

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from smtpgui.core.autoconfig import ServerEntry, UnsafeXml, outgoing_servers
 from smtpgui.core.discovery import CONFIDENCE, Suggestion, address_domain, rank, registered_domain
 from smtpgui.core.model import AuthMode, Connection, Security
+from smtpgui.core.numbers import ascii_port
 from smtpgui.core.presets import Preset, presets_for_domain, presets_for_mx
 from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice
 from smtpgui.transport.webfetch import FetchFailure, fetch
@@ -33,6 +34,7 @@ ISPDB_VARIABLE = "SMTPGUI_ISPDB_URL"
 AUTOCONFIG_PORT_VARIABLE = "SMTPGUI_AUTOCONFIG_PORT"
 AUTOCONFIG_HTTP_PORT_VARIABLE = "SMTPGUI_AUTOCONFIG_HTTP_PORT"
 DEFAULT_DEADLINE_S = 10.0
+MAX_SRV_RECORDS = 10  # per service, best priority first: more is a hostile zone, not a choice
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,10 @@ def _port_from_environment(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    port = ascii_port(value)
+    if port is None:
         raise ValueError(f"{name}={value!r} is not a port number.")
-    return int(value)
+    return port
 
 
 def settings_from_environment(
@@ -221,7 +224,7 @@ class _Discovery:
             ("_submissions._tcp", Security.TLS, "srv-submissions"),
             ("_submission._tcp", Security.STARTTLS, "srv-submission"),
         ):
-            records = dns.srv(f"{service}.{self.domain}")
+            records = dns.srv(f"{service}.{self.domain}")[:MAX_SRV_RECORDS]
             for i, (_priority, _weight, port, target) in enumerate(records):
                 if target is None or not 1 <= port <= 65535:
                     continue  # "." means the service is not offered (RFC 2782)

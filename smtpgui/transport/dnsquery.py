@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from smtpgui.core.addresses import normalize_host, parse_ip
+from smtpgui.core.addresses import is_server_address, normalize_host, parse_ip
+from smtpgui.core.numbers import ascii_port
 
 DNS_SERVER_VARIABLE = "SMTPGUI_DNS_SERVER"
 QUESTION_TIMEOUT_S = 5.0  # one question's longest wait when the deadline is further away
@@ -51,11 +52,9 @@ def parse_dns_server(text: str) -> DnsServerChoice:
     address = parse_ip(host)
     if address is None:
         raise ValueError(f"{text!r} is not a DNS server: give its IP address (for example 127.0.0.1:5353).")
-    port = 53
-    if port_text:
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-            raise ValueError(f"{text!r} is not a DNS server: the port must be a number from 1 to 65535.")
-        port = int(port_text)
+    port = ascii_port(port_text) if port_text else 53
+    if port is None:
+        raise ValueError(f"{text!r} is not a DNS server: the port must be a number from 1 to 65535.")
     return DnsServerChoice(str(address), port)
 
 
@@ -153,7 +152,8 @@ class DnsClient:
         return [(r.priority, r.weight, r.port, checked_name(r.target.to_text())) for r in records]
 
     def addresses(self, name: str) -> list[str]:
-        """The IPv4 then IPv6 addresses of ``name``."""
+        """The IPv4 then IPv6 addresses of ``name`` where a server can be (``is_server_address``:
+        a hostile answer of 0.0.0.0, ::, multicast or link-local is dropped, never connected to)."""
         found = sorted(r.address for r in self.query(name, "A"))
         found += sorted(r.address for r in self.query(name, "AAAA"))
-        return found
+        return [a for a in found if (ip := parse_ip(a)) is not None and is_server_address(ip)]

@@ -1,0 +1,160 @@
+"""Discovery and the sender-domain check under attack (engineer G): a web server that answers one
+byte at a time, DNS with thousands of records or addresses that are not servers, redirects to
+addresses, digits that are not ASCII, and what each of them must not do."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smtpgui.core.discovery import MAX_SUGGESTIONS
+from smtpgui.core.model import Security
+from smtpgui.transport.discover import discover
+from smtpgui.transport.dnsquery import DnsClient, DnsServerChoice
+from smtpgui.transport.sendercheck import check_sender
+from smtpgui.transport.webfetch import FetchFailure, fetch
+from tests.support.discovery import DiscoveryLab, autoconfig_xml, discovery_lab
+from tests.support.servers import ScriptedServer
+from tests.support.webserver import Route
+
+pytestmark = pytest.mark.integration
+
+GOOD_SERVER = """
+    <outgoingServer type="smtp">
+      <hostname>good.company.test</hostname><port>465</port><socketType>SSL</socketType>
+      <authentication>password-cleartext</authentication><username>%EMAILADDRESS%</username>
+    </outgoingServer>"""
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DiscoveryLab]:
+    with discovery_lab(tmp_path) as lab:
+        monkeypatch.setenv("SSL_CERT_FILE", str(lab.ca.file))
+        yield lab
+
+
+def dns_client(lab: DiscoveryLab, deadline: float) -> DnsClient:
+    return DnsClient(DnsServerChoice("127.0.0.1", lab.dns.port), deadline)
+
+
+def discovery_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t not in before and t.name.startswith("smtpgui-discover")]
+
+
+# a slowloris web server ---------------------------------------------------------------------
+
+
+def test_a_server_answering_one_byte_at_a_time_is_left_at_the_deadline(lab: DiscoveryLab) -> None:
+    # Every byte comes well within any per-read timeout, so only an overall deadline stops it.
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(autoconfig_xml().encode(), drip=0.2))
+    started = time.monotonic()
+    deadline = started + 1.5
+    with pytest.raises(FetchFailure, match="in time"):
+        fetch(
+            f"https://autoconfig.example.test:{lab.web.port}/mail/config-v1.1.xml", dns_client(lab, deadline), deadline
+        )
+    assert time.monotonic() - started < 1.5 + 0.5
+
+
+def test_a_slowloris_source_does_not_outlive_the_deadline(lab: DiscoveryLab) -> None:
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(autoconfig_xml().encode(), drip=0.2))
+    lab.web.route("ispdb.test", "/v1.1/example.test", Route(autoconfig_xml().encode(), drip=0.2))
+    before = set(threading.enumerate())
+    report = discover("bob@example.test", lab.settings(deadline_s=1.5))
+    assert not report.suggestions
+    for thread in discovery_threads(before):
+        thread.join(1.0)  # a source stops at the deadline: at most a moment after it
+    assert not [t.name for t in discovery_threads(before) if t.is_alive()]
+
+
+# too much from DNS ----------------------------------------------------------------------------
+
+
+def test_thousands_of_srv_records_give_a_short_list(lab: DiscoveryLab) -> None:
+    lab.dns.add("_submissions._tcp.example.test", "SRV", *[f"0 1 {2000 + i} s{i}.example.test." for i in range(1500)])
+    report = discover("bob@example.test", lab.settings(deadline_s=5))
+    assert 0 < len(report.suggestions) <= MAX_SUGGESTIONS
+    assert report.suggestions[0].host == "s0.example.test"  # the best of them still first
+
+
+# addresses that are not servers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "::"])
+def test_an_unspecified_address_from_dns_is_never_connected_to(lab: DiscoveryLab, address: str) -> None:
+    # 0.0.0.0 and :: reach this computer's own services: a hostile DNS answer must not point us there.
+    rdtype = "AAAA" if ":" in address else "A"
+    lab.dns.records.pop(("autoconfig.example.test", "A"))
+    lab.dns.add("autoconfig.example.test", rdtype, address)
+    lab.serve_autoconfig("example.test", autoconfig_xml())
+    report = discover("bob@example.test", lab.settings(deadline_s=3))
+    assert not lab.web.asked("autoconfig.example.test")
+    assert not report.suggestions
+
+
+def test_the_probe_never_connects_to_an_unspecified_address(lab: DiscoveryLab) -> None:
+    lab.dns.add("smtp.empty.test", "A", "0.0.0.0")
+    lab.dns.add("mail.empty.test", "AAAA", "::")
+
+    def greet(conn: socket.socket) -> None:
+        conn.sendall(b"220 here ESMTP\r\n")
+        server.wait_closed(conn)
+
+    with ScriptedServer(greet) as server:
+        combinations = ((server.port, Security.NONE),)
+        report = discover("bob@empty.test", lab.settings(deadline_s=3, probe_combinations=combinations))
+        assert not server.connections
+    assert not report.suggestions
+
+
+@pytest.mark.parametrize("target", ["https://127.0.0.1:{port}/x.xml", "https://localhost:{port}/x.xml"])
+def test_a_redirect_to_an_address_or_a_single_label_is_not_followed(lab: DiscoveryLab, target: str) -> None:
+    location = target.format(port=lab.web.port)
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(status=302, headers={"Location": location}))
+    lab.web.route("127.0.0.1", "/x.xml", autoconfig_xml(host="redirected.example.test"))
+    lab.web.route("localhost", "/x.xml", autoconfig_xml(host="redirected.example.test"))
+    report = discover("bob@example.test", lab.settings(deadline_s=3))
+    assert not lab.web.asked("127.0.0.1") and not lab.web.asked("localhost")
+    assert not report.suggestions
+    error = next(o.error for o in report.sources if o.name == "autoconfig")
+    assert error and "redirect" in error
+
+
+def test_a_redirect_with_a_port_that_is_not_a_number_is_a_sentence(lab: DiscoveryLab) -> None:
+    location = "https://autoconfig.example.test:abc/x.xml"
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(status=302, headers={"Location": location}))
+    report = discover("bob@example.test", lab.settings(deadline_s=3))
+    error = next(o.error for o in report.sources if o.name == "autoconfig") or ""
+    assert "redirect" in error and "int()" not in error
+
+
+# digits that are not ASCII ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["²", "٥٨٧", "５８７"])
+def test_a_port_in_other_digits_drops_that_entry_only(lab: DiscoveryLab, port: str) -> None:
+    xml = autoconfig_xml(host="smtp.company.test", more=GOOD_SERVER).replace("<port>587</port>", f"<port>{port}</port>")
+    lab.serve_autoconfig("company.test", xml)
+    report = discover("bob@company.test", lab.settings(deadline_s=3))
+    assert [(s.host, s.port) for s in report.suggestions] == [("good.company.test", 465)]
+
+
+def test_a_content_length_in_other_digits_is_refused_with_a_sentence(lab: DiscoveryLab) -> None:
+    headers = {"Content-Type": "text/xml", "Content-Length": "²"}
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(autoconfig_xml().encode(), headers=headers))
+    report = discover("bob@example.test", lab.settings(deadline_s=3))
+    error = next(o.error for o in report.sources if o.name == "autoconfig") or ""
+    assert "int()" not in error
+
+
+def test_a_dmarc_pct_in_other_digits_is_read_as_the_default(lab: DiscoveryLab) -> None:
+    lab.dns.add("company.test", "TXT", "v=spf1 -all")
+    lab.dns.add("_dmarc.company.test", "TXT", "v=DMARC1; p=reject; pct=²")
+    report = check_sender("a@company.test", "smtp.elsewhere.test", "smtp", dns_client(lab, time.monotonic() + 5))
+    assert report.dns_error is None
+    assert report.dmarc is not None and report.dmarc.pct == 100
