@@ -19,12 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from smtpgui.core.addresses import parse_ip
 from smtpgui.core.autoconfig import ServerEntry, UnsafeXml, outgoing_servers
 from smtpgui.core.discovery import CONFIDENCE, Suggestion, address_domain, rank, registered_domain
 from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.core.numbers import ascii_port
 from smtpgui.core.presets import Preset, presets_for_domain, presets_for_mx
-from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice
+from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice, checked_name
 from smtpgui.transport.webfetch import FetchFailure, fetch
 
 DEFAULT_ISPDB_URL = "https://autoconfig.thunderbird.net/v1.1"
@@ -52,9 +53,20 @@ class DiscoverySettings:
 def check_ispdb_url(text: str) -> str:
     """An ISPDB base address as given (``--ispdb-url``): https only; ``ValueError`` otherwise."""
     url = text.strip().rstrip("/")
+    problem = f"{text!r} is not an ISPDB address: give an https:// address such as {DEFAULT_ISPDB_URL}."
+    if not url.isascii() or not url.isprintable() or " " in url:
+        raise ValueError(problem)  # urlsplit would quietly drop a tab or a line break; nothing is sent as typed
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment or parts.username:
-        raise ValueError(f"{text!r} is not an ISPDB address: give an https:// address such as {DEFAULT_ISPDB_URL}.")
+        raise ValueError(problem)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{text!r} is not an ISPDB address: its port must be a number from 1 to 65535.")
+    if parse_ip(parts.hostname) is None and checked_name(parts.hostname) is None:
+        raise ValueError(f"{text!r} is not an ISPDB address: {parts.hostname!r} is not a host name.")
     return url
 
 

@@ -1,0 +1,73 @@
+"""``smtpgui discover`` and ``check-sender`` in a hostile environment (engineer G): garbage in
+SMTPGUI_ISPDB_URL, SMTPGUI_DNS_SERVER, SMTPGUI_AUTOCONFIG_PORT and the options is a usage error
+with a sentence, before anything is looked up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRunner
+from tests.support.discovery import DiscoveryLab, discovery_lab
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[DiscoveryLab]:
+    with discovery_lab(tmp_path) as lab:
+        yield lab
+
+
+@pytest.fixture
+def run(cli: CliRunner, lab: DiscoveryLab) -> CliRunner:
+    cli.extra_env.update(lab.env())
+    return cli
+
+
+def refused(result, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("smtpgui: ") and "Traceback" not in result.stderr
+    assert "int()" not in result.stderr  # a sentence, not Python's message
+    assert "\x1b" not in result.stderr
+    assert not lab.dns.questions and not lab.web.requests  # nothing was looked up
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ispdb.test:abc/v1.1",
+        "https://ispdb.test:0/v1.1",
+        "https://ispdb.test:70000/v1.1",
+        "https://isp db.test/v1.1",
+        "https://ispdb.test/v1.1/\x1b[2J",
+        "https://ispdb.test/v 1.1",
+    ],
+)
+def test_a_bad_ispdb_address_is_a_usage_error(run: CliRunner, lab: DiscoveryLab, url: str) -> None:
+    run.extra_env["SMTPGUI_ISPDB_URL"] = url
+    refused(run("discover", "bob@example.test"), lab)
+    del run.extra_env["SMTPGUI_ISPDB_URL"]
+    refused(run("discover", "bob@example.test", "--ispdb-url", url), lab)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SMTPGUI_DNS_SERVER", "127.0.0.1:²"), ("SMTPGUI_DNS_SERVER", "127.0.0.1:٥٣"), ("SMTPGUI_AUTOCONFIG_PORT", "²")],
+)
+def test_digits_that_are_not_ascii_in_the_environment_are_a_usage_error(
+    run: CliRunner, lab: DiscoveryLab, variable: str, value: str
+) -> None:
+    run.extra_env[variable] = value
+    result = run("discover", "bob@example.test")
+    refused(result, lab)
+    assert variable in result.stderr or "DNS server" in result.stderr
+
+
+@pytest.mark.parametrize("deadline", ["nan", "inf", "-1", "121"])
+def test_a_deadline_that_is_not_a_number_of_seconds_is_a_usage_error(
+    run: CliRunner, lab: DiscoveryLab, deadline: str
+) -> None:
+    refused(run("discover", "bob@example.test", "--deadline", deadline), lab)
