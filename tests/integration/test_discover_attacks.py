@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 
 from smtpgui.core.discovery import MAX_SUGGESTIONS
-from smtpgui.core.model import Security
+from smtpgui.core.model import Connection, Security
 from smtpgui.transport.discover import discover
 from smtpgui.transport.dnsquery import DnsClient, DnsServerChoice
+from smtpgui.transport.engine import SessionEngine, SessionSecrets
 from smtpgui.transport.sendercheck import check_sender
 from smtpgui.transport.webfetch import FetchFailure, fetch
 from tests.support.discovery import DiscoveryLab, autoconfig_xml, discovery_lab
+from tests.support.hostile import Script, hostile_smtp
 from tests.support.servers import ScriptedServer
 from tests.support.webserver import Route
 
@@ -158,3 +160,14 @@ def test_a_dmarc_pct_in_other_digits_is_read_as_the_default(lab: DiscoveryLab) -
     report = check_sender("a@company.test", "smtp.elsewhere.test", "smtp", dns_client(lab, time.monotonic() + 5))
     assert report.dns_error is None
     assert report.dmarc is not None and report.dmarc.pct == 100
+
+
+def test_a_size_in_other_digits_in_the_ehlo_answer_does_not_fail_the_session() -> None:
+    # smtplib reads replies as Latin-1, so the byte 0xB2 arrives as "²"; the probe of smtp.DOMAIN
+    # (and every test) meets such a server.
+    script = Script(replies={"ehlo": "250-hostile.test\r\n250-SIZE ²\r\n250 8BITMIME"}, encoding="latin-1")
+    with hostile_smtp(script) as server:
+        connection = Connection(name="h", host="127.0.0.1", port=server.port, security=Security.NONE, timeout_s=5)
+        result = SessionEngine().run(connection, SessionSecrets(), None)
+    assert result.ok, result.error
+    assert result.size_limit is None
