@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from smtpgui.services.connections import ConnectionService
     from smtpgui.transport.discover import DiscoveryReport, DiscoverySettings
     from smtpgui.transport.dnsquery import DnsServerChoice
+    from smtpgui.transport.network import CancelToken
     from smtpgui.transport.sendercheck import SenderReport
 
 
@@ -33,11 +34,14 @@ class DiscoveryService:
         self.connections = connections
         self.settings = settings
 
-    def discover(self, address: str, settings: DiscoverySettings | None = None) -> DiscoveryReport:
-        """Ranked suggestions for ``address`` (``ValueError`` with a sentence for a bad address)."""
+    def discover(
+        self, address: str, settings: DiscoverySettings | None = None, token: CancelToken | None = None
+    ) -> DiscoveryReport:
+        """Ranked suggestions for ``address`` (``ValueError`` with a sentence for a bad address;
+        ``Cancelled`` soon after ``token`` is)."""
         from smtpgui.transport.discover import discover
 
-        return discover(address, settings)
+        return discover(address, settings, token)
 
     def connection_from(
         self, suggestion: Suggestion, address: str, existing: list[Connection] | None = None, name: str | None = None
@@ -67,10 +71,15 @@ class DiscoveryService:
         )
 
     def check_sender(
-        self, connection: Connection, dns_server: DnsServerChoice | None = None, deadline_s: float = 20.0
+        self,
+        connection: Connection,
+        dns_server: DnsServerChoice | None = None,
+        deadline_s: float = 20.0,
+        token: CancelToken | None = None,
     ) -> SenderReport:
         """SPF, DMARC and DKIM of the domain ``connection`` sends as (``DnsFailure`` never escapes:
-        the report's ``dns_error`` says it)."""
+        the report's ``dns_error`` says it). With ``token``: ``Cancelled`` soon after it is (a DNS
+        question already asked is left to end by the deadline on its own thread)."""
         import time
 
         from smtpgui.transport.dnsquery import DnsClient, DnsFailure, dns_server_from_environment
@@ -79,8 +88,15 @@ class DiscoveryService:
         address = self.sender_address(connection)
         server = dns_server or dns_server_from_environment()
         try:
-            dns = DnsClient(server, time.monotonic() + deadline_s)
+            dns = DnsClient(server, time.monotonic() + deadline_s, token)
         except DnsFailure as exc:
             domain = address.rpartition("@")[2]
             return SenderReport(address, domain, None, dns_error=str(exc))
-        return check_sender(address, connection.host, connection.kind.value, dns)
+        if token is None:
+            return check_sender(address, connection.host, connection.kind.value, dns)
+        from smtpgui.transport.network import run_cancellable
+
+        def check() -> SenderReport:
+            return check_sender(address, connection.host, connection.kind.value, dns)
+
+        return run_cancellable(check, deadline_s + 1, token)

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from smtpgui.core.addresses import parse_ip
@@ -27,6 +28,9 @@ from smtpgui.core.numbers import ascii_port
 from smtpgui.core.presets import Preset, presets_for_domain, presets_for_mx
 from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice, checked_name
 from smtpgui.transport.webfetch import FetchFailure, fetch
+
+if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
 
 DEFAULT_ISPDB_URL = "https://autoconfig.thunderbird.net/v1.1"
 ISPDB_VARIABLE = "SMTPGUI_ISPDB_URL"
@@ -163,17 +167,17 @@ def _from_preset(preset: Preset, address: str, source: str) -> Suggestion:
 class _Discovery:
     """One run: the address, its domain, the settings and the deadline every source shares."""
 
-    def __init__(self, address: str, domain: str, settings: DiscoverySettings, deadline: float) -> None:
+    def __init__(
+        self, address: str, domain: str, settings: DiscoverySettings, deadline: float, token: CancelToken
+    ) -> None:
         self.address, self.domain, self.settings, self.deadline = address, domain, settings, deadline
         # The plain-http last resort waits for these, and runs only when none of them found anything.
         self.done = {name: threading.Event() for name in ("autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx")}
         self.found_any = False
-        from smtpgui.transport.network import CancelToken
-
-        self.token = CancelToken()
+        self.token = token  # cancelled: the probe stops, no further DNS question is asked
 
     def dns(self) -> DnsClient:
-        return DnsClient(self.settings.dns_server, self.deadline)
+        return DnsClient(self.settings.dns_server, self.deadline, self.token)
 
     def _fetch_config(self, url: str, source: str, *, allow_http: bool = False) -> list[Suggestion]:
         try:
@@ -305,13 +309,22 @@ def _names_cover(names: tuple[str, ...] | list[str], host: str) -> bool:
 SOURCE_ORDER = ("preset", "autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx", "probe", "autoconfig-http")
 
 
-def discover(address: str, settings: DiscoverySettings | None = None) -> DiscoveryReport:
-    """Suggested settings for ``address`` (``ValueError`` with a sentence for a bad address)."""
+def discover(
+    address: str, settings: DiscoverySettings | None = None, token: CancelToken | None = None
+) -> DiscoveryReport:
+    """Suggested settings for ``address`` (``ValueError`` with a sentence for a bad address).
+
+    ``token`` cancelled (the person closed the dialog, or the window): ``Cancelled`` within a
+    fraction of a second; the sources still running are left to end by the deadline on their own.
+    """
+    from smtpgui.transport.network import SLICE, CancelToken
+
     settings = settings or DiscoverySettings()
     address, domain = address_domain(address)
     started = time.monotonic()
     deadline = started + settings.deadline_s
-    run = _Discovery(address, domain, settings, deadline)
+    token = token or CancelToken()
+    run = _Discovery(address, domain, settings, deadline, token)
     sources: dict[str, Callable[[], list[Suggestion]]] = {
         "preset": run.presets,
         "autoconfig": run.noting("autoconfig", run.autoconfig),
@@ -342,13 +355,14 @@ def discover(address: str, settings: DiscoverySettings | None = None) -> Discove
         threading.Thread(target=one, args=(name, source), name=f"smtpgui-discover-{name}", daemon=True).start()
     done: dict[str, SourceOutcome] = {}
     while len(done) < len(sources):
+        token.check()  # Cancelled: nobody waits for the answer any more
         left = deadline - time.monotonic()
         if left <= 0:
             break
         try:
-            outcome = answers.get(timeout=left)
+            outcome = answers.get(timeout=min(left, SLICE))
         except queue.Empty:
-            break
+            continue
         done[outcome.name] = outcome
     run.token.cancel()  # a probe still running stops now
     elapsed = time.monotonic() - started

@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.addresses import is_server_address, normalize_host, parse_ip
 from smtpgui.core.numbers import ascii_port
+
+if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
 
 DNS_SERVER_VARIABLE = "SMTPGUI_DNS_SERVER"
 QUESTION_TIMEOUT_S = 5.0  # one question's longest wait when the deadline is further away
@@ -80,11 +83,14 @@ def checked_name(text: str) -> str | None:
 class DnsClient:
     """Asks one resolver, each question within what is left of ``deadline`` (``time.monotonic``)."""
 
-    def __init__(self, server: DnsServerChoice | None = None, deadline: float | None = None) -> None:
+    def __init__(
+        self, server: DnsServerChoice | None = None, deadline: float | None = None, token: CancelToken | None = None
+    ) -> None:
         import dns.resolver
 
         self.server = server
         self.deadline = deadline
+        self.token = token  # once cancelled, no further question is asked (``Cancelled``)
         try:
             resolver = dns.resolver.Resolver(configure=server is None)
         except dns.resolver.NoResolverConfiguration as exc:
@@ -111,6 +117,8 @@ class DnsClient:
         import dns.name
         import dns.resolver
 
+        if self.token is not None:
+            self.token.check()
         self.lookups += 1
         lifetime = self._remaining()
         try:

@@ -30,6 +30,7 @@ from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 if TYPE_CHECKING:
     from smtpgui.core.discovery import Suggestion
     from smtpgui.transport.discover import DiscoveryReport
+    from smtpgui.transport.network import CancelToken
 
 SIGN_IN_WORDS = {"none": "none", "password": "password", "oauth2": "OAuth2"}
 SECURITY_WORDS = {"none": "none (plain text)", "starttls": "STARTTLS", "tls": "SSL/TLS"}
@@ -46,19 +47,23 @@ class DiscoverSignals(QObject):
 
 
 class DiscoverJob(QRunnable):
-    """Runs discovery for one address off the GUI thread (it ends at its own deadline)."""
+    """Runs discovery for one address off the GUI thread (it ends at its own deadline, or within a
+    fraction of a second of ``cancel``: the dialog closed, the window closing)."""
 
-    def __init__(self, discover: Callable[[str], DiscoveryReport], address: str) -> None:
+    def __init__(self, discover: Callable[[str, CancelToken], DiscoveryReport], address: str) -> None:
         super().__init__()
+        from smtpgui.transport.network import CancelToken
+
         self.discover, self.address = discover, address
+        self.token = CancelToken()
         self.signals = DiscoverSignals()
 
     def cancel(self) -> None:
-        """Nothing to stop early: every source ends by the deadline."""
+        self.token.cancel()
 
     def run(self) -> None:
         try:
-            report = self.discover(self.address)
+            report = self.discover(self.address, self.token)
         except Exception as exc:  # a bad setting in the environment, or a bug: said, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
@@ -77,7 +82,7 @@ class DiscoverDialog(QDialog):
     def __init__(
         self,
         start: Callable[[DiscoverJob], None],
-        discover: Callable[[str], DiscoveryReport],
+        discover: Callable[[str, CancelToken], DiscoveryReport],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -167,10 +172,16 @@ class DiscoverDialog(QDialog):
         self._update_buttons()
         self.start(job)
 
+    def _current(self) -> bool:
+        """The signal comes from the job this dialog still waits for (not one it cancelled)."""
+        return self.job is not None and self.sender() is self.job.signals
+
     @Slot(object)
     def _on_finished(self, report: DiscoveryReport) -> None:
         from smtpgui.core.discovery import confidence_words, source_words
 
+        if not self._current():
+            return
         self.job = None
         self.report = report
         self.find_button.setEnabled(True)
@@ -209,6 +220,8 @@ class DiscoverDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.job = None
         self.find_button.setEnabled(True)
         set_status_color(self.status, "error")
@@ -221,6 +234,14 @@ class DiscoverDialog(QDialog):
     def _update_buttons(self) -> None:
         self.create_button.setEnabled(self.job is None and self.selected() is not None)
         self.create_button.setDefault(self.create_button.isEnabled())
+
+    def done(self, result: int) -> None:
+        """Closed (Cancel, Escape, the title bar, Create): a lookup still running is stopped."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+            self.find_button.setEnabled(True)
+        super().done(result)
 
     @Slot()
     def create_connection(self) -> None:

@@ -17,6 +17,7 @@ from smtpgui.ui.colors import set_status_color
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
 if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
     from smtpgui.transport.sendercheck import SenderReport
 
 MARKS = {"problem": "✖", "warning": "⚠", "ok": "✔", "note": "•"}
@@ -33,19 +34,22 @@ class SenderCheckSignals(QObject):
 
 
 class SenderCheckJob(QRunnable):
-    """Runs one sender-domain check off the GUI thread."""
+    """Runs one sender-domain check off the GUI thread (until its deadline, or ``cancel``)."""
 
-    def __init__(self, check: Callable[[], SenderReport]) -> None:
+    def __init__(self, check: Callable[[CancelToken], SenderReport]) -> None:
         super().__init__()
+        from smtpgui.transport.network import CancelToken
+
         self.check = check
+        self.token = CancelToken()
         self.signals = SenderCheckSignals()
 
     def cancel(self) -> None:
-        """Nothing to stop: the check ends at its own deadline."""
+        self.token.cancel()
 
     def run(self) -> None:
         try:
-            report = self.check()
+            report = self.check(self.token)
         except Exception as exc:  # NoSenderAddress, or a bug: said, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return
@@ -75,7 +79,10 @@ class SenderDomainPanel(QGroupBox):
     checked = Signal(object)
 
     def __init__(
-        self, start: Callable[[SenderCheckJob], None], check: Callable[[], SenderReport], parent: QWidget | None = None
+        self,
+        start: Callable[[SenderCheckJob], None],
+        check: Callable[[CancelToken], SenderReport],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("Sender domain", parent)
         self.setObjectName("senderDomainPanel")
@@ -114,14 +121,28 @@ class SenderDomainPanel(QGroupBox):
         self._clear()
         self.start(job)
 
+    @Slot()
+    def cancel(self) -> None:
+        """Stop a check still running (its dialog closed); nothing of it is shown."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+            self.button.setEnabled(True)
+
     def _clear(self) -> None:
         for label in self.lines:
             self.findings.removeWidget(label)
             label.deleteLater()
         self.lines = []
 
+    def _current(self) -> bool:
+        """The signal comes from the check this section still waits for (not one it cancelled)."""
+        return self.job is not None and self.sender() is self.job.signals
+
     @Slot(object)
     def _on_finished(self, report: SenderReport) -> None:
+        if not self._current():
+            return
         self.job = None
         self.report = report
         self.button.setEnabled(True)
@@ -154,6 +175,8 @@ class SenderDomainPanel(QGroupBox):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.job = None
         self.button.setEnabled(True)
         set_status_color(self.summary, "error")
@@ -167,13 +190,14 @@ class SenderCheckDialog(QDialog):
         self,
         title: str,
         start: Callable[[SenderCheckJob], None],
-        check: Callable[[], SenderReport],
+        check: Callable[[CancelToken], SenderReport],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("senderCheckDialog")
         self.setWindowTitle(clean(title))
         self.panel = SenderDomainPanel(start, check, self)
+        self.finished.connect(self.panel.cancel)  # closed while checking: the check stops
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -1,0 +1,133 @@
+"""The window's discovery under attack (engineer G): closing, cancelling or pressing Find twice
+while a lookup waits on a silent DNS server, a zone with thousands of records, and no question
+asked before the person asks one. Real widgets, the local DNS and HTTPS servers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeWidget, QWidget
+
+from smtpgui.core.discovery import MAX_SUGGESTIONS
+from smtpgui.core.model import Connection
+from smtpgui.storage.store import ConnectionStore
+from tests.support.discovery import DiscoveryLab, discovery_lab
+from tests.support.editor import open_tab
+
+pytestmark = pytest.mark.integration
+
+PROMPT_S = 1.5  # "at once" for a person closing a dialog or the window
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DiscoveryLab]:
+    with discovery_lab(tmp_path) as lab:
+        for name, value in lab.env().items():
+            monkeypatch.setenv(name, value)
+        yield lab
+
+
+def open_discover_dialog(window, qtbot):  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.findChild(QPushButton, "emptyAddressButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.discovery.dialog is not None and window.discovery.dialog.isVisible())
+    return window.discovery.dialog
+
+
+def type_address(qtbot, dialog, address: str) -> None:  # type: ignore[no-untyped-def]
+    edit = dialog.findChild(QLineEdit, "discoverAddressEdit")
+    edit.clear()
+    qtbot.keyClicks(edit, address)
+
+
+def find_button(dialog) -> QPushButton:  # type: ignore[no-untyped-def]
+    return dialog.findChild(QPushButton, "discoverFindButton")
+
+
+def test_cancel_while_dns_is_silent_ends_the_lookup_at_once(window, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.silent.add("test")  # every question unanswered: the lookup would wait for its whole deadline
+    dialog = open_discover_dialog(window, qtbot)
+    type_address(qtbot, dialog, "bob@example.test")
+    qtbot.mouseClick(find_button(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.job is not None
+    qtbot.waitUntil(lambda: bool(lab.dns.questions))  # it is asking
+    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert window.pool.waitForDone(int(PROMPT_S * 1000)), "the worker went on after Cancel"
+
+
+def test_closing_the_window_during_a_lookup_is_prompt(window, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.silent.add("test")
+    dialog = open_discover_dialog(window, qtbot)
+    type_address(qtbot, dialog, "bob@example.test")
+    qtbot.mouseClick(find_button(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(lab.dns.questions))
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < PROMPT_S
+    assert window.pool.activeThreadCount() == 0
+
+
+def test_closing_the_sender_check_during_a_silent_lookup_ends_it(
+    make_window, config_dir, qtbot, lab: DiscoveryLab
+) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.silent.add("test")
+    ConnectionStore(config_dir).add(
+        Connection(name="Alerts", host="smtp.office365.com", from_address="alerts@company.test")
+    )
+    window = make_window()
+    open_tab(window, "main")
+    qtbot.mouseClick(window.findChild(QPushButton, "senderCheckButton"), Qt.MouseButton.LeftButton)
+    dialog = window.discovery.dialog
+    qtbot.waitUntil(lambda: bool(lab.dns.questions))
+    dialog.reject()
+    assert window.pool.waitForDone(int(PROMPT_S * 1000)), "the check went on after its dialog closed"
+
+
+def test_find_pressed_twice_fast_runs_one_lookup(window, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.delays["example.test"] = 0.5
+    dialog = open_discover_dialog(window, qtbot)
+    type_address(qtbot, dialog, "bob@example.test")
+    dialog.find_settings()
+    dialog.find_settings()  # a double click, or Return and a click
+    qtbot.keyClick(dialog.findChild(QLineEdit, "discoverAddressEdit"), Qt.Key.Key_Return)
+    assert len(window.jobs) == 1
+    status = dialog.findChild(QLabel, "discoverStatus")
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=15000)
+    assert sum(1 for q in lab.dns.questions if q.name == "_submissions._tcp.example.test") == 1, status.text()
+
+
+def test_a_zone_with_thousands_of_records_fills_a_short_table(window, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.add("_submissions._tcp.example.test", "SRV", *[f"0 1 {2000 + i} s{i}.example.test." for i in range(1500)])
+    lab.dns.add("_submission._tcp.example.test", "SRV", *[f"0 1 {4000 + i} t{i}.example.test." for i in range(1500)])
+    dialog = open_discover_dialog(window, qtbot)
+    type_address(qtbot, dialog, "bob@example.test")
+    qtbot.mouseClick(find_button(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=15000)
+    table = dialog.findChild(QTreeWidget, "discoverSuggestions")
+    assert 0 < table.topLevelItemCount() <= MAX_SUGGESTIONS
+
+
+def test_nothing_is_looked_up_before_the_person_asks(make_window, config_dir, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    ConnectionStore(config_dir).add(
+        Connection(name="Alerts", host="smtp.office365.com", from_address="alerts@company.test")
+    )
+    window = make_window()
+    qtbot.waitExposed(window)
+    for tab in ("main", "auth", "encryption", "proxy", "graph"):
+        open_tab(window, tab)
+    dialog = window.tests.open_dialog()
+    assert dialog is not None
+    assert not dialog.findChild(QWidget, "senderDomainPanel").isVisible()
+    dialog.reject()
+    window.findChild(QAction, "addressAction").trigger()
+    qtbot.waitUntil(lambda: window.discovery.dialog is not None and window.discovery.dialog.isVisible())
+    window.discovery.dialog.reject()
+    assert window.pool.waitForDone(5000)  # whatever the window started meanwhile has ended
+    assert not lab.dns.questions
+    assert not lab.web.requests and not lab.plain.requests
