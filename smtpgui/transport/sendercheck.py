@@ -55,6 +55,7 @@ class SpfWalk:
     lookups: int = 0
     void_lookups: int = 0
     reached: list[str] = field(default_factory=list)  # every domain reached by include/redirect
+    passing: list[str] = field(default_factory=list)  # those whose match is a pass (``+`` all the way)
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list)
     host_mechanisms: list[tuple[str, str]] = field(default_factory=list)  # (a|mx, domain)
     problems: list[str] = field(default_factory=list)
@@ -139,6 +140,8 @@ class _SpfWalker:
     def count(self, domain: str) -> bool:
         """Count one lookup; False (and the problem noted once) when the limit is passed."""
         walk = self.walk
+        if walk.lookups > LOOKUP_LIMIT:
+            return False  # receivers stopped at the lookup that passed the limit, and so does the count
         walk.lookups += 1
         if walk.lookups == LOOKUP_LIMIT + 1:
             walk.problems.append(
@@ -147,7 +150,9 @@ class _SpfWalker:
             )
         return walk.lookups <= LOOKUP_LIMIT
 
-    def follow(self, domain: str, text: str, path: tuple[str, ...]) -> None:
+    def follow(self, domain: str, text: str, path: tuple[str, ...], passing: bool = True) -> None:
+        """Read ``domain``'s record as a receiver does, left to right; ``passing``: a match here
+        is a pass (every include on the way had the ``+`` qualifier)."""
         walk = self.walk
         record = parse_spf(text, domain, self.sender)
         walk.problems.extend(record.problems)
@@ -156,6 +161,8 @@ class _SpfWalker:
         for term in record.terms:
             if term.modifier:
                 continue
+            if term.name == "all":
+                break  # RFC 7208 5.1: mechanisms after "all" are never tested (nor their lookups)
             if term.name in ("ip4", "ip6"):
                 try:
                     walk.networks.append(ipaddress.ip_network(term.value, strict=False))
@@ -172,18 +179,22 @@ class _SpfWalker:
                     walk.host_mechanisms.append((term.name, target))
                 continue
             if term.name == "include":
-                self.descend(domain, term.value, target, path, "include")
+                self.descend(domain, term.value, target, path, "include", passing and term.qualifier == "+")
         redirect = record.redirect
         if redirect is not None and record.all_qualifier is None and self.count(domain):
-            self.descend(domain, redirect, checked_domain(redirect), path, "redirect")
+            self.descend(domain, redirect, checked_domain(redirect), path, "redirect", passing)
 
-    def descend(self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str) -> None:
+    def descend(
+        self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str, passing: bool
+    ) -> None:
         walk = self.walk
         if target is None:
             if "%" not in raw:
                 walk.problems.append(f"the SPF record of {domain} has {how} of something that is not a domain")
             return
         walk.reached.append(target)
+        if passing:
+            walk.passing.append(target)
         if target in path:
             walk.problems.append(f"the SPF record of {domain} loops back to {target} through {how}")
             return
@@ -196,7 +207,7 @@ class _SpfWalker:
                 f"the SPF record of {domain} has {how}:{target}, which publishes no SPF record (permerror)"
             )
             return
-        self.follow(target, records[0], (*path, target))
+        self.follow(target, records[0], (*path, target), passing)
 
 
 def _allows_host(dns: DnsClient, walk: SpfWalk, addresses: list[str]) -> bool:
@@ -268,7 +279,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                 )
             )
         if preset and preset.spf_include:
-            if preset.spf_include in walk.reached:
+            if preset.spf_include in walk.passing:
                 spf_ok = not walk.problems
                 add(Finding("ok", "spf", f"SPF for {domain} includes {preset.spf_include}"))
             else:

@@ -171,3 +171,61 @@ def test_a_size_in_other_digits_in_the_ehlo_answer_does_not_fail_the_session() -
         result = SessionEngine().run(connection, SessionSecrets(), None)
     assert result.ok, result.error
     assert result.size_limit is None
+
+
+# SPF and DMARC records that say something else than they seem to ----------------------------
+
+M365 = "smtp.office365.com"
+M365_INCLUDE = "spf.protection.outlook.com"
+
+
+def sender_report(lab: DiscoveryLab, spf: str, dmarc: str = "v=DMARC1; p=none"):  # type: ignore[no-untyped-def]
+    lab.dns.add("company.test", "TXT", spf)
+    lab.dns.add(M365_INCLUDE, "TXT", "v=spf1 ip4:40.92.0.0/15 -all")
+    lab.dns.add("_dmarc.company.test", "TXT", dmarc)
+    return check_sender("alerts@company.test", M365, "smtp", dns_client(lab, time.monotonic() + 5))
+
+
+def spf_findings(report, level: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.message for f in report.findings if f.topic == "spf" and f.level == level]
+
+
+@pytest.mark.parametrize("qualifier", ["-", "~", "?"])
+def test_an_include_that_does_not_pass_is_not_the_providers_include(lab: DiscoveryLab, qualifier: str) -> None:
+    # -include: mail from the provider FAILS (a match with "-" is a fail); ~ and ? are no pass either.
+    report = sender_report(lab, f"v=spf1 {qualifier}include:{M365_INCLUDE} -all")
+    assert not spf_findings(report, "ok")
+    assert any(f"does not include {M365_INCLUDE}" in m for m in spf_findings(report, "problem"))
+
+
+def test_an_include_after_all_is_never_reached(lab: DiscoveryLab) -> None:
+    # RFC 7208 5.1: mechanisms after "all" are never tested; receivers stop at -all.
+    report = sender_report(lab, f"v=spf1 -all include:{M365_INCLUDE}")
+    assert not spf_findings(report, "ok")
+    assert any(f"does not include {M365_INCLUDE}" in m for m in spf_findings(report, "problem"))
+    assert report.spf.lookups == 0
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u00a0", "\u3000", "\x1c"])
+def test_terms_are_separated_by_spaces_only(lab: DiscoveryLab, separator: str) -> None:
+    # Python's split() splits at these; a receiver does not, and sees one broken term.
+    report = sender_report(lab, f"v=spf1 ip4:192.0.2.1{separator}include:{M365_INCLUDE} -all")
+    assert not spf_findings(report, "ok")
+    assert M365_INCLUDE not in report.spf.reached
+
+
+def test_a_dmarc_policy_with_a_unicode_space_is_not_a_policy(lab: DiscoveryLab) -> None:
+    report = sender_report(lab, f"v=spf1 include:{M365_INCLUDE} -all", dmarc="v=DMARC1; p=reject\u2028")
+    assert report.dmarc is None
+    assert any("no valid policy" in f.message for f in report.findings if f.topic == "dmarc")
+
+
+def test_lookups_beyond_the_limit_are_not_counted_on(lab: DiscoveryLab) -> None:
+    # Nine includes of nine includes: receivers stop at the 11th lookup, and so does the count.
+    lab.dns.add("company.test", "TXT", "v=spf1 " + " ".join(f"include:d{i}.test" for i in range(9)) + " -all")
+    for i in range(9):
+        lab.dns.add(f"d{i}.test", "TXT", "v=spf1 " + " ".join(f"include:e{j}.test" for j in range(9)) + " -all")
+    for j in range(9):
+        lab.dns.add(f"e{j}.test", "TXT", "v=spf1 a mx -all")
+    report = check_sender("alerts@company.test", M365, "smtp", dns_client(lab, time.monotonic() + 5))
+    assert report.spf.lookups == 11
