@@ -179,13 +179,13 @@ class _SpfWalker:
                     walk.host_mechanisms.append((term.name, target))
                 continue
             if term.name == "include":
-                self.descend(domain, term.value, target, path, "include", passing and term.qualifier == "+")
+                self.descend(domain, term.value, target, path, "include", passing=passing and term.qualifier == "+")
         redirect = record.redirect
         if redirect is not None and record.all_qualifier is None and self.count(domain):
-            self.descend(domain, redirect, checked_domain(redirect), path, "redirect", passing)
+            self.descend(domain, redirect, checked_domain(redirect), path, "redirect", passing=passing)
 
     def descend(
-        self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str, passing: bool
+        self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str, *, passing: bool
     ) -> None:
         walk = self.walk
         if target is None:
