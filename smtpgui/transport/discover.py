@@ -27,7 +27,7 @@ from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.core.numbers import ascii_port
 from smtpgui.core.presets import Preset, presets_for_domain, presets_for_mx
 from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice, checked_name
-from smtpgui.transport.webfetch import FetchFailure, fetch
+from smtpgui.transport.webfetch import FetchFailure, NotFound, fetch
 
 if TYPE_CHECKING:
     from smtpgui.transport.network import CancelToken
@@ -106,6 +106,7 @@ class SourceOutcome:
     name: str
     suggestions: list[Suggestion] = field(default_factory=list)
     error: str | None = None
+    missing: bool = False  # the error only says the source has nothing for the domain (HTTP 404…)
     dns_failed: bool = False
     elapsed_s: float = 0.0
     finished: bool = True
@@ -125,6 +126,18 @@ class DiscoveryReport:
     def dns_failed(self) -> bool:
         """Nothing was found and DNS itself did not answer."""
         return not self.suggestions and any(s.dns_failed for s in self.sources)
+
+    def why_nothing(self) -> str:
+        """Why there is no suggestion, for both front ends: DNS did not answer, the sources that
+        failed and why (an untrusted certificate, a refused file, no answer in time), or nobody knew."""
+        if self.dns_failed:
+            failed = next(s.error for s in self.sources if s.dns_failed)
+            return f"DNS could not answer ({failed})"
+        failures = [f"{s.name}: {s.error}" for s in self.sources if s.error and not s.missing]
+        if failures:
+            more = f"; and {len(failures) - 3} more" if len(failures) > 3 else ""
+            return "; ".join(failures[:3]) + more
+        return "no source knew it, and no server answered on smtp. or mail."
 
     def to_json(self) -> dict[str, object]:
         return {"address": self.address, "suggestions": [s.to_json() for s in self.suggestions]}
@@ -186,7 +199,7 @@ class _Discovery:
         except UnsafeXml as exc:
             raise FetchFailure(f"the file was refused: {exc}") from exc
         if not entries:
-            raise FetchFailure("the file names no SMTP server")
+            raise NotFound("the file names no SMTP server")
         return _from_entries(entries, source)
 
     def _host(self, name: str, http: bool = False) -> str:
@@ -224,7 +237,7 @@ class _Discovery:
         the address in the request."""
         for done in self.done.values():
             if not done.wait(max(0.0, self.deadline - time.monotonic())):
-                raise FetchFailure("not tried: the other sources did not finish in time")
+                raise NotFound("not tried: the other sources did not finish in time")
         if self.found_any:
             return []
         url = f"http://{self._host('autoconfig.' + self.domain, http=True)}/mail/config-v1.1.xml"
@@ -257,14 +270,15 @@ class _Discovery:
         if found:
             return found
         registered = {registered_domain(h) for h in hosts[:3]} - {self.domain}
-        errors = []
+        errors, missing = [], True
         for provider in sorted(registered)[:2]:
             try:
                 found += self._fetch_config(f"{self.settings.ispdb_url}/{provider}", "mx-ispdb")
             except FetchFailure as exc:
                 errors.append(f"{provider}: {exc}")
+                missing = missing and isinstance(exc, NotFound)
         if not found and errors:
-            raise FetchFailure("; ".join(errors))
+            raise (NotFound if missing else FetchFailure)("; ".join(errors))
         return found
 
     def probe(self) -> list[Suggestion]:
@@ -346,6 +360,7 @@ def discover(
             outcome.error, outcome.dns_failed = str(exc), True
         except (FetchFailure, ValueError, OSError) as exc:
             outcome.error = str(exc) or type(exc).__name__
+            outcome.missing = isinstance(exc, NotFound)
         except Exception as exc:  # a source's bug must not end the others
             outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.elapsed_s = time.monotonic() - begun

@@ -34,6 +34,11 @@ class FetchFailure(Exception):
     """The document could not be fetched (a sentence says why)."""
 
 
+class NotFound(FetchFailure):
+    """Nothing there (HTTP 404/410, a host without an address): the source does not know the
+    domain, which is no failure to report, unlike an untrusted certificate or a refused file."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A document fetched: the address it came from at last, and its bytes."""
@@ -57,7 +62,7 @@ def _addresses(host: str, dns: DnsClient) -> list[str]:
     except DnsFailure as exc:
         raise FetchFailure(str(exc)) from exc
     if not found:
-        raise FetchFailure(f"{name} has no address in DNS")
+        raise NotFound(f"{name} has no address in DNS")
     return found
 
 
@@ -204,6 +209,8 @@ def fetch(url: str, dns: DnsClient, deadline: float, *, allow_http: bool = False
     for _hop in range(MAX_REDIRECTS + 1):
         status, location, body = _get_once(current, dns, deadline)
         if location is None:
+            if status in (404, 410):
+                raise NotFound(f"HTTP {status}")
             if status != 200:
                 raise FetchFailure(f"HTTP {status}")
             return Fetched(current, body, current.startswith("https://"))

@@ -211,7 +211,7 @@ class DiscoverDialog(QDialog):
             self.create_button.setFocus()
         else:
             set_status_color(self.status, "warning")
-            why = "DNS did not answer" if report.dns_failed else "no source knew the domain and no server answered"
+            why = report.why_nothing().rstrip(".")
             set_plain(
                 self.status,
                 f"No settings found for {report.domain} ({why}). Add the connection from a preset or by hand.",

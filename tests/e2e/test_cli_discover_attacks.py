@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliRunner
-from tests.support.discovery import DiscoveryLab, discovery_lab
+from tests.support.discovery import DiscoveryLab, autoconfig_xml, discovery_lab
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +71,16 @@ def test_a_deadline_that_is_not_a_number_of_seconds_is_a_usage_error(
     run: CliRunner, lab: DiscoveryLab, deadline: str
 ) -> None:
     refused(run("discover", "bob@example.test", "--deadline", deadline), lab)
+
+
+@pytest.mark.parametrize("cert_file", ["missing.pem", "garbage.pem"])
+def test_a_bad_ssl_cert_file_is_named_as_the_reason_nothing_was_found(
+    run: CliRunner, lab: DiscoveryLab, tmp_path: Path, cert_file: str
+) -> None:
+    (tmp_path / "garbage.pem").write_bytes(b"\x00garbage\n-----BEGIN CERTIFICATE-----\nzz\n")
+    lab.serve_autoconfig("example.test", autoconfig_xml())
+    run.extra_env["SSL_CERT_FILE"] = str(tmp_path / cert_file)
+    result = run("discover", "bob@example.test", "--deadline", "3")
+    assert result.returncode == 10
+    assert "no source knew it" not in result.stderr  # one did: its certificate was not trusted
+    assert "not trusted" in result.stderr and "autoconfig.example.test" in result.stderr
