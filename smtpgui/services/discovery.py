@@ -27,6 +27,15 @@ class NoSenderAddress(SmtpguiError):
     """The connection has no From address to check (a sentence says where to set one)."""
 
 
+def _checked_sender(address: str, whose: str) -> str:
+    from smtpgui.core.discovery import address_domain
+
+    try:
+        return address_domain(address)[0]
+    except ValueError as exc:
+        raise NoSenderAddress(f"{whose} cannot be checked: {exc}") from None
+
+
 class DiscoveryService:
     """Discover settings for an address; check a connection's sender domain."""
 
@@ -54,17 +63,24 @@ class DiscoveryService:
 
     def sender_address(self, connection: Connection) -> str:
         """The From address mail through ``connection`` carries: its own, else its user name when
-        that is an address, else the app's default sender; ``NoSenderAddress`` when there is none."""
+        that is an address, else the app's default sender; ``NoSenderAddress`` when there is none,
+        or when the one there is not an address whose domain can be looked up (an editor's unsaved
+        From field, a hand-edited file: "bob@", "Name <a@b>", a line break, an address literal)."""
+        from smtpgui.core.discovery import address_domain
+
         if connection.from_address:
-            return connection.from_address
-        if "@" in connection.username and not connection.username.startswith("@"):
-            return connection.username
+            return _checked_sender(connection.from_address, f"The From address of {connection.name!r}")
+        if "@" in connection.username:
+            try:
+                return address_domain(connection.username)[0]
+            except ValueError:
+                pass  # a user name that is not an address says nothing about the sender
         try:
             default = self.settings.load().default_from_address
         except SmtpguiError:
             default = ""
         if default:
-            return default
+            return _checked_sender(default, "The default From address (settings)")
         raise NoSenderAddress(
             f"{connection.name!r} has no From address to check: set one (the From address field on the Main "
             "settings tab, or 'smtpgui edit NAME --from ADDR')."

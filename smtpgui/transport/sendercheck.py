@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from smtpgui.core.discovery import registered_domain
+from smtpgui.core.discovery import address_domain, registered_domain
 from smtpgui.core.mailauth import (
     LOOKUP_MECHANISMS,
     DmarcPolicy,
@@ -236,8 +236,9 @@ def provider_of(host: str, kind: str) -> Preset | None:
 
 
 def check_sender(address: str, host: str, kind: str, dns: DnsClient) -> SenderReport:
-    """Check SPF, DMARC and DKIM for mail sent as ``address`` through ``host``."""
-    domain = address.rpartition("@")[2].lower().rstrip(".")
+    """Check SPF, DMARC and DKIM for mail sent as ``address`` through ``host`` (``ValueError``
+    with a sentence when ``address`` is not one whose domain can be looked up)."""
+    domain = address_domain(address)[1]
     preset = provider_of(host, kind)
     name = preset.provider_name if preset else None
     report = SenderReport(address, domain, name)

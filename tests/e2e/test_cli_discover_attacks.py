@@ -4,6 +4,7 @@ with a sentence, before anything is looked up."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,31 @@ def test_a_bad_ssl_cert_file_is_named_as_the_reason_nothing_was_found(
     assert result.returncode == 10
     assert "no source knew it" not in result.stderr  # one did: its certificate was not trusted
     assert "not trusted" in result.stderr and "autoconfig.example.test" in result.stderr
+
+
+# the sender-domain check's From address ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["bob@", "Name <alerts@company.test>", "alerts@company.test\u2028x", "a@b@company.test", "a@[127.0.0.1]", "a@."],
+)
+def test_a_from_address_that_is_not_one_is_a_usage_error_and_nothing_is_asked(
+    run: CliRunner, lab: DiscoveryLab, sender: str
+) -> None:
+    # A hand-edited connections file (add checks --from; the file is read as it is).
+    assert run("add", "Edited", "--host", "smtp.relay.test", "--from", "alerts@company.test").returncode == 0
+    path = run.config_dir / "connections.json"
+    data = json.loads(path.read_text())
+    data["connections"][0]["from_address"] = sender
+    path.write_text(json.dumps(data))
+    result = run("check-sender", "Edited")
+    refused(result, lab)
+    assert "From address" in result.stderr
+
+
+def test_a_user_name_that_is_not_an_address_is_not_taken_for_the_sender(run: CliRunner, lab: DiscoveryLab) -> None:
+    assert run("add", "Odd", "--host", "smtp.relay.test", "--username", "x@").returncode == 0
+    result = run("check-sender", "Odd")
+    refused(result, lab)
+    assert "has no From address" in result.stderr

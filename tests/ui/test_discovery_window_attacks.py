@@ -131,3 +131,20 @@ def test_nothing_is_looked_up_before_the_person_asks(make_window, config_dir, qt
     assert window.pool.waitForDone(5000)  # whatever the window started meanwhile has ended
     assert not lab.dns.questions
     assert not lab.web.requests and not lab.plain.requests
+
+
+def test_an_unsaved_from_that_is_not_an_address_is_said_and_nothing_is_asked(
+    make_window, config_dir, qtbot, lab: DiscoveryLab
+) -> None:  # type: ignore[no-untyped-def]
+    ConnectionStore(config_dir).add(
+        Connection(name="Alerts", host="smtp.office365.com", from_address="alerts@company.test")
+    )
+    window = make_window()
+    open_tab(window, "main")
+    edit = window.findChild(QLineEdit, "fromEdit")
+    edit.setText("alerts@[127.0.0.1]")  # a valid address, but no domain to look up
+    qtbot.mouseClick(window.findChild(QPushButton, "senderCheckButton"), Qt.MouseButton.LeftButton)
+    summary = window.discovery.dialog.findChild(QLabel, "senderSummary")
+    qtbot.waitUntil(lambda: summary.text().startswith("The check could not run"), timeout=5000)
+    assert "From address" in summary.text() and "address literal" in summary.text()
+    assert not lab.dns.questions
