@@ -4,6 +4,7 @@ addresses, digits that are not ASCII, and what each of them must not do."""
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from smtpgui.transport.sendercheck import check_sender
 from smtpgui.transport.webfetch import FetchFailure, fetch
 from tests.support.discovery import DiscoveryLab, autoconfig_xml, discovery_lab
 from tests.support.hostile import Script, hostile_smtp
+from tests.support.hostile_dns import hostile_dns
 from tests.support.servers import ScriptedServer
 from tests.support.webserver import Route
 
@@ -229,3 +231,93 @@ def test_lookups_beyond_the_limit_are_not_counted_on(lab: DiscoveryLab) -> None:
         lab.dns.add(f"e{j}.test", "TXT", "v=spf1 a mx -all")
     report = check_sender("alerts@company.test", M365, "smtp", dns_client(lab, time.monotonic() + 5))
     assert report.spf.lookups == 11
+
+
+# a hostile DNS server (these held; kept so they keep holding) -----------------------------------
+
+
+@pytest.mark.parametrize("mode", ["wrong-id", "drip", "garbage"])
+def test_a_hostile_dns_server_is_a_dns_failure_within_the_deadline(mode: str) -> None:
+    with hostile_dns(mode) as server:
+        started = time.monotonic()
+        client = DnsClient(DnsServerChoice("127.0.0.1", server.port), started + 1.5)
+        report = check_sender("alerts@company.test", M365, "smtp", client)
+        assert time.monotonic() - started < 1.5 + 0.3
+        assert server.questions
+    assert report.dns_error and report.exit_code == 10
+
+
+def test_truncated_answers_over_udp_and_tcp_are_no_record_not_a_hang() -> None:
+    with hostile_dns("truncated") as server:
+        started = time.monotonic()
+        client = DnsClient(DnsServerChoice("127.0.0.1", server.port), started + 3)
+        assert client.txt("company.test") == []
+        assert time.monotonic() - started < 1
+
+
+def test_discovery_against_a_dripping_dns_server_ends_at_the_deadline(lab: DiscoveryLab) -> None:
+    with hostile_dns("drip") as server:
+        settings = lab.settings(deadline_s=1.5, dns_server=DnsServerChoice("127.0.0.1", server.port))
+        before = set(threading.enumerate())
+        started = time.monotonic()
+        report = discover("bob@example.test", settings)
+        assert time.monotonic() - started < 1.5 + 0.3
+        for thread in discovery_threads(before):
+            thread.join(1.0)
+        assert not [t.name for t in discovery_threads(before) if t.is_alive()]
+    assert not report.suggestions and report.dns_failed
+
+
+def test_a_probe_of_a_trickling_smtp_server_ends_at_the_deadline(lab: DiscoveryLab) -> None:
+    lab.dns.add("smtp.empty.test", "A", "127.0.0.1")
+
+    def trickle(conn: socket.socket) -> None:
+        for byte in b"220 slow.empty.test ESMTP":
+            if server_stop.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+        server.wait_closed(conn)
+
+    server_stop = threading.Event()
+    with ScriptedServer(trickle) as server:
+        before = set(threading.enumerate())
+        started = time.monotonic()
+        combinations = ((server.port, Security.NONE),)
+        report = discover("bob@empty.test", lab.settings(deadline_s=1.5, probe_combinations=combinations))
+        assert time.monotonic() - started < 1.5 + 0.3
+        for thread in discovery_threads(before):
+            thread.join(1.0)
+        assert not [t.name for t in discovery_threads(before) if t.is_alive()]
+        server_stop.set()
+    assert not report.suggestions
+
+
+def test_a_gzip_bomb_is_not_inflated(lab: DiscoveryLab) -> None:
+    bomb = gzip.compress(b"<" * (200 * 1024 * 1024))  # 200 MB in about 200 kB
+    headers = {"Content-Type": "text/xml", "Content-Encoding": "gzip"}
+    lab.web.route("autoconfig.example.test", "/mail/config-v1.1.xml", Route(bomb, headers=headers))
+    report = discover("bob@example.test", lab.settings(deadline_s=5))
+    assert not report.suggestions
+    assert "not well-formed" in (next(o.error for o in report.sources if o.name == "autoconfig") or "")
+    assert lab.web.asked("autoconfig.example.test")[0].headers.get("Accept-Encoding") == "identity"
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        "<!DOCTYPE clientConfig>",
+        '<!DOCTYPE clientConfig SYSTEM "https://evil.test/x.dtd">',
+        '<!DOCTYPE clientConfig PUBLIC "-//X//Y" "file:///etc/passwd">',
+    ],
+)
+def test_every_doctype_is_refused_even_without_entities(lab: DiscoveryLab, doctype: str) -> None:
+    xml = autoconfig_xml().replace("<clientConfig", f"{doctype}\n<clientConfig", 1)
+    lab.serve_autoconfig("example.test", xml)
+    report = discover("bob@example.test", lab.settings(deadline_s=3))
+    assert not report.suggestions
+
+
+@pytest.mark.parametrize("host", ["smtp example.test", "smtp.example.test\nX-Evil: 1", "smtp.ex\u202eample.test", ""])
+def test_host_names_with_spaces_newlines_or_bidi_are_dropped(lab: DiscoveryLab, host: str) -> None:
+    lab.serve_autoconfig("example.test", autoconfig_xml(host=host))
+    assert not discover("bob@example.test", lab.settings(deadline_s=3)).suggestions
