@@ -27,6 +27,7 @@ from smtpgui.transport.dnsquery import DnsClient, DnsFailure, checked_name
 
 MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 3
+MAX_ADDRESSES = 4  # tried per host: a name with dozens of (internal) addresses is not a port scanner
 USER_AGENT = "smtpgui (settings discovery)"
 
 
@@ -139,7 +140,7 @@ def _get_once(url: str, dns: DnsClient, deadline: float) -> tuple[int, str | Non
     host = parts.hostname or ""
     secure = parts.scheme == "https"
     port = _port(parts)
-    sock = _connect(_addresses(host, dns), port, deadline)
+    sock = _connect(_addresses(host, dns)[:MAX_ADDRESSES], port, deadline)
     guard = _ShutAtDeadline(sock, deadline)
     try:
         if secure:

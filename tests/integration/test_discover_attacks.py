@@ -321,3 +321,15 @@ def test_every_doctype_is_refused_even_without_entities(lab: DiscoveryLab, docty
 def test_host_names_with_spaces_newlines_or_bidi_are_dropped(lab: DiscoveryLab, host: str) -> None:
     lab.serve_autoconfig("example.test", autoconfig_xml(host=host))
     assert not discover("bob@example.test", lab.settings(deadline_s=3)).suggestions
+
+
+def test_a_name_with_many_addresses_is_tried_at_a_few_of_them_only(lab: DiscoveryLab) -> None:
+    # A hostile name resolving to many (internal) addresses must not make us knock on each of them.
+    def answer(conn: socket.socket) -> None:
+        server.wait_closed(conn)
+
+    with ScriptedServer(answer, host="127.0.9.9") as server:
+        lab.dns.records.pop(("autoconfig.example.test", "A"))
+        lab.dns.add("autoconfig.example.test", "A", *[f"127.0.0.{i}" for i in range(2, 10)], "127.0.9.9")
+        discover("bob@example.test", lab.settings(deadline_s=3, autoconfig_port=server.port))
+        assert not server.connections
