@@ -148,3 +148,17 @@ def test_an_unsaved_from_that_is_not_an_address_is_said_and_nothing_is_asked(
     qtbot.waitUntil(lambda: summary.text().startswith("The check could not run"), timeout=5000)
     assert "From address" in summary.text() and "address literal" in summary.text()
     assert not lab.dns.questions
+
+
+def test_closing_the_test_dialog_stops_its_sender_check(make_window, config_dir, qtbot, lab: DiscoveryLab) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.silent.add("test")
+    ConnectionStore(config_dir).add(
+        Connection(name="Alerts", host="smtp.office365.com", from_address="alerts@company.test")
+    )
+    window = make_window()
+    dialog = window.tests.open_dialog()
+    section = dialog.findChild(QWidget, "senderDomainPanel")
+    section.run()  # as its button does once a test has finished
+    qtbot.waitUntil(lambda: bool(lab.dns.questions))
+    dialog.reject()
+    assert window.pool.waitForDone(int(PROMPT_S * 1000)), "the check went on after the test dialog closed"
