@@ -14,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtpgui.core.addresses import parse_ip
 from smtpgui.core.discovery import address_domain, registered_domain
 from smtpgui.core.mailauth import (
     LOOKUP_MECHANISMS,
@@ -228,6 +229,19 @@ def _allows_host(dns: DnsClient, walk: SpfWalk, addresses: list[str]) -> bool:
     return False
 
 
+def _relay_addresses(dns: DnsClient, host: str) -> list[str]:
+    """The relay's addresses to look for in SPF: an address given as the host itself, a domain's
+    from DNS; none for a name that is neither (``localhost``, a single label: nothing to compare)."""
+    literal = parse_ip(host)
+    if literal is not None:
+        return [str(literal)]
+    return dns.addresses(host) if checked_domain(host) else []
+
+
+def _spf_term(address: str) -> str:
+    return f"ip6:{address}" if ":" in address else f"ip4:{address}"
+
+
 def provider_of(host: str, kind: str) -> Preset | None:
     """The preset whose server the connection uses (a Graph connection is Microsoft 365)."""
     if kind == "graph":
@@ -294,7 +308,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                     )
                 )
         elif preset is None and host:
-            addresses = [] if not host else dns.addresses(host) if checked_domain(host) else [host]
+            addresses = _relay_addresses(dns, host)
             if addresses and _allows_host(dns, walk, addresses):
                 spf_ok = not walk.problems
                 add(Finding("ok", "spf", f"SPF for {domain} lists the server {host}"))
@@ -306,7 +320,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                         "spf",
                         f"SPF for {domain} does not list {host}{shown}: if that server sends the mail out "
                         "itself, receivers will see an SPF failure",
-                        f"add `ip4:{addresses[0]}` (or the relay's own include) to the SPF record of {domain}",
+                        f"add `{_spf_term(addresses[0])}` (or the relay's own include) to the SPF record of {domain}",
                     )
                 )
     # DKIM --------------------------------------------------------------------------------

@@ -333,3 +333,22 @@ def test_a_name_with_many_addresses_is_tried_at_a_few_of_them_only(lab: Discover
         lab.dns.add("autoconfig.example.test", "A", *[f"127.0.0.{i}" for i in range(2, 10)], "127.0.9.9")
         discover("bob@example.test", lab.settings(deadline_s=3, autoconfig_port=server.port))
         assert not server.connections
+
+
+def relay_report(lab: DiscoveryLab, host: str):  # type: ignore[no-untyped-def]
+    lab.dns.add("company.test", "TXT", "v=spf1 ip4:198.51.100.1 -all")
+    lab.dns.add("_dmarc.company.test", "TXT", "v=DMARC1; p=none")
+    return check_sender("alerts@company.test", host, "smtp", dns_client(lab, time.monotonic() + 5))
+
+
+@pytest.mark.parametrize("host", ["relay6.company.test", "2001:db8::25"])
+def test_the_fix_for_an_ipv6_relay_is_an_ip6_term(lab: DiscoveryLab, host: str) -> None:
+    lab.dns.add("relay6.company.test", "AAAA", "2001:db8::25")
+    fixes = [f.fix or "" for f in relay_report(lab, host).findings if f.topic == "spf" and f.level == "warning"]
+    assert fixes and "ip6:2001:db8::25" in fixes[0] and "ip4:" not in fixes[0]
+
+
+@pytest.mark.parametrize("host", ["localhost", "mailrelay"])
+def test_a_relay_with_no_address_to_compare_gets_no_made_up_fix(lab: DiscoveryLab, host: str) -> None:
+    report = relay_report(lab, host)
+    assert not any(f"ip4:{host}" in (f.fix or "") for f in report.findings)
