@@ -125,7 +125,11 @@ class DnsClient:
             answer = self._resolver.resolve(name, rdtype, lifetime=lifetime, raise_on_no_answer=False, search=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.YXDOMAIN):
             return []
-        except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.BadEscape) as exc:
+        except dns.name.NameTooLong:
+            # _dmarc.DOMAIN, SELECTOR._domainkey.DOMAIN or _submissions._tcp.DOMAIN of a long (valid)
+            # domain: no record can exist there, which is "none", not "DNS did not answer".
+            return []
+        except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.BadEscape) as exc:
             raise DnsFailure(f"{name} is not a name DNS can look up") from exc
         except dns.resolver.LifetimeTimeout as exc:
             where = f" ({self.server})" if self.server else ""

@@ -352,3 +352,19 @@ def test_the_fix_for_an_ipv6_relay_is_an_ip6_term(lab: DiscoveryLab, host: str) 
 def test_a_relay_with_no_address_to_compare_gets_no_made_up_fix(lab: DiscoveryLab, host: str) -> None:
     report = relay_report(lab, host)
     assert not any(f"ip4:{host}" in (f.fix or "") for f in report.findings)
+
+
+LONG_DOMAIN = ".".join(["a" * 60] * 4) + ".test"  # 249 characters: a valid domain, but _dmarc.… is too long
+
+
+def test_a_long_valid_domain_is_not_a_dns_failure(lab: DiscoveryLab) -> None:
+    # _dmarc.DOMAIN, SELECTOR._domainkey.DOMAIN and _submissions._tcp.DOMAIN pass the 253-character
+    # limit: nobody can publish a record there, which is "no record", not "DNS did not answer".
+    lab.dns.add(LONG_DOMAIN, "TXT", "v=spf1 include:spf.protection.outlook.com -all")
+    lab.dns.add(M365_INCLUDE, "TXT", "v=spf1 -all")
+    report = check_sender(f"a@{LONG_DOMAIN}", M365, "smtp", dns_client(lab, time.monotonic() + 5))
+    assert report.dns_error is None
+    assert any(f.message.startswith("no DMARC record") for f in report.findings)
+    found = discover(f"a@{LONG_DOMAIN}", lab.settings(deadline_s=3))
+    assert not found.dns_failed
+    assert not any(o.dns_failed for o in found.sources)
