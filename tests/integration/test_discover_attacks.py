@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from smtpgui.core.discovery import MAX_SUGGESTIONS
-from smtpgui.core.model import Connection, Security
+from smtpgui.core.model import Connection, OAuthProvider, Security
 from smtpgui.transport.discover import discover
 from smtpgui.transport.dnsquery import DnsClient, DnsServerChoice
 from smtpgui.transport.engine import SessionEngine, SessionSecrets
@@ -368,3 +368,26 @@ def test_a_long_valid_domain_is_not_a_dns_failure(lab: DiscoveryLab) -> None:
     found = discover(f"a@{LONG_DOMAIN}", lab.settings(deadline_s=3))
     assert not found.dns_failed
     assert not any(o.dns_failed for o in found.sources)
+
+
+# a Google or Microsoft token for a server that is not theirs ---------------------------------------
+
+GOOGLE_OAUTH = "<oAuth2><issuer>accounts.google.com</issuer><scope>https://mail.google.com/</scope></oAuth2>"
+
+
+@pytest.mark.parametrize("host", ["smtp.gmail.com.hostile.test", "smtp.hostile.test", "outlook.hostile.test"])
+def test_a_file_cannot_send_a_google_or_microsoft_token_to_its_own_server(lab: DiscoveryLab, host: str) -> None:
+    # Over plain http (the last resort, anyone on the path can write it) or from any site: OAuth2
+    # with Google's or Microsoft's sign-in would hand their access token to this host.
+    xml = autoconfig_xml(host=host, auth="OAuth2").replace("</emailProvider>", f"{GOOGLE_OAUTH}</emailProvider>")
+    lab.plain.route("autoconfig.hostile.test", "/mail/config-v1.1.xml", xml)
+    suggestions = discover("bob@hostile.test", lab.settings(deadline_s=3)).suggestions
+    assert [s.host for s in suggestions] == [host]
+    assert suggestions[0].oauth_provider not in (OAuthProvider.GOOGLE, OAuthProvider.MICROSOFT)
+
+
+def test_the_providers_own_server_keeps_its_sign_in(lab: DiscoveryLab) -> None:
+    xml = autoconfig_xml(host="smtp.office365.com", auth="OAuth2")
+    lab.serve_autoconfig("company.test", xml)
+    best = discover("bob@company.test", lab.settings(deadline_s=3)).suggestions[0]
+    assert (best.host, best.oauth_provider) == ("smtp.office365.com", OAuthProvider.MICROSOFT)
