@@ -21,7 +21,7 @@ from smtpgui.core.addresses import (
     normalize_display_name,
     single_line_problem,
 )
-from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.appsettings import AppSettings, sender_fallback
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import Connection
 from smtpgui.core.validation import charset_problem
@@ -138,10 +138,7 @@ def build_test_message(
     sender_field = "from_address" if connection.from_address else "default_from_address"
     if request.from_override and not connection.force_sender:
         sender, name, sender_field = request.from_override, "", "from_address"
-    if connection.kind.value == "graph" and not sender:
-        sender, sender_field = connection.mailbox, "mailbox"
-    if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
-        sender, sender_field = connection.username, "username"
+    sender, sender_field = sender_fallback(connection, sender, sender_field)
     if not sender:
         problems.append(
             Problem("from_address", "Set a From address on the connection or a default sender in the app settings.")

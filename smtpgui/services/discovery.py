@@ -62,29 +62,30 @@ class DiscoveryService:
         return self.connections.blank(existing, base, name or suggestion.label or domain)
 
     def sender_address(self, connection: Connection) -> str:
-        """The From address mail through ``connection`` carries: its own, else its user name when
-        that is an address, else the app's default sender; ``NoSenderAddress`` when there is none,
-        or when the one there is not an address whose domain can be looked up (an editor's unsaved
-        From field, a hand-edited file: "bob@", "Name <a@b>", a line break, an address literal)."""
-        from smtpgui.core.discovery import address_domain
+        """The From address mail through ``connection`` carries, by the rule the test message is
+        built with (``AppSettings.sender_address_for``: its From, the default sender, a Graph
+        mailbox, a sign-in user name that is an address). ``NoSenderAddress`` when there is none, or
+        when it is not an address whose domain can be looked up (an editor's unsaved From field, a
+        hand-edited file: "bob@", "Name <a@b>", a line break, an address literal)."""
+        from smtpgui.core.appsettings import AppSettings
 
-        if connection.from_address:
-            return _checked_sender(connection.from_address, f"The From address of {connection.name!r}")
-        if "@" in connection.username:
-            try:
-                return address_domain(connection.username)[0]
-            except ValueError:
-                pass  # a user name that is not an address says nothing about the sender
         try:
-            default = self.settings.load().default_from_address
+            settings = self.settings.load()
         except SmtpguiError:
-            default = ""
-        if default:
-            return _checked_sender(default, "The default From address (settings)")
-        raise NoSenderAddress(
-            f"{connection.name!r} has no From address to check: set one (the From address field on the Main "
-            "settings tab, or 'smtpgui edit NAME --from ADDR')."
-        )
+            settings = AppSettings()
+        address, field = settings.sender_address_for(connection)
+        if not address:
+            raise NoSenderAddress(
+                f"{connection.name!r} has no From address to check: set one (the From address field on the Main "
+                "settings tab, or 'smtpgui edit NAME --from ADDR')."
+            )
+        whose = {
+            "from_address": f"The From address of {connection.name!r}",
+            "default_from_address": "The default From address (settings)",
+            "mailbox": f"The mailbox of {connection.name!r} (its From address)",
+            "username": f"The user name of {connection.name!r} (its From address, as no other is set)",
+        }[field]
+        return _checked_sender(address, whose)
 
     def check_sender(
         self,

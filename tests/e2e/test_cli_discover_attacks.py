@@ -113,3 +113,24 @@ def test_a_user_name_that_is_not_an_address_is_not_taken_for_the_sender(run: Cli
     result = run("check-sender", "Odd")
     refused(result, lab)
     assert "has no From address" in result.stderr
+
+
+def test_the_check_reads_the_domain_the_test_mail_is_sent_as(run: CliRunner, lab: DiscoveryLab) -> None:
+    # A user name that is an address, and a default sender in the settings: the mail goes out as the
+    # default sender (the From the message builder picks), so that is the domain to check.
+    assert run("settings", "--default-from", "news@other.test").returncode == 0
+    added = run("add", "Relay", "--host", "smtp.relay.test", "--auth", "password", "--username", "u@company.test")
+    assert added.returncode == 0, added.stderr
+    result = run("check-sender", "Relay", "--json")
+    assert json.loads(result.stdout)["address"] == "news@other.test", result.stderr
+    assert not lab.dns.asked("company.test")
+
+
+def test_a_graph_connection_is_checked_as_its_mailbox(run: CliRunner, lab: DiscoveryLab) -> None:
+    added = run(
+        "add", "Graph", "--kind", "graph", "--tenant-id", "t", "--client-id", "c", "--mailbox", "alerts@company.test"
+    )
+    assert added.returncode == 0, added.stderr
+    result = run("check-sender", "Graph", "--json")
+    assert result.stdout, result.stderr
+    assert json.loads(result.stdout)["address"] == "alerts@company.test"
