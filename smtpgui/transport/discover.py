@@ -181,13 +181,20 @@ class _Discovery:
     """One run: the address, its domain, the settings and the deadline every source shares."""
 
     def __init__(
-        self, address: str, domain: str, settings: DiscoverySettings, deadline: float, token: CancelToken
+        self,
+        address: str,
+        domain: str,
+        settings: DiscoverySettings,
+        deadline: float,
+        token: CancelToken | None = None,
     ) -> None:
+        from smtpgui.transport.network import CancelToken
+
         self.address, self.domain, self.settings, self.deadline = address, domain, settings, deadline
         # The plain-http last resort waits for these, and runs only when none of them found anything.
         self.done = {name: threading.Event() for name in ("autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx")}
         self.found_any = False
-        self.token = token  # cancelled: the probe stops, no further DNS question is asked
+        self.token = token or CancelToken()  # cancelled: the probe stops, no further DNS question is asked
 
     def dns(self) -> DnsClient:
         return DnsClient(self.settings.dns_server, self.deadline, self.token)
