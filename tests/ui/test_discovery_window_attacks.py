@@ -162,3 +162,19 @@ def test_closing_the_test_dialog_stops_its_sender_check(make_window, config_dir,
     qtbot.waitUntil(lambda: bool(lab.dns.questions))
     dialog.reject()
     assert window.pool.waitForDone(int(PROMPT_S * 1000)), "the check went on after the test dialog closed"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a" * 32767, "bob@" + ".".join(["d" * 63] * 3) + ".test"],  # a hostile paste; a valid 200-character domain
+)
+def test_a_long_word_in_a_message_does_not_widen_the_dialog(window, qtbot, lab: DiscoveryLab, address: str) -> None:  # type: ignore[no-untyped-def]
+    lab.dns.silent.add("test")
+    dialog = open_discover_dialog(window, qtbot)
+    width = dialog.width()
+    dialog.findChild(QLineEdit, "discoverAddressEdit").setText(address)  # a paste
+    qtbot.mouseClick(find_button(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.findChild(QLabel, "discoverAddressProblem").isVisible() or dialog.job is not None)
+    dialog.layout().activate()
+    assert dialog.width() <= width and dialog.minimumSizeHint().width() <= width
+    dialog.reject()
