@@ -52,10 +52,7 @@ def _run_discovery(app: AppServices, address: str, settings: DiscoverySettings) 
 
 
 def _nothing_found(report: DiscoveryReport) -> str:
-    if report.dns_failed:
-        failed = next(s.error for s in report.sources if s.dns_failed)
-        return f"no settings found for {report.domain}: DNS could not answer ({failed})."
-    return f"no settings found for {report.domain}: no source knew it, and no server answered on smtp. or mail."
+    return f"no settings found for {report.domain}: {report.why_nothing().rstrip('.')}."
 
 
 def cmd_discover(app: AppServices, args: argparse.Namespace) -> int:

@@ -93,6 +93,19 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+def is_server_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a server can be at ``address``: not 0.0.0.0 or :: (which reach this computer's own
+    services), multicast, broadcast, reserved or link-local (169.254.x.x: cloud metadata services)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    if address.is_unspecified or address.is_multicast or address.is_link_local:
+        return False
+    # IPv4's reserved block 240/4 holds the broadcast address; IPv6's "reserved" ranges hold ::1
+    # and NAT64's 64:ff9b::/96 (every IPv4 server seen from an IPv6-only network), so not for IPv6.
+    return not (address.version == 4 and address.is_reserved)
+
+
 def normalize_host(text: str) -> str:
     """Check a server name: a DNS name (IDN allowed), an IPv4 or an IPv6 literal.
 

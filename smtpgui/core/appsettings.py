@@ -62,3 +62,21 @@ class AppSettings:
         if connection.from_address:
             return connection.from_name, connection.from_address
         return connection.from_name or self.default_from_name, self.default_from_address
+
+    def sender_address_for(self, connection: Connection) -> tuple[str, str]:
+        """(address, the field it comes from) that mail through ``connection`` carries as From, as
+        the test message is built: its From, else the default sender, else (Graph) its mailbox, else
+        its user name when it signs in with an address; ("", "") when there is none."""
+        _name, sender = self.sender_for(connection)
+        field = "from_address" if connection.from_address else "default_from_address"
+        return sender_fallback(connection, sender, field)
+
+
+def sender_fallback(connection: Connection, sender: str, field: str) -> tuple[str, str]:
+    """``sender`` (from ``field``), else the Graph mailbox, else the sign-in user name when it is an
+    address: the one rule for the From address both the message and the sender-domain check use."""
+    if not sender and connection.kind.value == "graph":
+        return connection.mailbox, "mailbox"
+    if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
+        return connection.username, "username"
+    return sender, field

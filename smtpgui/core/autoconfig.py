@@ -18,6 +18,7 @@ from typing import Any
 
 from smtpgui.core.addresses import check_single_line, normalize_host, parse_ip
 from smtpgui.core.model import AuthMode, Mechanism, OAuthProvider, Security
+from smtpgui.core.numbers import ascii_port
 
 MAX_BYTES = 1024 * 1024
 MAX_ELEMENTS = 10_000
@@ -120,17 +121,20 @@ def fill_placeholders(template: str, address: str) -> str:
     )
 
 
-def _oauth_provider(root: _Element, host: str) -> OAuthProvider:
-    issuers = " ".join(o.first_text("issuer").lower() for o in root.find_all("oAuth2"))
-    both = f"{issuers} {host}"
-    if "google" in both or "gmail" in both:
-        return OAuthProvider.GOOGLE
-    if "microsoft" in both or "office365" in both or "outlook" in both:
-        return OAuthProvider.MICROSOFT
+def _oauth_provider(host: str) -> OAuthProvider:
+    """Google's or Microsoft's sign-in only for their own server (the preset's host): a token from
+    it goes to the server named here, so a file (or anyone on the path of the plain-http last
+    resort) naming ``smtp.gmail.com.evil.example`` or any host with Google's issuer must not get
+    one. Every other server is a custom provider, whose endpoints the person enters."""
+    from smtpgui.core.presets import preset_for_host
+
+    preset = preset_for_host(host)
+    if preset is not None and preset.oauth_provider is not None:
+        return preset.oauth_provider
     return OAuthProvider.CUSTOM
 
 
-def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None:
+def _entry(server: _Element, address: str) -> ServerEntry | None:
     if server.attrs.get("type", "smtp").lower() != "smtp":
         return None
     host_text = fill_placeholders(server.first_text("hostname"), address).strip().rstrip(".").lower()
@@ -140,8 +144,8 @@ def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None
         return None
     if parse_ip(host) is not None or "." not in host:
         return None  # a server-supplied address or single label is never suggested
-    port_text = server.first_text("port")
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    port = ascii_port(server.first_text("port"))
+    if port is None:
         return None
     security = _SOCKET_TYPES.get(server.first_text("socketType").lower())
     if security is None:
@@ -151,7 +155,7 @@ def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None
     if not methods or methods[0] in ("none", "client-ip-address"):
         auth = AuthMode.NONE
     elif methods[0] == "oauth2":
-        auth, mechanism, provider = AuthMode.OAUTH2, Mechanism.XOAUTH2, _oauth_provider(root, host)
+        auth, mechanism, provider = AuthMode.OAUTH2, Mechanism.XOAUTH2, _oauth_provider(host)
     else:
         auth = AuthMode.PASSWORD
         if methods[0] == "password-encrypted":
@@ -161,7 +165,7 @@ def _entry(server: _Element, root: _Element, address: str) -> ServerEntry | None
         check_single_line(username, "A user name")
     except ValueError:
         return None
-    return ServerEntry(host, int(port_text), security, auth, username[:256], mechanism, provider)
+    return ServerEntry(host, port, security, auth, username[:256], mechanism, provider)
 
 
 def outgoing_servers(data: bytes, address: str) -> list[ServerEntry]:
@@ -172,7 +176,7 @@ def outgoing_servers(data: bytes, address: str) -> list[ServerEntry]:
     entries: list[ServerEntry] = []
     for provider in root.find_all("emailProvider"):
         for server in provider.find_all("outgoingServer"):
-            entry = _entry(server, provider, address)
+            entry = _entry(server, address)
             if entry is not None and entry not in entries:
                 entries.append(entry)
     return entries[:10]

@@ -28,6 +28,7 @@ CONFIDENCE = {
     "autoconfig-http": 45,
 }
 AGREEMENT_BONUS = 4  # per other source that says the same
+MAX_SUGGESTIONS = 20  # the best of them: a list a person reads (a hostile DNS zone may hold thousands)
 PLAIN_TEXT_PENALTY = 30  # a server without encryption is never a first choice when others exist
 
 # Second-level labels under which registrations happen (a short list, not the public suffix
@@ -105,7 +106,8 @@ def registered_domain(host: str) -> str:
 
 def rank(suggestions: list[Suggestion]) -> list[Suggestion]:
     """One suggestion per (host, port, security), sources joined with ``+`` and a bonus for each
-    that agrees; plain text below every encrypted choice; best first (ties: the source order)."""
+    that agrees; plain text below every encrypted choice; best first (ties: the source order); at
+    most :data:`MAX_SUGGESTIONS`."""
     merged: dict[tuple[str, int, Security], Suggestion] = {}
     order: list[tuple[str, int, Security]] = []
     for s in sorted(suggestions, key=lambda s: -s.confidence):
@@ -131,7 +133,7 @@ def rank(suggestions: list[Suggestion]) -> list[Suggestion]:
             for s in ranked
         ]
     position = {key: i for i, key in enumerate(order)}
-    return sorted(ranked, key=lambda s: (-s.confidence, position[s.key]))
+    return sorted(ranked, key=lambda s: (-s.confidence, position[s.key]))[:MAX_SUGGESTIONS]
 
 
 def confidence_words(confidence: int) -> str:

@@ -10,11 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from smtpgui.core.numbers import ascii_number
+
 MAX_TERMS = 64  # a real SPF record has a handful; a hostile one is not read past this
 LOOKUP_MECHANISMS = frozenset({"include", "a", "mx", "ptr", "exists"})  # RFC 7208 §4.6.4
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")  # underscores: _spf.google.com
-_SPF_START = re.compile(r"^v=spf1(\s|$)", re.IGNORECASE)
-_DMARC_START = re.compile(r"^v\s*=\s*DMARC1\s*(;|$)", re.IGNORECASE)
+# Only the spaces the RFCs name separate terms and tags (SPF: SP; DMARC: SP and HTAB). Python's
+# split() and strip() also take U+2028, NEL, NBSP and more: a receiver does not, and would see one
+# broken term where split() saw two good ones.
+_SPF_START = re.compile(r"^v=spf1( |$)", re.IGNORECASE)
+_DMARC_START = re.compile(r"^v[ \t]*=[ \t]*DMARC1[ \t]*(;|$)", re.IGNORECASE)
+_WSP = " \t"
 
 
 def checked_domain(text: str) -> str | None:
@@ -31,11 +37,11 @@ def checked_domain(text: str) -> str | None:
 
 
 def is_spf(text: str) -> bool:
-    return _SPF_START.match(text.strip()) is not None
+    return _SPF_START.match(text.strip(" ")) is not None
 
 
 def is_dmarc(text: str) -> bool:
-    return _DMARC_START.match(text.strip()) is not None
+    return _DMARC_START.match(text.strip(_WSP)) is not None
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def parse_spf(text: str, domain: str, sender_domain: str) -> SpfRecord:
     """Parse an SPF record published at ``domain``; macros ``%{d}`` and ``%{o}`` are expanded
     (``sender_domain`` is the From domain); other macros make that term unreadable here."""
     record = SpfRecord()
-    words = text.split()[1:]
+    words = [word for word in text.split(" ") if word][1:]
     if len(words) > MAX_TERMS:
         record.problems.append(f"the SPF record of {domain} has {len(words)} terms; only {MAX_TERMS} were read")
         words = words[:MAX_TERMS]
@@ -116,7 +122,7 @@ def parse_dmarc(text: str, published_at: str) -> DmarcPolicy | str:
     for part in text.split(";")[:32]:
         key, sep, value = part.partition("=")
         if sep:
-            tags.setdefault(key.strip().lower(), value.strip())
+            tags.setdefault(key.strip(_WSP).lower(), value.strip(_WSP))
     policy = tags.get("p", "").lower()
     if policy not in ("none", "quarantine", "reject"):
         shown = tags.get("p", "")[:20]
@@ -124,8 +130,8 @@ def parse_dmarc(text: str, published_at: str) -> DmarcPolicy | str:
     subdomain = tags.get("sp", policy).lower()
     if subdomain not in ("none", "quarantine", "reject"):
         subdomain = policy
-    pct_text = tags.get("pct", "100")
-    pct = int(pct_text) if pct_text.isdigit() and int(pct_text) <= 100 else 100
+    pct = ascii_number(tags.get("pct", "100"))
+    pct = pct if pct is not None and pct <= 100 else 100
     adkim = "s" if tags.get("adkim", "r").lower() == "s" else "r"
     aspf = "s" if tags.get("aspf", "r").lower() == "s" else "r"
     return DmarcPolicy(policy, subdomain, adkim, aspf, pct, published_at)

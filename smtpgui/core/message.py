@@ -22,7 +22,7 @@ from smtpgui.core.addresses import (
     single_line_problem,
     split_from_field,
 )
-from smtpgui.core.appsettings import AppSettings
+from smtpgui.core.appsettings import AppSettings, sender_fallback
 from smtpgui.core.errors import Problem, ValidationError
 from smtpgui.core.model import Connection
 from smtpgui.core.validation import charset_problem
@@ -154,10 +154,7 @@ def build_test_message(
             except ValueError as exc:
                 problems.append(Problem("from_override", str(exc)))
             name_field = sender_field = "from_override"
-    if connection.kind.value == "graph" and not sender:
-        sender, sender_field = connection.mailbox, "mailbox"
-    if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
-        sender, sender_field = connection.username, "username"
+    sender, sender_field = sender_fallback(connection, sender, sender_field)
     if not sender:
         problems.append(
             Problem("from_address", "Set a From address on the connection or a default sender in the app settings.")

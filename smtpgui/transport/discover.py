@@ -17,14 +17,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from smtpgui.core.addresses import parse_ip
 from smtpgui.core.autoconfig import ServerEntry, UnsafeXml, outgoing_servers
 from smtpgui.core.discovery import CONFIDENCE, Suggestion, address_domain, rank, registered_domain
 from smtpgui.core.model import AuthMode, Connection, Security
+from smtpgui.core.numbers import ascii_port
 from smtpgui.core.presets import Preset, presets_for_domain, presets_for_mx
-from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice
-from smtpgui.transport.webfetch import FetchFailure, fetch
+from smtpgui.transport.dnsquery import DnsClient, DnsFailure, DnsServerChoice, checked_name
+from smtpgui.transport.webfetch import FetchFailure, NotFound, fetch
+
+if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
 
 DEFAULT_ISPDB_URL = "https://autoconfig.thunderbird.net/v1.1"
 ISPDB_VARIABLE = "SMTPGUI_ISPDB_URL"
@@ -33,6 +39,7 @@ ISPDB_VARIABLE = "SMTPGUI_ISPDB_URL"
 AUTOCONFIG_PORT_VARIABLE = "SMTPGUI_AUTOCONFIG_PORT"
 AUTOCONFIG_HTTP_PORT_VARIABLE = "SMTPGUI_AUTOCONFIG_HTTP_PORT"
 DEFAULT_DEADLINE_S = 10.0
+MAX_SRV_RECORDS = 10  # per service, best priority first: more is a hostile zone, not a choice
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,20 @@ class DiscoverySettings:
 def check_ispdb_url(text: str) -> str:
     """An ISPDB base address as given (``--ispdb-url``): https only; ``ValueError`` otherwise."""
     url = text.strip().rstrip("/")
+    problem = f"{text!r} is not an ISPDB address: give an https:// address such as {DEFAULT_ISPDB_URL}."
+    if not url.isascii() or not url.isprintable() or " " in url:
+        raise ValueError(problem)  # urlsplit would quietly drop a tab or a line break; nothing is sent as typed
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment or parts.username:
-        raise ValueError(f"{text!r} is not an ISPDB address: give an https:// address such as {DEFAULT_ISPDB_URL}.")
+        raise ValueError(problem)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{text!r} is not an ISPDB address: its port must be a number from 1 to 65535.")
+    if parse_ip(parts.hostname) is None and checked_name(parts.hostname) is None:
+        raise ValueError(f"{text!r} is not an ISPDB address: {parts.hostname!r} is not a host name.")
     return url
 
 
@@ -60,9 +78,10 @@ def _port_from_environment(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    port = ascii_port(value)
+    if port is None:
         raise ValueError(f"{name}={value!r} is not a port number.")
-    return int(value)
+    return port
 
 
 def settings_from_environment(
@@ -87,6 +106,7 @@ class SourceOutcome:
     name: str
     suggestions: list[Suggestion] = field(default_factory=list)
     error: str | None = None
+    missing: bool = False  # the error only says the source has nothing for the domain (HTTP 404…)
     dns_failed: bool = False
     elapsed_s: float = 0.0
     finished: bool = True
@@ -106,6 +126,18 @@ class DiscoveryReport:
     def dns_failed(self) -> bool:
         """Nothing was found and DNS itself did not answer."""
         return not self.suggestions and any(s.dns_failed for s in self.sources)
+
+    def why_nothing(self) -> str:
+        """Why there is no suggestion, for both front ends: DNS did not answer, the sources that
+        failed and why (an untrusted certificate, a refused file, no answer in time), or nobody knew."""
+        if self.dns_failed:
+            failed = next(s.error for s in self.sources if s.dns_failed)
+            return f"DNS could not answer ({failed})"
+        failures = [f"{s.name}: {s.error}" for s in self.sources if s.error and not s.missing]
+        if failures:
+            more = f"; and {len(failures) - 3} more" if len(failures) > 3 else ""
+            return "; ".join(failures[:3]) + more
+        return "no source knew it, and no server answered on smtp. or mail."
 
     def to_json(self) -> dict[str, object]:
         return {"address": self.address, "suggestions": [s.to_json() for s in self.suggestions]}
@@ -148,17 +180,24 @@ def _from_preset(preset: Preset, address: str, source: str) -> Suggestion:
 class _Discovery:
     """One run: the address, its domain, the settings and the deadline every source shares."""
 
-    def __init__(self, address: str, domain: str, settings: DiscoverySettings, deadline: float) -> None:
+    def __init__(
+        self,
+        address: str,
+        domain: str,
+        settings: DiscoverySettings,
+        deadline: float,
+        token: CancelToken | None = None,
+    ) -> None:
+        from smtpgui.transport.network import CancelToken
+
         self.address, self.domain, self.settings, self.deadline = address, domain, settings, deadline
         # The plain-http last resort waits for these, and runs only when none of them found anything.
         self.done = {name: threading.Event() for name in ("autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx")}
         self.found_any = False
-        from smtpgui.transport.network import CancelToken
-
-        self.token = CancelToken()
+        self.token = token or CancelToken()  # cancelled: the probe stops, no further DNS question is asked
 
     def dns(self) -> DnsClient:
-        return DnsClient(self.settings.dns_server, self.deadline)
+        return DnsClient(self.settings.dns_server, self.deadline, self.token)
 
     def _fetch_config(self, url: str, source: str, *, allow_http: bool = False) -> list[Suggestion]:
         try:
@@ -167,7 +206,7 @@ class _Discovery:
         except UnsafeXml as exc:
             raise FetchFailure(f"the file was refused: {exc}") from exc
         if not entries:
-            raise FetchFailure("the file names no SMTP server")
+            raise NotFound("the file names no SMTP server")
         return _from_entries(entries, source)
 
     def _host(self, name: str, http: bool = False) -> str:
@@ -205,7 +244,7 @@ class _Discovery:
         the address in the request."""
         for done in self.done.values():
             if not done.wait(max(0.0, self.deadline - time.monotonic())):
-                raise FetchFailure("not tried: the other sources did not finish in time")
+                raise NotFound("not tried: the other sources did not finish in time")
         if self.found_any:
             return []
         url = f"http://{self._host('autoconfig.' + self.domain, http=True)}/mail/config-v1.1.xml"
@@ -221,7 +260,7 @@ class _Discovery:
             ("_submissions._tcp", Security.TLS, "srv-submissions"),
             ("_submission._tcp", Security.STARTTLS, "srv-submission"),
         ):
-            records = dns.srv(f"{service}.{self.domain}")
+            records = dns.srv(f"{service}.{self.domain}")[:MAX_SRV_RECORDS]
             for i, (_priority, _weight, port, target) in enumerate(records):
                 if target is None or not 1 <= port <= 65535:
                     continue  # "." means the service is not offered (RFC 2782)
@@ -238,14 +277,15 @@ class _Discovery:
         if found:
             return found
         registered = {registered_domain(h) for h in hosts[:3]} - {self.domain}
-        errors = []
+        errors, missing = [], True
         for provider in sorted(registered)[:2]:
             try:
                 found += self._fetch_config(f"{self.settings.ispdb_url}/{provider}", "mx-ispdb")
             except FetchFailure as exc:
                 errors.append(f"{provider}: {exc}")
+                missing = missing and isinstance(exc, NotFound)
         if not found and errors:
-            raise FetchFailure("; ".join(errors))
+            raise (NotFound if missing else FetchFailure)("; ".join(errors))
         return found
 
     def probe(self) -> list[Suggestion]:
@@ -290,13 +330,22 @@ def _names_cover(names: tuple[str, ...] | list[str], host: str) -> bool:
 SOURCE_ORDER = ("preset", "autoconfig", "autoconfig-wellknown", "ispdb", "srv", "mx", "probe", "autoconfig-http")
 
 
-def discover(address: str, settings: DiscoverySettings | None = None) -> DiscoveryReport:
-    """Suggested settings for ``address`` (``ValueError`` with a sentence for a bad address)."""
+def discover(
+    address: str, settings: DiscoverySettings | None = None, token: CancelToken | None = None
+) -> DiscoveryReport:
+    """Suggested settings for ``address`` (``ValueError`` with a sentence for a bad address).
+
+    ``token`` cancelled (the person closed the dialog, or the window): ``Cancelled`` within a
+    fraction of a second; the sources still running are left to end by the deadline on their own.
+    """
+    from smtpgui.transport.network import SLICE, CancelToken
+
     settings = settings or DiscoverySettings()
     address, domain = address_domain(address)
     started = time.monotonic()
     deadline = started + settings.deadline_s
-    run = _Discovery(address, domain, settings, deadline)
+    token = token or CancelToken()
+    run = _Discovery(address, domain, settings, deadline, token)
     sources: dict[str, Callable[[], list[Suggestion]]] = {
         "preset": run.presets,
         "autoconfig": run.noting("autoconfig", run.autoconfig),
@@ -318,6 +367,7 @@ def discover(address: str, settings: DiscoverySettings | None = None) -> Discove
             outcome.error, outcome.dns_failed = str(exc), True
         except (FetchFailure, ValueError, OSError) as exc:
             outcome.error = str(exc) or type(exc).__name__
+            outcome.missing = isinstance(exc, NotFound)
         except Exception as exc:  # a source's bug must not end the others
             outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.elapsed_s = time.monotonic() - begun
@@ -327,13 +377,14 @@ def discover(address: str, settings: DiscoverySettings | None = None) -> Discove
         threading.Thread(target=one, args=(name, source), name=f"smtpgui-discover-{name}", daemon=True).start()
     done: dict[str, SourceOutcome] = {}
     while len(done) < len(sources):
+        token.check()  # Cancelled: nobody waits for the answer any more
         left = deadline - time.monotonic()
         if left <= 0:
             break
         try:
-            outcome = answers.get(timeout=left)
+            outcome = answers.get(timeout=min(left, SLICE))
         except queue.Empty:
-            break
+            continue
         done[outcome.name] = outcome
     run.token.cancel()  # a probe still running stops now
     elapsed = time.monotonic() - started

@@ -12,9 +12,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smtpgui.core.addresses import normalize_host, parse_ip
+from smtpgui.core.addresses import is_server_address, normalize_host, parse_ip
+from smtpgui.core.numbers import ascii_port
+
+if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
 
 DNS_SERVER_VARIABLE = "SMTPGUI_DNS_SERVER"
 QUESTION_TIMEOUT_S = 5.0  # one question's longest wait when the deadline is further away
@@ -51,11 +55,9 @@ def parse_dns_server(text: str) -> DnsServerChoice:
     address = parse_ip(host)
     if address is None:
         raise ValueError(f"{text!r} is not a DNS server: give its IP address (for example 127.0.0.1:5353).")
-    port = 53
-    if port_text:
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-            raise ValueError(f"{text!r} is not a DNS server: the port must be a number from 1 to 65535.")
-        port = int(port_text)
+    port = ascii_port(port_text) if port_text else 53
+    if port is None:
+        raise ValueError(f"{text!r} is not a DNS server: the port must be a number from 1 to 65535.")
     return DnsServerChoice(str(address), port)
 
 
@@ -81,11 +83,14 @@ def checked_name(text: str) -> str | None:
 class DnsClient:
     """Asks one resolver, each question within what is left of ``deadline`` (``time.monotonic``)."""
 
-    def __init__(self, server: DnsServerChoice | None = None, deadline: float | None = None) -> None:
+    def __init__(
+        self, server: DnsServerChoice | None = None, deadline: float | None = None, token: CancelToken | None = None
+    ) -> None:
         import dns.resolver
 
         self.server = server
         self.deadline = deadline
+        self.token = token  # once cancelled, no further question is asked (``Cancelled``)
         try:
             resolver = dns.resolver.Resolver(configure=server is None)
         except dns.resolver.NoResolverConfiguration as exc:
@@ -112,13 +117,19 @@ class DnsClient:
         import dns.name
         import dns.resolver
 
+        if self.token is not None:
+            self.token.check()
         self.lookups += 1
         lifetime = self._remaining()
         try:
             answer = self._resolver.resolve(name, rdtype, lifetime=lifetime, raise_on_no_answer=False, search=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.YXDOMAIN):
             return []
-        except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong, dns.name.BadEscape) as exc:
+        except dns.name.NameTooLong:
+            # _dmarc.DOMAIN, SELECTOR._domainkey.DOMAIN or _submissions._tcp.DOMAIN of a long (valid)
+            # domain: no record can exist there, which is "none", not "DNS did not answer".
+            return []
+        except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.BadEscape) as exc:
             raise DnsFailure(f"{name} is not a name DNS can look up") from exc
         except dns.resolver.LifetimeTimeout as exc:
             where = f" ({self.server})" if self.server else ""
@@ -153,7 +164,8 @@ class DnsClient:
         return [(r.priority, r.weight, r.port, checked_name(r.target.to_text())) for r in records]
 
     def addresses(self, name: str) -> list[str]:
-        """The IPv4 then IPv6 addresses of ``name``."""
+        """The IPv4 then IPv6 addresses of ``name`` where a server can be (``is_server_address``:
+        a hostile answer of 0.0.0.0, ::, multicast or link-local is dropped, never connected to)."""
         found = sorted(r.address for r in self.query(name, "A"))
         found += sorted(r.address for r in self.query(name, "AAAA"))
-        return found
+        return [a for a in found if (ip := parse_ip(a)) is not None and is_server_address(ip)]

@@ -14,7 +14,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from smtpgui.core.discovery import registered_domain
+from smtpgui.core.addresses import parse_ip
+from smtpgui.core.discovery import address_domain, registered_domain
 from smtpgui.core.mailauth import (
     LOOKUP_MECHANISMS,
     DmarcPolicy,
@@ -55,6 +56,7 @@ class SpfWalk:
     lookups: int = 0
     void_lookups: int = 0
     reached: list[str] = field(default_factory=list)  # every domain reached by include/redirect
+    passing: list[str] = field(default_factory=list)  # those whose match is a pass (``+`` all the way)
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list)
     host_mechanisms: list[tuple[str, str]] = field(default_factory=list)  # (a|mx, domain)
     problems: list[str] = field(default_factory=list)
@@ -139,6 +141,8 @@ class _SpfWalker:
     def count(self, domain: str) -> bool:
         """Count one lookup; False (and the problem noted once) when the limit is passed."""
         walk = self.walk
+        if walk.lookups > LOOKUP_LIMIT:
+            return False  # receivers stopped at the lookup that passed the limit, and so does the count
         walk.lookups += 1
         if walk.lookups == LOOKUP_LIMIT + 1:
             walk.problems.append(
@@ -147,7 +151,9 @@ class _SpfWalker:
             )
         return walk.lookups <= LOOKUP_LIMIT
 
-    def follow(self, domain: str, text: str, path: tuple[str, ...]) -> None:
+    def follow(self, domain: str, text: str, path: tuple[str, ...], passing: bool = True) -> None:
+        """Read ``domain``'s record as a receiver does, left to right; ``passing``: a match here
+        is a pass (every include on the way had the ``+`` qualifier)."""
         walk = self.walk
         record = parse_spf(text, domain, self.sender)
         walk.problems.extend(record.problems)
@@ -156,6 +162,8 @@ class _SpfWalker:
         for term in record.terms:
             if term.modifier:
                 continue
+            if term.name == "all":
+                break  # RFC 7208 5.1: mechanisms after "all" are never tested (nor their lookups)
             if term.name in ("ip4", "ip6"):
                 try:
                     walk.networks.append(ipaddress.ip_network(term.value, strict=False))
@@ -172,18 +180,22 @@ class _SpfWalker:
                     walk.host_mechanisms.append((term.name, target))
                 continue
             if term.name == "include":
-                self.descend(domain, term.value, target, path, "include")
+                self.descend(domain, term.value, target, path, "include", passing=passing and term.qualifier == "+")
         redirect = record.redirect
         if redirect is not None and record.all_qualifier is None and self.count(domain):
-            self.descend(domain, redirect, checked_domain(redirect), path, "redirect")
+            self.descend(domain, redirect, checked_domain(redirect), path, "redirect", passing=passing)
 
-    def descend(self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str) -> None:
+    def descend(
+        self, domain: str, raw: str, target: str | None, path: tuple[str, ...], how: str, *, passing: bool
+    ) -> None:
         walk = self.walk
         if target is None:
             if "%" not in raw:
                 walk.problems.append(f"the SPF record of {domain} has {how} of something that is not a domain")
             return
         walk.reached.append(target)
+        if passing:
+            walk.passing.append(target)
         if target in path:
             walk.problems.append(f"the SPF record of {domain} loops back to {target} through {how}")
             return
@@ -196,7 +208,7 @@ class _SpfWalker:
                 f"the SPF record of {domain} has {how}:{target}, which publishes no SPF record (permerror)"
             )
             return
-        self.follow(target, records[0], (*path, target))
+        self.follow(target, records[0], (*path, target), passing)
 
 
 def _allows_host(dns: DnsClient, walk: SpfWalk, addresses: list[str]) -> bool:
@@ -217,6 +229,19 @@ def _allows_host(dns: DnsClient, walk: SpfWalk, addresses: list[str]) -> bool:
     return False
 
 
+def _relay_addresses(dns: DnsClient, host: str) -> list[str]:
+    """The relay's addresses to look for in SPF: an address given as the host itself, a domain's
+    from DNS; none for a name that is neither (``localhost``, a single label: nothing to compare)."""
+    literal = parse_ip(host)
+    if literal is not None:
+        return [str(literal)]
+    return dns.addresses(host) if checked_domain(host) else []
+
+
+def _spf_term(address: str) -> str:
+    return f"ip6:{address}" if ":" in address else f"ip4:{address}"
+
+
 def provider_of(host: str, kind: str) -> Preset | None:
     """The preset whose server the connection uses (a Graph connection is Microsoft 365)."""
     if kind == "graph":
@@ -225,8 +250,9 @@ def provider_of(host: str, kind: str) -> Preset | None:
 
 
 def check_sender(address: str, host: str, kind: str, dns: DnsClient) -> SenderReport:
-    """Check SPF, DMARC and DKIM for mail sent as ``address`` through ``host``."""
-    domain = address.rpartition("@")[2].lower().rstrip(".")
+    """Check SPF, DMARC and DKIM for mail sent as ``address`` through ``host`` (``ValueError``
+    with a sentence when ``address`` is not one whose domain can be looked up)."""
+    domain = address_domain(address)[1]
     preset = provider_of(host, kind)
     name = preset.provider_name if preset else None
     report = SenderReport(address, domain, name)
@@ -268,7 +294,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                 )
             )
         if preset and preset.spf_include:
-            if preset.spf_include in walk.reached:
+            if preset.spf_include in walk.passing:
                 spf_ok = not walk.problems
                 add(Finding("ok", "spf", f"SPF for {domain} includes {preset.spf_include}"))
             else:
@@ -282,7 +308,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                     )
                 )
         elif preset is None and host:
-            addresses = [] if not host else dns.addresses(host) if checked_domain(host) else [host]
+            addresses = _relay_addresses(dns, host)
             if addresses and _allows_host(dns, walk, addresses):
                 spf_ok = not walk.problems
                 add(Finding("ok", "spf", f"SPF for {domain} lists the server {host}"))
@@ -294,7 +320,7 @@ def _check(report: SenderReport, preset: Preset | None, host: str, dns: DnsClien
                         "spf",
                         f"SPF for {domain} does not list {host}{shown}: if that server sends the mail out "
                         "itself, receivers will see an SPF failure",
-                        f"add `ip4:{addresses[0]}` (or the relay's own include) to the SPF record of {domain}",
+                        f"add `{_spf_term(addresses[0])}` (or the relay's own include) to the SPF record of {domain}",
                     )
                 )
     # DKIM --------------------------------------------------------------------------------

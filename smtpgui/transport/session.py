@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from smtpgui.core.addresses import idna_host, parse_ip
 from smtpgui.core.message import OutgoingMessage
 from smtpgui.core.model import AuthMode, Connection, ProxyType, Security
+from smtpgui.core.numbers import ascii_number
 from smtpgui.core.redact import Scrubber, proxy_basic_forms, remember
 from smtpgui.transport import network
 from smtpgui.transport.auth import AuthFailure, authenticate, choose_mechanism
@@ -366,8 +367,7 @@ class SmtpSession(TlsDiagnosis, FailureRecorder):
         self.result.capabilities = [line.strip() for line in lines if line.strip()]
         auth = client.esmtp_features.get("auth", "")
         self.result.auth_mechanisms = auth.upper().split()
-        size = client.esmtp_features.get("size", "").strip()
-        self.result.size_limit = int(size) if size.isdigit() else None
+        self.result.size_limit = ascii_number(client.esmtp_features.get("size", ""))
         self.result.smtputf8 = client.has_extn("smtputf8")
 
     def _authenticate(self, client: SmtpClient) -> None:

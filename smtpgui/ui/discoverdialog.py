@@ -31,6 +31,7 @@ from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 if TYPE_CHECKING:
     from smtpgui.core.discovery import Suggestion
     from smtpgui.transport.discover import DiscoveryReport
+    from smtpgui.transport.network import CancelToken
 
 SIGN_IN_WORDS = {"none": "none", "password": "password", "oauth2": "OAuth2"}
 SECURITY_WORDS = {"none": "none (plain text)", "starttls": "STARTTLS", "tls": "SSL/TLS"}
@@ -48,7 +49,7 @@ class DiscoverDialog(QDialog):
     def __init__(
         self,
         start: Callable[[Call], None],
-        discover: Callable[[str], DiscoveryReport],
+        discover: Callable[[str, CancelToken], DiscoveryReport],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -128,7 +129,7 @@ class DiscoverDialog(QDialog):
         self.problem.hide()
         self.table.clear()
         self.report = None
-        job = Call(lambda: self.discover(address))
+        job = Call(lambda token: self.discover(address, token), cancellable=True)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         self.job = job
@@ -138,10 +139,16 @@ class DiscoverDialog(QDialog):
         self._update_buttons()
         self.start(job)
 
+    def _current(self) -> bool:
+        """The signal comes from the job this dialog still waits for (not one it cancelled)."""
+        return self.job is not None and self.sender() is self.job.signals
+
     @Slot(object)
     def _on_finished(self, report: DiscoveryReport) -> None:
         from smtpgui.core.discovery import confidence_words, source_words
 
+        if not self._current():
+            return
         self.job = None
         self.report = report
         self.find_button.setEnabled(True)
@@ -171,7 +178,7 @@ class DiscoverDialog(QDialog):
             self.create_button.setFocus()
         else:
             set_status_color(self.status, "warning")
-            why = "DNS did not answer" if report.dns_failed else "no source knew the domain and no server answered"
+            why = report.why_nothing().rstrip(".")
             set_plain(
                 self.status,
                 f"No settings found for {report.domain} ({why}). Add the connection from a preset or by hand.",
@@ -180,6 +187,8 @@ class DiscoverDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.job = None
         self.find_button.setEnabled(True)
         set_status_color(self.status, "error")
@@ -192,6 +201,14 @@ class DiscoverDialog(QDialog):
     def _update_buttons(self) -> None:
         self.create_button.setEnabled(self.job is None and self.selected() is not None)
         self.create_button.setDefault(self.create_button.isEnabled())
+
+    def done(self, result: int) -> None:
+        """Closed (Cancel, Escape, the title bar, Create): a lookup still running is stopped."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+            self.find_button.setEnabled(True)
+        super().done(result)
 
     @Slot()
     def create_connection(self) -> None:

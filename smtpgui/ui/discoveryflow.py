@@ -18,6 +18,7 @@ from smtpgui.core.model import Connection
 if TYPE_CHECKING:
     from smtpgui.core.discovery import Suggestion
     from smtpgui.transport.discover import DiscoveryReport
+    from smtpgui.transport.network import CancelToken
     from smtpgui.transport.sendercheck import SenderReport
     from smtpgui.ui.context import WindowContext
     from smtpgui.ui.discoverdialog import DiscoverDialog
@@ -39,11 +40,12 @@ class DiscoveryFlow(QObject):
         self.dialog_parent = dialog_parent
         self.dialog: QDialog | None = None
 
-    def _discover(self, address: str) -> DiscoveryReport:
+    def _discover(self, address: str, token: CancelToken) -> DiscoveryReport:
         """On the worker: the settings from the environment (``SMTPGUI_DNS_SERVER``…), then discovery."""
         from smtpgui.transport.discover import settings_from_environment
 
-        return self.window.services.discovery.discover(address, settings_from_environment(None, None, None))
+        settings = settings_from_environment(None, None, None)
+        return self.window.services.discovery.discover(address, settings, token)
 
     @Slot()
     def new_from_address(self) -> DiscoverDialog:
@@ -68,19 +70,23 @@ class DiscoveryFlow(QObject):
 
     # the sender domain ---------------------------------------------------------------------------
 
-    def _checker(self, connection: Callable[[], Connection]) -> Callable[[], SenderReport]:
+    def _checker(self, connection: Callable[[], Connection]) -> Callable[[CancelToken], SenderReport]:
         services = self.window.services
 
-        def check() -> SenderReport:
-            return services.discovery.check_sender(connection())
+        def check(token: CancelToken) -> SenderReport:
+            return services.discovery.check_sender(connection(), token=token)
 
         return check
 
     def sender_panel(self, connection: Callable[[], Connection], parent: QWidget | None = None) -> SenderDomainPanel:
-        """A *Sender domain* section checking ``connection()`` when its button is pressed."""
+        """A *Sender domain* section checking ``connection()`` when its button is pressed (and
+        stopping when ``parent``, a dialog, closes)."""
         from smtpgui.ui.senderpanel import SenderDomainPanel
 
-        return SenderDomainPanel(self.window.start_job, self._checker(connection), parent)  # type: ignore[arg-type]
+        panel = SenderDomainPanel(self.window.start_job, self._checker(connection), parent)  # type: ignore[arg-type]
+        if isinstance(parent, QDialog):
+            parent.finished.connect(panel.cancel)
+        return panel
 
     @Slot()
     def check_sender(self) -> QDialog | None:

@@ -10,9 +10,12 @@ nothing can start a second save meanwhile).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal
+
+if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
 
 T = TypeVar("T")
 
@@ -26,19 +29,30 @@ class CallSignals(QObject):
 
 class Call(QRunnable):
     """Runs ``call()`` on a worker; its result or its error (as a sentence) comes back through
-    ``signals``, queued to the thread that made the job."""
+    ``signals``, queued to the thread that made the job.
 
-    def __init__(self, call: Callable[[], object]) -> None:
+    ``cancellable``: ``call`` takes a :class:`~smtpgui.transport.network.CancelToken` that
+    :meth:`cancel` (the dialog closed, the window closing) trips, so network work stops at once.
+    Without it each call ends by itself (a query, a bind).
+    """
+
+    def __init__(self, call: Callable[..., object], *, cancellable: bool = False) -> None:
         super().__init__()
         self.call = call
+        self.token: CancelToken | None = None
+        if cancellable:
+            from smtpgui.transport.network import CancelToken
+
+            self.token = CancelToken()
         self.signals = CallSignals()
 
     def cancel(self) -> None:
-        """Nothing to stop: each call ends by itself (a query, a bind, a lookup with a deadline)."""
+        if self.token is not None:
+            self.token.cancel()
 
     def run(self) -> None:
         try:
-            result = self.call()
+            result = self.call() if self.token is None else self.call(self.token)
         except Exception as exc:  # said in the window, never lost
             self.signals.failed.emit(str(exc) or type(exc).__name__)
             return

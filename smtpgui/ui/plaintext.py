@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from smtpgui.core.display import printable
@@ -63,13 +63,27 @@ def clean(text: object, sanitizer: Sanitizer | None = None) -> str:
 
 
 class PlainLabel(QLabel):
-    """A QLabel that never renders its text as rich text."""
+    """A QLabel that never renders its text as rich text.
+
+    Word-wrapped, it never asks for more than :attr:`MAX_MINIMUM_WIDTH` pixels: Qt wraps only at
+    spaces, so one long word from outside (a pasted 32,000-character "address", a 250-character
+    domain) made the label's minimum width that word's and the layout widened the whole window to
+    it (240,000 px). Such a word is cut at the label's edge instead; every sentence still wraps.
+    """
+
+    MAX_MINIMUM_WIDTH = 320
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         if text:
             self.setText(clean(text))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.wordWrap() and hint.width() > self.MAX_MINIMUM_WIDTH:
+            hint.setWidth(self.MAX_MINIMUM_WIDTH)
+        return hint
 
 
 def set_plain(label: QLabel, text: object, sanitizer: Sanitizer | None = None) -> None:

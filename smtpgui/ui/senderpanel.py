@@ -18,6 +18,7 @@ from smtpgui.ui.offthread import Call
 from smtpgui.ui.plaintext import PlainLabel, clean, set_plain
 
 if TYPE_CHECKING:
+    from smtpgui.transport.network import CancelToken
     from smtpgui.transport.sendercheck import SenderReport
 
 MARKS = {"problem": "✖", "warning": "⚠", "ok": "✔", "note": "•"}
@@ -46,7 +47,10 @@ class SenderDomainPanel(QGroupBox):
     checked = Signal(object)
 
     def __init__(
-        self, start: Callable[[Call], None], check: Callable[[], SenderReport], parent: QWidget | None = None
+        self,
+        start: Callable[[Call], None],
+        check: Callable[[CancelToken], SenderReport],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("Sender domain", parent)
         self.setObjectName("senderDomainPanel")
@@ -75,7 +79,7 @@ class SenderDomainPanel(QGroupBox):
         """Start the check (the person asked for it)."""
         if self.job is not None:
             return
-        job = Call(self.check)
+        job = Call(self.check, cancellable=True)
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         self.job = job
@@ -85,14 +89,28 @@ class SenderDomainPanel(QGroupBox):
         self._clear()
         self.start(job)
 
+    @Slot()
+    def cancel(self) -> None:
+        """Stop a check still running (its dialog closed); nothing of it is shown."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+            self.button.setEnabled(True)
+
     def _clear(self) -> None:
         for label in self.lines:
             self.findings.removeWidget(label)
             label.deleteLater()
         self.lines = []
 
+    def _current(self) -> bool:
+        """The signal comes from the check this section still waits for (not one it cancelled)."""
+        return self.job is not None and self.sender() is self.job.signals
+
     @Slot(object)
     def _on_finished(self, report: SenderReport) -> None:
+        if not self._current():
+            return
         self.job = None
         self.report = report
         self.button.setEnabled(True)
@@ -125,6 +143,8 @@ class SenderDomainPanel(QGroupBox):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.job = None
         self.button.setEnabled(True)
         set_status_color(self.summary, "error")
@@ -138,13 +158,14 @@ class SenderCheckDialog(QDialog):
         self,
         title: str,
         start: Callable[[Call], None],
-        check: Callable[[], SenderReport],
+        check: Callable[[CancelToken], SenderReport],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("senderCheckDialog")
         self.setWindowTitle(clean(title))
         self.panel = SenderDomainPanel(start, check, self)
+        self.finished.connect(self.panel.cancel)  # closed while checking: the check stops
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -53,6 +53,7 @@ class Script:
     require_client_cert: bool = False
     auth_mechanisms: str = "PLAIN LOGIN CRAM-MD5 XOAUTH2"
     host: str = "hostile.test"
+    encoding: str = "utf-8"  # how replies are sent: "latin-1" sends "²" as the single byte 0xB2
 
 
 @dataclass
@@ -177,7 +178,7 @@ class HostileSmtp:
             conn.sendall(s.unterminated[stage].encode("utf-8"))
             return False
         text = s.replies.get(stage, normal)
-        conn.sendall(text.encode("utf-8") + b"\r\n")
+        conn.sendall(text.encode(s.encoding) + b"\r\n")
         return not text.startswith("421")
 
     def _converse(self, conn: socket.socket) -> None:

@@ -29,6 +29,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/xml"})
     delay: float = 0.0  # seconds before answering
     stream: int = 0  # when set: send this many bytes of filler instead of ``body``
+    drip: float = 0.0  # when set: send the whole answer (status line first) one byte every ``drip`` seconds
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,14 @@ def _handler(server: WebServer) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             if route.delay and server.stop.wait(route.delay):
                 return
+            if route.drip:
+                self._drip(route)
+                return
             self.send_response(route.status)
             for name, value in route.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(route.stream or len(route.body)))
+            if "Content-Length" not in route.headers:  # a route may give its own (a lie, a bad number)
+                self.send_header("Content-Length", str(route.stream or len(route.body)))
             self.send_header("Connection", "close")
             self.end_headers()
             try:
@@ -100,6 +105,18 @@ def _handler(server: WebServer) -> type[http.server.BaseHTTPRequestHandler]:
                     self.wfile.write(route.body)
             except OSError:
                 return
+
+        def _drip(self, route: Route) -> None:
+            """A slowloris answer: one byte every ``route.drip`` seconds until the client leaves."""
+            head = f"HTTP/1.1 {route.status} OK\r\nContent-Length: {len(route.body)}\r\n\r\n".encode()
+            for i in range(len(head + route.body)):
+                if server.stop.wait(route.drip):
+                    return
+                try:
+                    self.wfile.write((head + route.body)[i : i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return
 
     return Handler
 
