@@ -75,7 +75,7 @@ class AppSettings:
 def sender_fallback(connection: Connection, sender: str, field: str) -> tuple[str, str]:
     """``sender`` (from ``field``), else the Graph mailbox, else the sign-in user name when it is an
     address: the one rule for the From address both the message and the sender-domain check use."""
-    if not sender and connection.kind.value == "graph":
+    if not sender and connection.kind.value == "graph" and connection.mailbox:
         return connection.mailbox, "mailbox"
     if not sender and connection.auth_mode.value != "none" and "@" in connection.username:
         return connection.username, "username"
