@@ -204,7 +204,12 @@ def import_connections(
         imported.clear()
         outcome.shared = SharedImport()
         resolved, shared = merge(
-            incoming, shared, replace, lambda i, c: f"Entry #{i} ({_short(c.name)}) in {source}", outcome.shared
+            incoming,
+            shared,
+            replace,
+            lambda i, c: f"Entry #{i} ({_short(c.name)}) in {source}",
+            outcome.shared,
+            stored=connections,
         )
         by_name = {c.name.casefold(): c for c in connections}
         clashes = [c.name for c in incoming if c.name.casefold() in by_name]
