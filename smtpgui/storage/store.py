@@ -137,7 +137,12 @@ class ConnectionStore:
         connections = []
         for index, item in enumerate(document["connections"], start=1):
             try:
-                connections.append(connection_from_dict(item))
+                connection = connection_from_dict(item)
+                if ":" in connection.id:
+                    # Keyring entries are "<owner>:<slot>" and a shared credential's owner is
+                    # "credential:<id>": such an id would read, overwrite and delete another's password.
+                    raise ValueError(f"its id {connection.id[:60]!r} is not one smtpgui makes (no ':' allowed)")
+                connections.append(connection)
             except (ValueError, TypeError) as exc:
                 raise StorageError(
                     f"Connection #{index} in {source} cannot be read ({exc}); the file was left "

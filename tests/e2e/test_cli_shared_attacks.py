@@ -3,11 +3,13 @@ a stored secret never goes anywhere a file or a crafted config chooses, and neve
 
 from __future__ import annotations
 
+import base64
 import json
+import socket
 from pathlib import Path
 
 from tests.conftest import CliRunner
-from tests.support.servers import PASSWORD, USER, smtp_server
+from tests.support.servers import PASSWORD, USER, ScriptedServer, read_line, smtp_server
 
 
 def _add_corp(cli: CliRunner) -> str:
@@ -75,3 +77,76 @@ def test_a_backup_restored_into_the_same_folder_keeps_its_credential(cli: CliRun
     r = cli("import", str(export), "--replace")
     assert r.returncode == 0, r.stderr
     assert json.loads(cli("show", "Work", "--json").stdout)["credential"] == "Corp"
+
+
+def _echoing_server(conn: socket.socket) -> None:
+    """Says every command back in its replies, AUTH's decoded password included, then refuses."""
+    conn.sendall(b"220 echo.example ESMTP\r\n")
+    while True:
+        line = read_line(conn)
+        if not line:
+            return
+        verb = line[:4].upper()
+        if verb in {b"EHLO", b"HELO"}:
+            conn.sendall(b"250-echo.example\r\n250 AUTH PLAIN LOGIN\r\n")
+        elif verb == b"AUTH":
+            raw = line.split()[-1]
+            decoded = base64.b64decode(raw + b"==")
+            echoed = decoded.replace(b"\0", b" ")
+            conn.sendall(b"535-5.7.8 you said " + echoed + b"\r\n535 5.7.8 also " + base64.b64encode(decoded) + b"\r\n")
+        elif verb == b"QUIT":
+            conn.sendall(b"221 bye\r\n")
+            return
+        else:
+            conn.sendall(b"502 5.5.2 " + line.strip() + b"\r\n")
+
+
+def test_a_server_echoing_the_credential_s_password_never_shows_it(cli: CliRunner) -> None:
+    _add_corp(cli)
+    with ScriptedServer(_echoing_server) as server:
+        cli(
+            "add", "Work", "--host", server.host, "--port", str(server.port), "--security", "none",
+            "--allow-insecure-auth", "--credential", "Corp", "--mechanism", "plain",
+        )  # fmt: skip
+        for extra in ((), ("--json",)):
+            r = cli("test", "Work", "--to", "r@example.com", "--transcript", *extra)
+            assert r.returncode != 0
+            shown = r.stdout + r.stderr
+            assert "you said" in shown or extra == ()
+            assert PASSWORD not in shown, shown
+            assert base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode() not in shown
+    for path in cli.config_dir.rglob("*"):
+        if path.is_file():
+            assert PASSWORD.encode() not in path.read_bytes(), path
+
+
+def test_a_crafted_connection_id_cannot_name_a_credential_s_keyring_entry(cli: CliRunner) -> None:
+    """Keyring entries are ``<owner>:<slot>``; a connection whose id is ``credential:<id>`` would read,
+    overwrite and delete the credential's password as its own."""
+    credential_id = _add_corp(cli)
+    cli("add", "Work", "--host", "mail.example.com", "--credential", "Corp")
+    path = cli.config_dir / "connections.json"
+    with smtp_server("plain", auth_require_tls=False) as attacker:
+        document = json.loads(path.read_text())
+        document["connections"].append(
+            {
+                "name": "Evil",
+                "id": f"credential:{credential_id}",
+                "host": attacker.host,
+                "port": attacker.port,
+                "security": "none",
+                "allow_insecure_auth": True,
+                "auth_mode": "password",
+                "username": USER,
+            }
+        )
+        path.write_text(json.dumps(document))
+        crafted = path.read_bytes()
+        r = cli("test", "Evil", "--to", "r@example.com")
+        assert attacker.handler.messages == []
+        assert r.returncode != 0 and "Traceback" not in r.stderr
+        assert "id" in r.stderr and "connections.json" in r.stderr
+        cli("delete", "Evil")
+        cli("edit", "Evil", "--password-stdin", stdin="overwritten\n")
+    assert cli.secrets() == {f"smtpgui/credential:{credential_id}:password": PASSWORD}
+    assert path.read_bytes() == crafted
