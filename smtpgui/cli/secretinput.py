@@ -46,6 +46,23 @@ def read_env_secret(variable: str, option: str) -> str:
     return value
 
 
+def terminal_answer(prompt: str, *, hidden: bool = False) -> str:
+    """What a person types at the terminal after ``prompt`` (without echo when ``hidden``).
+
+    The end of input (Ctrl-D on an empty line) is an empty answer, never an error: every question
+    the command line asks treats it as "no". Ctrl-C stays KeyboardInterrupt (exit 130).
+    """
+    try:
+        if hidden:
+            import getpass  # with its first use: only a person at a terminal needs it
+
+            return getpass.getpass(prompt)
+        return input(prompt)
+    except EOFError:
+        print(file=sys.stderr)  # the prompt's line ends, as Enter would have ended it
+        return ""
+
+
 def prompt_secret(prompt: str, what: str = "password") -> str:
     """Ask without echo on the terminal; refused (exit 2) when standard input is not one."""
     if not stdin_is_terminal():
@@ -54,9 +71,7 @@ def prompt_secret(prompt: str, what: str = "password") -> str:
             "--password-stdin or --password-env VAR.",
             "--password-prompt",
         )
-    import getpass  # with its first use: only a person at a terminal needs it
-
-    value = getpass.getpass(prompt)
+    value = terminal_answer(prompt, hidden=True)
     if not value:
         raise ValidationError(f"No {what} was typed; nothing was changed.", "--password-prompt")
     remember(value)
