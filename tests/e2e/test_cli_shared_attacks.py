@@ -7,8 +7,12 @@ import base64
 import json
 import socket
 from pathlib import Path
+from urllib.parse import quote
+
+import pytest
 
 from tests.conftest import CliRunner
+from tests.support.hostile_proxies import HostileHttpProxy
 from tests.support.servers import PASSWORD, USER, ScriptedServer, read_line, smtp_server
 
 
@@ -150,3 +154,22 @@ def test_a_crafted_connection_id_cannot_name_a_credential_s_keyring_entry(cli: C
         cli("edit", "Evil", "--password-stdin", stdin="overwritten\n")
     assert cli.secrets() == {f"smtpgui/credential:{credential_id}:password": PASSWORD}
     assert path.read_bytes() == crafted
+
+
+@pytest.mark.parametrize("mode", ["echo-407", "echo-hex", "echo-url", "echo-spaced"])
+def test_a_proxy_echoing_the_connector_s_password_never_shows_it(cli: CliRunner, mode: str) -> None:
+    secret = "conn-ector pw:%/+"
+    cli.extra_env["PROXYPW"] = secret
+    with HostileHttpProxy(mode) as proxy:
+        r = cli("connector", "add", "Office", "--proxy", f"http://proxyuser@127.0.0.1:{proxy.port}",
+                "--proxy-password-env", "PROXYPW")  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        cli("add", "A", "--host", "mail.example.com", "--from", "a@example.com", "--connector", "Office")
+        r = cli("test", "A", "--to", "r@example.com", "--json", "--transcript")
+        assert proxy.requests and b"Proxy-Authorization" in proxy.requests[0]
+    shown = r.stdout + r.stderr
+    assert r.returncode != 0
+    basic = base64.b64encode(f"proxyuser:{secret}".encode()).decode()
+    for form in (secret, basic, secret.encode().hex(), quote(secret, safe=""), quote(f"proxyuser:{secret}", safe="")):
+        assert form not in shown, (form, shown)
+    assert " ".join(basic[i : i + 6] for i in range(0, len(basic), 6)) not in shown
