@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
-from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
+from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, id_problem
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
@@ -138,10 +138,9 @@ class ConnectionStore:
         for index, item in enumerate(document["connections"], start=1):
             try:
                 connection = connection_from_dict(item)
-                if ":" in connection.id:
-                    # Keyring entries are "<owner>:<slot>" and a shared credential's owner is
-                    # "credential:<id>": such an id would read, overwrite and delete another's password.
-                    raise ValueError(f"its id {connection.id[:60]!r} is not one smtpgui makes (no ':' allowed)")
+                problem = id_problem(connection.id)  # "credential:<id>" would be a credential's entry
+                if problem:
+                    raise ValueError(problem)
                 connections.append(connection)
             except (ValueError, TypeError) as exc:
                 raise StorageError(
@@ -167,7 +166,11 @@ class ConnectionStore:
             parsed = []
             for index, item in enumerate(items, start=1):
                 try:
-                    parsed.append(parse(item))
+                    shared_item = parse(item)
+                    problem = id_problem(shared_item.id)
+                    if problem:
+                        raise ValueError(problem)
+                    parsed.append(shared_item)
                 except ValueError as exc:
                     raise StorageError(
                         f"{what} #{index} in {source} cannot be read ({exc}); the file was left "

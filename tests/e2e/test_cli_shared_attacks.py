@@ -173,3 +173,37 @@ def test_a_proxy_echoing_the_connector_s_password_never_shows_it(cli: CliRunner,
     for form in (secret, basic, secret.encode().hex(), quote(secret, safe=""), quote(f"proxyuser:{secret}", safe="")):
         assert form not in shown, (form, shown)
     assert " ".join(basic[i : i + 6] for i in range(0, len(basic), 6)) not in shown
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad_id"),
+    [
+        ("connections", "a\nb"),
+        ("connections", "connector:x"),
+        ("credentials", 'x\nhost evil.example\npasswordeval "id"'),
+        ("connectors", "x\x1b[2J"),
+        ("credentials", "a:b"),
+    ],
+)
+def test_a_crafted_id_in_connections_json_is_refused_with_a_sentence(cli: CliRunner, kind: str, bad_id: str) -> None:
+    """Ids name keyring entries and are written into exported settings: one smtpgui could not have
+    made (a line break, a control character, ':') is refused on reading, the file left untouched."""
+    _add_corp(cli)
+    cli("connector", "add", "Office", "--proxy", "socks5://p.example:1080")
+    cli("add", "Work", "--host", "mail.example.com", "--credential", "Corp", "--connector", "Office")
+    path = cli.config_dir / "connections.json"
+    document = json.loads(path.read_text())
+    old_id = document[kind][0]["id"]
+    document[kind][0]["id"] = bad_id
+    for connection in document["connections"]:  # references follow, so only the id itself is wrong
+        for key in ("credential_id", "connector_id"):
+            if connection.get(key) == old_id:
+                connection[key] = bad_id
+    path.write_text(json.dumps(document))
+    crafted = path.read_bytes()
+    for command in (("list",), ("export", "Work", "--format", "msmtprc"), ("credential", "list")):
+        r = cli(*command)
+        assert r.returncode == 3, (command, r.stdout, r.stderr)
+        assert "connections.json" in r.stderr and "Traceback" not in r.stderr
+        assert "\x1b" not in r.stderr and "\nhost evil" not in r.stdout + r.stderr
+    assert path.read_bytes() == crafted
