@@ -237,14 +237,14 @@ def connector_from_dict(data: Any) -> Connector:
 
 def _name_problems(name: str, others: Iterable[tuple[str, str]], own_id: str, noun: str) -> list[Problem]:
     """The connection name rule (core.validation) for a credential's or connector's name."""
-    from smtpgui.core.validation import validate_name
+    from smtpgui.core.validation import name_key, validate_name
 
     problems = [
         Problem("name", p.message.replace("the connection", f"the {noun}")) for p in validate_name(name) if p.field
     ]
-    folded = name.casefold()
+    folded = name_key(name)
     for other_id, other_name in others:
-        if other_id != own_id and other_name.casefold() == folded:
+        if other_id != own_id and name_key(other_name) == folded:
             problems.append(Problem("name", f"Another {noun} is already called {other_name!r}."))
             break
     return problems

@@ -42,6 +42,7 @@ from smtpgui.core.shared import (
     validate_connector,
     validate_credential,
 )
+from smtpgui.core.validation import name_key
 
 REFERENCE_KEYS = {"credential_id": "credential", "connector_id": "connector"}
 
@@ -142,9 +143,9 @@ def read_definitions(document: dict[str, Any], batch: ImportBatch, source: str) 
                 raise ValidationError(
                     f"{noun} #{index} ({_short(parsed.name)}) in {source}: {problems[0].field}: {problems[0].message}"
                 )
-            if parsed.name.casefold() in seen:
+            if name_key(parsed.name) in seen:
                 raise ValidationError(f"{source} defines the {noun.lower()} {_short(parsed.name)} more than once.")
-            seen.add(parsed.name.casefold())
+            seen.add(name_key(parsed.name))
             target.append(parsed)
 
 
@@ -186,7 +187,7 @@ def merge(
         ):
             if name is None:
                 continue
-            found = ids.get(name.casefold())
+            found = ids.get(name_key(name))
             if found is None:
                 raise ValidationError(
                     f"{label(index, connection)} uses the {noun} {_short(name)}, which neither the file nor "
@@ -221,12 +222,12 @@ def _places_by_credential(stored: list[Connection], credential_ids: set[str]) ->
 def _merge_kind(
     stored: list[Any], incoming: list[Any], noun: str, replace: bool, report: SharedImport
 ) -> tuple[list[Any], dict[str, str]]:
-    by_name = {item.name.casefold(): index for index, item in enumerate(stored)}
+    by_name = {name_key(item.name): index for index, item in enumerate(stored)}
     for item in incoming:
-        index = by_name.get(item.name.casefold())
+        index = by_name.get(name_key(item.name))
         if index is None:
             added = item.replace(id=new_id())
-            by_name[added.name.casefold()] = len(stored)
+            by_name[name_key(added.name)] = len(stored)
             stored.append(added)
             report.added.append((noun, added.name))
             continue
@@ -244,4 +245,4 @@ def _merge_kind(
             if moved:
                 report.dropped.append((noun, current.name, moved))
                 report.owners_to_clear.append((current.owner, "password" if noun == "credential" else "proxy-password"))
-    return stored, {item.name.casefold(): item.id for item in stored}
+    return stored, {name_key(item.name): item.id for item in stored}
