@@ -375,9 +375,11 @@ class ConnectionStore:
 
 
 def find_by_name(connections: list[Connection], name: str) -> Connection:
-    folded = name.casefold()
+    from smtpgui.core.validation import name_key  # names are one however composed (NFKC) or cased
+
+    folded = name_key(name)
     for connection in connections:
-        if connection.name.casefold() == folded:
+        if connection.name.casefold() == name.casefold() or name_key(connection.name) == folded:
             return connection
     raise NotFoundError(f"There is no connection called {name!r}; 'smtpgui list' shows them.")
 
