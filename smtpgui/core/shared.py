@@ -243,6 +243,10 @@ def _name_problems(name: str, others: Iterable[tuple[str, str]], own_id: str, no
         Problem("name", p.message.replace("the connection", f"the {noun}")) for p in validate_name(name) if p.field
     ]
     folded = name_key(name)
+    if folded == "none":  # `--credential none` / `--connector none` mean the connection's own
+        problems.append(
+            Problem("name", f"'none' cannot name a {noun}: '--{noun} none' means a connection's own; choose another.")
+        )
     for other_id, other_name in others:
         if other_id != own_id and name_key(other_name) == folded:
             problems.append(Problem("name", f"Another {noun} is already called {other_name!r}."))

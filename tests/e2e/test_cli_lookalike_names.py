@@ -76,3 +76,13 @@ def test_foreign_names_lose_invisible_characters_and_stay_apart(cli: CliRunner, 
     assert r.returncode == 0, r.stderr
     names = sorted(c["name"] for c in json.loads(cli("list", "--json").stdout))
     assert names == ["Corp", "Ｃorp 2"], names
+
+
+@pytest.mark.parametrize("name", ["none", "None", "NONE", "ｎｏｎｅ"])
+def test_none_cannot_name_a_credential_or_connector(cli: CliRunner, name: str) -> None:
+    """`--credential none` means "its own": a credential called so could never be chosen."""
+    r = cli("credential", "add", name, "--username", "u", "--password-stdin", stdin="pw\n")
+    assert r.returncode == 2 and "none" in r.stderr.lower(), r.stderr
+    r = cli("connector", "add", name, "--proxy", "socks5://p.example:1080")
+    assert r.returncode == 2, r.stderr
+    assert cli.secrets() == {}
