@@ -370,7 +370,9 @@ def _apply_shared_options(
         if name.casefold() in ("", "none"):
             changes[field_name] = ""
             continue
-        match = next((i for i in items if i.name.casefold() == name.casefold()), None)
+        from smtpgui.core.validation import name_key
+
+        match = next((i for i in items if name_key(i.name) == name_key(name)), None)
         if match is None:
             problems.append(
                 Problem(field_name, f"There is no {noun} called {name!r}; 'smtpgui {noun} list' shows them.")

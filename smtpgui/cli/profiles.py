@@ -19,7 +19,7 @@ from smtpgui.cli.fields import add_field_options, apply_field_options
 from smtpgui.cli.importreport import missing_passwords_hint, report_import
 from smtpgui.cli.output import emit_json, say
 from smtpgui.cli.sandbox import sandbox_base
-from smtpgui.cli.secretinput import PASSWORD_OPTIONS, given_password
+from smtpgui.cli.secretinput import PASSWORD_OPTIONS, given_password, terminal_answer
 from smtpgui.core.display import printable
 from smtpgui.core.errors import SecretStoreUnavailable, ValidationError
 from smtpgui.core.model import Connection, connection_to_dict
@@ -188,7 +188,7 @@ def cmd_delete(app: AppServices, args: argparse.Namespace) -> int:
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():  # None: a windowed (frozen) executable
             raise UsageError(f"Deleting {victim.name!r} needs confirmation: add --yes.")
-        answer = input(f"Delete {victim.name!r} and its stored secrets? [y/N] ")
+        answer = terminal_answer(f"Delete {victim.name!r} and its stored secrets? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             say("nothing was deleted.")
             return EXIT_OK

@@ -16,6 +16,20 @@ from smtpgui.core.redact import remember
 
 # The ways to give a password, as a refusal names them.
 PASSWORD_OPTIONS = "--password-stdin, --password-env VAR, or --password-prompt (on a terminal)"
+# The longest password, proxy password or client secret taken (characters). Real ones are well
+# under it; a pipe from the wrong place (/dev/zero, a file) is not read past it.
+SECRET_MAX = 4096
+
+
+def _checked(value: str, what: str, option: str) -> str:
+    """``value`` when it can be a secret, else ``ValidationError`` (a sentence, never the value)."""
+    if len(value) > SECRET_MAX:
+        raise ValidationError(
+            f"The {what} given with {option} is too long (more than {SECRET_MAX} characters): is it the right input?",
+            option,
+        )
+    remember(value)
+    return value
 
 
 def stdin_is_terminal() -> bool:
@@ -29,12 +43,12 @@ def stdin_is_terminal() -> bool:
 
 def read_stdin_secret(what: str, option: str = "--password-stdin") -> str:
     """The first line of standard input (an empty one is refused: it is a mistake, not a password)."""
-    line = sys.stdin.readline() if sys.stdin is not None else ""
+    # At most one character past the limit (plus the line end) is read: an endless input ends here.
+    line = sys.stdin.readline(SECRET_MAX + 3) if sys.stdin is not None else ""
     value = line.rstrip("\r\n")
     if not value:
         raise ValidationError(f"No {what} was given on standard input (it reads the first line).", option)
-    remember(value)
-    return value
+    return _checked(value, what, option)
 
 
 def read_env_secret(variable: str, option: str) -> str:
@@ -42,8 +56,24 @@ def read_env_secret(variable: str, option: str) -> str:
     value = os.environ.get(variable)
     if value is None:
         raise ValidationError(f"The environment variable {variable!r} named by {option} is not set.", option)
-    remember(value)
-    return value
+    return _checked(value, "value", option)
+
+
+def terminal_answer(prompt: str, *, hidden: bool = False) -> str:
+    """What a person types at the terminal after ``prompt`` (without echo when ``hidden``).
+
+    The end of input (Ctrl-D on an empty line) is an empty answer, never an error: every question
+    the command line asks treats it as "no". Ctrl-C stays KeyboardInterrupt (exit 130).
+    """
+    try:
+        if hidden:
+            import getpass  # with its first use: only a person at a terminal needs it
+
+            return getpass.getpass(prompt)
+        return input(prompt)
+    except EOFError:
+        print(file=sys.stderr)  # the prompt's line ends, as Enter would have ended it
+        return ""
 
 
 def prompt_secret(prompt: str, what: str = "password") -> str:
@@ -54,13 +84,10 @@ def prompt_secret(prompt: str, what: str = "password") -> str:
             "--password-stdin or --password-env VAR.",
             "--password-prompt",
         )
-    import getpass  # with its first use: only a person at a terminal needs it
-
-    value = getpass.getpass(prompt)
+    value = terminal_answer(prompt, hidden=True)
     if not value:
         raise ValidationError(f"No {what} was typed; nothing was changed.", "--password-prompt")
-    remember(value)
-    return value
+    return _checked(value, what, "--password-prompt")
 
 
 def given_password(options: argparse.Namespace, prompt: str, *, ask_on_terminal: bool) -> str | None:

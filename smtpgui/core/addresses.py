@@ -252,13 +252,16 @@ def split_from_field(text: str) -> tuple[str, str]:
     Accepts ``"Sender Name" <addr@example.com>``, ``Sender Name <addr@example.com>``,
     ``<addr@example.com>`` and a bare address. The address is validated.
     """
-    value = text.strip()
-    match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]*)>", value)
+    # The whole field first: str.strip() and \s would otherwise eat a U+2028 or NEL between parts.
+    value = check_single_line(text, "The From field").strip()
+    match = re.fullmatch(r"(.*?)\s*<([^<>]*)>", value)
     if not match:
         return "", normalize_address(value)
     name = match.group(1).strip()
     if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
         name = re.sub(r"\\(.)", r"\1", name[1:-1]).strip()
+    elif "<" in name or ">" in name:
+        raise ValueError(f"{value!r} holds more than one address: give one (a name may go before it).")
     return normalize_display_name(name), normalize_address(match.group(2))
 
 

@@ -108,6 +108,19 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id read from a file (None: it can).
+
+    An id names keyring entries (``<id>:password``; a shared credential's are
+    ``credential:<id>:password``) and is written into exported settings (msmtp's ``passwordeval``
+    line): one with a ':' could name another's entry, and one with a line break, space or other
+    control character could add lines to an export. smtpgui makes UUIDs, which have none of them.
+    """
+    if not value.isprintable() or " " in value or ":" in value:
+        return f"its id {value[:60]!r} is not one smtpgui makes (no ':', spaces or control characters)"
+    return None
+
+
 @dataclass(frozen=True)
 class Connection:
     """One named SMTP (or Graph) connection. Secrets are never part of it."""

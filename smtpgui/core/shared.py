@@ -9,6 +9,7 @@ session uses it. Values only: no I/O, no Qt.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,10 +84,24 @@ class SharedSettings:
     connectors: tuple[Connector, ...] = ()
 
     def credential(self, credential_id: str) -> Credential | None:
-        return next((c for c in self.credentials if c.id == credential_id), None)
+        """The credential with this id (None: no such one); one look in an index, not a scan."""
+        return self._by_id[0].get(credential_id)
 
     def connector(self, connector_id: str) -> Connector | None:
-        return next((c for c in self.connectors if c.id == connector_id), None)
+        """The connector with this id (None: no such one)."""
+        return self._by_id[1].get(connector_id)
+
+    @functools.cached_property
+    def _by_id(self) -> tuple[dict[str, Credential], dict[str, Connector]]:
+        # Built on the first look (the object is immutable, so it never goes stale); the first of
+        # a repeated id wins, as the scan it replaces found it.
+        credentials: dict[str, Credential] = {}
+        for credential in self.credentials:
+            credentials.setdefault(credential.id, credential)
+        connectors: dict[str, Connector] = {}
+        for connector in self.connectors:
+            connectors.setdefault(connector.id, connector)
+        return credentials, connectors
 
     def replace(self, **changes: Any) -> SharedSettings:
         return dataclasses.replace(self, **changes)
@@ -222,14 +237,18 @@ def connector_from_dict(data: Any) -> Connector:
 
 def _name_problems(name: str, others: Iterable[tuple[str, str]], own_id: str, noun: str) -> list[Problem]:
     """The connection name rule (core.validation) for a credential's or connector's name."""
-    from smtpgui.core.validation import validate_name
+    from smtpgui.core.validation import name_key, validate_name
 
     problems = [
         Problem("name", p.message.replace("the connection", f"the {noun}")) for p in validate_name(name) if p.field
     ]
-    folded = name.casefold()
+    folded = name_key(name)
+    if folded == "none":  # `--credential none` / `--connector none` mean the connection's own
+        problems.append(
+            Problem("name", f"'none' cannot name a {noun}: '--{noun} none' means a connection's own; choose another.")
+        )
     for other_id, other_name in others:
-        if other_id != own_id and other_name.casefold() == folded:
+        if other_id != own_id and name_key(other_name) == folded:
             problems.append(Problem("name", f"Another {noun} is already called {other_name!r}."))
             break
     return problems

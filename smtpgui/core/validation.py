@@ -7,6 +7,7 @@ that has any. Nothing here raises for bad input; ``validate`` returns the list.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -81,6 +82,21 @@ def _check(problems: list[Problem], field: str, check: Callable[[str], object], 
         problems.append(Problem(field, str(exc)))
 
 
+# Characters a person cannot see in a name: "\u200bCorp" and "Corp" look the same in every list.
+# (The zero-width joiner and non-joiner stay allowed: emoji sequences and Persian need them.)
+INVISIBLE_IN_NAME = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u180e\u200b\u2060-\u2064\u3164\ufeff\uffa0\U000e0000-\U000e0fff]"
+)
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by: the same letters however they are composed or cased (NFKC,
+    then case folded), so 'Córp' typed on two keyboards, or a full-width 'Ｃorp', is one name."""
+    import unicodedata  # with the first comparison: start-up compares no names
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
 class TakenNames:
     """The names in use, for the rule that names are unique ignoring case.
 
@@ -89,7 +105,7 @@ class TakenNames:
     """
 
     def __init__(self, connections: Iterable[Connection]) -> None:
-        pairs = [(c.name.casefold(), (c.id, c.name)) for c in connections]
+        pairs = [(name_key(c.name), (c.id, c.name)) for c in connections]
         self._first = dict(pairs)
         # A store keeps names unique; the rare list that does not (an import being checked)
         # also keeps every holder of a repeated name.
@@ -100,15 +116,15 @@ class TakenNames:
 
     def add(self, connection: Connection) -> None:
         """Count ``connection``'s name as taken too."""
-        folded, holder = connection.name.casefold(), (connection.id, connection.name)
+        folded, holder = name_key(connection.name), (connection.id, connection.name)
         if folded in self._first:
             self._repeated.setdefault(folded, [self._first[folded]]).append(holder)
         else:
             self._first[folded] = holder
 
     def clash(self, name: str, own_id: str = "") -> str | None:
-        """The name of another connection called ``name`` (ignoring case), if there is one."""
-        folded = name.casefold()
+        """The name of another connection called ``name`` (ignoring case and composition), if any."""
+        folded = name_key(name)
         for other_id, other_name in self._repeated.get(folded) or [self._first.get(folded, (own_id, ""))]:
             if other_id != own_id:
                 return other_name
@@ -125,6 +141,12 @@ def validate_name(name: str, others: Iterable[Connection] | TakenNames = (), own
         problems.append(Problem("name", f"A name can be at most {NAME_MAX} characters long."))
     if has_control_character(name):
         problems.append(Problem("name", single_line_problem(name, "A name") or ""))
+    elif INVISIBLE_IN_NAME.search(name):
+        found = INVISIBLE_IN_NAME.search(name)
+        code = f"U+{ord(found.group()):04X}" if found else ""
+        problems.append(
+            Problem("name", f"A name cannot contain invisible characters ({code}): it would look like another.")
+        )
     elif stripped != name:
         problems.append(Problem("name", "A name cannot start or end with a space."))
     taken = others if isinstance(others, TakenNames) else TakenNames(others)

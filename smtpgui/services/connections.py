@@ -34,9 +34,11 @@ class DeleteOutcome(NamedTuple):
 
 def unique_name(base: str, existing: list[str]) -> str:
     """``base``, or ``base 2``, ``base 3``… whichever is free (names compare ignoring case)."""
-    taken = {name.casefold() for name in existing}
+    from smtpgui.core.validation import name_key
+
+    taken = {name_key(name) for name in existing}
     name, counter = base, 1
-    while name.casefold() in taken:
+    while name_key(name) in taken:
         counter += 1
         name = f"{base} {counter}"
     return name

@@ -63,9 +63,11 @@ def _with_items(
 
 
 def _find(items: tuple[Any, ...], name: str, noun: str) -> Any:
-    folded = name.casefold()
+    from smtpgui.core.validation import name_key
+
+    folded = name_key(name)
     for item in items:
-        if item.name.casefold() == folded:
+        if name_key(item.name) == folded:
             return item
     raise NotFoundError(f"There is no {noun} called {name!r}; 'smtpgui {noun} list' shows them.")
 

@@ -13,6 +13,7 @@ from smtpgui.core.errors import SecretStoreUnavailable, StorageError, Validation
 from smtpgui.core.jsondoc import parse_json
 from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, new_id
 from smtpgui.core.shared import SharedSettings
+from smtpgui.core.validation import name_key
 from smtpgui.storage.atomic import atomic_write_json
 from smtpgui.storage.exchange_shared import (
     ImportBatch,
@@ -142,8 +143,8 @@ def _short(name: str) -> str:
 
 def clashing_names(stored: list[Connection], incoming: list[Connection]) -> list[str]:
     """The names in ``incoming`` a stored connection already has (ignoring case)."""
-    taken = {c.name.casefold() for c in stored}
-    return [c.name for c in incoming if c.name.casefold() in taken]
+    taken = {name_key(c.name) for c in stored}
+    return [c.name for c in incoming if name_key(c.name) in taken]
 
 
 @dataclass
@@ -185,7 +186,7 @@ def import_connections(
     outcome = ImportOutcome()
     folded: set[str] = set()
     for connection in incoming:  # one pass: a set, not a count() per name (that was quadratic)
-        name = connection.name.casefold()
+        name = name_key(connection.name)
         if name in folded:
             raise ValidationError(f"The file holds the name {connection.name!r} more than once.", "name")
         folded.add(name)
@@ -204,10 +205,15 @@ def import_connections(
         imported.clear()
         outcome.shared = SharedImport()
         resolved, shared = merge(
-            incoming, shared, replace, lambda i, c: f"Entry #{i} ({_short(c.name)}) in {source}", outcome.shared
+            incoming,
+            shared,
+            replace,
+            lambda i, c: f"Entry #{i} ({_short(c.name)}) in {source}",
+            outcome.shared,
+            stored=connections,
         )
-        by_name = {c.name.casefold(): c for c in connections}
-        clashes = [c.name for c in incoming if c.name.casefold() in by_name]
+        by_name = {name_key(c.name): c for c in connections}
+        clashes = [c.name for c in incoming if name_key(c.name) in by_name]
         if clashes and not replace:
             raise ValidationError(
                 f"A connection called {clashes[0]!r} exists already; use --replace to overwrite it.",
@@ -215,7 +221,7 @@ def import_connections(
             )
         kept: list[Connection] = []
         for existing in connections:
-            (replaced if existing.name.casefold() in folded else kept).append(existing)
+            (replaced if name_key(existing.name) in folded else kept).append(existing)
         has_default = any(c.is_default for c in kept)
         taken_ids = {c.id for c in kept}
         entries.clear()

@@ -10,7 +10,12 @@ without passwords. An import matches them to the stored ones by name:
 - stored with other such settings: refused unless ``--replace``; replacing it removes its
   password (issue 17's binding rule: a file never moves a stored secret to another user or proxy);
 - a connection naming one that neither the file nor the store has: the import is refused with a
-  sentence naming it, and nothing changes.
+  sentence naming it, and nothing changes;
+- a connection naming a stored credential whose password is kept must send it where a stored
+  connection on that credential already sends it (the same server, port, security, checks, proxy:
+  :func:`smtpgui.core.binding.binding_key`); otherwise the import is refused. A file never
+  attaches a stored password to a server the user has not chosen for it (a restored backup, the
+  same connections back in, still imports).
 
 A ``credential_id`` / ``connector_id`` in a file is ignored: a file cannot borrow a stored
 password by guessing an id.
@@ -22,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtpgui.core.binding import binding_key
 from smtpgui.core.errors import ValidationError
 from smtpgui.core.model import Connection, new_id
 from smtpgui.core.shared import (
@@ -36,6 +42,7 @@ from smtpgui.core.shared import (
     validate_connector,
     validate_credential,
 )
+from smtpgui.core.validation import name_key
 
 REFERENCE_KEYS = {"credential_id": "credential", "connector_id": "connector"}
 
@@ -136,9 +143,9 @@ def read_definitions(document: dict[str, Any], batch: ImportBatch, source: str) 
                 raise ValidationError(
                     f"{noun} #{index} ({_short(parsed.name)}) in {source}: {problems[0].field}: {problems[0].message}"
                 )
-            if parsed.name.casefold() in seen:
+            if name_key(parsed.name) in seen:
                 raise ValidationError(f"{source} defines the {noun.lower()} {_short(parsed.name)} more than once.")
-            seen.add(parsed.name.casefold())
+            seen.add(name_key(parsed.name))
             target.append(parsed)
 
 
@@ -155,9 +162,12 @@ def merge(
     replace: bool,
     label: Callable[[int, Connection], str],
     report: SharedImport,
+    *,
+    stored: list[Connection],
 ) -> tuple[list[Connection], SharedSettings]:
     """The incoming connections with their references as stored ids, and the shared settings
-    after the import (see the module's rules). Raises ``ValidationError``; changes nothing itself."""
+    after the import (see the module's rules). ``stored``: the connections in the store before the
+    import. Raises ``ValidationError``; changes nothing itself."""
     references = getattr(batch, "references", None) or [(None, None)] * len(batch)
     credentials, credential_ids = _merge_kind(
         list(shared.credentials), getattr(batch, "credentials", []), "credential", replace, report
@@ -165,6 +175,9 @@ def merge(
     connectors, connector_ids = _merge_kind(
         list(shared.connectors), getattr(batch, "connectors", []), "connector", replace, report
     )
+    cleared = set(report.owners_to_clear)
+    kept_passwords = {c.id for c in shared.credentials if (c.owner, "password") not in cleared}
+    places = _places_by_credential(stored, kept_passwords)
     result = []
     for index, (connection, (credential, connector)) in enumerate(zip(batch, references, strict=True), start=1):
         changes: dict[str, str] = {}
@@ -174,7 +187,7 @@ def merge(
         ):
             if name is None:
                 continue
-            found = ids.get(name.casefold())
+            found = ids.get(name_key(name))
             if found is None:
                 raise ValidationError(
                     f"{label(index, connection)} uses the {noun} {_short(name)}, which neither the file nor "
@@ -182,19 +195,39 @@ def merge(
                     "Nothing was imported."
                 )
             changes[key] = found
-        result.append(connection.replace(**changes) if changes else connection)
+        resolved = connection.replace(**changes) if changes else connection
+        if resolved.credential_id in kept_passwords and binding_key(resolved) not in places.get(
+            resolved.credential_id, ()
+        ):
+            raise ValidationError(
+                f"{label(index, connection)} would sign in to {resolved.host!r} with the stored credential "
+                f"{_short(credential)} and its password, which no connection of yours sends there this way: "
+                "a file cannot choose where a stored password goes. Import it without the credential and "
+                f"choose it yourself ('smtpgui edit NAME --credential {credential}') if you trust that "
+                "server. Nothing was imported."
+            )
+        result.append(resolved)
     return result, shared.replace(credentials=tuple(credentials), connectors=tuple(connectors))
+
+
+def _places_by_credential(stored: list[Connection], credential_ids: set[str]) -> dict[str, set[tuple[object, ...]]]:
+    """Where each stored credential's password already goes (binding keys), in one pass."""
+    places: dict[str, set[tuple[object, ...]]] = {}
+    for connection in stored:
+        if connection.credential_id in credential_ids:
+            places.setdefault(connection.credential_id, set()).add(binding_key(connection))
+    return places
 
 
 def _merge_kind(
     stored: list[Any], incoming: list[Any], noun: str, replace: bool, report: SharedImport
 ) -> tuple[list[Any], dict[str, str]]:
-    by_name = {item.name.casefold(): index for index, item in enumerate(stored)}
+    by_name = {name_key(item.name): index for index, item in enumerate(stored)}
     for item in incoming:
-        index = by_name.get(item.name.casefold())
+        index = by_name.get(name_key(item.name))
         if index is None:
             added = item.replace(id=new_id())
-            by_name[added.name.casefold()] = len(stored)
+            by_name[name_key(added.name)] = len(stored)
             stored.append(added)
             report.added.append((noun, added.name))
             continue
@@ -212,4 +245,4 @@ def _merge_kind(
             if moved:
                 report.dropped.append((noun, current.name, moved))
                 report.owners_to_clear.append((current.owner, "password" if noun == "credential" else "proxy-password"))
-    return stored, {item.name.casefold(): item.id for item in stored}
+    return stored, {name_key(item.name): item.id for item in stored}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtpgui.core.errors import ConflictError, NotFoundError, Problem, StorageError, ValidationError
 from smtpgui.core.jsondoc import parse_json
-from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict
+from smtpgui.core.model import Connection, connection_from_dict, connection_to_dict, id_problem
 from smtpgui.storage.atomic import atomic_write_json, ensure_dir, file_lock, remove_stale_temps
 from smtpgui.storage.migrations import SCHEMA_VERSION, migrate
 from smtpgui.storage.private import MAX_DATA_BYTES, describe_os_error, open_for_reading, read_capped
@@ -137,7 +137,11 @@ class ConnectionStore:
         connections = []
         for index, item in enumerate(document["connections"], start=1):
             try:
-                connections.append(connection_from_dict(item))
+                connection = connection_from_dict(item)
+                problem = id_problem(connection.id)  # "credential:<id>" would be a credential's entry
+                if problem:
+                    raise ValueError(problem)
+                connections.append(connection)
             except (ValueError, TypeError) as exc:
                 raise StorageError(
                     f"Connection #{index} in {source} cannot be read ({exc}); the file was left "
@@ -162,7 +166,11 @@ class ConnectionStore:
             parsed = []
             for index, item in enumerate(items, start=1):
                 try:
-                    parsed.append(parse(item))
+                    shared_item = parse(item)
+                    problem = id_problem(shared_item.id)
+                    if problem:
+                        raise ValueError(problem)
+                    parsed.append(shared_item)
                 except ValueError as exc:
                     raise StorageError(
                         f"{what} #{index} in {source} cannot be read ({exc}); the file was left "
@@ -367,9 +375,11 @@ class ConnectionStore:
 
 
 def find_by_name(connections: list[Connection], name: str) -> Connection:
-    folded = name.casefold()
+    from smtpgui.core.validation import name_key  # names are one however composed (NFKC) or cased
+
+    folded = name_key(name)
     for connection in connections:
-        if connection.name.casefold() == folded:
+        if connection.name.casefold() == name.casefold() or name_key(connection.name) == folded:
             return connection
     raise NotFoundError(f"There is no connection called {name!r}; 'smtpgui list' shows them.")
 

@@ -66,6 +66,9 @@ def written_values(connection: Connection) -> dict[str, str]:
     c = connection
     return {
         "connection id": c.id,  # it names the keyring entry the output reads
+        # ...and so do these when a shared credential or connector is used (services.secrets.secret_owners)
+        "shared credential's id": c.credential_id,
+        "network connector's id": c.connector_id,
         "host": c.host,
         "user name": c.login_name,
         "From address": c.from_address,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from smtpgui.core.display import printable
 from smtpgui.core.model import Connection
+from smtpgui.core.validation import INVISIBLE_IN_NAME, NAME_MAX, name_key
 
-NAME_MAX = 50
 # Characters a connection name may not hold (validation refuses them): made spaces.
 _NOT_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]+")
 
@@ -64,13 +64,14 @@ class NameBook:
         self._taken: set[str] = set()
 
     def name(self, wanted: str, fallback: str = "Imported") -> str:
-        base = _NOT_IN_NAME.sub(" ", wanted).strip()[:NAME_MAX].strip() or fallback
+        visible = INVISIBLE_IN_NAME.sub("", _NOT_IN_NAME.sub(" ", wanted))
+        base = visible.strip()[:NAME_MAX].strip() or fallback
         name, counter = base, 1
-        while name.casefold() in self._taken:
+        while name_key(name) in self._taken:
             counter += 1
             suffix = f" {counter}"
             name = base[: NAME_MAX - len(suffix)].rstrip() + suffix
-        self._taken.add(name.casefold())
+        self._taken.add(name_key(name))
         return name
 
 

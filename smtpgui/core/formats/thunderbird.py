@@ -23,6 +23,7 @@ from smtpgui.core.model import AuthMode, Connection, Mechanism, OAuthProvider, S
 
 _PREF = re.compile(r'\s*user_pref\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*("(?:[^"\\]|\\.)*"|-?\d{1,18}|true|false)\s*\)\s*;')
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 # try_ssl: nsMsgSocketType (0 plain, 1 STARTTLS if offered, 2 STARTTLS always, 3 SSL/TLS).
 _SECURITY = {0: Security.NONE, 1: Security.STARTTLS, 2: Security.STARTTLS, 3: Security.TLS}
@@ -43,9 +44,18 @@ def _unescape(match: re.Match[str]) -> str:
     return _SIMPLE.get(code, code)
 
 
+def _text(raw: str) -> str:
+    """A JavaScript string's text: escapes decoded, a surrogate pair (``\\ud83d\\ude00``) joined into
+    the one character JavaScript reads, and a lone surrogate (no character at all) made U+FFFD."""
+    text = _ESCAPE.sub(_unescape, raw)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def _value(raw: str) -> str | int | bool:
     if raw.startswith('"'):
-        return _ESCAPE.sub(_unescape, raw[1:-1])
+        return _text(raw[1:-1])
     if raw in ("true", "false"):
         return raw == "true"
     return int(raw)
@@ -59,7 +69,7 @@ def read_prefs(text: str) -> dict[str, str | int | bool]:
             continue
         match = _PREF.match(line)
         if match:
-            prefs[_ESCAPE.sub(_unescape, match.group(1))] = _value(match.group(2))
+            prefs[_text(match.group(1))] = _value(match.group(2))
     return prefs
 
 

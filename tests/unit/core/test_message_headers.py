@@ -348,7 +348,16 @@ def test_another_from_is_refused_when_the_sender_is_forced() -> None:
 
 
 @pytest.mark.parametrize(
-    "hostile", ["not an address", "a@example.test, b@example.test", "x <a@example.test>\r\nBcc: c@evil.example", "<>"]
+    "hostile",
+    [
+        "not an address",
+        "a@example.test, b@example.test",
+        "x <a@example.test>\r\nBcc: c@evil.example",
+        "<>",
+        "<a@example.test> <b@example.test>",  # two addresses: the first would become the shown name
+        "x <a@example.test> <b@example.test>",
+        "a@example.test\u2028<b@example.test>",
+    ],
 )
 def test_another_from_must_be_one_address(hostile: str) -> None:
     connection = Connection(name="c", host="smtp.example.com", from_address=SENDER)
