@@ -37,6 +37,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from smtpgui.core.display import printable
 from smtpgui.core.inboxmodel import Envelope
 
 __all__ = ["DEFAULT_PORT", "Deliver", "SandboxLimits", "SandboxServer"]
@@ -51,16 +52,27 @@ _START_TIMEOUT_S = 30.0
 _QUIET = ("login_data is deprecated", "auth_required == True but auth_require_tls == False")
 
 
-class _KnownNotices(logging.Filter):
-    """aiosmtpd warns about its own deprecated ``login_data`` after every AUTH, and about AUTH without
-    TLS, which the sandbox allows on purpose: noise on the terminal of ``smtpgui sandbox``."""
+class _SafeRecords(logging.Filter):
+    """What aiosmtpd and asyncio log about a session holds what the client sent ("unrecognised:
+    <command>"), and their records reach the terminal of ``smtpgui sandbox`` (Python's last-resort
+    handler): each record is made :func:`printable` (escapes shown, never acted on), traceback
+    included. aiosmtpd's notices about its own deprecated ``login_data`` (after every AUTH) and about
+    AUTH without TLS (which the sandbox allows on purpose) are dropped: noise on that terminal."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(notice in message for notice in _QUIET)
+        if any(notice in message for notice in _QUIET):
+            return False
+        record.msg, record.args = printable(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = printable(logging.Formatter().formatException(record.exc_info), multiline=True)
+        if record.stack_info:
+            record.stack_info = printable(record.stack_info, multiline=True)
+        return True
 
 
-logging.getLogger("mail.log").addFilter(_KnownNotices())
+for _name in ("mail.log", "asyncio"):
+    logging.getLogger(_name).addFilter(_SafeRecords())
 
 
 @dataclass(frozen=True)
