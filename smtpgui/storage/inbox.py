@@ -293,6 +293,12 @@ class InboxStore:
                     self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (idents[-1], row[0]))
                 self._trim()
         except Exception as exc:  # every message of the batch is told; the committer goes on
+            if len(batch) > 1 and not isinstance(exc.__cause__, sqlite3.OperationalError):
+                # One message the file refused (not the file itself: locked, full, read-only) must not
+                # cost the others theirs: each is committed alone, and only the one that fails is refused.
+                for item in batch:
+                    self._commit([item])
+                return
             error = exc if isinstance(exc, StorageError) else StorageError(f"Could not store the message: {exc}.")
         for index, item in enumerate(batch):
             with contextlib.suppress(Exception):

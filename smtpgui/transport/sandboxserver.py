@@ -83,6 +83,18 @@ class SandboxLimits:
     max_recipients: int = 100
 
 
+def _text(value: object) -> str:
+    """What the client sent, as text that every front end can store and show: aiosmtpd reads
+    command arguments as UTF-8 with ``surrogateescape`` (the EHLO name, MAIL FROM, RCPT TO), so a
+    byte that is not UTF-8 arrives as a lone surrogate, which SQLite, JSON readers and Qt refuse.
+    Such bytes become U+FFFD, as they do in the headers."""
+    text = str(value or "")
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class _SandboxSMTP(SMTP):
     line_length_limit = MEGABYTE  # accept long lines; the checks report them
 
@@ -116,12 +128,12 @@ class _Handler:
         tls = transport.get_extra_info("ssl_object") if transport is not None else None
         peer = session.peer
         facts = Envelope(
-            mail_from=str(envelope.mail_from or ""),
-            rcpt_to=tuple(str(r) for r in envelope.rcpt_tos),
+            mail_from=_text(envelope.mail_from),
+            rcpt_to=tuple(_text(r) for r in envelope.rcpt_tos),
             peer=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or ""),
-            ehlo_name=str(session.host_name or ""),
+            ehlo_name=_text(session.host_name),
             tls_version=tls.version() if tls is not None else None,
-            auth_user=str(session.auth_data) if session.authenticated and session.auth_data is not None else None,
+            auth_user=_text(session.auth_data) if session.authenticated and session.auth_data is not None else None,
             smtputf8=bool(envelope.smtp_utf8),
             eightbitmime="BODY=8BITMIME" in (envelope.mail_options or []),
         )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,32 @@ def test_a_check_that_breaks_costs_no_message(tmp_path: Path, monkeypatch: pytes
     ident = store.add(RAW, ENVELOPE)
     stored = store.message(ident)
     assert stored is not None and stored.raw == RAW
+
+
+def test_a_message_the_file_refuses_costs_the_others_of_its_batch_nothing(tmp_path: Path) -> None:
+    """Messages committed together share one transaction: one that cannot be written must fail alone."""
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    store._db.execute(
+        "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    outcomes: dict[str, tuple[int, BaseException | None]] = {}
+    finished = threading.Event()
+
+    def told(name: str) -> Callable[[int, BaseException | None], None]:
+        def done(ident: int, error: BaseException | None) -> None:
+            outcomes[name] = (ident, error)
+            if len(outcomes) == 3:
+                finished.set()
+
+        return done
+
+    with store._lock:  # the committer waits here with the first: the other two join one batch
+        store.submit(_raw(0), ENVELOPE, told("first"))
+        store.submit(RAW.replace(b"Quarterly Report", b"poison"), ENVELOPE, told("poison"))
+        store.submit(_raw(2), ENVELOPE, told("good"))
+    assert finished.wait(30)
+    assert isinstance(outcomes["poison"][1], StorageError)
+    assert outcomes["first"][1] is None and outcomes["good"][1] is None
+    assert sorted(s.subject for s in store.summaries()) == ["Message 0", "Message 2"]
+    store.close()

@@ -1,0 +1,65 @@
+"""The sandbox server against hostile clients (issue 19, attack): bytes that are not UTF-8 in the
+envelope, a client whose message is slow to read, and what one client may not cost the others."""
+
+from __future__ import annotations
+
+import socket
+from typing import BinaryIO
+
+from smtpgui.services.sandbox import SandboxService
+
+MESSAGE = (
+    b"Date: Fri, 27 Nov 2026 15:00:00 +0000\r\nFrom: ann@example.com\r\nTo: bob@example.org\r\n"
+    b"Message-ID: <1@example.com>\r\nSubject: hello\r\n\r\nHello.\r\n"
+)
+
+
+def _reply(reader: BinaryIO) -> bytes:
+    lines = [reader.readline()]
+    while lines[-1][3:4] == b"-":
+        lines.append(reader.readline())
+    return b"".join(lines)
+
+
+class Client:
+    """A raw SMTP client: sends exactly the bytes it is given."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.reader = self.sock.makefile("rb")
+        self.greeting = _reply(self.reader)
+
+    def __call__(self, line: bytes) -> bytes:
+        self.sock.sendall(line + b"\r\n")
+        return _reply(self.reader)
+
+    def data(self, body: bytes) -> bytes:
+        assert self(b"DATA").startswith(b"354")
+        self.sock.sendall(body + b"\r\n.\r\n")
+        return _reply(self.reader)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
+
+
+def test_bytes_that_are_not_utf8_in_the_envelope_are_stored(sandbox: SandboxService) -> None:
+    """aiosmtpd hands such bytes on as lone surrogates, which SQLite cannot store: the message got 451."""
+    client = Client(int(sandbox.status().port or 0))
+    try:
+        assert client(b"EHLO host\xff\xfe").startswith(b"250")
+        assert client(b"MAIL FROM:<ann\xff@example.com>").startswith(b"250")
+        assert client(b"RCPT TO:<bob\xfe@example.org>").startswith(b"250")
+        reply = client.data(b"Subject: no header From\r\n\r\nHello.")
+    finally:
+        client.close()
+    assert reply.startswith(b"250"), reply
+    (summary,) = sandbox.store().summaries()
+    stored = sandbox.store().message(summary.id)
+    assert stored is not None
+    envelope = stored.envelope
+    for text in (envelope.mail_from, *envelope.rcpt_to, envelope.ehlo_name, summary.sender):
+        text.encode("utf-8")  # no lone surrogate left: every front end can show and store it
+    assert envelope.mail_from == "ann\ufffd@example.com" and envelope.rcpt_to == ("bob\ufffd@example.org",)
+    assert envelope.ehlo_name == "host\ufffd\ufffd"
+    assert sandbox.store().summaries("ann\ufffd") == [summary]
