@@ -3,7 +3,8 @@
 One asyncio loop on one thread serves the plain port (with STARTTLS) and, when asked, an implicit
 TLS port. The sockets are bound by :meth:`SandboxServer.start` in the caller's thread, so a port
 that is taken raises ``OSError`` there at once. Every message is handed to ``deliver`` (the inbox's
-commit, which runs on the inbox's committer thread); the server answers 250 only after the message
+commit, which runs on the inbox's committer thread) from a worker thread, never on the loop, so reading
+a large message never keeps the other clients waiting; the server answers 250 only after the message
 is committed, 451 when it could not be.
 
 AUTH offers PLAIN, LOGIN and CRAM-MD5. Without a user and password every credential is accepted
@@ -153,7 +154,9 @@ class _Handler:
                 loop.call_soon_threadsafe(settle, ident, error)
 
         try:
-            self._deliver(raw, facts, done)
+            # Reading the message (headers, checks) takes time that grows with its size: on a worker
+            # thread, so that the loop goes on answering every other client meanwhile.
+            await loop.run_in_executor(None, self._deliver, raw, facts, done)
             ident = await stored
         except Exception as exc:  # the store's sentence goes back to the client; the server goes on
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__

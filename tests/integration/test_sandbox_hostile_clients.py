@@ -4,8 +4,12 @@ envelope, a client whose message is slow to read, and what one client may not co
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
+from smtpgui.core.inboxmodel import Envelope
 from smtpgui.services.sandbox import SandboxService
 
 MESSAGE = (
@@ -24,8 +28,8 @@ def _reply(reader: BinaryIO) -> bytes:
 class Client:
     """A raw SMTP client: sends exactly the bytes it is given."""
 
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    def __init__(self, port: int, timeout: float = 60) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.reader = self.sock.makefile("rb")
         self.greeting = _reply(self.reader)
 
@@ -63,3 +67,38 @@ def test_bytes_that_are_not_utf8_in_the_envelope_are_stored(sandbox: SandboxServ
     assert envelope.mail_from == "ann\ufffd@example.com" and envelope.rcpt_to == ("bob\ufffd@example.org",)
     assert envelope.ehlo_name == "host\ufffd\ufffd"
     assert sandbox.store().summaries("ann\ufffd") == [summary]
+
+
+def test_a_message_slow_to_read_does_not_stop_the_other_clients(sandbox_dir: Path) -> None:
+    """The sandbox reads each message (headers, checks) before its 250. That reading must not run on
+    the server's loop: while one message is being read, another client is still answered."""
+    from smtpgui.services.sandbox import CERT_FILE, KEY_FILE
+    from smtpgui.transport.sandboxserver import SandboxServer
+
+    reading, release = threading.Event(), threading.Event()
+
+    def deliver(raw: bytes, envelope: Envelope, stored: Callable[[int, BaseException | None], None]) -> None:
+        reading.set()
+        release.wait(60)  # a message that takes long to read
+        stored(1, None)
+
+    server = SandboxServer(deliver, cert_file=sandbox_dir / CERT_FILE, key_file=sandbox_dir / KEY_FILE, port=0)
+    server.start()
+    slow, other = Client(int(server.port or 0)), None
+    try:
+        for line in (b"EHLO slow", b"MAIL FROM:<a@example.com>", b"RCPT TO:<b@example.org>", b"DATA"):
+            slow.sock.sendall(line + b"\r\n")
+            _reply(slow.reader)
+        slow.sock.sendall(MESSAGE + b".\r\n")
+        assert reading.wait(30)
+        other = Client(int(server.port or 0), timeout=10)  # the slow message is held for 60 s
+        assert other.greeting.startswith(b"220")
+        assert other(b"EHLO other").startswith(b"250")
+        release.set()
+        assert _reply(slow.reader).startswith(b"250")
+    finally:
+        release.set()
+        slow.close()
+        if other is not None:
+            other.close()
+        server.stop()
