@@ -30,7 +30,7 @@ def test_a_huge_header_is_read_in_linear_time(name: str) -> None:
 
 
 def test_a_header_too_long_to_check_says_so() -> None:
-    headers, checks = inspect_message(BOMBS["commented-recipients"])
+    _headers, checks = inspect_message(BOMBS["commented-recipients"])
     (address,) = [c for c in checks if c.code == "address-malformed"]
     assert not address.ok and "too long to check" in address.sentence
     (subject,) = [v for n, v in inspect_message(BOMBS["encoded-words"])[0] if n == "Subject"]
