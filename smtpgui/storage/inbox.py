@@ -95,6 +95,14 @@ def _summary(row: tuple[Any, ...]) -> MessageSummary:
     return MessageSummary(ident, received, sender, _recipient_tuple(recipients), subject, size, problems)
 
 
+_LARGEST_ID = 2**63 - 1  # SQLite's INTEGER; a larger Python int cannot even be asked about
+
+
+def _known_ids(ids: Iterable[int]) -> list[int]:
+    """The ids a message can have (1 up to SQLite's largest integer); others name no message."""
+    return [int(i) for i in ids if 0 < int(i) <= _LARGEST_ID]
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -326,7 +334,7 @@ class InboxStore:
 
     def delete(self, ids: Iterable[int]) -> int:
         """Delete the messages with these ids; returns how many there were."""
-        wanted = [(int(i),) for i in ids]
+        wanted = [(i,) for i in _known_ids(ids)]
         with self._lock, self._writing():
             deleted = self._db.executemany("DELETE FROM messages WHERE id = ?", wanted).rowcount  # triggers not counted
             self._db.executemany("DELETE FROM bodies WHERE id = ?", wanted)
@@ -364,11 +372,15 @@ class InboxStore:
 
     def summary(self, message_id: int) -> MessageSummary | None:
         """One row of the list, or None when there is no message with that id."""
+        if not _known_ids([message_id]):
+            return None
         rows = self._read(f"SELECT {_SUMMARY_COLUMNS} FROM messages WHERE id = ?", (int(message_id),))  # noqa: S608
         return _summary(rows[0]) if rows else None
 
     def message(self, message_id: int) -> StoredMessage | None:
         """The whole message, or None when there is none with that id (or it was just deleted)."""
+        if not _known_ids([message_id]):
+            return None
         rows = self._read(
             f"SELECT {_SUMMARY_COLUMNS}, envelope, headers, checks, raw FROM messages "  # noqa: S608 - constants
             "JOIN bodies USING (id) WHERE id = ?",

@@ -81,3 +81,20 @@ def test_a_hostile_command_never_reaches_the_terminal_raw(running: Sandbox) -> N
     for raw in ("\x1b", "\x07"):
         assert raw not in out + err, repr(err)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "99999999999999999999999"),
+        ("show", "-99999999999999999999999", "--json"),
+        ("show", "9223372036854775808", "--raw"),
+        ("delete", "1", "99999999999999999999999"),
+    ],
+)
+def test_an_id_beyond_any_message_gets_a_sentence(seeded: CliRunner, args: tuple[str, ...]) -> None:
+    """SQLite's integers end at 2**63 - 1: a larger id raised OverflowError ("a bug, please report it")."""
+    result = seeded("inbox", *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("smtpgui: There ") and "in the inbox" in result.stderr
+    assert "bug" not in result.stderr and "Traceback" not in result.stderr
