@@ -46,7 +46,8 @@ def parseable(raw: bytes) -> bytes:
     boundaries: set[bytes] = set()
     kept: list[bytes] = []
     in_header, field, parts, dashes, changed = True, 0, 0, 0, False
-    for line in raw.splitlines(keepends=True):
+    for whole in raw.splitlines(keepends=True):
+        line = whole
         dashes += line.startswith(b"--")
         if dashes > 5 * MAX_PARTS:  # boundaries declared in a way not recognised here: cut all the same
             changed = True

@@ -33,9 +33,7 @@ def _folded_part_header(count: int) -> bytes:
 
 BOMBS = {
     "100,000 parts": _many_parts(100_000),
-    "100,000 parts of a boundary folded apart": _many_parts(100_000).replace(
-        b"boundary=X", b"\r\n boundary=\r\n X"
-    ),
+    "100,000 parts of a boundary folded apart": _many_parts(100_000).replace(b"boundary=X", b"\r\n boundary=\r\n X"),
     "200,000 parameters": _long_parameters(200_000),
     "a part header folded 100,000 times": _folded_part_header(100_000),
 }
