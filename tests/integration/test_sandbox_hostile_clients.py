@@ -3,6 +3,8 @@ envelope, a client whose message is slow to read, and what one client may not co
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import threading
 from collections.abc import Callable
@@ -102,3 +104,19 @@ def test_a_message_slow_to_read_does_not_stop_the_other_clients(sandbox_dir: Pat
         if other is not None:
             other.close()
         server.stop()
+
+
+def test_a_stale_state_file_naming_this_process_is_not_a_running_sandbox(sandbox_dir: Path) -> None:
+    """sandbox.json left by a sandbox that was killed names its pid; when this process got that pid
+    later (containers reuse small pids all the time), it must not read as a sandbox running here."""
+    (sandbox_dir / "sandbox.json").write_text(json.dumps({"pid": os.getpid(), "port": 2525, "tls_port": None}))
+    service = SandboxService(sandbox_dir)
+    assert not service.status().running
+    service.start(port=0)
+    try:
+        status = service.status()
+        assert status.running and status.here and status.port != 2525
+        assert SandboxService(sandbox_dir).status() == status  # another service of this process sees it
+    finally:
+        service.stop()
+    assert not SandboxService(sandbox_dir).status().running
