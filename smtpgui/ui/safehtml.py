@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import re
 from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
@@ -28,6 +29,12 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 MAX_INLINE_IMAGE = 5 * 1024 * 1024  # bytes of one cid:/data: image that are decoded at most
 MAX_IMAGE_PIXELS = 4096 * 4096  # an inline image claiming more is not decoded
 MAX_HTML_CHARS = 512_000  # larger HTML is not laid out on the GUI thread (the raw source shows it)
+# Qt's table layout takes time that doubles with each level of nesting (12 levels: 30 ms, 20: 10 s,
+# 60: it never ends) and grows with rows × columns (a row of 5,000 cells over 50 rows: 18 s), all
+# on the GUI thread. HTML beyond these is not laid out; newsletters nest a few levels, a few columns.
+MAX_TABLE_DEPTH = 12
+MAX_TABLE_GRID = 10_000  # the tables' rows × their widest row's cells, added up
+_TABLE_TAG = re.compile(r"<\s*(/?)\s*(table|tr|td|th)\b", re.IGNORECASE)
 _IMAGE = QTextDocument.ResourceType.ImageResource.value
 _UNKNOWN = QTextDocument.ResourceType.UnknownResource
 
@@ -41,6 +48,36 @@ def content_id_key(value: str) -> str:
     with contextlib.suppress(ValueError):
         text = unquote_to_bytes(text).decode("utf-8", "replace")
     return text.casefold()
+
+
+def layout_problem(html: str) -> str | None:
+    """Why Qt would take too long to lay ``html`` out (tables nested too deep, too many cells), or None."""
+    tables: list[list[int]] = []  # per open table: rows, the widest row's cells, the current row's cells
+    deepest = grid = 0
+    for match in _TABLE_TAG.finditer(html):
+        closing, tag = match.group(1), match.group(2).lower()
+        if tag == "table":
+            if not closing:
+                tables.append([0, 0, 0])
+                deepest = max(deepest, len(tables))
+            elif tables:
+                rows, widest, _cells = tables.pop()
+                grid += max(rows, 1) * widest
+        elif closing or not tables:
+            continue
+        elif tag == "tr":
+            tables[-1][0] += 1
+            tables[-1][2] = 0
+        else:
+            table = tables[-1]
+            table[2] += 1
+            table[1] = max(table[1], table[2])
+    grid += sum(max(rows, 1) * widest for rows, widest, _cells in tables)
+    if deepest > MAX_TABLE_DEPTH:
+        return f"its tables are nested {deepest} deep"
+    if grid > MAX_TABLE_GRID:
+        return f"its tables have {grid:,} cells (rows × columns)"
+    return None
 
 
 def _data_url_bytes(url: str) -> bytes | None:
@@ -117,6 +154,10 @@ class SafeHtmlView(QTextBrowser):
         self.clear()  # drops the document's cached resources with the old message
         if len(html) > MAX_HTML_CHARS:
             self.setPlainText(f"This HTML part is too large to show here ({len(html):,} characters). See Raw source.")
+            return
+        problem = layout_problem(html)
+        if problem is not None:
+            self.setPlainText(f"This HTML part is too complex to show here: {problem}. See Raw source.")
             return
         self.setHtml(html)
 
