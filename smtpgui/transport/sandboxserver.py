@@ -84,6 +84,20 @@ class SandboxLimits:
     max_recipients: int = 100
 
 
+def _log_quietly(message: str) -> None:
+    """One line in smtpgui's own log file (made printable and scrubbed there), not on the terminal."""
+    from smtpgui.storage.logs import log
+
+    log.info("%s", printable(message)[:500])
+
+
+def _loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's reports from the sandbox's loop (an SSL transport a client dropped mid-handshake
+    raises inside asyncio itself in Python 3.11): to smtpgui's log, not the terminal."""
+    error = context.get("exception")
+    _log_quietly(f"sandbox: {context.get('message', '')} {type(error).__name__ if error else ''} {error or ''}")
+
+
 def _text(value: object) -> str:
     """What the client sent, as text that every front end can store and show: aiosmtpd reads
     command arguments as UTF-8 with ``surrogateescape`` (the EHLO name, MAIL FROM, RCPT TO), so a
@@ -114,6 +128,13 @@ class _Handler:
         self._limits = limits
         self._user = user
         self._password = password
+
+    async def handle_exception(self, error: Exception) -> str:
+        """A session that broke (most often a client that said STARTTLS and then sent no TLS, or hung
+        up): a line in smtpgui's log, never a traceback on the terminal; aiosmtpd then answers the
+        client with this (or, after a failed TLS handshake, closes the connection)."""
+        _log_quietly(f"sandbox: a session ended on {type(error).__name__}: {error}")
+        return f"500 5.5.0 The sandbox could not handle that command ({type(error).__name__})"
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -292,6 +313,7 @@ class SandboxServer:
 
         def run() -> None:
             asyncio.set_event_loop(loop)
+            loop.set_exception_handler(_loop_exception)
             self._starting = loop.create_task(serve())  # a task needs a reference until it is done
             loop.run_forever()
             loop.run_until_complete(loop.shutdown_asyncgens())

@@ -98,3 +98,22 @@ def test_an_id_beyond_any_message_gets_a_sentence(seeded: CliRunner, args: tuple
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("smtpgui: There ") and "in the inbox" in result.stderr
     assert "bug" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_client_that_fails_its_starttls_handshake_prints_no_traceback(running: Sandbox) -> None:
+    """A client that says STARTTLS and then sends no TLS (or hangs up) is ordinary on a test server:
+    aiosmtpd and asyncio logged it as a session exception with two tracebacks on the terminal."""
+    for garbage in (b"", b"this is not a TLS ClientHello\r\n"):
+        with socket.create_connection(("127.0.0.1", running.port), timeout=30) as sock:
+            reader = sock.makefile("rb")
+            _reply(reader)
+            for line in (b"EHLO client", b"STARTTLS"):
+                sock.sendall(line + b"\r\n")
+                _reply(reader)
+            sock.sendall(garbage)
+            sock.shutdown(socket.SHUT_WR)
+            reader.read()  # until the server hangs up
+    assert _talk(running.port, b"EHLO after", b"QUIT")[0].startswith(b"250")  # it still serves
+    code, _out, err = running.stop()
+    assert code == 130, err
+    assert "Traceback" not in err and "Error" not in err, err
