@@ -32,7 +32,7 @@ from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.core.redact import remember
 from smtpgui.storage.atomic import atomic_write_json, file_lock
 from smtpgui.storage.paths import resolve_data_dir
-from smtpgui.storage.private import describe_os_error, read_file, write_private_file
+from smtpgui.storage.private import describe_os_error, make_private, read_file, write_private_file
 
 if TYPE_CHECKING:
     from smtpgui.storage.inbox import InboxStore
@@ -170,6 +170,8 @@ class SandboxService:
         cert, key = self.data_dir / CERT_FILE, self.data_dir / KEY_FILE
         with file_lock(self.data_dir / _LOCK_FILE):
             if self._usable(cert, key):
+                for path in (key, cert):  # found wider (a copy, a restore, a chmod): the user's alone again
+                    make_private(path)
                 return cert, key
             from smtpgui.transport.selfsigned import self_signed_certificate
 
@@ -187,8 +189,8 @@ class SandboxService:
     def _usable(cert: Path, key: Path) -> bool:
         import ssl
 
-        if not (cert.is_file() and key.is_file()):
-            return False
+        if not (cert.is_file() and key.is_file()) or cert.is_symlink() or key.is_symlink():
+            return False  # a link is replaced (os.replace takes the link's place), never read through
         try:
             ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
         except (OSError, ssl.SSLError):

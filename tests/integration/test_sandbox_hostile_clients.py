@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -120,3 +121,30 @@ def test_a_stale_state_file_naming_this_process_is_not_a_running_sandbox(sandbox
     finally:
         service.stop()
     assert not SandboxService(sandbox_dir).status().running
+
+
+def test_a_key_left_readable_by_others_is_made_private_again(sandbox_dir: Path) -> None:
+    """The sandbox key (0600 when made) found wider — a copy, a backup restore, a chmod — was used as it was."""
+    from smtpgui.services.sandbox import CERT_FILE, KEY_FILE
+
+    for name in (KEY_FILE, CERT_FILE):
+        (sandbox_dir / name).chmod(0o644)
+    before = (sandbox_dir / KEY_FILE).read_bytes()
+    SandboxService(sandbox_dir).certificate_files()
+    for name in (KEY_FILE, CERT_FILE):
+        assert stat.S_IMODE((sandbox_dir / name).stat().st_mode) == 0o600, name
+    assert (sandbox_dir / KEY_FILE).read_bytes() == before  # the same key: the pins still match
+
+
+def test_a_key_that_is_a_symbolic_link_is_not_used(sandbox_dir: Path, tmp_path: Path) -> None:
+    """A key file that is a link (to any file, perhaps a real key elsewhere) is replaced, not read."""
+    from smtpgui.services.sandbox import CERT_FILE, KEY_FILE
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in (KEY_FILE, CERT_FILE):
+        (sandbox_dir / name).rename(elsewhere / name)
+        (sandbox_dir / name).symlink_to(elsewhere / name)
+    cert, key = SandboxService(sandbox_dir).certificate_files()
+    assert not key.is_symlink() and not cert.is_symlink()
+    assert (elsewhere / KEY_FILE).read_bytes() != key.read_bytes()
