@@ -117,3 +117,12 @@ def test_a_client_that_fails_its_starttls_handshake_prints_no_traceback(running:
     code, _out, err = running.stop()
     assert code == 130, err
     assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_an_empty_password_variable_is_refused(seeded: CliRunner) -> None:
+    """`--password-env P` with P set to nothing (an `export P=` gone wrong) made AUTH accept the user
+    with an empty password: the sandbox was "protected" by nothing."""
+    seeded.extra_env["SANDBOX_PASSWORD"] = ""
+    r = seeded("sandbox", "--port", "0", "--user", "sam", "--password-env", "SANDBOX_PASSWORD")
+    assert r.returncode == 2, r.stderr
+    assert "SANDBOX_PASSWORD" in r.stderr and "empty" in r.stderr and "Traceback" not in r.stderr
