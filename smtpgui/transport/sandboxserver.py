@@ -50,6 +50,7 @@ with its id, or with the error that kept it from being stored (see ``InboxStore.
 DEFAULT_PORT = 1025
 MEGABYTE = 1024 * 1024
 _START_TIMEOUT_S = 30.0
+_READ_ON_LOOP = 8 * 1024  # a message up to this size is read on the loop (its worst header takes ~50 ms)
 _QUIET = ("login_data is deprecated", "auth_required == True but auth_require_tls == False")
 
 
@@ -175,9 +176,13 @@ class _Handler:
                 loop.call_soon_threadsafe(settle, ident, error)
 
         try:
-            # Reading the message (headers, checks) takes time that grows with its size: on a worker
-            # thread, so that the loop goes on answering every other client meanwhile.
-            await loop.run_in_executor(None, self._deliver, raw, facts, done)
+            # Reading the message (headers, checks) takes time that grows with its size: beyond a few
+            # kB on a worker thread, so that the loop goes on answering every other client meanwhile
+            # (a small one is read at once: the thread hop would cost more than the reading).
+            if len(raw) <= _READ_ON_LOOP:
+                self._deliver(raw, facts, done)
+            else:
+                await loop.run_in_executor(None, self._deliver, raw, facts, done)
             ident = await stored
         except Exception as exc:  # the store's sentence goes back to the client; the server goes on
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__

@@ -92,7 +92,7 @@ def test_a_message_slow_to_read_does_not_stop_the_other_clients(sandbox_dir: Pat
         for line in (b"EHLO slow", b"MAIL FROM:<a@example.com>", b"RCPT TO:<b@example.org>", b"DATA"):
             slow.sock.sendall(line + b"\r\n")
             _reply(slow.reader)
-        slow.sock.sendall(MESSAGE + b".\r\n")
+        slow.sock.sendall(MESSAGE + (b"x" * 70 + b"\r\n") * 1000 + b".\r\n")  # a message of 72 kB
         assert reading.wait(30)
         other = Client(int(server.port or 0), timeout=10)  # the slow message is held for 60 s
         assert other.greeting.startswith(b"220")
