@@ -35,6 +35,7 @@ from smtpgui.storage.private import describe_os_error, make_private_dir, open_pr
 __all__ = [
     "DEFAULT_KEEP",
     "INBOX_FILE",
+    "MAX_SUMMARY_CHARS",
     "Check",
     "Envelope",
     "InboxStore",
@@ -71,6 +72,9 @@ CREATE TRIGGER IF NOT EXISTS counted_out AFTER DELETE ON messages BEGIN
 END;
 """
 _SUMMARY_COLUMNS = "id, received, sender, recipients, subject, size, problems"
+# A list reads every row's from, to and subject (the window keeps 10,000 and a search text each):
+# the summary keeps their start only, the message its headers and bytes whole.
+MAX_SUMMARY_CHARS = 1_000
 
 
 def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -78,9 +82,17 @@ def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 
 def _recipients(headers: tuple[tuple[str, str], ...], envelope: Envelope) -> tuple[str, ...]:
-    """The To and Cc header values as written (what a mail program shows), else the RCPT TO addresses."""
+    """The To and Cc header values as written (what a mail program shows), else the RCPT TO addresses;
+    together at most MAX_SUMMARY_CHARS characters."""
     shown = tuple(value for field, value in headers if field.lower() in ("to", "cc") and value.strip())
-    return shown or envelope.rcpt_to
+    kept: list[str] = []
+    room = MAX_SUMMARY_CHARS
+    for value in shown or envelope.rcpt_to:
+        if room <= 0:
+            break
+        kept.append(value[:room])
+        room -= len(kept[-1])
+    return tuple(kept)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,9 +128,9 @@ def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, .
 
         log.exception("sandbox: could not read a received message's headers; it is kept as received")
         headers, checks = (), ()
-    sender = _first(headers, "from") or envelope.mail_from
+    sender = (_first(headers, "from") or envelope.mail_from)[:MAX_SUMMARY_CHARS]
     recipients = _recipients(headers, envelope)
-    subject = _first(headers, "subject") or ""
+    subject = (_first(headers, "subject") or "")[:MAX_SUMMARY_CHARS]
     search = "\n".join([sender, *recipients, subject, envelope.mail_from, *envelope.rcpt_to]).lower()
     envelope_json = json.dumps(
         {
