@@ -22,6 +22,15 @@ class MessageParts(NamedTuple):
 
 
 def _content(part: object) -> str | None:
+    if part.get_param("charset") is None and part.get_content_maintype() == "text":  # type: ignore[attr-defined]
+        # No charset declared: RFC 2045 says US-ASCII, which turns every 8-bit byte into U+FFFD; the
+        # 8-bit text careless clients send is UTF-8 nearly always (the checks report the missing declaration).
+        try:
+            payload = part.get_payload(decode=True)  # type: ignore[attr-defined]
+        except (ValueError, TypeError, AssertionError):
+            payload = None
+        if isinstance(payload, bytes):
+            return payload.decode("utf-8", "replace")
     try:
         value = part.get_content()  # type: ignore[attr-defined]
     except (LookupError, ValueError, UnicodeError, AttributeError, TypeError, AssertionError):

@@ -62,3 +62,13 @@ def test_lines_that_only_look_like_boundaries_are_kept() -> None:
     body = b"".join(b"-- comment %d\r\n" % n for n in range(3_000)) + b"The end.\r\n"
     raw = HEAD + b"Content-Type: text/plain\r\n\r\n" + body
     assert message_parts(raw).text == body.decode()
+
+
+def test_eight_bit_text_without_a_charset_reads_as_utf8() -> None:
+    """A careless client's UTF-8 text with no charset declared showed as U+FFFD (read as ASCII)."""
+    raw = HEAD + b"Content-Type: text/plain\r\n\r\nGr\xc3\xbc\xc3\x9fe \xe2\x80\x94 caf\xc3\xa9\r\n"
+    assert message_parts(raw).text == "Grüße — café\r\n"
+    latin = HEAD + b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nGr\xfc\xdfe\r\n"
+    assert message_parts(latin).text == "Grüße\r\n"  # a declared charset still rules
+    bare = b"From: a@example.com\r\nSubject: no MIME at all\r\n\r\ncaf\xc3\xa9\r\n"
+    assert message_parts(bare).text == "café\r\n"
