@@ -12,6 +12,7 @@ SANDBOX_THREADS = ("smtpgui-sandbox", "smtpgui-inbox-commit", "smtpgui-sandbox-n
 
 
 def test_polling_stops_when_hidden_and_closing_leaves_nothing_running(inbox_window, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    before = set(threading.enumerate())  # other tests' stores may still have their threads
     window = inbox_window()
     port = started(window, qtbot)
     send(port, "before close")
@@ -22,6 +23,9 @@ def test_polling_stops_when_hidden_and_closing_leaves_nothing_running(inbox_wind
     assert window.inbox.timer.isActive()
     window.close()
     assert not window.inbox.timer.isActive()
-    qtbot.waitUntil(lambda: not [t for t in threading.enumerate() if t.name.startswith(SANDBOX_THREADS)], timeout=10000)
+    qtbot.waitUntil(
+        lambda: not [t for t in set(threading.enumerate()) - before if t.name.startswith(SANDBOX_THREADS)],
+        timeout=10000,
+    )
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens there any more
