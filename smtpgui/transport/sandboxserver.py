@@ -79,10 +79,12 @@ for _name in ("mail.log", "asyncio"):
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """What the sandbox refuses: messages over ``max_size`` bytes, more than ``max_recipients``."""
+    """What the sandbox refuses: messages over ``max_size`` bytes, more than ``max_recipients``, and
+    connections beyond ``max_sessions`` open at once (421)."""
 
     max_size: int = 25 * MEGABYTE
     max_recipients: int = 100
+    max_sessions: int = 64  # open connections (each may hold a message of max_size while it arrives)
 
 
 def _log_quietly(message: str) -> None:
@@ -111,8 +113,43 @@ def _text(value: object) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+class _Sessions:
+    """How many connections of one server are open, and how many may be."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.open = limit, 0
+
+
 class _SandboxSMTP(SMTP):
     line_length_limit = MEGABYTE  # accept long lines; the checks report them
+
+    def __init__(self, sessions: _Sessions, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sessions = sessions
+        self._refused = self._counted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Called again after STARTTLS (with the TLS transport): only a new connection is counted.
+        if self.transport is None and self._original_transport is None:
+            if self._sessions.open >= self._sessions.limit:
+                self._refused = True
+                transport.write(b"421 4.7.0 The sandbox has too many open connections; try again later\r\n")  # type: ignore[attr-defined]
+                transport.close()
+                return
+            self._sessions.open += 1
+            self._counted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._refused:
+            return
+        if self._counted:  # once: aiosmtpd calls this itself after a failed STARTTLS, and asyncio may again
+            self._counted = False
+            self._sessions.open -= 1
+        super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return False if self._refused else super().eof_received()
 
 
 class _Handler:
@@ -261,6 +298,7 @@ class SandboxServer:
             raise ValueError("the sandbox takes a user and a password together, or neither")
         self._handler = _Handler(deliver, limits or SandboxLimits(), user, password)
         self._limits = limits or SandboxLimits()
+        self._sessions = _Sessions(self._limits.max_sessions)
         self._listen = listen
         self._wanted = (port, tls_port)
         self._auth_required = user is not None
@@ -277,6 +315,7 @@ class SandboxServer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Requiring AUTH while not requiring TLS": on purpose, see above
             return _SandboxSMTP(
+                self._sessions,
                 self._handler,
                 data_size_limit=self._limits.max_size,
                 enable_SMTPUTF8=True,

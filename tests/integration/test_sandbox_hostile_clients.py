@@ -148,3 +148,87 @@ def test_a_key_that_is_a_symbolic_link_is_not_used(sandbox_dir: Path, tmp_path: 
     cert, key = SandboxService(sandbox_dir).certificate_files()
     assert not key.is_symlink() and not cert.is_symlink()
     assert (elsewhere / KEY_FILE).read_bytes() != key.read_bytes()
+
+
+def test_connections_beyond_the_limit_get_421_and_the_others_go_on(sandbox_dir: Path) -> None:
+    """Each client may hold up to 25 MB of DATA in memory: without a limit on open connections, local
+    clients could make the sandbox (the window's process, when it runs there) hold any amount."""
+    from smtpgui.services.sandbox import CERT_FILE, KEY_FILE
+    from smtpgui.storage.inbox import InboxStore
+    from smtpgui.transport.sandboxserver import SandboxLimits, SandboxServer
+
+    store = InboxStore(sandbox_dir / "inbox.sqlite3")
+    server = SandboxServer(
+        store.submit,
+        cert_file=sandbox_dir / CERT_FILE,
+        key_file=sandbox_dir / KEY_FILE,
+        port=0,
+        limits=SandboxLimits(max_sessions=3),
+    )
+    server.start()
+    port = int(server.port or 0)
+    held = [Client(port) for _ in range(3)]
+    try:
+        assert all(c.greeting.startswith(b"220") for c in held)
+        extra = Client(port, timeout=10)
+        assert extra.greeting.startswith(b"421"), extra.greeting
+        assert extra.reader.read() == b""  # and the server hung up
+        extra.close()
+        assert held[0](b"EHLO still-served").startswith(b"250")
+        assert held[0](b"QUIT").startswith(b"221")
+        held.pop(0).close()
+        for _attempt in range(500):  # the server frees the place once it has seen the hang-up
+            again = Client(port, timeout=10)
+            if again.greeting.startswith(b"220"):
+                break
+            again.close()
+        assert again.greeting.startswith(b"220")
+        assert again(b"EHLO again").startswith(b"250")
+        assert again(b"MAIL FROM:<a@example.com>").startswith(b"250")
+        assert again(b"RCPT TO:<b@example.org>").startswith(b"250")
+        assert again.data(MESSAGE).startswith(b"250")
+        again.close()
+    finally:
+        for client in held:
+            client.close()
+        server.stop()
+        store.close()
+
+
+def test_failed_starttls_handshakes_give_their_places_back(sandbox_dir: Path) -> None:
+    """A connection that said STARTTLS and hung up must free its place (or the limit fills for good)."""
+    from smtpgui.services.sandbox import CERT_FILE, KEY_FILE
+    from smtpgui.transport.sandboxserver import SandboxLimits, SandboxServer
+
+    def deliver(raw: bytes, envelope: Envelope, stored: Callable[[int, BaseException | None], None]) -> None:
+        stored(1, None)
+
+    server = SandboxServer(
+        deliver,
+        cert_file=sandbox_dir / CERT_FILE,
+        key_file=sandbox_dir / KEY_FILE,
+        port=0,
+        limits=SandboxLimits(max_sessions=2),
+    )
+    server.start()
+    port = int(server.port or 0)
+    try:
+        for garbage in (b"", b"not TLS\r\n") * 3:
+            client = Client(port)
+            assert client(b"EHLO x").startswith(b"250") and client(b"STARTTLS").startswith(b"220")
+            client.sock.sendall(garbage)
+            client.sock.shutdown(socket.SHUT_WR)
+            client.reader.read()
+            client.close()
+        for _attempt in range(500):  # the places come back once the server has seen the hang-ups
+            pair = [Client(port, timeout=10), Client(port, timeout=10)]
+            if all(c.greeting.startswith(b"220") for c in pair):
+                break
+            for c in pair:
+                c.close()
+        assert [c.greeting[:3] for c in pair] == [b"220", b"220"]
+        assert server._sessions.open == 2  # counted once each: none taken off twice
+        for c in pair:
+            c.close()
+    finally:
+        server.stop()
