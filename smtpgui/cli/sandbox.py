@@ -10,7 +10,6 @@ terminal escape or a line separator in a subject is shown escaped, never acted o
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from datetime import datetime, timezone
@@ -79,9 +78,14 @@ def cmd_sandbox(app: AppServices, args: argparse.Namespace) -> int:
     if args.password_env is not None:
         if args.user is None:
             raise UsageError("--password-env needs --user (the sandbox checks the two together).")
-        password = os.environ.get(args.password_env)
-        if password is None:
-            raise UsageError(f"The environment variable {args.password_env!r} named by --password-env is not set.")
+        from smtpgui.cli.secretinput import read_env_secret
+
+        password = read_env_secret(args.password_env, "--password-env")
+        if not password:
+            raise UsageError(
+                f"The environment variable {args.password_env!r} named by --password-env is empty: the sandbox "
+                f"would let {args.user!r} in with no password."
+            )
     elif args.user is not None:
         raise UsageError("--user needs --password-env VAR (the password is never given on the command line).")
     service = _service(args)

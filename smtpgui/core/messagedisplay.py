@@ -41,13 +41,13 @@ def display_parts(raw: bytes) -> DisplayParts:
     import email
     import email.policy
 
-    from smtpgui.core.mailparts import message_parts
+    from smtpgui.core.mailparts import message_parts, parseable
 
     chosen = message_parts(raw)
     inline: dict[str, bytes] = {}
     attachments: list[str] = []
     try:
-        _walk(email.message_from_bytes(raw, policy=email.policy.compat32), inline, attachments)
+        _walk(email.message_from_bytes(parseable(raw), policy=email.policy.compat32), inline, attachments)
     except Exception:  # the email package raises many kinds on hostile input: the text and source still show
         attachments.append("(the message's other parts could not be read)")
     shown = raw[:MAX_RAW_SHOWN]

@@ -32,7 +32,7 @@ from smtpgui.core.model import AuthMode, Connection, Security
 from smtpgui.core.redact import remember
 from smtpgui.storage.atomic import atomic_write_json, file_lock
 from smtpgui.storage.paths import resolve_data_dir
-from smtpgui.storage.private import describe_os_error, read_file, write_private_file
+from smtpgui.storage.private import describe_os_error, make_private, read_file, write_private_file
 
 if TYPE_CHECKING:
     from smtpgui.storage.inbox import InboxStore
@@ -98,11 +98,25 @@ def _check_port(port: int, what: str) -> int:
     return int(port)
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs and, where the system says (Linux's /proc), runs smtpgui: a
-    sandbox.json left by a sandbox that was killed must not name an unrelated process that got its pid."""
+# The sandboxes this process runs, by data folder: sandbox.json naming this process's pid is only
+# true when one is here (a sandbox that was killed left the file, and this process may have got its
+# pid since: containers reuse small pids all the time).
+_RUNNING_HERE: dict[Path, SandboxServer] = {}
+_RUNNING_GUARD = threading.Lock()
+
+
+def _runs_here(data_dir: Path) -> bool:
+    with _RUNNING_GUARD:
+        server = _RUNNING_HERE.get(data_dir.resolve())
+    return server is not None and server.running
+
+
+def _pid_alive(pid: int, data_dir: Path) -> bool:
+    """Whether the sandbox of ``data_dir`` said to run in process ``pid`` does: this process only when
+    it runs one for that folder; another when it runs and, where the system says (Linux's /proc), runs
+    smtpgui: a sandbox.json left by a sandbox that was killed must not name a process that got its pid."""
     if pid == os.getpid():
-        return True
+        return _runs_here(data_dir)
     if pid <= 0:
         return False
     try:
@@ -156,6 +170,8 @@ class SandboxService:
         cert, key = self.data_dir / CERT_FILE, self.data_dir / KEY_FILE
         with file_lock(self.data_dir / _LOCK_FILE):
             if self._usable(cert, key):
+                for path in (key, cert):  # found wider (a copy, a restore, a chmod): the user's alone again
+                    make_private(path)
                 return cert, key
             from smtpgui.transport.selfsigned import self_signed_certificate
 
@@ -173,8 +189,8 @@ class SandboxService:
     def _usable(cert: Path, key: Path) -> bool:
         import ssl
 
-        if not (cert.is_file() and key.is_file()):
-            return False
+        if not (cert.is_file() and key.is_file()) or cert.is_symlink() or key.is_symlink():
+            return False  # a link is replaced (os.replace takes the link's place), never read through
         try:
             ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
         except (OSError, ssl.SSLError):
@@ -240,6 +256,8 @@ class SandboxService:
             writer.close()
             raise SandboxError(self._bind_failure(exc, address, port, tls_port)) from None
         self._server, self._writer = server, writer
+        with _RUNNING_GUARD:
+            _RUNNING_HERE[self.data_dir.resolve()] = server
         self._write_state(server.port, server.tls_port)
         return self.status()
 
@@ -277,6 +295,9 @@ class SandboxService:
         if server is not None:
             ports = (server.port, server.tls_port)
             server.stop()
+            with _RUNNING_GUARD:
+                if _RUNNING_HERE.get(self.data_dir.resolve()) is server:
+                    del _RUNNING_HERE[self.data_dir.resolve()]
             self._remove_state(ports)
         self._end_notices()
         if writer is not None:
@@ -297,7 +318,7 @@ class SandboxService:
         if server is not None and server.running:
             return SandboxStatus(True, server.port, server.tls_port, True, os.getpid())
         state = self._read_state()
-        if state is not None and (state["pid"] == os.getpid() or _pid_alive(state["pid"])):
+        if state is not None and _pid_alive(state["pid"], self.data_dir):
             # Another process's sandbox, or one another SandboxService of this process started.
             return SandboxStatus(True, state["port"], state["tls_port"], state["pid"] == os.getpid(), state["pid"])
         return SandboxStatus(False)
@@ -334,7 +355,11 @@ class SandboxService:
             for taken in (port, tls_port):
                 if taken is None:
                     continue
-                if state is not None and taken in (state["port"], state["tls_port"]) and _pid_alive(state["pid"]):
+                if (
+                    state is not None
+                    and taken in (state["port"], state["tls_port"])
+                    and _pid_alive(state["pid"], self.data_dir)
+                ):
                     return (
                         f"Port {taken} is taken by the smtpgui sandbox in process {state['pid']}: its messages are "
                         f"in the inbox already ('smtpgui inbox list'). To run another, choose a port with --port "

@@ -39,6 +39,7 @@ from smtpgui.storage.private import describe_os_error, make_private_dir, open_pr
 __all__ = [
     "DEFAULT_KEEP",
     "INBOX_FILE",
+    "MAX_SUMMARY_CHARS",
     "Check",
     "Envelope",
     "InboxStore",
@@ -75,6 +76,9 @@ CREATE TRIGGER IF NOT EXISTS counted_out AFTER DELETE ON messages BEGIN
 END;
 """
 _SUMMARY_COLUMNS = "id, received, sender, recipients, subject, size, problems"
+# A list reads every row's from, to and subject (the window keeps 10,000 and a search text each):
+# the summary keeps their start only, the message its headers and bytes whole.
+MAX_SUMMARY_CHARS = 1_000
 
 
 def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
@@ -82,9 +86,17 @@ def _first(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 
 def _recipients(headers: tuple[tuple[str, str], ...], envelope: Envelope) -> tuple[str, ...]:
-    """The To and Cc header values as written (what a mail program shows), else the RCPT TO addresses."""
+    """The To and Cc header values as written (what a mail program shows), else the RCPT TO addresses;
+    together at most MAX_SUMMARY_CHARS characters."""
     shown = tuple(value for field, value in headers if field.lower() in ("to", "cc") and value.strip())
-    return shown or envelope.rcpt_to
+    kept: list[str] = []
+    room = MAX_SUMMARY_CHARS
+    for value in shown or envelope.rcpt_to:
+        if room <= 0:
+            break
+        kept.append(value[:room])
+        room -= len(kept[-1])
+    return tuple(kept)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -97,6 +109,14 @@ def _summary(row: tuple[Any, ...]) -> MessageSummary:
     # which a list of 10,000 messages (a search that matches them all) would pay 10,000 times.
     ident, received, sender, recipients, subject, size, problems = row
     return MessageSummary(ident, received, sender, _recipient_tuple(recipients), subject, size, problems)
+
+
+_LARGEST_ID = 2**63 - 1  # SQLite's INTEGER; a larger Python int cannot even be asked about
+
+
+def _known_ids(ids: Iterable[int]) -> list[int]:
+    """The ids a message can have (1 up to SQLite's largest integer); others name no message."""
+    return [int(i) for i in ids if 0 < int(i) <= _LARGEST_ID]
 
 
 def _escape_like(text: str) -> str:
@@ -112,9 +132,9 @@ def _row(raw: bytes, envelope: Envelope, received: float | None) -> tuple[Any, .
 
         log.exception("sandbox: could not read a received message's headers; it is kept as received")
         headers, checks = (), ()
-    sender = _first(headers, "from") or envelope.mail_from
+    sender = (_first(headers, "from") or envelope.mail_from)[:MAX_SUMMARY_CHARS]
     recipients = _recipients(headers, envelope)
-    subject = _first(headers, "subject") or ""
+    subject = (_first(headers, "subject") or "")[:MAX_SUMMARY_CHARS]
     search = "\n".join([sender, *recipients, subject, envelope.mail_from, *envelope.rcpt_to]).lower()
     envelope_json = json.dumps(envelope.as_json())
     return (
@@ -286,6 +306,12 @@ class InboxStore:
                     self._db.execute("INSERT INTO bodies (id, raw) VALUES (?, ?)", (idents[-1], row[0]))
                 self._trim()
         except Exception as exc:  # every message of the batch is told; the committer goes on
+            if len(batch) > 1 and not isinstance(exc.__cause__, sqlite3.OperationalError):
+                # One message the file refused (not the file itself: locked, full, read-only) must not
+                # cost the others theirs: each is committed alone, and only the one that fails is refused.
+                for item in batch:
+                    self._commit([item])
+                return
             error = exc if isinstance(exc, StorageError) else StorageError(f"Could not store the message: {exc}.")
         for index, item in enumerate(batch):
             with contextlib.suppress(Exception):
@@ -313,7 +339,7 @@ class InboxStore:
 
     def delete(self, ids: Iterable[int]) -> int:
         """Delete the messages with these ids; returns how many there were."""
-        wanted = [(int(i),) for i in ids]
+        wanted = [(i,) for i in _known_ids(ids)]
         with self._lock, self._writing():
             deleted = self._db.executemany("DELETE FROM messages WHERE id = ?", wanted).rowcount  # triggers not counted
             self._db.executemany("DELETE FROM bodies WHERE id = ?", wanted)
@@ -351,11 +377,15 @@ class InboxStore:
 
     def summary(self, message_id: int) -> MessageSummary | None:
         """One row of the list, or None when there is no message with that id."""
+        if not _known_ids([message_id]):
+            return None
         rows = self._read(f"SELECT {_SUMMARY_COLUMNS} FROM messages WHERE id = ?", (int(message_id),))  # noqa: S608
         return _summary(rows[0]) if rows else None
 
     def message(self, message_id: int) -> StoredMessage | None:
         """The whole message, or None when there is none with that id (or it was just deleted)."""
+        if not _known_ids([message_id]):
+            return None
         rows = self._read(
             f"SELECT {_SUMMARY_COLUMNS}, envelope, headers, checks, raw FROM messages "  # noqa: S608 - constants
             "JOIN bodies USING (id) WHERE id = ?",

@@ -3,7 +3,8 @@
 One asyncio loop on one thread serves the plain port (with STARTTLS) and, when asked, an implicit
 TLS port. The sockets are bound by :meth:`SandboxServer.start` in the caller's thread, so a port
 that is taken raises ``OSError`` there at once. Every message is handed to ``deliver`` (the inbox's
-commit, which runs on the inbox's committer thread); the server answers 250 only after the message
+commit, which runs on the inbox's committer thread) from a worker thread, never on the loop, so reading
+a large message never keeps the other clients waiting; the server answers 250 only after the message
 is committed, 451 when it could not be.
 
 AUTH offers PLAIN, LOGIN and CRAM-MD5. Without a user and password every credential is accepted
@@ -37,6 +38,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from smtpgui.core.display import printable
 from smtpgui.core.inboxmodel import Envelope
 
 __all__ = ["DEFAULT_PORT", "Deliver", "SandboxLimits", "SandboxServer"]
@@ -48,31 +50,106 @@ with its id, or with the error that kept it from being stored (see ``InboxStore.
 DEFAULT_PORT = 1025
 MEGABYTE = 1024 * 1024
 _START_TIMEOUT_S = 30.0
+_READ_ON_LOOP = 8 * 1024  # a message up to this size is read on the loop (its worst header takes ~50 ms)
 _QUIET = ("login_data is deprecated", "auth_required == True but auth_require_tls == False")
 
 
-class _KnownNotices(logging.Filter):
-    """aiosmtpd warns about its own deprecated ``login_data`` after every AUTH, and about AUTH without
-    TLS, which the sandbox allows on purpose: noise on the terminal of ``smtpgui sandbox``."""
+class _SafeRecords(logging.Filter):
+    """What aiosmtpd and asyncio log about a session holds what the client sent ("unrecognised:
+    <command>"), and their records reach the terminal of ``smtpgui sandbox`` (Python's last-resort
+    handler): each record is made :func:`printable` (escapes shown, never acted on), traceback
+    included. aiosmtpd's notices about its own deprecated ``login_data`` (after every AUTH) and about
+    AUTH without TLS (which the sandbox allows on purpose) are dropped: noise on that terminal."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not any(notice in message for notice in _QUIET)
+        if any(notice in message for notice in _QUIET):
+            return False
+        record.msg, record.args = printable(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = printable(logging.Formatter().formatException(record.exc_info), multiline=True)
+        if record.stack_info:
+            record.stack_info = printable(record.stack_info, multiline=True)
+        return True
 
 
-logging.getLogger("mail.log").addFilter(_KnownNotices())
+for _name in ("mail.log", "asyncio"):
+    logging.getLogger(_name).addFilter(_SafeRecords())
 
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """What the sandbox refuses: messages over ``max_size`` bytes, more than ``max_recipients``."""
+    """What the sandbox refuses: messages over ``max_size`` bytes, more than ``max_recipients``, and
+    connections beyond ``max_sessions`` open at once (421)."""
 
     max_size: int = 25 * MEGABYTE
     max_recipients: int = 100
+    max_sessions: int = 64  # open connections (each may hold a message of max_size while it arrives)
+
+
+def _log_quietly(message: str) -> None:
+    """One line in smtpgui's own log file (made printable and scrubbed there), not on the terminal."""
+    from smtpgui.storage.logs import log
+
+    log.info("%s", printable(message)[:500])
+
+
+def _loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's reports from the sandbox's loop (an SSL transport a client dropped mid-handshake
+    raises inside asyncio itself in Python 3.11): to smtpgui's log, not the terminal."""
+    error = context.get("exception")
+    _log_quietly(f"sandbox: {context.get('message', '')} {type(error).__name__ if error else ''} {error or ''}")
+
+
+def _text(value: object) -> str:
+    """What the client sent, as text that every front end can store and show: aiosmtpd reads
+    command arguments as UTF-8 with ``surrogateescape`` (the EHLO name, MAIL FROM, RCPT TO), so a
+    byte that is not UTF-8 arrives as a lone surrogate, which SQLite, JSON readers and Qt refuse.
+    Such bytes become U+FFFD, as they do in the headers."""
+    text = str(value or "")
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class _Sessions:
+    """How many connections of one server are open, and how many may be."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.open = limit, 0
 
 
 class _SandboxSMTP(SMTP):
     line_length_limit = MEGABYTE  # accept long lines; the checks report them
+
+    def __init__(self, sessions: _Sessions, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sessions = sessions
+        self._refused = self._counted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Called again after STARTTLS (with the TLS transport): only a new connection is counted.
+        if self.transport is None and self._original_transport is None:
+            if self._sessions.open >= self._sessions.limit:
+                self._refused = True
+                transport.write(b"421 4.7.0 The sandbox has too many open connections; try again later\r\n")  # type: ignore[attr-defined]
+                transport.close()
+                return
+            self._sessions.open += 1
+            self._counted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._refused:
+            return
+        if self._counted:  # once: aiosmtpd calls this itself after a failed STARTTLS, and asyncio may again
+            self._counted = False
+            self._sessions.open -= 1
+        super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return False if self._refused else super().eof_received()
 
 
 class _Handler:
@@ -90,6 +167,13 @@ class _Handler:
         self._user = user
         self._password = password
 
+    async def handle_exception(self, error: Exception) -> str:
+        """A session that broke (most often a client that said STARTTLS and then sent no TLS, or hung
+        up): a line in smtpgui's log, never a traceback on the terminal; aiosmtpd then answers the
+        client with this (or, after a failed TLS handshake, closes the connection)."""
+        _log_quietly(f"sandbox: a session ended on {type(error).__name__}: {error}")
+        return f"500 5.5.0 The sandbox could not handle that command ({type(error).__name__})"
+
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
@@ -104,12 +188,12 @@ class _Handler:
         tls = transport.get_extra_info("ssl_object") if transport is not None else None
         peer = session.peer
         facts = Envelope(
-            mail_from=str(envelope.mail_from or ""),
-            rcpt_to=tuple(str(r) for r in envelope.rcpt_tos),
+            mail_from=_text(envelope.mail_from),
+            rcpt_to=tuple(_text(r) for r in envelope.rcpt_tos),
             peer=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or ""),
-            ehlo_name=str(session.host_name or ""),
+            ehlo_name=_text(session.host_name),
             tls_version=tls.version() if tls is not None else None,
-            auth_user=str(session.auth_data) if session.authenticated and session.auth_data is not None else None,
+            auth_user=_text(session.auth_data) if session.authenticated and session.auth_data is not None else None,
             smtputf8=bool(envelope.smtp_utf8),
             eightbitmime="BODY=8BITMIME" in (envelope.mail_options or []),
         )
@@ -129,7 +213,13 @@ class _Handler:
                 loop.call_soon_threadsafe(settle, ident, error)
 
         try:
-            self._deliver(raw, facts, done)
+            # Reading the message (headers, checks) takes time that grows with its size: beyond a few
+            # kB on a worker thread, so that the loop goes on answering every other client meanwhile
+            # (a small one is read at once: the thread hop would cost more than the reading).
+            if len(raw) <= _READ_ON_LOOP:
+                self._deliver(raw, facts, done)
+            else:
+                await loop.run_in_executor(None, self._deliver, raw, facts, done)
             ident = await stored
         except Exception as exc:  # the store's sentence goes back to the client; the server goes on
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__
@@ -208,6 +298,7 @@ class SandboxServer:
             raise ValueError("the sandbox takes a user and a password together, or neither")
         self._handler = _Handler(deliver, limits or SandboxLimits(), user, password)
         self._limits = limits or SandboxLimits()
+        self._sessions = _Sessions(self._limits.max_sessions)
         self._listen = listen
         self._wanted = (port, tls_port)
         self._auth_required = user is not None
@@ -224,6 +315,7 @@ class SandboxServer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Requiring AUTH while not requiring TLS": on purpose, see above
             return _SandboxSMTP(
+                self._sessions,
                 self._handler,
                 data_size_limit=self._limits.max_size,
                 enable_SMTPUTF8=True,
@@ -265,6 +357,7 @@ class SandboxServer:
 
         def run() -> None:
             asyncio.set_event_loop(loop)
+            loop.set_exception_handler(_loop_exception)
             self._starting = loop.create_task(serve())  # a task needs a reference until it is done
             loop.run_forever()
             loop.run_until_complete(loop.shutdown_asyncgens())

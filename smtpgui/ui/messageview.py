@@ -52,6 +52,28 @@ def envelope_lines(message: StoredMessage) -> list[str]:
     return lines
 
 
+def header_lines(message: StoredMessage) -> list[str]:
+    """The header fields, escaped, at most about MAX_RAW_SHOWN characters (as the source is cut): the
+    message keeps them whole, and a section of 20 MB would be escaped and laid out on the GUI thread."""
+    from smtpgui.core.messagedisplay import MAX_RAW_SHOWN
+
+    lines: list[str] = []
+    room = MAX_RAW_SHOWN
+    for count, (name, value) in enumerate(message.headers):
+        if room <= 0:
+            lines.append(
+                f"[… {len(message.headers) - count:,} more header fields; all of them: "
+                f"smtpgui inbox show {message.summary.id}]"
+            )
+            break
+        line = f"{printable(name[:room])}: {printable(value[:room])}"
+        if len(value) > room:
+            line += f" [… {len(value) - room:,} more characters: smtpgui inbox show {message.summary.id}]"
+        lines.append(line)
+        room -= len(line)
+    return lines
+
+
 class MessageView(QWidget):
     """The selected message; :meth:`show_message` fills every tab, :meth:`clear_message` empties them."""
 
@@ -108,7 +130,7 @@ class MessageView(QWidget):
         self.tabs.setEnabled(True)
         summary = message.summary
         set_plain(self.title, summary.subject or "(no subject)")
-        headers = [f"{printable(name)}: {printable(value)}" for name, value in message.headers]
+        headers = header_lines(message)
         self.headers_view.setPlainText("\n".join([*headers, "", "— SMTP envelope —", *envelope_lines(message)]))
         text = parts.text or ("This message has no plain-text part." if parts.html else "")
         if parts.text_cut:

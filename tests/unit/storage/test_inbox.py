@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,56 @@ def test_a_check_that_breaks_costs_no_message(tmp_path: Path, monkeypatch: pytes
     ident = store.add(RAW, ENVELOPE)
     stored = store.message(ident)
     assert stored is not None and stored.raw == RAW
+
+
+def test_a_message_the_file_refuses_costs_the_others_of_its_batch_nothing(tmp_path: Path) -> None:
+    """Messages committed together share one transaction: one that cannot be written must fail alone."""
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    store._db.execute(
+        "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject = 'poison' "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    outcomes: dict[str, tuple[int, BaseException | None]] = {}
+    finished = threading.Event()
+
+    def told(name: str) -> Callable[[int, BaseException | None], None]:
+        def done(ident: int, error: BaseException | None) -> None:
+            outcomes[name] = (ident, error)
+            if len(outcomes) == 3:
+                finished.set()
+
+        return done
+
+    with store._lock:  # the committer waits here with the first: the other two join one batch
+        store.submit(_raw(0), ENVELOPE, told("first"))
+        store.submit(RAW.replace(b"Quarterly Report", b"poison"), ENVELOPE, told("poison"))
+        store.submit(_raw(2), ENVELOPE, told("good"))
+    assert finished.wait(30)
+    assert isinstance(outcomes["poison"][1], StorageError)
+    assert outcomes["first"][1] is None and outcomes["good"][1] is None
+    assert sorted(s.subject for s in store.summaries()) == ["Message 0", "Message 2"]
+    store.close()
+
+
+def test_a_huge_subject_or_address_list_is_kept_whole_but_listed_short(tmp_path: Path) -> None:
+    """Listing reads every row's from, to and subject (the window holds 10,000 of them, and a search
+    text besides): a 2 MB Subject in each of 10,000 messages made that 40 GB. The list keeps a
+    summary's start; the message keeps its headers and bytes whole."""
+    from smtpgui.storage.inbox import MAX_SUMMARY_CHARS
+
+    subject = "s" * 2_000_000
+    to = ", ".join(f"user{n}@example.org" for n in range(100_000))
+    raw = RAW.replace(b"Quarterly Report", subject.encode()).replace(b"bob@example.org", to.encode())
+    store = InboxStore(tmp_path / "inbox.sqlite3")
+    ident = store.add(raw, ENVELOPE)
+    (summary,) = store.summaries()
+    assert len(summary.subject) <= MAX_SUMMARY_CHARS and summary.subject.startswith("sss")
+    assert sum(len(r) for r in summary.recipients) <= MAX_SUMMARY_CHARS
+    assert store.summaries("user0@example.org") == [summary]
+    stored = store.message(ident)
+    assert stored is not None and stored.raw == raw and ("Subject", subject) in stored.headers
+    row_bytes = store._db.execute(
+        "SELECT length(sender) + length(recipients) + length(subject) + length(search) FROM messages"
+    ).fetchone()[0]
+    assert row_bytes < 8 * MAX_SUMMARY_CHARS
+    store.close()
