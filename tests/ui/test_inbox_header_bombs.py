@@ -35,4 +35,4 @@ def test_the_headers_tab_shows_a_bounded_start_of_a_huge_header_section(qtbot: Q
     shown = view.headers_view.toPlainText()
     assert len(shown) < MAX_RAW_SHOWN + 10_000, f"{len(shown):,} characters of headers"
     assert "\x1b" not in shown and "smtpgui inbox show" in shown and "SMTP envelope" in shown
-    assert elapsed < 1.5, f"{elapsed:.1f} s on the GUI thread"
+    assert elapsed < 5.0, f"{elapsed:.1f} s on the GUI thread"

@@ -29,7 +29,7 @@ def test_html_too_complex_to_lay_out_is_not_laid_out(qtbot: QtBot, name: str) ->
     view.show_html(BOMBS[name])
     view.grab()  # the layout and a paint
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{name}: {elapsed:.1f} s on the GUI thread"
+    assert elapsed < 5.0, f"{name}: {elapsed:.1f} s on the GUI thread"
     assert "too complex to show here" in view.toPlainText()
 
 

@@ -46,7 +46,7 @@ def test_a_mime_bomb_is_shown_quickly(name: str, view: object) -> None:
     started = time.perf_counter()
     shown = view(raw)  # type: ignore[operator]
     elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"{name}: {len(raw):,} bytes shown in {elapsed:.1f} s"
+    assert elapsed < 10.0, f"{name}: {len(raw):,} bytes shown in {elapsed:.1f} s"
     assert "The text part." in (shown.text or "")
 
 
