@@ -34,7 +34,7 @@ from typing import Any
 from smtpgui.core.errors import StorageError
 from smtpgui.core.inboxmodel import Envelope, MessageSummary, StoredMessage
 from smtpgui.core.mailchecks import Check, inspect_message, restore_checks
-from smtpgui.storage.private import describe_os_error, make_private_dir, open_private
+from smtpgui.storage.private import describe_os_error, make_private, make_private_dir, open_private
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -167,6 +167,27 @@ class _Pending:
         self.row, self.on_done = row, on_done
 
 
+_CREATING = threading.Lock()  # one file creation at a time in this process (see _create_private)
+
+
+def _create_private(path: Path) -> None:
+    """Make the inbox file 0600 before SQLite opens it, without ever opening one that exists.
+
+    Closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's own
+    included: with the window's sandbox and its Inbox each holding the file open, a descriptor
+    opened and closed here let another process's SQLite believe it was the last user and delete
+    the WAL under them (messages answered 250 were lost). So an existing file is narrowed by its
+    path, and a new one is created exclusively and closed before anyone here can have opened it.
+    """
+    with _CREATING:
+        try:
+            fd = open_private(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            make_private(path)  # by path: no descriptor, and never through a symbolic link
+            return
+        os.close(fd)
+
+
 class InboxStore:
     """The inbox file: thread-safe within a process (one connection behind a lock); other processes
     may open the same file (SQLite's WAL locking; writers wait up to ``busy_seconds``)."""
@@ -181,7 +202,7 @@ class InboxStore:
         self._own_writes = 0
         try:
             make_private_dir(self.path.parent)
-            os.close(open_private(self.path, os.O_RDWR | os.O_CREAT))
+            _create_private(self.path)
         except OSError as exc:
             raise StorageError(describe_os_error(exc, self.path, "open the sandbox inbox")) from exc
         try:

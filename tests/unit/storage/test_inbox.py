@@ -326,3 +326,47 @@ def test_a_huge_subject_or_address_list_is_kept_whole_but_listed_short(tmp_path:
     ).fetchone()[0]
     assert row_bytes < 8 * MAX_SUMMARY_CHARS
     store.close()
+
+
+def test_a_second_store_in_one_process_keeps_the_first_ones_messages_safe(tmp_path: Path) -> None:
+    """Found by a new-user trial: the window runs the sandbox (one store) and polls the inbox (a
+    second store in the same process); a ``smtpgui sandbox`` that then fails to start opens and
+    closes the file in another process. Opening the file with a raw descriptor and closing it (to
+    make it 0600) dropped every POSIX lock this process held on it, so the other process believed
+    it was the last user and deleted the WAL under the first store: messages answered 250 were lost
+    once this process died."""
+    path = tmp_path / "inbox.sqlite3"
+    script = (
+        "import os, sys; from pathlib import Path; from smtpgui.storage.inbox import InboxStore, Envelope\n"
+        "path = Path(sys.argv[1])\n"
+        "server = InboxStore(path)\n"
+        "server.add(b'Subject: before\\r\\n\\r\\nx\\r\\n', Envelope('a@b.c', ('d@e.f',)))\n"
+        "poller = InboxStore(path)  # the window's second store\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()  # another process opens and closes the inbox meanwhile\n"
+        "server.add(b'Subject: after\\r\\n\\r\\nx\\r\\n', Envelope('a@b.c', ('d@e.f',)))\n"
+        "print('stored', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    repo = Path(__file__).resolve().parents[3]
+    window = subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=repo, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        assert window.stdout is not None and window.stdin is not None
+        assert window.stdout.readline().strip() == "ready"
+        other = "import sys; from pathlib import Path; from smtpgui.storage.inbox import InboxStore; InboxStore(Path(sys.argv[1])).close()"
+        subprocess.run([sys.executable, "-c", other, str(path)], check=True, cwd=repo)
+        window.stdin.write("\n")
+        window.stdin.flush()
+        assert window.stdout.readline().strip() == "stored"  # its 250
+        window.kill()  # kill -9 a moment later
+        window.wait()
+    finally:
+        if window.poll() is None:
+            window.kill()
+            window.wait()
+    store = InboxStore(path)
+    try:
+        assert sorted(s.subject for s in store.summaries()) == ["after", "before"]
+    finally:
+        store.close()
