@@ -221,12 +221,22 @@ def cmd_inbox_clear(app: AppServices, args: argparse.Namespace) -> int:
 
 def sandbox_base(args: argparse.Namespace) -> Connection:
     """The connection ``add NAME --sandbox [--port N]`` starts from (other field options apply on top)."""
-    from smtpgui.services.sandbox import SandboxError, sandbox_connection
+    from smtpgui.services.sandbox import SandboxError, SandboxService, sandbox_connection
 
+    service = SandboxService(args.config_dir)
     try:
-        return sandbox_connection(args.name, getattr(args, "port", None), args.config_dir)
+        connection = sandbox_connection(args.name, getattr(args, "port", None), args.config_dir, service)
     except SandboxError as exc:
         raise UsageError(str(exc)) from None
+    status = service.status()
+    if not (status.running and status.port == connection.port):
+        # Made all the same (a sandbox started later serves it), but a test now would reach nothing,
+        # or another program on that port, and blame the server: say so first.
+        say(
+            f"no sandbox is running on port {connection.port} now; start one with "
+            f"'smtpgui sandbox --port {connection.port}' (or Start in the window's Inbox) before testing."
+        )
+    return connection
 
 
 def _port(value: str) -> int:

@@ -225,6 +225,7 @@ def test_a_damaged_inbox_gets_a_sentence_and_is_kept(seeded: CliRunner) -> None:
 def test_our_engine_delivers_into_the_inbox_through_add_sandbox(seeded: CliRunner, running: Sandbox) -> None:
     r = seeded("add", "Local sandbox", "--sandbox")
     assert r.returncode == 0, r.stderr
+    assert "no sandbox is running" not in r.stderr  # it is, on the port the connection took
     shown = json.loads(seeded("show", "Local sandbox", "--json").stdout)
     assert (shown["host"], shown["port"], shown["security"], shown["auth_mode"]) == (
         "127.0.0.1",
@@ -244,6 +245,8 @@ def test_add_sandbox_without_a_running_one_takes_port_1025(seeded: CliRunner) ->
     r = seeded("add", "sb", "--sandbox")
     assert r.returncode == 0, r.stderr
     assert json.loads(seeded("show", "sb", "--json").stdout)["port"] == 1025
+    # Made, but a test now would reach nothing (or another program on 1025): said before testing.
+    assert "smtpgui: no sandbox is running on port 1025 now; start one with 'smtpgui sandbox --port 1025'" in r.stderr
     r = seeded("add", "sb2", "--sandbox", "--port", "2525")
     assert json.loads(seeded("show", "sb2", "--json").stdout)["port"] == 2525
 
