@@ -22,10 +22,28 @@ from smtpgui.services import build_app_services
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with our way of saying a usage mistake: one sentence on standard error, starting
+    ``smtpgui: `` like every other, and where to read more (not a screenful of usage first)."""
+
+    commands: tuple[str, ...] = ()  # the top level's command names, to point at the right --help
+    typed: Sequence[str] = ()  # what was parsed (the top level's)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        if self.commands:
+            self.typed = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
         # argparse quotes what was typed (an unknown option, a bad value): shown escaped.
-        self.exit(EXIT_USAGE, f"smtpgui: {printable(message)}\n")
+        self.exit(EXIT_USAGE, f"smtpgui: {printable(message)} (see '{self._help_for()} --help').\n")
+
+    def _help_for(self) -> str:
+        """``smtpgui add`` for a mistake in an add command, even one the top level reports (an
+        unknown option is found after the command's own parser is done)."""
+        if self.prog != "smtpgui" or not self.commands:
+            return self.prog
+        typed = next((word for word in self.typed if word in self.commands), None)
+        return f"smtpgui {typed}" if typed else "smtpgui"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_commands(command)
     login.add_commands(command)
     sandbox.add_commands(command)
+    parser.commands = tuple(sub.choices)
     return parser
 
 

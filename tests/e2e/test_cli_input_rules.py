@@ -136,3 +136,20 @@ def test_export_to_a_folder_that_does_not_exist_is_refused(cli: CliRunner) -> No
     _refused(cli("export", str(target)), "does not exist")
     assert not target.parent.exists()
     assert cli("export", str(cli.config_dir.parent / "out.json")).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "help_for"),
+    [
+        (("sandbox", "--prot", "5"), "smtpgui sandbox --help"),  # an unknown option, found by the top level
+        (("add",), "smtpgui add --help"),
+        (("inbox", "show"), "smtpgui inbox show --help"),
+        (("bogus",), "smtpgui --help"),
+    ],
+)
+def test_a_usage_mistake_is_one_sentence_pointing_at_the_right_help(cli: CliRunner, args: tuple[str, ...],
+                                                                    help_for: str) -> None:  # fmt: skip
+    r = cli(*args)
+    assert r.returncode == 2
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("smtpgui: ") and f"(see '{help_for}')" in lines[0], r.stderr
