@@ -31,6 +31,7 @@ from smtpgui.ui.windowflows import WindowFlows
 
 NARROW_TOOLBAR = 1000  # px: below this the toolbar shows icons only
 WARM_UP_AFTER_MS = 300  # after the first paint: load the engine on a worker before the first Send
+NO_KEYRING = "no keyring service (GNOME Keyring, KWallet, KeePassXC…) was found on this computer"
 
 if TYPE_CHECKING:
     from smtpgui.services import AppServices
@@ -418,9 +419,16 @@ class MainWindow(QMainWindow, WindowFlows):
 
     @Slot()
     def _warm_up(self) -> None:
+        from smtpgui.ui.offthread import Call
         from smtpgui.ui.workers import WarmUpJob
 
         self.pool.start(WarmUpJob())
+        # No keyring at all (no Secret Service, KWallet…): said at once, not at the first password.
+        self._keyring_probe = Call(self.services.secrets.is_absent)  # kept: its signals outlive run()
+        self._keyring_probe.signals.finished.connect(
+            lambda none: self.keyring.show_banner(NO_KEYRING) if none else None
+        )
+        self.pool.start(self._keyring_probe)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # A narrow window (800 px) keeps every toolbar button visible as an icon (the tooltip

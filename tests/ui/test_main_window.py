@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QSpinBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListView, QPushButton, QSpinBox, QTabWidget
 
 from smtpgui.core.model import (
     AuthMode,
@@ -493,3 +493,24 @@ def test_tabs_not_opened_yet_keep_what_they_were_given(make_window, config_dir: 
     assert window.findChild(object, "authCombo").currentData() == "password"
     assert editor.tabs.tabText(proxy_index).replace("&", "") == "Proxy"
     assert editor.current() == other and not editor.is_dirty()
+
+
+def test_no_keyring_at_all_shows_the_banner_at_once(make_window, qtbot, config_dir) -> None:  # type: ignore[no-untyped-def]
+    """Found by a new-user trial: with no keyring service the banner waited for the first password
+    read; the README promises it at once."""
+    from keyring.backends import fail
+
+    seed(config_dir, conn("Work"))  # anonymous: nothing would read the keyring for it
+    window = make_window(fail.Keyring())
+    banner = window.findChild(QLabel, "keyringBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=10000)
+    assert "no keyring service" in banner.text() and "session only" in banner.text()
+
+
+def test_a_working_keyring_shows_no_banner(make_window, qtbot, config_dir) -> None:  # type: ignore[no-untyped-def]
+    seed(config_dir, conn("Work"))
+    window = make_window()
+    qtbot.waitUntil(lambda: hasattr(window, "_keyring_probe"), timeout=10000)  # asked after the first paint
+    qtbot.waitUntil(lambda: window.pool.activeThreadCount() == 0, timeout=10000)
+    QApplication.processEvents()  # the worker's answer is a queued signal: delivered now
+    assert not window.findChild(QLabel, "keyringBanner").isVisible()
