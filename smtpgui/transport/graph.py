@@ -20,6 +20,7 @@ from smtpgui.transport.auth import AuthFailure
 from smtpgui.transport.errors import OAuthError
 from smtpgui.transport.failures import SessionFailure
 from smtpgui.transport.http import HttpClient, HttpResponse
+from smtpgui.transport.oauth import Tokens
 from smtpgui.transport.result import Stage
 from smtpgui.transport.session import SmtpSession
 
@@ -100,20 +101,24 @@ class GraphSession(SmtpSession):
         if message is None:
             self.transcript.info("Verified: the token was issued; stopping before sending (verify only).")
             return
-        url = f"{c.graph_url.rstrip('/')}/v1.0/users/{quote(c.mailbox, safe='@')}/sendMail"
         self.transcript.info(f"Sending as {c.mailbox} through {c.graph_url}...")
-        payload = graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt)
-        response = http.post_json(url, payload, tokens.access_token, Stage.DATA)
+        path = f"users/{quote(c.mailbox, safe='@')}/sendMail"
+        self._post_message(http, path, graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt), tokens, message)
+
+    def _post_message(self, http: HttpClient, path: str, payload: dict[str, Any], tokens: Tokens,
+              message: OutgoingMessage) -> None:  # fmt: skip
+        """POST the message to Graph's ``v1.0/<path>``; a refusal becomes the failure it is."""
+        c = self.c
+        response = http.post_json(f"{c.graph_url.rstrip('/')}/v1.0/{path}", payload, tokens.access_token, Stage.DATA)
         if response.status in (200, 202):
             self.result.message_id = message.message_id
             self.transcript.info(f"Graph accepted the message ({response.status} {response.reason}).")
             return
         if response.status == 401:
             oauth.CACHE.forget(c.id)  # a refused token is not used again
-        words = graph_error(response)
         self.result.stage = _stage_for(response)
         kind = "graph-throttled" if response.status in (429, 503) and "retry-after" in response.headers else "graph"
-        raise SessionFailure(kind, words, response.status)
+        raise SessionFailure(kind, graph_error(response), response.status)
 
     def _converse_as_user(self, message: OutgoingMessage | None) -> None:
         """A user's password (issue 20, item 9): a delegated token by the resource-owner password
@@ -152,19 +157,9 @@ class GraphSession(SmtpSession):
         if message is None:
             self.transcript.info("Verified: the token was issued; stopping before sending (verify only).")
             return
-        url = f"{c.graph_url.rstrip('/')}/v1.0/me/sendMail"
         self.transcript.info(f"Sending as {c.username} (/me) through {c.graph_url}...")
-        payload = graph_payload(message, c.mailbox or c.username, c.reply_to, c.send_read_receipt)
-        response = http.post_json(url, payload, tokens.access_token, Stage.DATA)
-        if response.status in (200, 202):
-            self.result.message_id = message.message_id
-            self.transcript.info(f"Graph accepted the message ({response.status} {response.reason}).")
-            return
-        if response.status == 401:
-            oauth.CACHE.forget(c.id)
-        self.result.stage = _stage_for(response)
-        kind = "graph-throttled" if response.status in (429, 503) and "retry-after" in response.headers else "graph"
-        raise SessionFailure(kind, graph_error(response), response.status)
+        self._post_message(http, "me/sendMail", graph_payload(message, c.mailbox or c.username, c.reply_to,
+                                                      c.send_read_receipt), tokens, message)  # fmt: skip
 
 
 def _stage_for(response: HttpResponse) -> Stage:
