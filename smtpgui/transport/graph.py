@@ -103,7 +103,9 @@ class GraphSession(SmtpSession):
             return
         self.transcript.info(f"Sending as {c.mailbox} through {c.graph_url}...")
         path = f"users/{quote(c.mailbox, safe='@')}/sendMail"
-        self._post_message(http, path, graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt), tokens, message)
+        self._post_message(
+            http, path, graph_payload(message, c.mailbox, c.reply_to, c.send_read_receipt), tokens, message
+        )
 
     def _post_message(self, http: HttpClient, path: str, payload: dict[str, Any], tokens: Tokens,
               message: OutgoingMessage) -> None:  # fmt: skip
