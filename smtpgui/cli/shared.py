@@ -8,7 +8,7 @@ connections use is refused with exit 2, naming them; a rename keeps every connec
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpgui.cli.command import Command
 from smtpgui.cli.exitcodes import EXIT_OK, UsageError
@@ -17,15 +17,15 @@ from smtpgui.cli.secretinput import given_password, read_env_secret
 from smtpgui.core.addresses import parse_proxy_url
 from smtpgui.core.display import printable
 from smtpgui.core.errors import Problem, SecretStoreUnavailable, ValidationError
-from smtpgui.core.model import Mechanism, ProxyType
-from smtpgui.core.shared import (
-    CREDENTIAL_MECHANISMS,
-    Connector,
-    Credential,
-    connector_to_dict,
-    credential_to_dict,
-)
+from smtpgui.core.model import PASSWORD_MECHANISMS, Mechanism, ProxyType
 from smtpgui.services import AppServices
+
+if TYPE_CHECKING:
+    from smtpgui.core.shared import Connector, Credential
+
+# core.shared's CREDENTIAL_MECHANISMS, without loading the module on every command's start (a
+# parser with every command group is built for each command: `smtpgui test` pays for it).
+_MECHANISM_CHOICES = [m.value for m in (Mechanism.AUTO, *PASSWORD_MECHANISMS)]
 
 S = argparse.SUPPRESS
 
@@ -71,6 +71,8 @@ _CONNECTOR_OPTIONS = {
 def item_json(app: AppServices, item: Credential | Connector, users: list[str]) -> dict[str, Any]:
     """``credential show --json`` / ``connector show --json``: its fields, whether its password is
     stored, and the connections that use it (by name)."""
+    from smtpgui.core.shared import Credential, connector_to_dict, credential_to_dict
+
     if isinstance(item, Credential):
         data = credential_to_dict(item)
         data["password_set"] = bool(app.shared.has_password(item))
@@ -83,6 +85,8 @@ def item_json(app: AppServices, item: Credential | Connector, users: list[str]) 
 
 
 def _line(app: AppServices, item: Credential | Connector, users: list[str]) -> str:
+    from smtpgui.core.shared import Credential
+
     state = _password_state(app, item)
     password = {True: "password stored", False: "NO PASSWORD", None: "password unknown"}[state]
     if isinstance(item, Credential):
@@ -95,6 +99,8 @@ def _line(app: AppServices, item: Credential | Connector, users: list[str]) -> s
 
 
 def _show_text(app: AppServices, item: Credential | Connector, users: list[str]) -> str:
+    from smtpgui.core.shared import Credential, connector_to_dict, credential_to_dict
+
     data = credential_to_dict(item) if isinstance(item, Credential) else connector_to_dict(item)
     state = _password_state(app, item)
     data["password"] = {True: "stored", False: "not stored", None: "unknown (the keyring cannot be read)"}[state]
@@ -106,17 +112,18 @@ def _show_text(app: AppServices, item: Credential | Connector, users: list[str])
 # commands ----------------------------------------------------------------------------------
 
 
-def _kind(args: argparse.Namespace) -> type[Credential] | type[Connector]:
-    return Credential if args.command == "credential" else Connector
+def _is_credential(args: argparse.Namespace) -> bool:
+    """A ``credential`` command (else a ``connector`` one)."""
+    return bool(args.command == "credential")
 
 
 def _get(app: AppServices, args: argparse.Namespace, name: str) -> Credential | Connector:
-    return app.shared.credential(name) if _kind(args) is Credential else app.shared.connector(name)
+    return app.shared.credential(name) if _is_credential(args) else app.shared.connector(name)
 
 
 def _users_of(app: AppServices, args: argparse.Namespace) -> dict[str, list[str]]:
     by_credential, by_connector = app.shared.users()
-    return by_credential if _kind(args) is Credential else by_connector
+    return by_credential if _is_credential(args) else by_connector
 
 
 def cmd_shared(app: AppServices, args: argparse.Namespace) -> int:
@@ -133,7 +140,7 @@ def cmd_shared(app: AppServices, args: argparse.Namespace) -> int:
 
 
 def _list(app: AppServices, args: argparse.Namespace) -> int:
-    items = app.shared.credentials() if _kind(args) is Credential else app.shared.connectors()
+    items = app.shared.credentials() if _is_credential(args) else app.shared.connectors()
     users = _users_of(app, args)
     if args.json:
         emit_json([item_json(app, i, users.get(i.id, [])) for i in items])
@@ -187,22 +194,24 @@ def _connector_changes(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
-    return _credential_changes(args) if _kind(args) is Credential else _connector_changes(args)
+    return _credential_changes(args) if _is_credential(args) else _connector_changes(args)
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
-    return _CREDENTIAL_OPTIONS if _kind(args) is Credential else _CONNECTOR_OPTIONS
+    return _CREDENTIAL_OPTIONS if _is_credential(args) else _CONNECTOR_OPTIONS
 
 
 def _add(app: AppServices, args: argparse.Namespace) -> int:
-    kind = _kind(args)
-    required = "--username" if kind is Credential else "--proxy"
+    from smtpgui.core.shared import Connector, Credential
+
+    credential = _is_credential(args)
+    required = "--username" if credential else "--proxy"
     if required.lstrip("-") not in vars(args):
         raise UsageError(f"'{args.command} add' needs {required}.")
-    item = kind(name=args.name, **_changes(args))
+    item = (Credential if credential else Connector)(name=args.name, **_changes(args))
     # A person at a terminal who gave no password option is asked (as 'add' does for a connection).
-    password = read_password(args, f"{args.command} {args.name!r}", ask=kind is Credential)
-    if kind is Credential and password is None:
+    password = read_password(args, f"{args.command} {args.name!r}", ask=credential)
+    if credential and password is None:
         raise UsageError(
             "Give the credential's password with --password-stdin, --password-env VAR or --password-prompt."
         )
@@ -278,7 +287,7 @@ def _credential_options(parser: argparse.ArgumentParser, for_edit: bool) -> None
         parser.add_argument("--name", dest="new_name", default=S, metavar="NEW", help="rename it")
     parser.add_argument("--username", default=S, metavar="U")
     parser.add_argument("--domain", default=S, metavar="D", help="sent as DOMAIN\\user")
-    parser.add_argument("--mechanism", default=S, choices=[m.value for m in CREDENTIAL_MECHANISMS])
+    parser.add_argument("--mechanism", default=S, choices=_MECHANISM_CHOICES)
     parser.add_argument("--description", default=S)
     _password_options(parser)
 
