@@ -13,7 +13,7 @@ import contextlib
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import dns.exception
@@ -180,8 +180,12 @@ def _read_exactly(conn: socket.socket, count: int) -> bytes | None:
 
 
 @contextlib.contextmanager
-def dns_server() -> Iterator[DnsServer]:
-    """A DNS server on 127.0.0.1, one free port for both UDP and TCP."""
+def udp_and_tcp(
+    serve_udp: Callable[[socket.socket], None], serve_tcp: Callable[[socket.socket], None], stop: threading.Event
+) -> Iterator[int]:
+    """One free port on 127.0.0.1 for UDP and TCP at once, served by the two functions on threads
+    of their own until the block ends (then ``stop`` is set, the sockets closed, the threads joined).
+    Yields the port."""
     for _attempt in range(20):
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         udp.bind(("127.0.0.1", 0))
@@ -195,22 +199,30 @@ def dns_server() -> Iterator[DnsServer]:
             continue
         break
     else:  # pragma: no cover - the machine has no free port pair
-        raise RuntimeError("no free port for the DNS server")
+        raise RuntimeError("no free port pair for a DNS server")
     tcp.listen(16)
-    server = DnsServer(port=port)
     threads = [
-        threading.Thread(target=server._serve_udp, args=(udp,), daemon=True),
-        threading.Thread(target=server._serve_tcp, args=(tcp,), daemon=True),
+        threading.Thread(target=serve_udp, args=(udp,), daemon=True),
+        threading.Thread(target=serve_tcp, args=(tcp,), daemon=True),
     ]
     for thread in threads:
         thread.start()
     try:
-        yield server
+        yield port
     finally:
-        server._stop.set()
+        stop.set()
         for sock in (udp, tcp):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
         for thread in threads:
             thread.join(5)
+
+
+@contextlib.contextmanager
+def dns_server() -> Iterator[DnsServer]:
+    """A DNS server on 127.0.0.1, one free port for both UDP and TCP."""
+    server = DnsServer(port=0)
+    with udp_and_tcp(server._serve_udp, server._serve_tcp, server._stop) as port:
+        server.port = port
+        yield server

@@ -18,6 +18,8 @@ import dns.flags
 import dns.message
 import dns.rrset
 
+from tests.support.dnsserver import udp_and_tcp
+
 
 @dataclass
 class HostileDns:
@@ -86,35 +88,7 @@ class HostileDns:
 @contextlib.contextmanager
 def hostile_dns(mode: str) -> Iterator[HostileDns]:
     """A hostile DNS server on 127.0.0.1 (one free port, UDP and TCP)."""
-    for _attempt in range(20):
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind(("127.0.0.1", 0))
-        port = udp.getsockname()[1]
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            tcp.bind(("127.0.0.1", port))
-        except OSError:
-            udp.close()
-            tcp.close()
-            continue
-        break
-    else:  # pragma: no cover - no free port pair
-        raise RuntimeError("no free port for the hostile DNS server")
-    tcp.listen(16)
-    server = HostileDns(mode, port)
-    threads = [
-        threading.Thread(target=server.serve_udp, args=(udp,), daemon=True),
-        threading.Thread(target=server.serve_tcp, args=(tcp,), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    try:
+    server = HostileDns(mode, 0)
+    with udp_and_tcp(server.serve_udp, server.serve_tcp, server.stop) as port:
+        server.port = port
         yield server
-    finally:
-        server.stop.set()
-        for sock in (udp, tcp):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        for thread in threads:
-            thread.join(5)
