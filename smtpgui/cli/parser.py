@@ -46,7 +46,40 @@ class _Parser(argparse.ArgumentParser):
         return f"smtpgui {typed}" if typed else "smtpgui"
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers which commands. Every command builds a parser, and building all of them
+# (about 200 options) and importing their modules is a measurable part of a short command such as
+# `smtpgui test`, and of the window's start: only the group of the command given is built (all of
+# them for help or a name that is no command; none for the window). A test checks this table
+# against what each module registers.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "profiles": ("list", "show", "add", "edit", "duplicate", "delete", "set-default", "presets", "export", "import"),
+    "shared": ("credential", "connector"),
+    "discover": ("discover", "check-sender"),
+    "settings": ("settings",),
+    "send": ("test", "probe"),
+    "login": ("login", "logout"),
+    "sandbox": ("sandbox", "inbox"),
+}
+_GLOBAL_WITH_VALUE = ("--config-dir", "--report")
+
+
+def groups_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command groups a parser for ``argv`` needs (see :data:`GROUPS`)."""
+    words = iter(argv)
+    for word in words:
+        if word in _GLOBAL_WITH_VALUE:
+            next(words, None)
+        elif word in ("-h", "--help"):
+            return tuple(GROUPS)  # the top level's help lists every command
+        elif word == "--" or not word.startswith("-"):
+            name = next(words, None) if word == "--" else word
+            found = next((group for group, names in GROUPS.items() if name in names), None)
+            return (found,) if found is not None else tuple(GROUPS)  # argparse names the choices
+    return ()  # no command: the window (or --version)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``argv``, only the command groups it needs."""
     parser = _Parser(
         prog="smtpgui", description="Manage SMTP connections and prove they work. With no command, opens the window."
     )
@@ -65,22 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    from smtpgui.cli import discover, login, profiles, sandbox, send, settings, shared
+    import importlib
 
-    profiles.add_commands(command)
-    shared.add_commands(command)
-    discover.add_commands(command)
-    settings.add_commands(command)
-    send.add_commands(command)
-    login.add_commands(command)
-    sandbox.add_commands(command)
+    for group in groups_for(argv) if argv is not None else tuple(GROUPS):
+        importlib.import_module(f"smtpgui.cli.{group}").add_commands(command)
     parser.commands = tuple(sub.choices)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(given)
+    args = parser.parse_args(given)
     if args.command is None:
         from smtpgui.cli.launcher import run_window
 
