@@ -33,26 +33,20 @@ def _service(args: argparse.Namespace) -> SandboxService:
     return SandboxService(args.config_dir)
 
 
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} kB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def _received(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def summary_line(summary: MessageSummary) -> str:
     """One line for a message: time, id, from → to, subject, size, problems (all made printable)."""
+    from smtpgui.core.inboxmodel import human_size  # with the messages: the parser loads none of it
+
     when = datetime.fromtimestamp(summary.received).strftime("%H:%M:%S")
     recipients = printable(", ".join(summary.recipients))
     problems = "no problems" if not summary.problems else f"{summary.problems} problem" + "s" * (summary.problems > 1)
     return (
         f"{when}  #{summary.id}  {printable(summary.sender)} → {recipients}  "
-        f"{printable(summary.subject) or '(no subject)'}  {_size(summary.size)}  {problems}"
+        f"{printable(summary.subject) or '(no subject)'}  {human_size(summary.size)}  {problems}"
     )
 
 

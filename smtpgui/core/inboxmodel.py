@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from smtpgui.core.mailchecks import Check
 
-__all__ = ["Check", "Envelope", "MessageSummary", "StoredMessage"]
+__all__ = ["Check", "Envelope", "MessageSummary", "StoredMessage", "human_size"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,12 @@ class StoredMessage:
     envelope: Envelope
     headers: tuple[tuple[str, str], ...]
     checks: tuple[Check, ...]
+
+
+def human_size(size: int) -> str:
+    """A message's size as the inbox shows it: ``512 B``, ``1.5 KB``, ``2.0 MB``."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -16,6 +16,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from smtpgui.core.display import printable
+from smtpgui.core.inboxmodel import human_size
 from smtpgui.ui.colors import status_colors
 
 if TYPE_CHECKING:
@@ -30,15 +31,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 def search_text(summary: MessageSummary) -> str:
     """What a search looks in: the From, To and Subject as shown, lowercased."""
     return "\n".join((summary.sender, *summary.recipients, summary.subject)).lower()
-
-
-def human_size(size: int) -> str:
-    """``512 B``, ``1.5 KB``, ``2.0 MB``."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def when(received: float, now: float | None = None) -> str:
